@@ -1,0 +1,20 @@
+// One project per layer of confidence; `node test/run.js <suite>` picks them (see package.json scripts).
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true, diagnostics: false }];
+
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit'),
+    project('monitor'),
+    project('engine'),
+    project('e2e', { globalSetup: '<rootDir>/test/harness/e2e-global-setup.ts', testTimeout: 180_000 }),
+    project('browser', { testTimeout: 60_000 }),
+  ],
+};

@@ -1,0 +1,60 @@
+/**
+ * Builds the monitor's HTTP app from its dependencies. No listening and no globals here, so tests
+ * can build an app around a store of their own (pattern: express-typescript-2024, trigger.dev).
+ */
+import express from 'express';
+import type { Logger } from 'pino';
+import type { ContractStore } from '../contract/store';
+import type { MonitorStore } from '../store/types';
+import { requireToken } from './auth';
+import { errorHandler, notFound } from './errors';
+import { handoffRoutes } from './routes/handoffs';
+import { healthRoutes } from './routes/health';
+import { ledgerRoutes } from './routes/ledger';
+
+/** 50,000 claims of 512-character keys fit; anything larger is a client bug, refused early. */
+const BODY_LIMIT = '32mb';
+
+export interface AppDeps {
+  store: MonitorStore;
+  contracts: ContractStore;
+  token: string;
+  defaultLeaseMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const now = deps.now ?? Date.now;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  app.use(healthRoutes({ store: deps.store, contracts: deps.contracts }));
+
+  const api = express.Router();
+  api.use(requireToken(deps.token));
+  api.use(express.json({ limit: BODY_LIMIT }));
+  api.get('/', (_req, res) => {
+    res.json({
+      endpoints: [
+        'POST /api/v1/claims',
+        'POST /api/v1/claims/complete',
+        'POST /api/v1/claims/release',
+        'GET /api/v1/handoffs',
+      ],
+    });
+  });
+  api.use(handoffRoutes(deps.contracts));
+  api.use(ledgerRoutes({ ledger: deps.store.ledger, contracts: deps.contracts, defaultLeaseMs: deps.defaultLeaseMs, now }));
+  app.use('/api/v1', api);
+
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

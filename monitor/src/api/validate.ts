@@ -1,0 +1,56 @@
+/** Request bodies as zod schemas; the routes see only parsed, typed values. */
+import type { Request } from 'express';
+import { z } from 'zod';
+import { LEDGER_LIMITS } from '../../../nodes/shared/ledger-protocol';
+import { ApiError, fromZod } from './errors';
+
+const handoffId = z.string({ message: 'is required: the handoff id from the contract' }).min(1, 'must not be empty').max(100);
+const key = z
+  .string({ message: 'must be a string (the idempotency key)' })
+  .min(1, 'must not be empty: the item has no idempotency key')
+  .max(LEDGER_LIMITS.maxKeyLength, `must be at most ${LEDGER_LIMITS.maxKeyLength} characters`);
+
+export const claimRequestSchema = z.strictObject({
+  handoff: handoffId,
+  leaseSeconds: z
+    .number({ message: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(LEDGER_LIMITS.minLeaseSeconds, `must be at least ${LEDGER_LIMITS.minLeaseSeconds}`)
+    .max(LEDGER_LIMITS.maxLeaseSeconds, `must be at most ${LEDGER_LIMITS.maxLeaseSeconds} (7 days)`)
+    .optional(),
+  execution: z
+    .strictObject({
+      id: z.union([z.string(), z.number()]).transform(String).optional(),
+      workflowId: z.union([z.string(), z.number()]).transform(String).optional(),
+    })
+    .optional(),
+  items: z
+    .array(
+      z.strictObject({
+        key,
+        fingerprint: z.string().min(1).max(LEDGER_LIMITS.maxFingerprintLength).optional(),
+      }),
+      { message: 'must be a list of {key, fingerprint?}' },
+    )
+    .min(1, 'must hold at least one item')
+    .max(LEDGER_LIMITS.maxItemsPerRequest, `must hold at most ${LEDGER_LIMITS.maxItemsPerRequest} items; split the batch`),
+});
+
+export const settleRequestSchema = z.strictObject({
+  handoff: handoffId,
+  keys: z
+    .array(key, { message: 'must be a list of keys' })
+    .min(1, 'must hold at least one key')
+    .max(LEDGER_LIMITS.maxItemsPerRequest, `must hold at most ${LEDGER_LIMITS.maxItemsPerRequest} keys; split the batch`),
+  reason: z.string().max(2_000).optional(),
+});
+
+/** Parses `req.body`; a missing or non-JSON body is a 400 that says so, not a zod riddle. */
+export function parseBody<T extends z.ZodType>(req: Request, schema: T, what: string): z.output<T> {
+  if (req.body === undefined || !req.is('application/json')) {
+    throw new ApiError(415, 'unsupported_media_type', `Send the ${what} as JSON with "Content-Type: application/json"`);
+  }
+  const parsed = schema.safeParse(req.body);
+  if (!parsed.success) throw fromZod(parsed.error, what);
+  return parsed.data;
+}

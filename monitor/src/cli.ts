@@ -1,0 +1,115 @@
+/**
+ * `handoff-monitor`: the only place that reads process.env, listens for signals or exits.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from './config/env';
+import { ContractError } from './contract/load';
+import { createContractStore } from './contract/store';
+import { startMonitor } from './server';
+import { formatDuration } from './util/duration';
+import { createLogger } from './util/logger';
+
+const ENVIRONMENT_HELP = `
+Configuration (environment variables):
+  HANDOFF_MONITOR_TOKEN      bearer token for the API (required for serve; 16+ characters)
+  HANDOFF_MONITOR_HOST       address to bind (default 127.0.0.1)
+  HANDOFF_MONITOR_PORT       port (default 5680)
+  HANDOFF_MONITOR_DB         SQLite file (default handoff-monitor.db)
+  HANDOFF_CONTRACTS          handoff contract YAML (default handoffs.yaml, optional)
+  N8N_BASE_URL, N8N_API_KEY  n8n to collect executions from (optional, set both)
+  HANDOFF_POLL_INTERVAL      collector poll interval (default 5s)
+  HANDOFF_ALERT_WEBHOOK_URL  Slack-compatible webhook for alerts (optional)
+  HANDOFF_RETENTION          how long completed keys are kept (default 30d)
+  HANDOFF_DEFAULT_LEASE      claim lease when the contract names none (default 15m)
+  HANDOFF_LOG_LEVEL          fatal|error|warn|info|debug|trace|silent (default info)
+`;
+
+function fail(err: unknown): never {
+  if (err instanceof ConfigError || err instanceof ContractError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`handoff-monitor: ${(err as Error)?.message ?? String(err)}\n`);
+  }
+  process.exit(1);
+}
+
+async function serve(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const monitor = await startMonitor(config, { logger });
+
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading the contract');
+    monitor.contracts.reload();
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // A stuck request must not keep the process alive forever after SIGTERM.
+    setTimeout(() => {
+      logger.error('graceful shutdown took longer than 10s; exiting');
+      process.exit(1);
+    }, 10_000).unref();
+    monitor.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function check(): void {
+  const config = loadConfig(process.env, { requireToken: false });
+  const logger = createLogger('silent');
+  const contracts = createContractStore({ file: config.contracts, required: config.contractsExplicit, logger });
+  const contract = contracts.current();
+  const lines = [
+    'Configuration is valid.',
+    `  listen:   ${config.host}:${config.port}`,
+    `  store:    ${/^postgres/i.test(config.db) ? 'postgres' : `sqlite (${config.db})`}`,
+    `  n8n:      ${config.n8n ? config.n8n.baseUrl : 'not configured (the collector stays off)'}`,
+    `  contract: ${contracts.status().source === 'file' ? `${config.contracts}: ${contract.handoffs.length} handoff(s), ${Object.keys(contract.systems).length} system(s)` : `${config.contracts} not found (no contract: any handoff id is accepted)`}`,
+    ...contract.handoffs.map(
+      (h) => `    - ${h.id}: owner ${h.owner.name}, completion SLA ${formatDuration(h.completionSla)}, exception SLA ${formatDuration(h.exceptionSla)}`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('handoff-monitor')
+    .description("Handoff Guard's sidecar: the handoff ledger, sync-failure metrics, stalls and incidents.")
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .showHelpAfterError();
+  program
+    .command('serve')
+    .description('run the monitor (ledger API, health endpoints)')
+    .action(() => serve().catch(fail));
+  program
+    .command('check')
+    .description('validate the configuration and the handoff contract, then exit')
+    .action(() => {
+      try {
+        check();
+      } catch (err) {
+        fail(err);
+      }
+    });
+  return program;
+}
+
+export function main(argv: string[]): void {
+  const program = buildProgram();
+  program.exitOverride((err: CommanderError) => process.exit(err.exitCode));
+  if (argv.length <= 2) {
+    program.outputHelp();
+    process.exit(1);
+  }
+  program.parse(argv);
+}

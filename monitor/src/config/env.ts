@@ -1,0 +1,126 @@
+/**
+ * The monitor's configuration: every environment variable is parsed here, once, with zod.
+ * Only `main` (the CLI) passes `process.env` in; everything else receives the typed `MonitorConfig`.
+ */
+import { z } from 'zod';
+import { DURATION_HINT, parseDuration } from '../util/duration';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const ms = parseDuration(raw);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${raw}" is not a duration; ${DURATION_HINT}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'use true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const url = z.url({ message: 'must be a full URL such as http://127.0.0.1:5678' }).optional();
+
+/** Token rules: long enough that guessing is hopeless; printable so it fits in a header. */
+const token = z
+  .string({ message: 'is required: set it to a long random secret, e.g. `openssl rand -hex 24`' })
+  .min(16, { message: 'is too short: use at least 16 characters, e.g. `openssl rand -hex 24`' })
+  .regex(/^[\x21-\x7e]+$/, { message: 'may only hold printable ASCII without spaces' });
+
+export const envSchema = z.object({
+  HANDOFF_MONITOR_HOST: z.string().min(1).default('127.0.0.1'),
+  HANDOFF_MONITOR_PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int({ message: 'must be a whole number' })
+    .min(0, { message: 'must be between 0 and 65535' })
+    .max(65_535, { message: 'must be between 0 and 65535' })
+    .default(5680),
+  HANDOFF_MONITOR_DB: z.string().min(1).default('handoff-monitor.db'),
+  HANDOFF_MONITOR_TOKEN: token,
+  HANDOFF_CONTRACTS: z.string().min(1).optional(),
+  N8N_BASE_URL: url,
+  N8N_API_KEY: z.string().min(1).optional(),
+  HANDOFF_POLL_INTERVAL: duration('5s'),
+  HANDOFF_ALERT_WEBHOOK_URL: url,
+  HANDOFF_RETENTION: duration('30d'),
+  HANDOFF_DEFAULT_LEASE: duration('15m'),
+  HANDOFF_DASHBOARD_PUBLIC: bool(false),
+  HANDOFF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface MonitorConfig {
+  host: string;
+  port: number;
+  db: string;
+  token: string;
+  /** Contract file; `contractsExplicit` says whether the user named it (then it must exist). */
+  contracts: string;
+  contractsExplicit: boolean;
+  n8n?: { baseUrl: string; apiKey: string };
+  pollIntervalMs: number;
+  alertWebhookUrl?: string;
+  retentionMs: number;
+  defaultLeaseMs: number;
+  dashboardPublic: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Variables that hold secrets: their values never appear in an error message. */
+const SECRET_VARIABLES = new Set(['HANDOFF_MONITOR_TOKEN', 'N8N_API_KEY']);
+
+/** Parses the environment; throws a ConfigError that names each bad variable, its value and the fix. */
+export function loadConfig(env: NodeJS.ProcessEnv, opts: { requireToken?: boolean } = {}): MonitorConfig {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    input[key] = value === '' ? undefined : value;
+  }
+  if (opts.requireToken === false && input.HANDOFF_MONITOR_TOKEN === undefined) {
+    input.HANDOFF_MONITOR_TOKEN = 'not-needed-for-this-command';
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const raw = input[name];
+      const shown = raw === undefined ? '' : SECRET_VARIABLES.has(name) ? ' (value hidden)' : ` (got "${raw}")`;
+      return `${name}${shown} ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (Boolean(e.N8N_BASE_URL) !== Boolean(e.N8N_API_KEY)) {
+    problems.push(
+      'N8N_BASE_URL and N8N_API_KEY go together: set both to collect executions from n8n, or neither to run the ledger alone',
+    );
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    host: e.HANDOFF_MONITOR_HOST,
+    port: e.HANDOFF_MONITOR_PORT,
+    db: e.HANDOFF_MONITOR_DB,
+    token: e.HANDOFF_MONITOR_TOKEN,
+    contracts: e.HANDOFF_CONTRACTS ?? 'handoffs.yaml',
+    contractsExplicit: e.HANDOFF_CONTRACTS !== undefined,
+    n8n: e.N8N_BASE_URL && e.N8N_API_KEY ? { baseUrl: e.N8N_BASE_URL.replace(/\/+$/, ''), apiKey: e.N8N_API_KEY } : undefined,
+    pollIntervalMs: e.HANDOFF_POLL_INTERVAL,
+    alertWebhookUrl: e.HANDOFF_ALERT_WEBHOOK_URL,
+    retentionMs: e.HANDOFF_RETENTION,
+    defaultLeaseMs: e.HANDOFF_DEFAULT_LEASE,
+    dashboardPublic: e.HANDOFF_DASHBOARD_PUBLIC,
+    logLevel: e.HANDOFF_LOG_LEVEL,
+  };
+}

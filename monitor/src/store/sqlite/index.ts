@@ -1,0 +1,18 @@
+import type { MonitorStore } from '../types';
+import { createSqliteLedger } from './ledger';
+import { openSqlite } from './open';
+
+export function createSqliteStore(file: string, opts: { retentionMs: number }): MonitorStore {
+  const db = openSqlite(file);
+  const ping = db.prepare('SELECT 1');
+  return {
+    kind: 'sqlite',
+    ledger: createSqliteLedger(db, opts),
+    async ping() {
+      ping.get();
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The ledger on SQLite: statements prepared once, each batch one IMMEDIATE transaction, so claims
+ * are atomic within this process and against any other process on the same file.
+ */
+import type { ClaimResult, SettleResult } from '../../../../nodes/shared/ledger-protocol';
+import { ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
+import type { ClaimBatch, ClaimCounter, LedgerStore, SettleBatch } from '../types';
+import type { SqliteDb } from './open';
+
+interface Row {
+  handoff: string;
+  key: string;
+  state: ClaimRecord['state'];
+  attempt: number;
+  fingerprint: string | null;
+  claimed_at: number;
+  lease_expires_at: number | null;
+  completed_at: number | null;
+  released_at: number | null;
+  execution_id: string | null;
+  workflow_id: string | null;
+  reason: string | null;
+}
+
+const fromRow = (r: Row): ClaimRecord => ({
+  handoff: r.handoff,
+  key: r.key,
+  state: r.state,
+  attempt: r.attempt,
+  fingerprint: r.fingerprint,
+  claimedAt: r.claimed_at,
+  leaseExpiresAt: r.lease_expires_at,
+  completedAt: r.completed_at,
+  releasedAt: r.released_at,
+  executionId: r.execution_id,
+  workflowId: r.workflow_id,
+  reason: r.reason,
+});
+
+export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }): LedgerStore {
+  const select = db.prepare<[string, string], Row>('SELECT * FROM claims WHERE handoff = ? AND key = ?');
+  const upsert = db.prepare(`
+    INSERT INTO claims (handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
+                        completed_at, released_at, execution_id, workflow_id, reason)
+    VALUES (@handoff, @key, @state, @attempt, @fingerprint, @claimedAt, @leaseExpiresAt,
+            @completedAt, @releasedAt, @executionId, @workflowId, @reason)
+    ON CONFLICT (handoff, key) DO UPDATE SET
+      state = excluded.state, attempt = excluded.attempt, fingerprint = excluded.fingerprint,
+      claimed_at = excluded.claimed_at, lease_expires_at = excluded.lease_expires_at,
+      completed_at = excluded.completed_at, released_at = excluded.released_at,
+      execution_id = excluded.execution_id, workflow_id = excluded.workflow_id, reason = excluded.reason`);
+  const insertEvent = db.prepare(
+    'INSERT INTO events (handoff, key, kind, at, execution_id, details) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const bumpCounter = db.prepare(`
+    INSERT INTO claim_counters (handoff, decision, count) VALUES (?, ?, ?)
+    ON CONFLICT (handoff, decision) DO UPDATE SET count = count + excluded.count`);
+  const purge = db.prepare("DELETE FROM claims WHERE state = 'completed' AND completed_at <= ?");
+  const counters = db.prepare<[], ClaimCounter>('SELECT handoff, decision, count FROM claim_counters');
+
+  const claimTx = db.transaction((batch: ClaimBatch, now: number): ClaimResult[] => {
+    const tally = new Map<string, number>();
+    const results = batch.items.map((item) => {
+      const row = select.get(batch.handoff, item.key);
+      const outcome = decideClaim(row && fromRow(row), {
+        handoff: batch.handoff,
+        key: item.key,
+        fingerprint: item.fingerprint,
+        leaseMs: batch.leaseMs,
+        now,
+        retentionMs: opts.retentionMs,
+        executionId: batch.executionId,
+        workflowId: batch.workflowId,
+      });
+      if (outcome.write) upsert.run(outcome.write);
+      if (outcome.expiredLease) {
+        insertEvent.run(batch.handoff, item.key, 'lease_expired', now, outcome.expiredLease.executionId,
+          JSON.stringify({ attempt: outcome.expiredLease.attempt, leaseExpiresAt: new Date(outcome.expiredLease.leaseExpiresAt).toISOString() }));
+      }
+      tally.set(outcome.decision, (tally.get(outcome.decision) ?? 0) + 1);
+      const r = outcome.record;
+      const result: ClaimResult = { key: item.key, decision: outcome.decision, attempt: r.attempt, state: r.state };
+      if (outcome.reason) result.reason = outcome.reason;
+      if (r.state === 'claimed' && r.leaseExpiresAt !== null) result.leaseExpiresAt = new Date(r.leaseExpiresAt).toISOString();
+      return result;
+    });
+    for (const [decision, count] of tally) bumpCounter.run(batch.handoff, decision, count);
+    return results;
+  });
+
+  const settleTx = db.transaction((action: SettleAction, batch: SettleBatch, now: number): SettleResult[] =>
+    batch.keys.map((key) => {
+      const row = select.get(batch.handoff, key);
+      const outcome = decideSettle(row && fromRow(row), action, now, batch.reason);
+      if (outcome.write) {
+        upsert.run(outcome.write);
+        insertEvent.run(batch.handoff, key, action === 'complete' ? 'completed' : 'released', now, outcome.write.executionId,
+          batch.reason ? JSON.stringify({ reason: batch.reason }) : null);
+      }
+      const result: SettleResult = { key, outcome: outcome.outcome };
+      if (outcome.record) {
+        result.state = outcome.record.state;
+        result.attempt = outcome.record.attempt;
+      }
+      return result;
+    }),
+  );
+
+  return {
+    async claim(batch, now) {
+      return claimTx.immediate(batch, now);
+    },
+    async settle(action, batch, now) {
+      return settleTx.immediate(action, batch, now);
+    },
+    async purgeCompleted(now) {
+      return purge.run(now - opts.retentionMs).changes;
+    },
+    async claimCounters() {
+      return counters.all();
+    },
+  };
+}

