@@ -1,0 +1,40 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { claim } from './actions/claim.operation';
+import { settle } from './actions/settle.operation';
+import { gateOutputs, gateProperties } from './description';
+import { getHandoffs } from './methods/loadOptions';
+
+export class IdempotencyGate implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Idempotency Gate',
+    name: 'idempotencyGate',
+    icon: { light: 'file:idempotencyGate.svg', dark: 'file:idempotencyGate.dark.svg' },
+    group: ['transform'],
+    version: 1,
+    subtitle: '={{ $parameter["operation"] + ": " + $parameter["handoff"] }}',
+    description: 'Lets each handoff key through once, even when executions race; retries never create a second project',
+    defaults: { name: 'Idempotency Gate' },
+    inputs: [NodeConnectionTypes.Main],
+    outputs: `={{(${gateOutputs})($parameter)}}`,
+    credentials: [{ name: 'handoffMonitorApi', required: true }],
+    properties: gateProperties,
+  };
+
+  methods = { loadOptions: { getHandoffs } };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    const operation = this.getNodeParameter('operation', 0, 'claim') as string;
+    switch (operation) {
+      case 'claim':
+        return claim.call(this);
+      case 'complete':
+      case 'release':
+        return settle.call(this, operation);
+      default:
+        throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, {
+          description: 'Choose Claim, Complete or Release.',
+        });
+    }
+  }
+}

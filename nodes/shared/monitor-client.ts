@@ -1,0 +1,99 @@
+/**
+ * Talks to the Handoff Guard monitor with the node's "Handoff Monitor API" credential.
+ * Transient trouble (network errors, 5xx, 429) is retried with a short backoff through n8n's
+ * `sleep`, honouring the execution's cancel signal; a 4xx is the caller's mistake and is never retried.
+ */
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+export const MONITOR_CREDENTIAL = 'handoffMonitorApi';
+
+/** Three tries over ~0.75 s: long enough to ride out a monitor restart's socket reset, short enough
+ * that a flow does not hang when the monitor is really gone (the node then fails loudly). */
+export const DEFAULT_MONITOR_ATTEMPTS = 3;
+const BASE_DELAY_MS = 250;
+/** A claim batch of 10,000 keys takes ~0.1 s; 30 s means the monitor is stuck, not slow. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The monitor answered, but refused the request (bad token, unknown handoff, invalid body). */
+export class MonitorRejectedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MonitorRejectedError';
+  }
+}
+
+/** The monitor could not be reached (or kept failing) after every attempt. */
+export class MonitorUnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    readonly attempts: number,
+    readonly lastProblem: string,
+  ) {
+    super(`The Handoff Guard monitor at ${url} did not answer after ${attempts} attempt(s): ${lastProblem}`);
+    this.name = 'MonitorUnreachableError';
+  }
+}
+
+type Context = IExecuteFunctions | ILoadOptionsFunctions;
+
+export async function monitorBaseUrl(ctx: Context): Promise<string> {
+  const credentials = await ctx.getCredentials<{ url?: string }>(MONITOR_CREDENTIAL);
+  const url = String(credentials.url ?? '').trim().replace(/\/+$/, '');
+  if (!/^https?:\/\//i.test(url)) {
+    throw new MonitorRejectedError(0, 'bad_credential', `The Handoff Monitor API credential's URL "${url}" is not an http(s) URL; set it to e.g. http://127.0.0.1:5680`);
+  }
+  return url;
+}
+
+export async function callMonitor<T>(
+  ctx: Context,
+  request: { method: IHttpRequestMethods; path: string; body?: IDataObject | IDataObject[] },
+  opts: { attempts?: number } = {},
+): Promise<T> {
+  const baseUrl = await monitorBaseUrl(ctx);
+  const url = `${baseUrl}${request.path}`;
+  const attempts = Math.max(1, opts.attempts ?? DEFAULT_MONITOR_ATTEMPTS);
+  const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
+  let lastProblem = 'no attempt made';
+
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    let response: IN8nHttpFullResponse | undefined;
+    try {
+      response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, MONITOR_CREDENTIAL, {
+        method: request.method,
+        url,
+        body: request.body,
+        json: true,
+        timeout: REQUEST_TIMEOUT_MS,
+        returnFullResponse: true,
+        ignoreHttpStatusErrors: true,
+      })) as IN8nHttpFullResponse;
+    } catch (err) {
+      lastProblem = describeNetworkError(err);
+    }
+    if (response) {
+      const status = response.statusCode;
+      if (status >= 200 && status < 300) return response.body as T;
+      const body = response.body as { error?: { code?: string; message?: string } } | undefined;
+      const message = body?.error?.message ?? `HTTP ${status}`;
+      if (status >= 400 && status < 500 && status !== 429) {
+        throw new MonitorRejectedError(status, body?.error?.code ?? 'rejected', message);
+      }
+      lastProblem = `HTTP ${status}: ${message}`;
+    }
+    if (attempt < attempts) await sleep(BASE_DELAY_MS * 2 ** (attempt - 1), signal);
+    if (signal?.aborted) break;
+  }
+  throw new MonitorUnreachableError(baseUrl, attempts, lastProblem);
+}
+
+function describeNetworkError(err: unknown): string {
+  const e = err as { code?: string; cause?: { code?: string }; message?: string };
+  const code = e?.code ?? e?.cause?.code;
+  return code ? `${code} (${e?.message ?? 'network error'})` : (e?.message ?? String(err));
+}
