@@ -9,6 +9,7 @@ import type { MonitorStore } from '../store/types';
 import { requireToken } from './auth';
 import { errorHandler, notFound } from './errors';
 import { handoffRoutes } from './routes/handoffs';
+import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { ledgerRoutes } from './routes/ledger';
 
@@ -47,11 +48,13 @@ export function createApp(deps: AppDeps): express.Express {
         'POST /api/v1/claims/complete',
         'POST /api/v1/claims/release',
         'GET /api/v1/handoffs',
+        'POST /api/v1/events',
       ],
     });
   });
   api.use(handoffRoutes(deps.contracts));
   api.use(ledgerRoutes({ ledger: deps.store.ledger, contracts: deps.contracts, defaultLeaseMs: deps.defaultLeaseMs, now }));
+  api.use(eventRoutes({ events: deps.store.events, contracts: deps.contracts, now }));
   app.use('/api/v1', api);
 
   app.use(notFound);

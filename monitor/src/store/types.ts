@@ -35,9 +35,30 @@ export interface LedgerStore {
   claimCounters(): Promise<ClaimCounter[]>;
 }
 
+/** A checkpoint on a handoff's way: from the nodes (validated, verified…) or the ledger itself. */
+export interface HandoffEvent {
+  handoff: string;
+  key?: string;
+  kind: string;
+  at: number;
+  executionId?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface StoredEvent extends HandoffEvent {
+  id: number;
+}
+
+export interface EventStore {
+  append(events: HandoffEvent[]): Promise<number>;
+  /** The trace of one key, oldest first. */
+  trace(handoff: string, key: string, limit?: number): Promise<StoredEvent[]>;
+}
+
 export interface MonitorStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly ledger: LedgerStore;
+  readonly events: EventStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

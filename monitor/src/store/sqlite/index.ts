@@ -1,4 +1,5 @@
 import type { MonitorStore } from '../types';
+import { createSqliteEvents } from './events';
 import { createSqliteLedger } from './ledger';
 import { openSqlite } from './open';
 
@@ -8,6 +9,7 @@ export function createSqliteStore(file: string, opts: { retentionMs: number }): 
   return {
     kind: 'sqlite',
     ledger: createSqliteLedger(db, opts),
+    events: createSqliteEvents(db),
     async ping() {
       ping.get();
     },
