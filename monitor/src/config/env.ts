@@ -24,7 +24,7 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
 
-const url = z.url({ message: 'must be a full URL such as http://127.0.0.1:5678' }).optional();
+const url = z.url({ protocol: /^https?$/, message: 'must be a full http(s) URL such as http://127.0.0.1:5678' }).optional();
 
 /** Token rules: long enough that guessing is hopeless; printable so it fits in a header. */
 const token = z

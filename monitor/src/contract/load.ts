@@ -25,17 +25,27 @@ export function parseContract(text: string, file = 'handoffs.yaml'): Contract {
     );
   }
   const raw = doc.toJS() ?? {};
-  const parsed = contractSchema.safeParse(raw);
+  const parsed = contractSchema.safeParse(raw, {
+    error: (issue) => (issue.input === undefined ? 'is required' : undefined),
+  });
   if (parsed.success) return parsed.data;
 
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path as (string | number)[];
-    const node = doc.getIn(path, true);
-    const offset = isNode(node) && node.range ? node.range[0] : undefined;
+    const offset = locate(doc, path);
     const line = offset !== undefined ? `line ${lineCounter.linePos(offset).line}: ` : '';
     return `${line}${describePath(raw, path)}: ${issue.message}`;
   });
   throw new ContractError(file, problems);
+}
+
+/** Where in the file a path is; for a missing field, where its parent starts. */
+function locate(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return undefined;
 }
 
 /** `handoffs[0] (sales-to-delivery-kickoff).owner.name` — the handoff's id makes the place findable. */

@@ -36,7 +36,7 @@ export const routeSchema = z.strictObject({
 export const systemSchema = z.strictObject({
   name: z.string().min(1),
   kind: z.string().min(1).default('other'),
-  url: z.url().optional(),
+  url: z.url({ protocol: /^https?$/, message: 'must be a full http(s) URL' }).optional(),
 });
 
 export const handoffSchema = z.strictObject({
