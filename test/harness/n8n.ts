@@ -1,0 +1,275 @@
+/**
+ * A real n8n for tests: the pinned version on Node 24, a fresh user folder, this repository's node
+ * package installed as a community package, an owner and an API key, on loopback ports of its own.
+ *
+ *   const n8n = await startN8n();            // in beforeAll
+ *   await n8n.importWorkflow(json) ...
+ *   await n8n.stop();                        // in afterAll (and on exit, whatever happens)
+ *
+ * Facts behind each step: shared/n8n-harness.md.
+ */
+import crypto from 'crypto';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { N8nSession, Owner, publicApi } from './n8n-client';
+import { buildAndPack, installPackIntoUserFolder } from './pack';
+import { freePort } from './ports';
+import { startService, ServiceProcess, tailFile } from './processes';
+import { provisionN8n, N8nInstall } from './provision';
+import { readSetup } from './e2e-setup';
+
+/** A fresh SQLite database takes ~13 s to migrate on 2 cores; leave room for a loaded CI machine. */
+const READY_TIMEOUT_MS = 120_000;
+/** Activation registers production webhooks asynchronously: live 0.2-0.4 s after the API answers. */
+const WEBHOOK_TIMEOUT_MS = 15_000;
+const POLL_MS = 200;
+/** What n8n's webhook route answers to a GET once a POST webhook is registered at that path. */
+const WEBHOOK_LIVE_HINT = 'Did you mean to make a POST request?';
+
+export interface StartN8nOptions {
+  /** Tarball to install; default: the one the e2e global setup packed (or pack now). `null`: none. */
+  packTgz?: string | null;
+  /** Reuse a user folder (state, owner and key are kept in it); default: a fresh temp folder. */
+  userFolder?: string;
+  port?: number;
+  brokerPort?: number;
+  owner?: Partial<Pick<Owner, 'email' | 'password'>>;
+  /** Extra environment for n8n (wins over the harness defaults). */
+  env?: Record<string, string>;
+}
+
+export interface Execution {
+  id: string;
+  finished: boolean;
+  mode: string;
+  status: string;
+  startedAt: string;
+  stoppedAt: string | null;
+  workflowId: string;
+  retryOf?: string | null;
+  data?: unknown;
+}
+
+/** States in which an execution will not change any more. */
+export const FINAL_STATUSES = ['success', 'error', 'crashed', 'canceled'];
+
+/** What the harness keeps in the user folder so a restart (or the next `npm start`) can log in again. */
+interface HarnessState {
+  owner: Owner;
+  apiKey: string;
+  encryptionKey: string;
+}
+
+const STATE_FILE = 'harness.json';
+
+export type N8nInstance = Awaited<ReturnType<typeof startN8n>>;
+
+export async function startN8n(opts: StartN8nOptions = {}) {
+  const install = provisionN8n();
+  const packTgz = opts.packTgz === undefined ? (readSetup()?.packTgz ?? buildAndPack(install.cacheRoot)) : opts.packTgz;
+  const ownsFolder = opts.userFolder === undefined;
+  const userFolder = opts.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-n8n-'));
+  fs.mkdirSync(userFolder, { recursive: true });
+  const stateFile = path.join(userFolder, STATE_FILE);
+  const saved: HarnessState | undefined = fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : undefined;
+  const encryptionKey = saved?.encryptionKey ?? crypto.randomBytes(24).toString('hex');
+  const owner: Owner = saved?.owner ?? {
+    email: opts.owner?.email ?? 'owner@handoff-guard.test',
+    // n8n's rule: 8+ characters with a digit and an uppercase letter.
+    password: opts.owner?.password ?? `Handoff-${crypto.randomBytes(6).toString('hex')}-A1`,
+    firstName: 'Ops',
+    lastName: 'Owner',
+  };
+  if (packTgz) installPackIntoUserFolder(packTgz, userFolder, path.dirname(install.nodeBin));
+
+  const port = opts.port ?? (await freePort());
+  const brokerPort = opts.brokerPort ?? (await freePort());
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const logFile = path.join(userFolder, 'n8n.log');
+  const env = n8nEnv({ install, userFolder, encryptionKey, port, brokerPort, baseUrl, extra: opts.env });
+
+  let proc: ServiceProcess = await launch();
+  const session = new N8nSession(baseUrl);
+  let apiKey: string;
+  try {
+    if (saved) {
+      await session.login(owner);
+      apiKey = saved.apiKey;
+    } else {
+      await session.setupOwner(owner);
+      await session.login(owner);
+      apiKey = await session.createApiKey('handoff-guard harness');
+      fs.writeFileSync(stateFile, JSON.stringify({ owner, apiKey, encryptionKey } satisfies HarnessState, null, 2), { mode: 0o600 });
+    }
+  } catch (err) {
+    await proc.stop();
+    throw withLog(err, logFile);
+  }
+  const api = publicApi(baseUrl, apiKey);
+
+  async function launch(): Promise<ServiceProcess> {
+    const p = startService({ command: install.nodeBin, args: [install.n8nBin, 'start'], env, cwd: userFolder, logFile });
+    try {
+      await waitForReadiness(baseUrl, p);
+    } catch (err) {
+      await p.stop();
+      throw withLog(err, logFile);
+    }
+    return p;
+  }
+
+  async function executions(query: Record<string, string | number | boolean> = {}): Promise<Execution[]> {
+    const all: Execution[] = [];
+    let cursor: string | undefined;
+    do {
+      const params = new URLSearchParams({ limit: '250', ...stringify(query), ...(cursor ? { cursor } : {}) });
+      const page = await api<{ data: Execution[]; nextCursor?: string | null }>('GET', `/executions?${params}`);
+      all.push(...page.data);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return all;
+  }
+
+  return {
+    baseUrl,
+    port,
+    brokerPort,
+    userFolder,
+    logFile,
+    apiKey,
+    owner: { email: owner.email, password: owner.password },
+    install,
+    get pid() {
+      return proc.pid;
+    },
+    api,
+    session,
+    webhookUrl: (p: string) => `${baseUrl}/webhook/${p.replace(/^\//, '')}`,
+
+    /** Creates a workflow through the public API; only the fields it accepts are sent. */
+    async importWorkflow(json: { name: string; nodes: unknown[]; connections: unknown; settings?: unknown }) {
+      const { name, nodes, connections, settings } = json;
+      return api<{ id: string; name: string }>('POST', '/workflows', { name, nodes, connections, settings: settings ?? {} });
+    },
+    activate: (id: string) => api<{ id: string; active: boolean }>('POST', `/workflows/${id}/activate`),
+    deactivate: (id: string) => api<{ id: string; active: boolean }>('POST', `/workflows/${id}/deactivate`),
+    createCredential: (name: string, type: string, data: Record<string, unknown>) =>
+      api<{ id: string; name: string }>('POST', '/credentials', { name, type, data }),
+
+    /** Polls until a production POST webhook answers at `path`. */
+    async waitForWebhook(p: string, timeoutMs = WEBHOOK_TIMEOUT_MS) {
+      const url = `${baseUrl}/webhook/${p.replace(/^\//, '')}`;
+      let last = '';
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const res = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+        last = res ? await res.text() : '(no answer)';
+        if (last.includes(WEBHOOK_LIVE_HINT)) return;
+        await sleep(POLL_MS);
+      }
+      throw withLog(new Error(`webhook ${url} not live after ${timeoutMs} ms; last answer: ${last.slice(0, 300)}`), logFile);
+    },
+
+    /** All executions matching the query (every page). Running ones only appear with status=running. */
+    executions,
+
+    /** Polls until `count` executions of a workflow have reached a final status; returns them. */
+    async waitForExecutions(workflowId: string, count: number, timeoutMs = 60_000): Promise<Execution[]> {
+      const deadline = Date.now() + timeoutMs;
+      let done: Execution[] = [];
+      while (Date.now() < deadline) {
+        done = (await executions({ workflowId })).filter((e) => FINAL_STATUSES.includes(e.status));
+        if (done.length >= count) return done;
+        await sleep(POLL_MS * 2);
+      }
+      throw withLog(new Error(`only ${done.length} of ${count} executions of workflow ${workflowId} finished within ${timeoutMs} ms`), logFile);
+    },
+
+    nodeTypes: () => session.nodeTypes(),
+    credentialTypes: () => session.credentialTypes(),
+    logTail: (lines = 40) => tailFile(logFile, lines),
+
+    /** Signals n8n's whole process group (SIGKILL simulates a crash: no shutdown hooks run). */
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      proc.signal(signal);
+      await proc.gone();
+    },
+
+    /** Starts n8n again on the same user folder, database and ports (stopping it first if it still runs). */
+    async restart() {
+      await proc.stop();
+      proc = await launch();
+      await session.login(owner);
+    },
+
+    /** Stops n8n (and its task runner); removes the user folder if the harness created it. */
+    async stop() {
+      await proc.stop();
+      if (ownsFolder && !process.env.HANDOFF_KEEP_N8N) fs.rmSync(userFolder, { recursive: true, force: true });
+    },
+  };
+}
+
+function n8nEnv(o: {
+  install: N8nInstall;
+  userFolder: string;
+  encryptionKey: string;
+  port: number;
+  brokerPort: number;
+  baseUrl: string;
+  extra?: Record<string, string>;
+}): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('N8N_') && k !== 'NODE_OPTIONS'));
+  return {
+    ...inherited,
+    // Node 24 first: n8n and its task runner refuse Node 20.
+    PATH: `${path.dirname(o.install.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
+    // Jest sets NODE_ENV=test, which n8n reads as "running n8n's own tests".
+    NODE_ENV: 'production',
+    N8N_USER_FOLDER: o.userFolder,
+    N8N_ENCRYPTION_KEY: o.encryptionKey,
+    N8N_LISTEN_ADDRESS: '127.0.0.1',
+    N8N_HOST: '127.0.0.1',
+    N8N_PORT: String(o.port),
+    N8N_PROTOCOL: 'http',
+    WEBHOOK_URL: `${o.baseUrl}/`,
+    N8N_EDITOR_BASE_URL: o.baseUrl,
+    N8N_SECURE_COOKIE: 'false',
+    DB_TYPE: 'sqlite',
+    N8N_DIAGNOSTICS_ENABLED: 'false',
+    N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+    N8N_PERSONALIZATION_ENABLED: 'false',
+    N8N_TEMPLATES_ENABLED: 'false',
+    N8N_DISABLED_MODULES: 'mcp-registry',
+    N8N_RUNNERS_MODE: 'internal',
+    N8N_RUNNERS_BROKER_PORT: String(o.brokerPort),
+    N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+    ...o.extra,
+  };
+}
+
+async function waitForReadiness(baseUrl: string, proc: ServiceProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let exitCode: number | null | undefined;
+  void proc.exited.then((code) => (exitCode = code));
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`n8n exited with code ${exitCode} before it was ready`);
+    const res = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+    if (res?.status === 200) return;
+    await sleep(POLL_MS);
+  }
+  throw new Error(`n8n at ${baseUrl} not ready after ${READY_TIMEOUT_MS} ms`);
+}
+
+function withLog(err: unknown, logFile: string): Error {
+  const e = err instanceof Error ? err : new Error(String(err));
+  e.message += `\n--- last lines of ${logFile} ---\n${tailFile(logFile)}`;
+  return e;
+}
+
+function stringify(q: Record<string, string | number | boolean>): Record<string, string> {
+  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)]));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
