@@ -1,5 +1,5 @@
 // One project per layer of confidence; `node test/run.js <suite>` picks them (see package.json scripts).
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }];
 
 const project = (name, extra = {}) => ({
   displayName: name,

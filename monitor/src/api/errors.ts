@@ -46,7 +46,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof ApiError) {
       apiError = err;
     } else if (err?.type === 'entity.parse.failed') {
-      apiError = new ApiError(400, 'malformed_json', `The request body is not valid JSON: ${err.message}`);
+      apiError = isJsonPrimitive(err.body)
+        ? new ApiError(400, 'invalid_request', 'The request body must be a JSON object, not a bare value')
+        : new ApiError(400, 'malformed_json', `The request body is not valid JSON: ${err.message}`);
     } else if (err?.type === 'entity.too.large') {
       apiError = new ApiError(413, 'body_too_large', `The request body is larger than ${err.limit} bytes; send fewer items per request`);
     } else if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') {
@@ -65,4 +67,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       error: { code: apiError.code, message: apiError.message, ...(apiError.issues ? { issues: apiError.issues } : {}) },
     });
   };
+}
+
+/** body-parser's strict mode refuses `null`, `5` or `"x"` with a parse error; say what is really wrong. */
+function isJsonPrimitive(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  try {
+    const value = JSON.parse(body);
+    return value === null || typeof value !== 'object';
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,70 @@
+/** Runs the real `handoff-monitor` command (the compiled CLI) as a child process. */
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { existsSync } from 'fs';
+import { join } from 'path';
+
+export const REPO = join(__dirname, '..', '..');
+export const CLI = join(REPO, 'monitor', 'bin', 'handoff-monitor.js');
+
+/** `npm test` builds first; a lone `jest` run builds the monitor here so the test never runs stale code by surprise. */
+export function ensureMonitorBuilt(): void {
+  if (!existsSync(join(REPO, 'monitor', 'dist', 'monitor', 'src', 'cli.js'))) {
+    execFileSync(join(REPO, 'node_modules', '.bin', 'tsc'), ['-p', join(REPO, 'monitor', 'tsconfig.json')], { stdio: 'inherit' });
+  }
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface ServingMonitor {
+  child: ChildProcess;
+  url: string;
+  logs: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `handoff-monitor serve` and resolves once it logs its URL. */
+export function serveCli(env: Record<string, string>, cwd = REPO): Promise<ServingMonitor> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve'], { cwd, env: { PATH: process.env.PATH ?? '', HANDOFF_MONITOR_PORT: '0', ...env } });
+    let out = '';
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const timer = setTimeout(() => reject(new Error(`monitor did not start:\n${out}`)), 15_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: match[1],
+          logs: () => out,
+          async stop(signal = 'SIGTERM') {
+            if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`monitor exited with ${code} before listening:\n${out}`));
+    });
+  });
+}
