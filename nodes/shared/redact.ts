@@ -23,6 +23,10 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /\bn8n_api_[A-Za-z0-9]{10,}/g, // n8n API keys
   /(?<=:\/\/[^/\s:@]+:)[^@\s/]+(?=@)/g, // passwords inside URLs (user:pass@host)
   /(?<=[?&](?:token|key|api_key|apikey|secret|password|sig|signature|access_token)=)[^&\s#]+/gi, // secrets in query strings
+  /(?<=hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g, // Slack webhook URLs are credentials
+  // `"api_key": "…"`, `X-Api-Key: …`, `password=…` inside a longer string (an error message quoting
+  // the request it failed on): the key names a secret, so its value goes, whatever its shape.
+  /(?<=["']?[A-Za-z0-9_-]*(?:token|secret|passw(?:or)?d|api[_-]?key|authorization|cookie|credential|private[_-]?key)["']?\s*[:=]\s*["']?)(?!\[redacted\])[^"'\s,;&}]{4,}/gi,
 ];
 
 export function isSecretKey(key: string): boolean {
@@ -81,4 +85,19 @@ export function redact(value: unknown, opts: { limits?: Partial<SampleLimits>; k
     return out;
   };
   return walk(value, 0);
+}
+
+/**
+ * A redacted sample that fits in `maxChars` of JSON: first with the normal limits, then with
+ * tighter ones, then as a cut string — an incident needs a glimpse of the payload, not all of it.
+ */
+export function redactSample(value: unknown, maxChars: number, knownSecrets?: string[]): unknown {
+  const tiers: Partial<SampleLimits>[] = [{}, { maxString: 200, maxArray: 5, maxKeys: 25, maxDepth: 4 }, { maxString: 60, maxArray: 3, maxKeys: 10, maxDepth: 3 }];
+  let text = '';
+  for (const limits of tiers) {
+    const sample = redact(value, { limits, knownSecrets });
+    text = JSON.stringify(sample) ?? 'null';
+    if (text.length <= maxChars) return sample;
+  }
+  return `${text.slice(0, Math.max(0, maxChars - 20))}… [${text.length} chars]`;
 }

@@ -1,0 +1,105 @@
+/**
+ * The wire protocol for incidents (`/api/v1/incidents…`), shared by the Exception Router and the
+ * monitor so both sides agree on names. The monitor validates (and redacts) every request anyway.
+ */
+
+export const INCIDENT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
+
+/** open → acknowledged (someone is on it) → resolved. A resolved dedup key opens a new incident. */
+export type IncidentState = 'open' | 'acknowledged' | 'resolved';
+
+export interface IncidentPerson {
+  name: string;
+  channel?: string;
+  email?: string;
+}
+
+/** Where the owner came from, so a reader can tell a contract route from a node override. */
+export type OwnerSource = 'request' | 'route' | 'handoff' | 'unassigned';
+
+export interface IncidentError {
+  message: string;
+  description?: string;
+  node?: string;
+  httpCode?: string | number;
+}
+
+export interface IncidentExecution {
+  id?: string;
+  workflowId?: string;
+  workflowName?: string;
+  url?: string;
+}
+
+export interface IncidentRequest {
+  handoff: string;
+  /** Same key while the incident is open → one incident (count + last seen), not another. */
+  dedupKey: string;
+  title: string;
+  /** Failure kind (request_failed, invalid, qa_failed, node_error…): picks the contract route. */
+  kind?: string;
+  severity?: IncidentSeverity;
+  /** Overrides the contract's owner; a bare string is a name. */
+  owner?: IncidentPerson | string;
+  /** Overrides the handoff's exceptionSla. */
+  slaSeconds?: number;
+  error?: IncidentError;
+  context?: Record<string, unknown>;
+  execution?: IncidentExecution;
+  idempotencyKey?: string;
+}
+
+export interface Incident {
+  id: number;
+  handoff: string;
+  dedupKey: string;
+  kind?: string;
+  title: string;
+  severity: IncidentSeverity;
+  state: IncidentState;
+  owner: IncidentPerson;
+  ownerSource: OwnerSource;
+  /** ISO times throughout, so the JSON reads well in n8n and in curl. */
+  slaDueAt: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** How many failures this incident stands for (1 + every deduplicated repeat). */
+  count: number;
+  acknowledgedAt?: string;
+  resolvedAt?: string;
+  escalatedAt?: string;
+  escalatedTo?: IncidentPerson;
+  error?: IncidentError;
+  context?: Record<string, unknown>;
+  execution?: IncidentExecution;
+  idempotencyKey?: string;
+}
+
+export interface IncidentResponse {
+  incident: Incident;
+  /** True when an open incident with the same dedupKey absorbed this report. */
+  deduplicated: boolean;
+}
+
+export interface IncidentListResponse {
+  incidents: Incident[];
+}
+
+export const INCIDENT_PATHS = {
+  incidents: '/api/v1/incidents',
+  ack: (id: number) => `/api/v1/incidents/${id}/ack`,
+  resolve: (id: number) => `/api/v1/incidents/${id}/resolve`,
+} as const;
+
+/** Limits both sides enforce, so a report the node builds is never one the monitor refuses. */
+export const INCIDENT_LIMITS = {
+  maxDedupKeyLength: 512,
+  maxTitleLength: 300,
+  /** A serialized context (payload sample, logs) larger than this is cut down before storage. */
+  maxContextChars: 16_000,
+  maxSlaSeconds: 90 * 24 * 3600,
+} as const;
+
+/** Default exception SLA when neither the contract nor the node names one (design.md: 48 hours). */
+export const DEFAULT_EXCEPTION_SLA_SECONDS = 48 * 3600;
