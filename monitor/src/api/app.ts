@@ -11,6 +11,7 @@ import { errorHandler, notFound } from './errors';
 import { handoffRoutes } from './routes/handoffs';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { incidentRoutes } from './routes/incidents';
 import { ledgerRoutes } from './routes/ledger';
 
 /** 50,000 claims of 512-character keys fit; anything larger is a client bug, refused early. */
@@ -23,6 +24,8 @@ export interface AppDeps {
   defaultLeaseMs: number;
   logger: Logger;
   now?: () => number;
+  /** Wakes the alert outbox worker when an incident change queued an alert. */
+  onAlertQueued?: () => void;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -49,12 +52,18 @@ export function createApp(deps: AppDeps): express.Express {
         'POST /api/v1/claims/release',
         'GET /api/v1/handoffs',
         'POST /api/v1/events',
+        'POST /api/v1/incidents',
+        'GET /api/v1/incidents',
+        'GET /api/v1/incidents/:id',
+        'POST /api/v1/incidents/:id/ack',
+        'POST /api/v1/incidents/:id/resolve',
       ],
     });
   });
   api.use(handoffRoutes(deps.contracts));
   api.use(ledgerRoutes({ ledger: deps.store.ledger, contracts: deps.contracts, defaultLeaseMs: deps.defaultLeaseMs, now }));
   api.use(eventRoutes({ events: deps.store.events, contracts: deps.contracts, now }));
+  api.use(incidentRoutes({ incidents: deps.store.incidents, contracts: deps.contracts, now, onAlertQueued: deps.onAlertQueued }));
   app.use('/api/v1', api);
 
   app.use(notFound);

@@ -47,6 +47,7 @@ export const envSchema = z.object({
   N8N_API_KEY: z.string().min(1).optional(),
   HANDOFF_POLL_INTERVAL: duration('5s'),
   HANDOFF_ALERT_WEBHOOK_URL: url,
+  HANDOFF_ALERT_FORMAT: z.enum(['slack', 'json'], { message: 'use slack (Slack-compatible {text, blocks}) or json (the whole incident)' }).default('slack'),
   HANDOFF_RETENTION: duration('30d'),
   HANDOFF_DEFAULT_LEASE: duration('15m'),
   HANDOFF_DASHBOARD_PUBLIC: bool(false),
@@ -64,6 +65,8 @@ export interface MonitorConfig {
   n8n?: { baseUrl: string; apiKey: string };
   pollIntervalMs: number;
   alertWebhookUrl?: string;
+  /** Body shape for the alert webhook: Slack-compatible `{text, blocks}` or generic JSON. */
+  alertFormat: 'slack' | 'json';
   retentionMs: number;
   defaultLeaseMs: number;
   dashboardPublic: boolean;
@@ -78,7 +81,8 @@ export class ConfigError extends Error {
 }
 
 /** Variables that hold secrets: their values never appear in an error message. */
-const SECRET_VARIABLES = new Set(['HANDOFF_MONITOR_TOKEN', 'N8N_API_KEY']);
+// A Slack webhook URL is itself a credential: anyone holding it can post to the channel.
+const SECRET_VARIABLES = new Set(['HANDOFF_MONITOR_TOKEN', 'N8N_API_KEY', 'HANDOFF_ALERT_WEBHOOK_URL']);
 
 /** Parses the environment; throws a ConfigError that names each bad variable, its value and the fix. */
 export function loadConfig(env: NodeJS.ProcessEnv, opts: { requireToken?: boolean } = {}): MonitorConfig {
@@ -118,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { requireToken?: boolea
     n8n: e.N8N_BASE_URL && e.N8N_API_KEY ? { baseUrl: e.N8N_BASE_URL.replace(/\/+$/, ''), apiKey: e.N8N_API_KEY } : undefined,
     pollIntervalMs: e.HANDOFF_POLL_INTERVAL,
     alertWebhookUrl: e.HANDOFF_ALERT_WEBHOOK_URL,
+    alertFormat: e.HANDOFF_ALERT_FORMAT,
     retentionMs: e.HANDOFF_RETENTION,
     defaultLeaseMs: e.HANDOFF_DEFAULT_LEASE,
     dashboardPublic: e.HANDOFF_DASHBOARD_PUBLIC,

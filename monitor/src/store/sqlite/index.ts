@@ -1,5 +1,6 @@
 import type { MonitorStore } from '../types';
 import { createSqliteEvents } from './events';
+import { createSqliteIncidents } from './incidents';
 import { createSqliteLedger } from './ledger';
 import { openSqlite } from './open';
 
@@ -10,6 +11,7 @@ export function createSqliteStore(file: string, opts: { retentionMs: number }): 
     kind: 'sqlite',
     ledger: createSqliteLedger(db, opts),
     events: createSqliteEvents(db),
+    incidents: createSqliteIncidents(db),
     async ping() {
       ping.get();
     },

@@ -1,0 +1,31 @@
+/**
+ * What the outbox stores for one alert: a snapshot of the (already redacted) incident at the moment
+ * the alert was decided, so a delivery after a restart says what was true then.
+ */
+import type { Incident, IncidentPerson } from '../../../nodes/shared/incident-protocol';
+import type { AlertKind } from '../incidents/decide';
+
+export interface AlertMessage {
+  kind: AlertKind;
+  /** Who must act: the owner for `opened`, the escalation target for `escalated`. */
+  to: IncidentPerson;
+  incident: Incident;
+  at: string;
+}
+
+/** One row of the outbox. The idempotency key is stable across retries and restarts. */
+export interface OutboxAlert {
+  id: number;
+  incidentId: number;
+  kind: AlertKind;
+  idempotencyKey: string;
+  message: AlertMessage;
+  attempts: number;
+  createdAt: number;
+  state: 'pending' | 'sent' | 'dead';
+  sentAt?: number;
+  lastError?: string;
+}
+
+/** `incident-12-opened`: one key per incident and alert kind, so a receiver can drop repeats. */
+export const alertIdempotencyKey = (incidentId: number, kind: AlertKind) => `incident-${incidentId}-${kind}`;

@@ -1,0 +1,46 @@
+/**
+ * Delivers one alert to the webhook. A 2xx is success; 408, 429 and 5xx and network errors are
+ * worth retrying; any other 4xx means the webhook refuses this body or is gone, and retrying the
+ * same body cannot help (AlertRejectedError stops p-retry and parks the alert as dead).
+ */
+import { redactString } from '../../../nodes/shared/redact';
+import { AlertFormat, formatAlert } from './format';
+import type { OutboxAlert } from './message';
+
+/** Slack answers in well under a second; 10 s means the receiver is stuck, so try again later. */
+const SEND_TIMEOUT_MS = 10_000;
+
+export type AlertSender = (alert: OutboxAlert) => Promise<void>;
+
+export class AlertRejectedError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'AlertRejectedError';
+  }
+}
+
+export function createWebhookSender(opts: { url: string; format: AlertFormat; timeoutMs?: number }): AlertSender {
+  return async (alert) => {
+    const body = JSON.stringify(formatAlert(opts.format, alert.message, alert.idempotencyKey));
+    const response = await fetch(opts.url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        // Delivery is at-least-once at the edge (a crash after the 2xx but before "sent" is stored
+        // repeats the alert); this header lets a receiver drop the repeat.
+        'Idempotency-Key': alert.idempotencyKey,
+        'User-Agent': 'handoff-monitor',
+      },
+      body,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? SEND_TIMEOUT_MS),
+    });
+    // Drain the body so the socket is reused; only a short, redacted excerpt is kept for the log.
+    const answer = redactString((await response.text().catch(() => '')).slice(0, 200));
+    if (response.ok) return;
+    const message = `webhook answered HTTP ${response.status}${answer ? `: ${answer}` : ''}`;
+    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+      throw new AlertRejectedError(response.status, message);
+    }
+    throw new Error(message);
+  };
+}

@@ -1,0 +1,75 @@
+/** The alert outbox on SQLite: rows are inserted by the incident transactions, updated by the worker. */
+import type { AlertMessage, OutboxAlert } from '../../alerts/message';
+import type { AlertKind } from '../../incidents/decide';
+import type { AlertOutbox } from '../types';
+import type { SqliteDb } from './open';
+
+interface Row {
+  id: number;
+  incident_id: number;
+  kind: AlertKind;
+  idempotency_key: string;
+  message: string;
+  state: OutboxAlert['state'];
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  sent_at: number | null;
+  last_error: string | null;
+}
+
+const fromRow = (r: Row): OutboxAlert => ({
+  id: r.id,
+  incidentId: r.incident_id,
+  kind: r.kind,
+  idempotencyKey: r.idempotency_key,
+  message: JSON.parse(r.message) as AlertMessage,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  state: r.state,
+  ...(r.sent_at !== null ? { sentAt: r.sent_at } : {}),
+  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+});
+
+/** Used inside the incident transactions; `OR IGNORE` keeps one alert per incident and kind. */
+export function prepareEnqueue(db: SqliteDb) {
+  const insert = db.prepare(`
+    INSERT OR IGNORE INTO alert_outbox (incident_id, kind, idempotency_key, message, state, created_at, next_attempt_at)
+    VALUES (?, ?, ?, ?, 'pending', ?, ?)`);
+  return (incidentId: number, kind: AlertKind, key: string, message: AlertMessage, now: number): boolean =>
+    insert.run(incidentId, kind, key, JSON.stringify(message), now, now).changes > 0;
+}
+
+export function createSqliteOutbox(db: SqliteDb): AlertOutbox {
+  const due = db.prepare<[number, number], Row>(
+    "SELECT * FROM alert_outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+  );
+  const sent = db.prepare(
+    "UPDATE alert_outbox SET state = 'sent', sent_at = ?, attempts = attempts + ?, last_error = NULL WHERE id = ? AND state = 'pending'",
+  );
+  const retry = db.prepare(
+    "UPDATE alert_outbox SET next_attempt_at = ?, attempts = attempts + ?, last_error = ? WHERE id = ? AND state = 'pending'",
+  );
+  const dead = db.prepare(
+    "UPDATE alert_outbox SET state = 'dead', sent_at = NULL, next_attempt_at = ?, attempts = attempts + ?, last_error = ? WHERE id = ? AND state = 'pending'",
+  );
+  const all = db.prepare<[], Row>('SELECT * FROM alert_outbox ORDER BY id');
+  const byIncident = db.prepare<[number], Row>('SELECT * FROM alert_outbox WHERE incident_id = ? ORDER BY id');
+  return {
+    async due(now, limit) {
+      return due.all(now, limit).map(fromRow);
+    },
+    async markSent(id, now, tries) {
+      sent.run(now, tries, id);
+    },
+    async markRetry(id, nextAttemptAt, tries, problem) {
+      retry.run(nextAttemptAt, tries, problem, id);
+    },
+    async markDead(id, now, tries, problem) {
+      dead.run(now, tries, problem, id);
+    },
+    async list(filter = {}) {
+      return (filter.incidentId !== undefined ? byIncident.all(filter.incidentId) : all.all()).map(fromRow);
+    },
+  };
+}
