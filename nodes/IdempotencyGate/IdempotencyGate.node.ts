@@ -19,6 +19,7 @@ export class IdempotencyGate implements INodeType {
     outputs: `={{(${gateOutputs})($parameter)}}`,
     credentials: [{ name: 'handoffMonitorApi', required: true }],
     properties: gateProperties,
+    usableAsTool: true,
   };
 
   methods = { loadOptions: { getHandoffs } };

@@ -73,9 +73,9 @@ export const gateProperties: INodeProperties[] = [
     name: 'keyField',
     type: 'string',
     default: 'dealId',
-    placeholder: 'deal.id',
+    placeholder: 'deal.number',
     required: true,
-    description: 'Path of the field that identifies the object, e.g. dealId or deal.id',
+    description: 'Path of the field that identifies the object, e.g. dealId or deal.number',
     displayOptions: { show: { keySource: ['field'] } },
   },
   {
