@@ -1,0 +1,214 @@
+/** The Exception Router's parameters as ops staff see them in the editor. */
+import type { INodeOutputConfiguration, INodeParameters, INodeProperties } from 'n8n-workflow';
+
+/**
+ * One output per routing rule plus the fallback, like Switch V3. n8n evaluates this function's
+ * source in the editor, so it must be self-contained (no imports, no helpers).
+ */
+export function routerOutputs(parameters: INodeParameters): INodeOutputConfiguration[] {
+  const rules = ((parameters.rules as { values?: { outputName?: string }[] } | undefined)?.values ?? []) as { outputName?: string }[];
+  const options = (parameters.options ?? {}) as { fallbackOutputName?: string };
+  const outputs: INodeOutputConfiguration[] = rules.map((rule, index) => ({
+    type: 'main',
+    displayName: rule.outputName ? String(rule.outputName) : `Rule ${index + 1}`,
+  }));
+  outputs.push({ type: 'main', displayName: options.fallbackOutputName ? String(options.fallbackOutputName) : 'Fallback' });
+  return outputs;
+}
+
+export const routerProperties: INodeProperties[] = [
+  {
+    displayName: 'Handoff Name or ID',
+    name: 'handoff',
+    type: 'options',
+    typeOptions: { loadOptionsMethod: 'getHandoffs' },
+    default: '',
+    description:
+      'The handoff that failed, from the monitor\'s contract. Leave empty to take it from the item (_handoff.handoff, set by the Idempotency Gate). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+  },
+  {
+    displayName: 'Severity',
+    name: 'severity',
+    type: 'options',
+    options: [
+      { name: 'Low', value: 'low' },
+      { name: 'Medium', value: 'medium' },
+      { name: 'High', value: 'high' },
+      { name: 'Critical', value: 'critical' },
+    ],
+    default: 'high',
+    description: 'How urgent the incident is; a repeat can raise it, never lower it',
+  },
+  {
+    displayName: 'Routing Rules',
+    name: 'rules',
+    placeholder: 'Add Routing Rule',
+    type: 'fixedCollection',
+    typeOptions: { multipleValues: true, sortable: true },
+    default: {},
+    description: 'Each rule is an output; the first rule that matches gets the item, the rest go to the fallback output',
+    options: [
+      {
+        name: 'values',
+        displayName: 'Rule',
+        values: [
+          {
+            displayName: 'Output Name',
+            name: 'outputName',
+            type: 'string',
+            default: '',
+            placeholder: 'Sales ops',
+            description: 'Label of this rule\'s output on the canvas',
+          },
+          {
+            displayName: 'Field',
+            name: 'field',
+            type: 'options',
+            options: [
+              { name: 'Error Message', value: 'errorMessage' },
+              { name: 'Failed Node', value: 'node' },
+              { name: 'Failure Kind', value: 'kind', description: 'request_failed, invalid, qa_failed, node_error, workflow_error…' },
+              { name: 'Handoff', value: 'handoff' },
+              { name: 'Severity', value: 'severity' },
+            ],
+            default: 'kind',
+          },
+          {
+            displayName: 'Operation',
+            name: 'operation',
+            type: 'options',
+            options: [
+              { name: 'Contains', value: 'contains' },
+              { name: 'Equals', value: 'equals' },
+              { name: 'Matches Regex', value: 'regex' },
+              { name: 'Not Equals', value: 'notEquals' },
+              { name: 'Starts With', value: 'startsWith' },
+            ],
+            default: 'equals',
+          },
+          {
+            displayName: 'Value',
+            name: 'value',
+            type: 'string',
+            default: '',
+            placeholder: 'invalid',
+            description: 'Compared without regard to case',
+          },
+        ],
+      },
+    ],
+  },
+  {
+    displayName: 'Record Incident in Monitor',
+    name: 'recordIncident',
+    type: 'boolean',
+    default: true,
+    description: 'Whether to open (or update) the incident in the monitor, which assigns the owner and starts the SLA clock',
+  },
+  {
+    displayName: 'Release Idempotency Claim',
+    name: 'releaseClaim',
+    type: 'boolean',
+    default: true,
+    description: 'Whether to give the Idempotency Gate\'s claim back (items with _handoff.key), so a retry can run',
+  },
+  {
+    displayName: 'Notify Directly',
+    name: 'notify',
+    type: 'options',
+    options: [
+      { name: 'No', value: 'none', description: 'The monitor alerts the owner (recommended)' },
+      { name: 'Slack-Compatible Webhook', value: 'slack', description: 'Post {text} to a Slack, Mattermost or Rocket.Chat incoming webhook' },
+      { name: 'Generic Webhook', value: 'webhook', description: 'Post the incident as JSON' },
+    ],
+    default: 'none',
+  },
+  {
+    displayName: 'Webhook URL',
+    name: 'notifyUrl',
+    type: 'string',
+    typeOptions: { password: true },
+    default: '',
+    required: true,
+    placeholder: 'https://hooks.slack.com/services/…',
+    description: 'Where to post the notification. The URL is a secret: anyone holding it can post.',
+    displayOptions: { show: { notify: ['slack', 'webhook'] } },
+  },
+  {
+    displayName: 'Options',
+    name: 'options',
+    type: 'collection',
+    placeholder: 'Add Option',
+    default: {},
+    options: [
+      {
+        displayName: 'Dedup Key',
+        name: 'dedupKey',
+        type: 'string',
+        default: '',
+        description: 'Failures with the same key are one incident while it is open. Default: handoff, failure kind and idempotency key.',
+      },
+      {
+        displayName: 'Failure Kind',
+        name: 'kind',
+        type: 'string',
+        default: '',
+        placeholder: 'request_failed',
+        description: 'Overrides the kind read from the item; the contract\'s routes pick the owner by it',
+      },
+      {
+        displayName: 'Fallback Output Name',
+        name: 'fallbackOutputName',
+        type: 'string',
+        default: 'Fallback',
+        description: 'Label of the output for items no rule matched',
+      },
+      {
+        displayName: 'Notification Attempts',
+        name: 'notifyAttempts',
+        type: 'number',
+        typeOptions: { minValue: 1, maxValue: 10 },
+        default: 3,
+        description: 'Tries for the direct notification (network errors, 5xx and 429 are retried with backoff)',
+      },
+      {
+        displayName: 'Owner Channel',
+        name: 'ownerChannel',
+        type: 'string',
+        default: '',
+        placeholder: '#delivery-ops',
+        description: 'Channel of the owner set in Owner Name',
+      },
+      {
+        displayName: 'Owner Name',
+        name: 'ownerName',
+        type: 'string',
+        default: '',
+        description: 'Overrides the owner from the contract',
+      },
+      {
+        displayName: 'Sample Size (Characters)',
+        name: 'sampleMaxChars',
+        type: 'number',
+        typeOptions: { minValue: 100, maxValue: 16000 },
+        default: 2000,
+        description: 'Largest payload sample sent with the incident, after secrets are redacted',
+      },
+      {
+        displayName: 'SLA (Hours)',
+        name: 'slaHours',
+        type: 'number',
+        typeOptions: { minValue: 0 },
+        default: 0,
+        description: 'Time to resolve before escalation; 0 uses the handoff\'s exceptionSla from the contract (default 48h)',
+      },
+      {
+        displayName: 'Title',
+        name: 'title',
+        type: 'string',
+        default: '',
+        description: 'First line of the incident; default: kind, node and error message',
+      },
+    ],
+  },
+];
