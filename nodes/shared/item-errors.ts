@@ -16,13 +16,20 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
   return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex, description });
 }
 
-/** The input item, unchanged but for an `error` message, linked to its input for pairedItem. */
+/**
+ * A failed item for "continue on fail". With the error output wired, n8n moves an item whose json
+ * is only `{ error }` to that output and merges the input item's fields back in (an item carrying
+ * an `error` object would instead be flattened to `{ error }` after the merge). With "continue
+ * (regular output)" nothing is merged, so we keep the input's fields ourselves and add the message.
+ */
 export function failedItem(ctx: IExecuteFunctions, input: INodeExecutionData, itemIndex: number, error: unknown): INodeExecutionData {
   const nodeError = toNodeError(ctx, error, itemIndex);
+  if (usesErrorOutput(ctx)) {
+    return { json: { error: nodeError.message }, binary: input.binary, pairedItem: { item: itemIndex } };
+  }
   return {
     json: { ...input.json, error: nodeError.message, ...(nodeError.description ? { errorDescription: nodeError.description } : {}) },
     binary: input.binary,
-    error: nodeError,
     pairedItem: { item: itemIndex },
   };
 }

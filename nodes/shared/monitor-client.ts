@@ -92,8 +92,23 @@ export async function callMonitor<T>(
   throw new MonitorUnreachableError(baseUrl, attempts, lastProblem);
 }
 
+/**
+ * Network failures in words. The raw code (ECONNREFUSED…) is deliberately left out: n8n rewrites
+ * any error message containing one into a generic sentence that would hide which service failed.
+ */
+const NETWORK_PROBLEMS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is the monitor running on that port?)',
+  ENOTFOUND: 'host not found (check the URL in the credential)',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'timed out',
+  ECONNABORTED: 'timed out',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+};
+
 function describeNetworkError(err: unknown): string {
   const e = err as { code?: string; cause?: { code?: string }; message?: string };
-  const code = e?.code ?? e?.cause?.code;
-  return code ? `${code} (${e?.message ?? 'network error'})` : (e?.message ?? String(err));
+  const code = e?.cause?.code ?? e?.code;
+  if (code && NETWORK_PROBLEMS[code]) return NETWORK_PROBLEMS[code];
+  return e?.message ?? String(err);
 }

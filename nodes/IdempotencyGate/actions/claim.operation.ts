@@ -111,7 +111,8 @@ function routeFailed(
     const r = resolutions[index];
     const error = new NodeOperationError(ctx.getNode(), 'problem' in r ? r.problem : 'No key', { itemIndex: index, description: 'fix' in r ? r.fix : undefined });
     const failed = failedItem(ctx, items[index], index, error);
-    failed.json._handoff = { decision: 'error', reason: error.message };
+    // On the error output n8n merges the input back only into a bare `{ error }` item.
+    if (target === OUTPUT.conflict) failed.json._handoff = { decision: 'error', reason: error.message };
     outputs[target].push(failed);
   }
 }
@@ -121,7 +122,7 @@ function routeAllFailed(ctx: IExecuteFunctions, items: INodeExecutionData[], err
   const target = usesErrorOutput(ctx) ? OUTPUT.new : OUTPUT.conflict;
   items.forEach((item, index) => {
     const failed = failedItem(ctx, item, index, error);
-    failed.json._handoff = { decision: 'error', reason: (error as Error).message };
+    if (target === OUTPUT.conflict) failed.json._handoff = { decision: 'error', reason: (error as Error).message };
     outputs[target].push(failed);
   });
   return outputs;
