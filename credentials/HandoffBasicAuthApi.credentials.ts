@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /** User name and password sent as HTTP Basic authentication. Used by the Resilient Request node. */
 export class HandoffBasicAuthApi implements ICredentialType {
@@ -26,6 +26,14 @@ export class HandoffBasicAuthApi implements ICredentialType {
       default: '',
       required: true,
     },
+    {
+      displayName: 'Test URL',
+      name: 'testUrl',
+      type: 'string',
+      default: '',
+      placeholder: 'https://cms.example.com/api/me',
+      description: 'An address on the target system that answers only with valid credentials. Used by the credential test alone; requests go where the node says.',
+    },
   ];
 
   authenticate: IAuthenticateGeneric = {
@@ -33,5 +41,10 @@ export class HandoffBasicAuthApi implements ICredentialType {
     properties: {
       auth: { username: '={{$credentials.user}}', password: '={{$credentials.password}}' },
     },
+  };
+
+  // The account belongs to some other system, so only the user knows an address that proves it works.
+  test: ICredentialTestRequest = {
+    request: { url: '={{$credentials.testUrl}}', method: 'GET' },
   };
 }

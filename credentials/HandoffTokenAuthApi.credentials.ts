@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
  * A token in a header the target system names: `Authorization: Bearer …` for most APIs, a vendor
@@ -25,7 +25,7 @@ export class HandoffTokenAuthApi implements ICredentialType {
     },
     {
       displayName: 'Header Value',
-      name: 'value',
+      name: 'token',
       type: 'string',
       typeOptions: { password: true },
       default: '',
@@ -33,13 +33,26 @@ export class HandoffTokenAuthApi implements ICredentialType {
       description: 'The whole header value, including a "Bearer " prefix if the target system expects one',
       required: true,
     },
+    {
+      displayName: 'Test URL',
+      name: 'testUrl',
+      type: 'string',
+      default: '',
+      placeholder: 'https://tasks.example.com/api/me',
+      description: 'An address on the target system that answers only with a valid token. Used by the credential test alone; requests go where the node says.',
+    },
   ];
 
   // n8n resolves expressions in header names too, so one credential serves any header.
   authenticate: IAuthenticateGeneric = {
     type: 'generic',
     properties: {
-      headers: { '={{$credentials.headerName}}': '={{$credentials.value}}' },
+      headers: { '={{$credentials.headerName}}': '={{$credentials.token}}' },
     },
+  };
+
+  // The token belongs to some other system, so only the user knows an address that proves it works.
+  test: ICredentialTestRequest = {
+    request: { url: '={{$credentials.testUrl}}', method: 'GET' },
   };
 }

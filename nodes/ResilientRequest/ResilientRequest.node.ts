@@ -22,6 +22,7 @@ export class ResilientRequest implements INodeType {
       { name: AUTHENTICATION.basic, required: true, displayOptions: { show: { authentication: [AUTHENTICATION.basic] } } },
     ],
     properties: requestProperties,
+    usableAsTool: true,
   };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

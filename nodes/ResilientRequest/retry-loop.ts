@@ -54,23 +54,17 @@ export interface RetryLoopOptions {
 }
 
 export type RetryLoopResult =
-  | { ok: true; response: HttpResponse; attempts: AttemptRecord[] }
+  | { status: 'success'; response: HttpResponse; attempts: AttemptRecord[] }
   | {
-      ok: false;
+      status: 'failed';
       attempts: AttemptRecord[];
       response?: HttpResponse;
       decision: RetryDecision;
       stop: Extract<RetryPlan, { action: 'stop' }>;
       elapsedMs: number;
-    };
-
-/** Thrown when the execution was cancelled mid-request; not an item failure, so not routed. */
-export class RequestCancelledError extends Error {
-  constructor(readonly attempts: AttemptRecord[], options?: { cause?: unknown }) {
-    super('The execution was cancelled while the request was being retried', options);
-    this.name = 'RequestCancelledError';
-  }
-}
+    }
+  /** The execution was canceled mid-request or mid-wait: not an item failure, nothing more is sent. */
+  | { status: 'canceled'; attempts: AttemptRecord[] };
 
 export async function sendWithRetries(options: RetryLoopOptions, deps: RetryLoopDeps): Promise<RetryLoopResult> {
   const { policy } = options;
@@ -82,8 +76,8 @@ export async function sendWithRetries(options: RetryLoopOptions, deps: RetryLoop
     if (waitMs > 0) {
       try {
         await deps.sleep(waitMs);
-      } catch (error) {
-        throw new RequestCancelledError(attempts, { cause: error });
+      } catch {
+        return { status: 'canceled', attempts };
       }
     }
     const startedAt = deps.now();
@@ -99,7 +93,7 @@ export async function sendWithRetries(options: RetryLoopOptions, deps: RetryLoop
       outcome = { kind: 'response', status: response.statusCode };
     } catch (thrown) {
       outcome = classifyError(thrown);
-      if (outcome.kind === 'cancelled') throw new RequestCancelledError(attempts, { cause: thrown });
+      if (outcome.kind === 'cancelled') return { status: 'canceled', attempts };
       error = thrown instanceof Error ? thrown.message : String(thrown);
     }
     const endedAt = deps.now();
@@ -118,7 +112,7 @@ export async function sendWithRetries(options: RetryLoopOptions, deps: RetryLoop
 
     if (response && isSuccessStatus(response.statusCode)) {
       record.reason = `HTTP ${response.statusCode}`;
-      return { ok: true, response, attempts };
+      return { status: 'success', response, attempts };
     }
 
     const decision = retryDecision(outcome, options.method, options.hasIdempotencyKey);
@@ -128,7 +122,7 @@ export async function sendWithRetries(options: RetryLoopOptions, deps: RetryLoop
     record.reason = plan.reason;
     if (plan.action === 'stop') {
       record.outcome = 'stop';
-      return { ok: false, attempts, response, decision, stop: plan, elapsedMs: endedAt - start };
+      return { status: 'failed', attempts, response, decision, stop: plan, elapsedMs: endedAt - start };
     }
     record.outcome = 'retry';
     waitMs = plan.waitMs;

@@ -60,7 +60,7 @@ export function mockContext(opts: {
       httpRequest: transport,
       async httpRequestWithAuthentication(this: unknown, type: string, options: IHttpRequestOptions) {
         const data = opts.credentials?.[type] ?? {};
-        if (type === 'handoffTokenAuthApi') options.headers = { ...options.headers, [String(data.headerName)]: data.value };
+        if (type === 'handoffTokenAuthApi') options.headers = { ...options.headers, [String(data.headerName)]: data.token };
         if (type === 'handoffBasicAuthApi') options.auth = { username: String(data.user), password: String(data.password) };
         return await transport(options);
       },

@@ -1,7 +1,7 @@
 // The retry loop on a fake clock: the schedule it keeps, when it stops, and what it logs — exact
 // to the millisecond, because nothing here waits for real.
 import type { BackoffPolicy } from '../../nodes/shared/backoff';
-import { RequestCancelledError, sendWithRetries, type HttpResponse } from '../../nodes/ResilientRequest/retry-loop';
+import { sendWithRetries, type HttpResponse } from '../../nodes/ResilientRequest/retry-loop';
 
 type Script = Array<HttpResponse | { throw: Record<string, unknown> }>;
 
@@ -81,7 +81,7 @@ describe('retry loop schedule', () => {
 
   it('reports why it stopped and how long it took', async () => {
     const { result } = await play([res(503)], { policy: policy({ maxAttempts: 2 }) });
-    expect(result).toMatchObject({ ok: false, stop: { why: 'attempts_used' }, decision: { rule: 'server_error' }, elapsedMs: 120 });
+    expect(result).toMatchObject({ status: 'failed', stop: { why: 'attempts_used' }, decision: { rule: 'server_error' }, elapsedMs: 120 });
     expect(result.attempts[1].reason).toMatch(/all 2 attempts used/);
   });
 
@@ -90,20 +90,22 @@ describe('retry loop schedule', () => {
     expect(result.attempts[0]).toMatchObject({ errorCode: 'ECONNREFUSED', error: 'connect ECONNREFUSED 127.0.0.1:9', status: null });
   });
 
-  it('stops with RequestCancelledError when the wait is cancelled', async () => {
+  it('reports canceled, sending nothing more, when the wait is cancelled', async () => {
+    let sent = 0;
     const run = sendWithRetries(
       { method: 'GET', hasIdempotencyKey: false, policy: policy(), attemptTimeoutMs: 100 },
-      { send: async () => res(503), sleep: async () => Promise.reject(new Error('aborted')), now: () => 0, random: () => 0 },
+      { send: async () => { sent++; return res(503); }, sleep: async () => Promise.reject(new Error('aborted')), now: () => 0, random: () => 0 },
     );
-    await expect(run).rejects.toBeInstanceOf(RequestCancelledError);
+    await expect(run).resolves.toMatchObject({ status: 'canceled', attempts: [{ status: 503, outcome: 'retry' }] });
+    expect(sent).toBe(1);
   });
 
-  it('stops with RequestCancelledError when the request is cancelled', async () => {
+  it('reports canceled when the request itself is cancelled', async () => {
     const canceled = Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
     const run = sendWithRetries(
       { method: 'GET', hasIdempotencyKey: false, policy: policy(), attemptTimeoutMs: 100 },
       { send: async () => Promise.reject(canceled), sleep: async () => {}, now: () => 0, random: () => 0 },
     );
-    await expect(run).rejects.toBeInstanceOf(RequestCancelledError);
+    await expect(run).resolves.toEqual({ status: 'canceled', attempts: [] });
   });
 });

@@ -35,7 +35,7 @@ describe('Resilient Request keeps secrets out of its output', () => {
       },
       items: [{ dealId: 7 }],
       credentials: {
-        handoffTokenAuthApi: { headerName: 'Authorization', value: `Bearer ${CREDENTIAL_TOKEN}` },
+        handoffTokenAuthApi: { headerName: 'Authorization', token: `Bearer ${CREDENTIAL_TOKEN}` },
         handoffBasicAuthApi: { user: 'ops', password: PASSWORD },
       },
     });
@@ -65,7 +65,7 @@ describe('Resilient Request keeps secrets out of its output', () => {
         retry: FAST_RETRY,
       },
       items: [{}],
-      credentials: { handoffTokenAuthApi: { headerName: 'X-Token', value: CREDENTIAL_TOKEN } },
+      credentials: { handoffTokenAuthApi: { headerName: 'X-Token', token: CREDENTIAL_TOKEN } },
     });
     const [success] = await new ResilientRequest().execute.call(ctx);
     expect(server.received[0].headers['x-token']).toBe(CREDENTIAL_TOKEN);

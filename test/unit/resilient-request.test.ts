@@ -154,7 +154,7 @@ describe('Resilient Request against a local server', () => {
     const started = Date.now();
     const running = node.execute.call(ctx);
     setTimeout(() => controller.abort(), 100);
-    await expect(running).rejects.toThrow(/cancelled/);
+    await expect(running).rejects.toThrow(/canceled/);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(server.received).toHaveLength(1);
   });

@@ -3,7 +3,7 @@
  * idempotency key, an error naming what failed and what to do, the redacted attempt log and a
  * redacted, size-capped sample of the last answer.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 import { redact } from '../../shared/redact';
 import type { AttemptRecord, RetryLoopResult } from '../retry-loop';
 import type { RequestSpec } from './readRequest';
@@ -13,13 +13,13 @@ export const FAILED_KIND = 'request_failed';
 /** Enough of a refused answer to see why; the monitor redacts again and caps samples too. */
 const RESPONSE_SAMPLE_LIMITS = { maxString: 300, maxDepth: 4, maxArray: 10, maxKeys: 30 };
 
-type Failure = Extract<RetryLoopResult, { ok: false }>;
+type Failure = Extract<RetryLoopResult, { status: 'failed' }>;
 
 export function redactAttempts(attempts: AttemptRecord[], secrets: string[]): IDataObject[] {
   return redact(attempts, { knownSecrets: secrets }) as IDataObject[];
 }
 
-export function successItem(item: INodeExecutionData, index: number, result: Extract<RetryLoopResult, { ok: true }>, secrets: string[]): INodeExecutionData {
+export function successItem(item: INodeExecutionData, index: number, result: Extract<RetryLoopResult, { status: 'success' }>, secrets: string[]): INodeExecutionData {
   return {
     json: {
       ...item.json,
@@ -78,4 +78,17 @@ export function describeFailure(method: string, url: string, result: Failure): {
     default:
       return { message, description: `The target kept failing for all ${n} attempts over ${seconds} s. ${replay} To ride out longer outages raise "Max Attempts" under Retry.` };
   }
+}
+
+/**
+ * An item whose request could not be built (bad URL, body, key), under "continue on fail". Without
+ * an `error` object on purpose: n8n replaces the json of such items with just the message. With
+ * the error output in use, n8n moves items whose json has only error/details there and merges the
+ * input back in; otherwise the item stays on Failed, with its input, for the Exception Router.
+ */
+export function unbuildableItem(item: INodeExecutionData, index: number, error: NodeOperationError, toErrorOutput: boolean): INodeExecutionData {
+  const json: IDataObject = toErrorOutput
+    ? { error: error.message, ...(error.description && { details: error.description }) }
+    : { ...item.json, error: error.message, errorDescription: error.description ?? null, kind: FAILED_KIND, idempotencyKey: null };
+  return { json, pairedItem: { item: index } };
 }

@@ -6,10 +6,10 @@
 import type { IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 import { isIdempotentMethod } from '../../shared/backoff';
-import { failedItem } from '../../shared/item-errors';
+import { toNodeError, usesErrorOutput } from '../../shared/item-errors';
 import { AUTHENTICATION, OUTPUT } from '../description';
-import { RequestCancelledError, sendWithRetries, type RetryLoopDeps } from '../retry-loop';
-import { failedRequestItem, successItem } from './outcome-items';
+import { sendWithRetries, type RetryLoopDeps } from '../retry-loop';
+import { failedRequestItem, successItem, unbuildableItem } from './outcome-items';
 import { readPolicy, readRequest } from './readRequest';
 import { createSender, credentialSecrets } from './transport';
 
@@ -23,15 +23,16 @@ export async function send(this: IExecuteFunctions): Promise<INodeExecutionData[
   const credentialValues = await credentialSecrets(this, authentication);
   const signal = this.getExecutionCancelSignal();
   let unkeyedUnsafe = 0;
+  let gaveUp = 0;
 
   for (let i = 0; i < items.length; i++) {
     let spec;
     try {
       spec = readRequest(this, items[i], i);
     } catch (error) {
-      if (!this.continueOnFail()) throw error;
+      if (!this.continueOnFail()) throw toNodeError(this, error, i);
       // A request that could not even be built is never a success; under "continue" it waits on Failed.
-      outputs[OUTPUT.failed].push(failedItem(this, items[i], i, error));
+      outputs[OUTPUT.failed].push(unbuildableItem(items[i], i, toNodeError(this, error, i), usesErrorOutput(this)));
       continue;
     }
     const hasIdempotencyKey = spec.idempotencyKey !== undefined;
@@ -44,24 +45,23 @@ export async function send(this: IExecuteFunctions): Promise<INodeExecutionData[
       now: () => Date.now(),
       random: Math.random,
     };
-    let result;
-    try {
-      result = await sendWithRetries({ method: spec.method, hasIdempotencyKey, policy, attemptTimeoutMs }, deps);
-    } catch (error) {
-      if (error instanceof RequestCancelledError) {
-        throw new NodeOperationError(this.getNode(), error.message, {
-          itemIndex: i,
-          description: `Stopped after ${error.attempts.length} attempt(s) because the execution was cancelled; nothing more was sent.`,
-        });
-      }
-      throw error;
+    const result = await sendWithRetries({ method: spec.method, hasIdempotencyKey, policy, attemptTimeoutMs }, deps);
+    if (result.status === 'canceled') {
+      // The message says "canceled" so that n8n records the execution as canceled, not failed.
+      throw new NodeOperationError(this.getNode(), 'The execution was canceled while the request was being sent or retried', {
+        itemIndex: i,
+        description: `Stopped after ${result.attempts.length} attempt(s) because the execution was canceled; nothing more was sent.`,
+      });
     }
-    outputs[result.ok ? OUTPUT.success : OUTPUT.failed].push(
-      result.ok ? successItem(items[i], i, result, secrets) : failedRequestItem(items[i], i, spec, result, secrets),
-    );
+    if (result.status === 'success') {
+      outputs[OUTPUT.success].push(successItem(items[i], i, result, secrets));
+    } else {
+      gaveUp++;
+      outputs[OUTPUT.failed].push(failedRequestItem(items[i], i, spec, result, secrets));
+    }
   }
 
-  addHints(this, outputs[OUTPUT.failed].length, unkeyedUnsafe);
+  addHints(this, gaveUp, unkeyedUnsafe);
   return outputs;
 }
 
@@ -69,7 +69,7 @@ function addHints(ctx: IExecuteFunctions, failed: number, unkeyedUnsafe: number)
   const hints: NodeExecutionHint[] = [];
   if (failed > 0) {
     hints.push({
-      message: `${failed} request(s) still failed after retrying and went to Failed; wire it to the Exception Router so an owner hears about them.`,
+      message: `${failed} request(s) failed and went to Failed (each item's attempts say why); wire it to the Exception Router so an owner hears about them.`,
       type: 'warning',
       location: 'outputPane',
     });

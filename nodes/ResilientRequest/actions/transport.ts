@@ -36,8 +36,8 @@ export function createSender(ctx: IExecuteFunctions, spec: RequestSpec, authenti
 /** Credential values to scrub from anything echoed back (a server may repeat the token it got). */
 export async function credentialSecrets(ctx: IExecuteFunctions, authentication: string): Promise<string[]> {
   if (authentication === AUTHENTICATION.token) {
-    const { value } = await ctx.getCredentials<{ value?: string }>(AUTHENTICATION.token);
-    return value ? [value, value.replace(/^\S+\s+/, '')] : [];
+    const { token } = await ctx.getCredentials<{ token?: string }>(AUTHENTICATION.token);
+    return token ? [token, token.replace(/^\S+\s+/, '')] : [];
   }
   if (authentication === AUTHENTICATION.basic) {
     const { user, password } = await ctx.getCredentials<{ user?: string; password?: string }>(AUTHENTICATION.basic);
