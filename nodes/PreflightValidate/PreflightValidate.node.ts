@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { MONITOR_CREDENTIAL } from '../shared/monitor-client';
+import { validateItems } from './actions/validate';
+import { preflightProperties } from './description';
+
+export class PreflightValidate implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Preflight Validate',
+    name: 'preflightValidate',
+    icon: { light: 'file:preflightValidate.svg', dark: 'file:preflightValidate.dark.svg' },
+    group: ['transform'],
+    version: 1,
+    subtitle: '={{ $parameter["mode"] === "rules" ? "Field rules" : "JSON Schema" }}',
+    description: 'Checks each item against a JSON Schema or simple field rules before anything is written; bad data goes to Invalid with the reason',
+    defaults: { name: 'Preflight Validate' },
+    inputs: [NodeConnectionTypes.Main],
+    outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+    outputNames: ['Valid', 'Invalid'],
+    credentials: [{ name: MONITOR_CREDENTIAL, required: false }],
+    properties: preflightProperties,
+  };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return validateItems.call(this);
+  }
+}
