@@ -39,16 +39,22 @@ const fromRow = (r: Row): ClaimRecord => ({
 
 export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }): LedgerStore {
   const select = db.prepare<[string, string], Row>('SELECT * FROM claims WHERE handoff = ? AND key = ?');
+  const COLUMNS = `(handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
+                    completed_at, released_at, execution_id, workflow_id, reason)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  // Most keys in a batch are new: one INSERT that does nothing on a known key saves the SELECT.
+  const insertNew = db.prepare(`INSERT INTO claims ${COLUMNS} ON CONFLICT (handoff, key) DO NOTHING`);
   const upsert = db.prepare(`
-    INSERT INTO claims (handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
-                        completed_at, released_at, execution_id, workflow_id, reason)
-    VALUES (@handoff, @key, @state, @attempt, @fingerprint, @claimedAt, @leaseExpiresAt,
-            @completedAt, @releasedAt, @executionId, @workflowId, @reason)
+    INSERT INTO claims ${COLUMNS}
     ON CONFLICT (handoff, key) DO UPDATE SET
       state = excluded.state, attempt = excluded.attempt, fingerprint = excluded.fingerprint,
       claimed_at = excluded.claimed_at, lease_expires_at = excluded.lease_expires_at,
       completed_at = excluded.completed_at, released_at = excluded.released_at,
       execution_id = excluded.execution_id, workflow_id = excluded.workflow_id, reason = excluded.reason`);
+  const params = (r: ClaimRecord) => [
+    r.handoff, r.key, r.state, r.attempt, r.fingerprint, r.claimedAt, r.leaseExpiresAt,
+    r.completedAt, r.releasedAt, r.executionId, r.workflowId, r.reason,
+  ];
   const insertEvent = db.prepare(
     'INSERT INTO events (handoff, key, kind, at, execution_id, details) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -60,9 +66,9 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
 
   const claimTx = db.transaction((batch: ClaimBatch, now: number): ClaimResult[] => {
     const tally = new Map<string, number>();
+    const iso = isoCache();
     const results = batch.items.map((item) => {
-      const row = select.get(batch.handoff, item.key);
-      const outcome = decideClaim(row && fromRow(row), {
+      const input = {
         handoff: batch.handoff,
         key: item.key,
         fingerprint: item.fingerprint,
@@ -71,8 +77,14 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
         retentionMs: opts.retentionMs,
         executionId: batch.executionId,
         workflowId: batch.workflowId,
-      });
-      if (outcome.write) upsert.run(outcome.write);
+      };
+      // The decision for "no record" is taken first; the INSERT tells whether there was none.
+      let outcome = decideClaim(undefined, input);
+      if (insertNew.run(params(outcome.write!)).changes === 0) {
+        const row = select.get(batch.handoff, item.key);
+        outcome = decideClaim(row && fromRow(row), input);
+        if (outcome.write) upsert.run(params(outcome.write));
+      }
       if (outcome.expiredLease) {
         insertEvent.run(batch.handoff, item.key, 'lease_expired', now, outcome.expiredLease.executionId,
           JSON.stringify({ attempt: outcome.expiredLease.attempt, leaseExpiresAt: new Date(outcome.expiredLease.leaseExpiresAt).toISOString() }));
@@ -81,7 +93,7 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
       const r = outcome.record;
       const result: ClaimResult = { key: item.key, decision: outcome.decision, attempt: r.attempt, state: r.state };
       if (outcome.reason) result.reason = outcome.reason;
-      if (r.state === 'claimed' && r.leaseExpiresAt !== null) result.leaseExpiresAt = new Date(r.leaseExpiresAt).toISOString();
+      if (r.state === 'claimed' && r.leaseExpiresAt !== null) result.leaseExpiresAt = iso(r.leaseExpiresAt);
       return result;
     });
     for (const [decision, count] of tally) bumpCounter.run(batch.handoff, decision, count);
@@ -93,7 +105,7 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
       const row = select.get(batch.handoff, key);
       const outcome = decideSettle(row && fromRow(row), action, now, batch.reason);
       if (outcome.write) {
-        upsert.run(outcome.write);
+        upsert.run(params(outcome.write));
         insertEvent.run(batch.handoff, key, action === 'complete' ? 'completed' : 'released', now, outcome.write.executionId,
           batch.reason ? JSON.stringify({ reason: batch.reason }) : null);
       }
@@ -119,5 +131,18 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
     async claimCounters() {
       return counters.all();
     },
+  };
+}
+
+/** A batch shares one lease expiry; format it once instead of once per key. */
+function isoCache(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
   };
 }
