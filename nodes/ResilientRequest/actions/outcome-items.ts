@@ -27,6 +27,7 @@ export function successItem(item: INodeExecutionData, index: number, result: Ext
       response: { statusCode: result.response.statusCode, body: result.response.body as IDataObject },
       attempts: redactAttempts(result.attempts, secrets),
     },
+    binary: item.binary,
     pairedItem: { item: index },
   };
 }
@@ -48,6 +49,7 @@ export function failedRequestItem(item: INodeExecutionData, index: number, spec:
       }),
       attempts: redactAttempts(result.attempts, secrets),
     },
+    binary: item.binary,
     pairedItem: { item: index },
   };
 }
@@ -90,5 +92,5 @@ export function unbuildableItem(item: INodeExecutionData, index: number, error: 
   const json: IDataObject = toErrorOutput
     ? { error: error.message, ...(error.description && { details: error.description }) }
     : { ...item.json, error: error.message, errorDescription: error.description ?? null, kind: FAILED_KIND, idempotencyKey: null };
-  return { json, pairedItem: { item: index } };
+  return { json, binary: item.binary, pairedItem: { item: index } };
 }
