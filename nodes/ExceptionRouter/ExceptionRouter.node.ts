@@ -19,6 +19,7 @@ export class ExceptionRouter implements INodeType {
     outputs: `={{(${routerOutputs})($parameter)}}`,
     credentials: [{ name: 'handoffMonitorApi', required: true }],
     properties: routerProperties,
+    usableAsTool: true,
   };
 
   methods = { loadOptions: { getHandoffs } };

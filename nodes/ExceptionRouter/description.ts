@@ -67,7 +67,7 @@ export const routerProperties: INodeProperties[] = [
             options: [
               { name: 'Error Message', value: 'errorMessage' },
               { name: 'Failed Node', value: 'node' },
-              { name: 'Failure Kind', value: 'kind', description: 'request_failed, invalid, qa_failed, node_error, workflow_error…' },
+              { name: 'Failure Kind', value: 'kind', description: 'Kinds such as request_failed, invalid, qa_failed, node_error, workflow_error' },
               { name: 'Handoff', value: 'handoff' },
               { name: 'Severity', value: 'severity' },
             ],
@@ -77,6 +77,7 @@ export const routerProperties: INodeProperties[] = [
             displayName: 'Operation',
             name: 'operation',
             type: 'options',
+            noDataExpression: true,
             options: [
               { name: 'Contains', value: 'contains' },
               { name: 'Equals', value: 'equals' },

@@ -53,6 +53,8 @@ export function ruleMatches(rule: RoutingRule, incident: RoutableIncident): bool
       try {
         return new RegExp(String(rule.value ?? ''), 'i').test(fieldValue(incident, rule.field));
       } catch (err) {
+        // Pure module without a node to name: execute.ts wraps RuleError in a NodeOperationError with the item index.
+        // eslint-disable-next-line @n8n/community-nodes/require-node-api-error
         throw new RuleError(`is not a valid regular expression: ${(err as Error).message}`);
       }
   }
@@ -64,6 +66,7 @@ export function routeIncident(rules: RoutingRule[], incident: RoutableIncident):
     try {
       if (ruleMatches(rules[i], incident)) return i;
     } catch (err) {
+      // eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- wrapped with the item index in execute.ts
       throw new RuleError(`Routing rule ${i + 1} (${rules[i].outputName || `output ${i + 1}`}) ${(err as Error).message}`);
     }
   }
