@@ -45,6 +45,14 @@ export function problemFromCompileError(error: unknown, schema: unknown): Schema
       `the reference "${ref}" points to nothing this schema contains. Put the referenced schema under "$defs" and refer to it as "#/$defs/<name>" (the node does not download schemas).`,
     );
   }
+  const regex = /^Invalid regular expression: \/(.*)\/u?: (.*)$/s.exec(message);
+  if (regex) {
+    const [, source, why] = regex;
+    const inPattern = findWhere(schema, (node) => node.pattern === source);
+    const inKeys = inPattern === undefined ? findWhere(schema, (node) => isObject(node.patternProperties) && source in node.patternProperties) : undefined;
+    const path = inPattern !== undefined ? `${inPattern}/pattern` : inKeys !== undefined ? `${inKeys}/patternProperties/${escape(source)}` : '/';
+    return new SchemaProblem(path, `the pattern ${JSON.stringify(source)} is not a valid regular expression (${why}).`);
+  }
   const format = /unknown format "([^"]*)" ignored in schema at path "#([^"]*)"/.exec(message);
   if (format) {
     return new SchemaProblem(
@@ -58,12 +66,21 @@ export function problemFromCompileError(error: unknown, schema: unknown): Schema
 const KNOWN_FORMATS = ['date', 'time', 'date-time', 'duration', 'email', 'hostname', 'ipv4', 'ipv6', 'uri', 'uri-reference', 'uri-template', 'url', 'uuid', 'regex', 'json-pointer', 'relative-json-pointer'];
 
 /** JSON pointer of the first `$ref` with the given value, for the error message. */
-export function findRef(schema: unknown, ref: string, pointer = ''): string | undefined {
-  if (schema === null || typeof schema !== 'object') return undefined;
-  if ((schema as { $ref?: unknown }).$ref === ref) return `${pointer}/$ref`;
+export function findRef(schema: unknown, ref: string): string | undefined {
+  const at = findWhere(schema, (node) => node.$ref === ref);
+  return at === undefined ? undefined : `${at}/$ref`;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object';
+const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** JSON pointer of the first subschema (depth first) that satisfies the test. */
+export function findWhere(schema: unknown, test: (node: Record<string, unknown>) => boolean, pointer = ''): string | undefined {
+  if (!isObject(schema)) return undefined;
+  if (!Array.isArray(schema) && test(schema)) return pointer;
   for (const [key, child] of Object.entries(schema)) {
-    const found = findRef(child, ref, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-    if (found) return found;
+    const found = findWhere(child, test, `${pointer}/${escape(key)}`);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
