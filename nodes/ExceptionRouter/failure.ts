@@ -68,13 +68,16 @@ export function readFailure(json: IDataObject): Failure {
 
   // Our nodes: Resilient Request's Failed, Preflight's Invalid, QA Verify's Fail.
   const kind = normaliseKind(json.kind) ?? normaliseKind(meta?.kind);
-  const error =
+  const read =
     readError(json.error) ??
     readError(meta?.reason) ??
     (kind ? { message: `The handoff step reported ${kind}` } : { message: 'The item arrived at the Exception Router without an error' });
+  // Resilient Request and continue-on-fail items put the fix beside the message, not inside it.
+  const error = read.description || !str(json.errorDescription) ? read : { ...read, description: str(json.errorDescription) };
   return {
     handoff: str(meta?.handoff),
-    key: str(meta?.key),
+    // A key computed by an expression travels as the top-level idempotencyKey (Resilient Request).
+    key: str(meta?.key) ?? str(json.idempotencyKey),
     kind: kind ?? (json.error !== undefined ? 'node_error' : 'unknown'),
     error,
     execution: {},

@@ -60,7 +60,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
     const withDefaults = NodeHelpers.getNodeParameters(
       this.getCredentialsProperties(type),
       data as INodeParameters,
-      false,
+      true,
       false,
       null,
       null,
