@@ -15,6 +15,5 @@ module.exports = {
     project('monitor'),
     project('engine'),
     project('e2e', { globalSetup: '<rootDir>/test/harness/e2e-global-setup.ts', testTimeout: 180_000 }),
-    project('browser', { testTimeout: 60_000 }),
   ],
 };

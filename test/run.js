@@ -9,8 +9,7 @@ const SUITES = {
   monitor: ['monitor'],
   engine: ['engine'],
   e2e: ['e2e'],
-  browser: ['browser'],
-  all: ['unit', 'monitor', 'engine', 'e2e', 'browser'],
+  all: ['unit', 'monitor', 'engine', 'e2e'],
 };
 
 const suite = process.argv[2] ?? 'all';
