@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 // The handoff dropdown is the Gate's: one list, read from the monitor's contract.
-import { getHandoffs } from '../IdempotencyGate/methods/loadOptions';
+import { getHandoffs } from '../shared/load-handoffs';
 import { routerOutputs, routerProperties } from './description';
 import { routeExceptions } from './execute';
 

@@ -3,7 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { claim } from './actions/claim.operation';
 import { settle } from './actions/settle.operation';
 import { gateOutputs, gateProperties } from './description';
-import { getHandoffs } from './methods/loadOptions';
+import { getHandoffs } from '../shared/load-handoffs';
 
 export class IdempotencyGate implements INodeType {
   description: INodeTypeDescription = {

@@ -1,8 +1,8 @@
-/** The handoff dropdown: read from the monitor's contract, so names and owners are never retyped. */
+/** The handoff dropdown every node shares: read from the monitor's contract, so names and owners are never retyped. */
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { LEDGER_PATHS, type HandoffSummary } from '../../shared/ledger-protocol';
-import { callMonitor } from '../../shared/monitor-client';
+import { LEDGER_PATHS, type HandoffSummary } from './ledger-protocol';
+import { callMonitor } from './monitor-client';
 
 export async function getHandoffs(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
   try {
