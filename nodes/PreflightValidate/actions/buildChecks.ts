@@ -59,8 +59,7 @@ function schemaModeCheck(ctx: IExecuteFunctions, compiler: SchemaCompiler, warni
   if (ctx.getNodeParameter('schemaSource', 0, 'parameter') !== 'field') {
     const compiled = compiler.compile(parseSchema(ctx.getNodeParameter('schema', 0)), draft);
     warnings.push(...compiled.warnings);
-    const check = schemaCheck(compiled.validate);
-    return (json) => check(json);
+    return schemaCheck(compiled.validate);
   }
   // Items usually share one schema object (or text): compile it once per distinct value per run.
   const schemaField = (ctx.getNodeParameter('schemaField', 0, 'schema') as string).trim();

@@ -30,8 +30,8 @@ export function createAjv(draft: Draft, setup: AjvSetup): AnyAjv {
     // Formats are checked (the spec makes them annotations by default): an invalid email is the
     // kind of error pre-flight exists to stop. The conformance test lists this as an exclusion.
     validateFormats: true,
-    // Only an item's own fields count: "toString" or "__proto__" are not fields of a deal.
-    ownProperties: true,
+    // ownProperties stays off: it would stop `required` from seeing inherited names such as
+    // "toString" (4 conformance tests per draft), but costs ~17% throughput on every item.
     logger: setup.logger,
     ...(setup.loadSchema ? { loadSchema: setup.loadSchema } : {}),
   };
