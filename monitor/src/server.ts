@@ -51,7 +51,10 @@ export async function startMonitor(
   const { logger } = deps;
   const now = deps.now ?? Date.now;
   const contracts = createContractStore({ file: config.contracts, required: config.contractsExplicit, logger });
-  const store = openStore(config.db, { retentionMs: config.retentionMs });
+  const store = await openStore(config.db, {
+    retentionMs: config.retentionMs,
+    onConnectionError: (err) => logger.warn({ err }, 'a database connection failed while idle; it will be replaced'),
+  });
   if (deps.watchContracts !== false) contracts.watch();
 
   // Alerts are queued in the store whether or not a webhook is set; without one they wait there.

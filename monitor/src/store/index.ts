@@ -1,13 +1,18 @@
-/** Picks the store from HANDOFF_MONITOR_DB: a file path means SQLite (the embedded default). */
+/**
+ * Picks the store from HANDOFF_MONITOR_DB: a postgres:// URL means Postgres (replicas, queue mode),
+ * anything else a SQLite file (the embedded default). Async because Postgres connects and migrates.
+ */
+import { createPostgresStore } from './postgres';
 import { createSqliteStore } from './sqlite';
 import type { MonitorStore } from './types';
 
-export function openStore(location: string, opts: { retentionMs: number }): MonitorStore {
-  if (/^postgres(ql)?:\/\//i.test(location)) {
-    throw new Error(
-      'HANDOFF_MONITOR_DB is a postgres:// URL, but this build of the monitor has only the SQLite store; use a file path',
-    );
-  }
+export const isPostgresLocation = (location: string) => /^postgres(ql)?:\/\//i.test(location);
+
+export async function openStore(
+  location: string,
+  opts: { retentionMs: number; onConnectionError?: (err: Error) => void },
+): Promise<MonitorStore> {
+  if (isPostgresLocation(location)) return createPostgresStore(location, opts);
   return createSqliteStore(location, opts);
 }
 

@@ -1,0 +1,127 @@
+/**
+ * Incidents on Postgres. Each report, transition and escalation sweep is one transaction that also
+ * writes its alert to the outbox, as on SQLite; the decisions are the pure incidents/decide.ts.
+ * Across replicas, the partial unique index on open (handoff, dedup_key) makes a retry storm one
+ * incident: a report locks the open incident, and when there is none, inserts with ON CONFLICT DO
+ * NOTHING — if another replica opened it meanwhile, the report looks again and folds into it.
+ */
+import type { Pool, PoolClient } from 'pg';
+import type { Incident } from '../../../../nodes/shared/incident-protocol';
+import { alertIdempotencyKey, type AlertMessage } from '../../alerts/message';
+import { AlertDraft, decideEscalation, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
+import { IncidentRecord, toWire } from '../../incidents/record';
+import type { IncidentFilter, IncidentStore, IncidentTransition } from '../types';
+import { COLUMNS, fromIncidentRow, IncidentRow, toIncidentParams, type StoredIncident } from './incident-rows';
+import { createPostgresOutbox, enqueueAlert } from './outbox';
+import { inTransaction, RetryTransaction, run, type Statement } from './pool';
+
+/** Escalation sweeps are bounded so one transaction never holds its locks for long. */
+const ESCALATION_BATCH = 500;
+/** A report that lost the race to open an incident finds it on its next look; more is a bug. */
+const REPORT_LOOKS = 3;
+
+const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
+const INSERT: Statement = {
+  name: 'handoff-incidents-insert',
+  text: `INSERT INTO incidents (${COLUMNS.join(', ')}) VALUES (${placeholders})
+         ON CONFLICT (handoff, dedup_key) WHERE state <> 'resolved' DO NOTHING
+         RETURNING id`,
+};
+const UPDATE: Statement = {
+  name: 'handoff-incidents-update',
+  text: `UPDATE incidents SET ${COLUMNS.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${COLUMNS.length + 1}`,
+};
+const OPEN_BY_KEY: Statement = {
+  name: 'handoff-incidents-open-by-key',
+  text: "SELECT * FROM incidents WHERE handoff = $1 AND dedup_key = $2 AND state <> 'resolved' FOR UPDATE",
+};
+const BY_ID: Statement = { name: 'handoff-incidents-by-id', text: 'SELECT * FROM incidents WHERE id = $1' };
+const LOCK_BY_ID: Statement = { name: 'handoff-incidents-lock-by-id', text: 'SELECT * FROM incidents WHERE id = $1 FOR UPDATE' };
+// SKIP LOCKED: a replica sweeping at the same moment takes the others; each is escalated once.
+const DUE_FOR_ESCALATION: Statement = {
+  name: 'handoff-incidents-due-for-escalation',
+  text: `SELECT * FROM incidents WHERE state <> 'resolved' AND escalated_at IS NULL AND sla_due_at <= $1
+         ORDER BY sla_due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+};
+// One statement for every filter combination: a NULL parameter means "any".
+const LIST: Statement = {
+  name: 'handoff-incidents-list',
+  text: `SELECT * FROM incidents
+         WHERE ($1::text IS NULL OR handoff = $1)
+           AND ($2::text IS NULL OR state = $2 OR state = $3::text)
+           AND ($4::text IS NULL OR owner_name = $4 OR owner_channel = $4)
+         ORDER BY last_seen_at DESC, id DESC
+         LIMIT $5`,
+};
+
+const update = (client: PoolClient, r: StoredIncident) => run(client, UPDATE, [...toIncidentParams(r), r.id]);
+
+function queueAlert(client: PoolClient, incident: StoredIncident, draft: AlertDraft, now: number): Promise<boolean> {
+  const message: AlertMessage = { kind: draft.kind, to: draft.to, incident: toWire(incident), at: new Date(now).toISOString() };
+  return enqueueAlert(client, incident.id, draft.kind, alertIdempotencyKey(incident.id, draft.kind), message, now);
+}
+
+async function reportIn(client: PoolClient, report: IncidentReport, now: number) {
+  for (let look = 0; look < REPORT_LOOKS; look++) {
+    const { rows } = await run<IncidentRow>(client, OPEN_BY_KEY, [report.handoff, report.dedupKey]);
+    const existing = rows[0] && fromIncidentRow(rows[0]);
+    const outcome = decideReport(existing, report, now);
+    let stored: StoredIncident;
+    if (existing) {
+      stored = { ...outcome.record, id: existing.id };
+      await update(client, stored);
+    } else {
+      const inserted = await run<{ id: number }>(client, INSERT, toIncidentParams(outcome.record));
+      if (inserted.rows.length === 0) continue; // another replica opened it since we looked
+      stored = { ...outcome.record, id: inserted.rows[0].id };
+    }
+    const alertQueued = outcome.alert ? await queueAlert(client, stored, outcome.alert, now) : false;
+    return { incident: toWire(stored), deduplicated: outcome.deduplicated, alertQueued };
+  }
+  throw new RetryTransaction('the open incident kept changing under the report');
+}
+
+async function transitionIn(client: PoolClient, id: number, action: IncidentAction, now: number): Promise<IncidentTransition> {
+  const { rows } = await run<IncidentRow>(client, LOCK_BY_ID, [id]);
+  if (!rows[0]) return { found: false };
+  const current = fromIncidentRow(rows[0]);
+  const outcome = decideTransition(current, action, now);
+  if (!outcome.ok) return { found: true, ok: false, incident: toWire(current), problem: outcome.problem };
+  const next = { ...outcome.record, id };
+  if (outcome.changed) await update(client, next);
+  return { found: true, ok: true, incident: toWire(next), changed: outcome.changed };
+}
+
+async function escalateIn(client: PoolClient, now: number, targetFor: (incident: Incident) => Incident['owner']) {
+  const escalated: Incident[] = [];
+  const { rows } = await run<IncidentRow>(client, DUE_FOR_ESCALATION, [now, ESCALATION_BATCH]);
+  for (const row of rows) {
+    const current = fromIncidentRow(row);
+    const outcome = decideEscalation(current, targetFor(toWire(current)), now);
+    if (!outcome) continue;
+    const next: StoredIncident = { ...(outcome.record as IncidentRecord), id: current.id };
+    await update(client, next);
+    await queueAlert(client, next, outcome.alert, now);
+    escalated.push(toWire(next));
+  }
+  return escalated;
+}
+
+export function createPostgresIncidents(pool: Pool): IncidentStore {
+  return {
+    report: (report, now) => inTransaction(pool, (client) => reportIn(client, report, now)),
+    async get(id) {
+      const { rows } = await run<IncidentRow>(pool, BY_ID, [id]);
+      return rows[0] && toWire(fromIncidentRow(rows[0]));
+    },
+    async list(filter: IncidentFilter) {
+      const [state1, state2] =
+        filter.state === 'unresolved' ? ['open', 'acknowledged'] : filter.state ? [filter.state, filter.state] : [null, null];
+      const { rows } = await run<IncidentRow>(pool, LIST, [filter.handoff ?? null, state1, state2, filter.owner ?? null, filter.limit]);
+      return rows.map((r) => toWire(fromIncidentRow(r)));
+    },
+    transition: (id, action, now) => inTransaction(pool, (client) => transitionIn(client, id, action, now)),
+    escalateDue: (now, targetFor) => inTransaction(pool, (client) => escalateIn(client, now, targetFor)),
+    outbox: createPostgresOutbox(pool),
+  };
+}

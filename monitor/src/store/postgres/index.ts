@@ -1,0 +1,41 @@
+/**
+ * The scale-out store: several monitor replicas (and `handoff-monitor report`) on one Postgres
+ * database, with claims and incident dedup kept atomic by the database itself.
+ */
+import type { MonitorStore } from '../types';
+import { createPostgresEvents } from './events';
+import { createPostgresIncidents } from './incidents';
+import { createPostgresLedger } from './ledger';
+import { migrate } from './migrate';
+import { createPool, parseTarget } from './pool';
+
+export interface PostgresStoreOptions {
+  retentionMs: number;
+  /** Told about connections that fail while idle (the pool replaces them). */
+  onConnectionError?: (err: Error) => void;
+}
+
+export async function createPostgresStore(location: string, opts: PostgresStoreOptions): Promise<MonitorStore> {
+  const target = parseTarget(location);
+  const pool = createPool(target, opts.onConnectionError ?? (() => undefined));
+  try {
+    await migrate(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`Cannot open the Postgres store at ${target.shown} (HANDOFF_MONITOR_DB): ${(err as Error).message}`, { cause: err });
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    kind: 'postgres',
+    ledger: createPostgresLedger(pool, opts),
+    events: createPostgresEvents(pool),
+    incidents: createPostgresIncidents(pool),
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}

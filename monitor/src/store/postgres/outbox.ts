@@ -1,0 +1,111 @@
+/**
+ * The alert outbox on Postgres. Rows are inserted by the incident transactions; the worker of every
+ * replica polls `due`. So that an alert is still sent once when two replicas poll together, `due`
+ * takes the rows it returns (FOR UPDATE SKIP LOCKED) and pushes their next attempt out by a claim
+ * window; markSent / markRetry / markDead then settle them. A replica that dies mid-pass leaves its
+ * alerts pending, and another (or its restart) sends them once the window has passed.
+ */
+import type { Pool, PoolClient } from 'pg';
+import type { AlertMessage, OutboxAlert } from '../../alerts/message';
+import type { AlertKind } from '../../incidents/decide';
+import type { AlertOutbox } from '../types';
+import { run, type Statement } from './pool';
+
+/**
+ * Longer than one alert's pass takes with the worker's default policy (4 tries, 10 s send timeout,
+ * ~7 s of backoff ≈ 50 s), so a slow webhook does not let the other replica send the same alert.
+ */
+const CLAIM_WINDOW_MS = 5 * 60_000;
+
+interface Row {
+  id: number;
+  incident_id: number;
+  kind: AlertKind;
+  idempotency_key: string;
+  message: AlertMessage;
+  state: OutboxAlert['state'];
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  sent_at: number | null;
+  last_error: string | null;
+  /** When the alert was due before `due` claimed it: the order the worker sends in. */
+  due_at: number;
+}
+
+const fromRow = (r: Row): OutboxAlert => ({
+  id: r.id,
+  incidentId: r.incident_id,
+  kind: r.kind,
+  idempotencyKey: r.idempotency_key,
+  message: r.message,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  state: r.state,
+  ...(r.sent_at !== null ? { sentAt: r.sent_at } : {}),
+  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+});
+
+// ON CONFLICT DO NOTHING, like SQLite's OR IGNORE: one alert per incident and kind.
+const ENQUEUE: Statement = {
+  name: 'handoff-outbox-enqueue',
+  text: `INSERT INTO alert_outbox (incident_id, kind, idempotency_key, message, state, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4::json, 'pending', $5, $5)
+         ON CONFLICT DO NOTHING`,
+};
+const DUE: Statement = {
+  name: 'handoff-outbox-due',
+  text: `WITH picked AS (
+           SELECT id, next_attempt_at FROM alert_outbox
+           WHERE state = 'pending' AND next_attempt_at <= $1
+           ORDER BY next_attempt_at, id LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         UPDATE alert_outbox AS a SET next_attempt_at = $1::bigint + $3::bigint
+         FROM picked WHERE a.id = picked.id
+         RETURNING a.*, picked.next_attempt_at AS due_at`,
+};
+const SENT: Statement = {
+  name: 'handoff-outbox-sent',
+  text: "UPDATE alert_outbox SET state = 'sent', sent_at = $1, attempts = attempts + $2, last_error = NULL WHERE id = $3 AND state = 'pending'",
+};
+const RETRY: Statement = {
+  name: 'handoff-outbox-retry',
+  text: "UPDATE alert_outbox SET next_attempt_at = $1, attempts = attempts + $2, last_error = $3 WHERE id = $4 AND state = 'pending'",
+};
+const DEAD: Statement = {
+  name: 'handoff-outbox-dead',
+  text: "UPDATE alert_outbox SET state = 'dead', sent_at = NULL, next_attempt_at = $1, attempts = attempts + $2, last_error = $3 WHERE id = $4 AND state = 'pending'",
+};
+const ALL: Statement = { name: 'handoff-outbox-all', text: 'SELECT *, next_attempt_at AS due_at FROM alert_outbox ORDER BY id' };
+const BY_INCIDENT: Statement = {
+  name: 'handoff-outbox-by-incident',
+  text: 'SELECT *, next_attempt_at AS due_at FROM alert_outbox WHERE incident_id = $1 ORDER BY id',
+};
+
+/** Used inside the incident transactions; true when the alert was new. */
+export async function enqueueAlert(client: PoolClient, incidentId: number, kind: AlertKind, key: string, message: AlertMessage, now: number): Promise<boolean> {
+  const result = await run(client, ENQUEUE, [incidentId, kind, key, JSON.stringify(message), now]);
+  return (result.rowCount ?? 0) > 0;
+}
+
+export function createPostgresOutbox(pool: Pool): AlertOutbox {
+  return {
+    async due(now, limit) {
+      const { rows } = await run<Row>(pool, DUE, [now, limit, CLAIM_WINDOW_MS]);
+      return rows.sort((a, b) => a.due_at - b.due_at || a.id - b.id).map(fromRow);
+    },
+    async markSent(id, now, tries) {
+      await run(pool, SENT, [now, tries, id]);
+    },
+    async markRetry(id, nextAttemptAt, tries, problem) {
+      await run(pool, RETRY, [nextAttemptAt, tries, problem, id]);
+    },
+    async markDead(id, now, tries, problem) {
+      await run(pool, DEAD, [now, tries, problem, id]);
+    },
+    async list(filter = {}) {
+      const { rows } = filter.incidentId !== undefined ? await run<Row>(pool, BY_INCIDENT, [filter.incidentId]) : await run<Row>(pool, ALL);
+      return rows.map(fromRow);
+    },
+  };
+}
