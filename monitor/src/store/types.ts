@@ -7,6 +7,7 @@ import type { SettleAction } from '../ledger/decide';
 import type { Incident, IncidentPerson, IncidentState } from '../../../nodes/shared/incident-protocol';
 import type { IncidentAction, IncidentReport } from '../incidents/decide';
 import type { OutboxAlert } from '../alerts/message';
+import type { DurationMetric, WindowSpan } from '../metrics/definitions';
 
 export interface ClaimBatch {
   handoff: string;
@@ -94,11 +95,121 @@ export interface IncidentStore {
   readonly outbox: AlertOutbox;
 }
 
+/**
+ * An n8n execution that belongs to a handoff, as the collector read it (times in epoch ms).
+ * Status is n8n's own word: canceled, crashed, error, new, running, success, unknown, waiting.
+ */
+export interface ExecutionRecord {
+  id: string;
+  handoff: string;
+  workflowId: string;
+  status: string;
+  mode: string | null;
+  startedAt: number | null;
+  stoppedAt: number | null;
+  waitTill: number | null;
+  retryOf: string | null;
+  retrySuccessId: string | null;
+  /** The handoff uses the ledger, so a success must be followed by a completed claim (detector (c)). */
+  expectOutcome?: boolean;
+}
+
+export interface StoredExecution extends ExecutionRecord {
+  finished: boolean;
+  failedNode: string | null;
+  errorMessage: string | null;
+}
+
+export interface IngestResult {
+  inserted: number;
+  updated: number;
+  /** Runs that reached a final status in this call: counted now, never again. */
+  newlyFinished: StoredExecution[];
+}
+
+/**
+ * The collector's side of the store. Implementations must make `upsert` idempotent by execution id:
+ * re-reading a page after an outage changes nothing, and a run is counted (execution_counters,
+ * time buckets, window totals, time to recovery) exactly once, in the same transaction as its row,
+ * the first time it is stored with a final status (metrics/definitions.ts FINAL_STATUSES).
+ */
+export interface ExecutionStore {
+  upsert(records: ExecutionRecord[], now: number): Promise<IngestResult>;
+  get(id: string): Promise<StoredExecution | undefined>;
+  /** Runs stored with a status that may still change (running, waiting, new, unknown), oldest first. */
+  unfinished(limit: number): Promise<StoredExecution[]>;
+  /** Runs n8n no longer has (deleted while unfinished): dropped, since they were never counted. */
+  forget(ids: string[]): Promise<void>;
+  /** Names the failing node of a failed run (read from its execution data). */
+  setFailure(id: string, failure: { node?: string; message?: string }): Promise<void>;
+  /** The collector's watermark (highest execution id below which nothing is missing); undefined before the first poll. */
+  watermark(): Promise<string | undefined>;
+  setWatermark(value: string): Promise<void>;
+}
+
+export interface AggregateSnapshot {
+  claims: ClaimCounter[];
+  executions: { handoff: string; status: string; count: number }[];
+  windows: { handoff: string; span: WindowSpan; runs: number; failed: number }[];
+  /** `counts` has one slot per bound of HISTOGRAM_BOUNDS[metric] plus +Inf, not cumulative. */
+  histograms: { metric: DurationMetric; handoff: string; counts: number[]; sum: number; count: number }[];
+  incidentsOpen: { handoff: string; owner: string; severity: string; count: number }[];
+  /** Exception-SLA escalations plus completion-SLA stalls (incidents of kind 'stalled'), per handoff. */
+  slaBreaches: { handoff: string; count: number }[];
+}
+
+/** Precomputed figures for /metrics. Nothing here may scan history: a scrape must stay cheap at 1M runs. */
+export interface AggregateStore {
+  /** Moves the rolling windows to `now`, subtracting buckets that aged out; drops buckets past retention. */
+  advance(now: number): Promise<void>;
+  observe(metric: DurationMetric, handoff: string, seconds: number): Promise<void>;
+  /** Observes time to recovery for incidents resolved since the last call; returns how many. */
+  foldResolvedIncidents(): Promise<number>;
+  snapshot(): Promise<AggregateSnapshot>;
+}
+
+export interface OpenClaim {
+  handoff: string;
+  key: string;
+  claimedAt: number;
+  leaseExpiresAt: number | null;
+  executionId: string | null;
+}
+
+export interface AwaitingOutcome {
+  id: string;
+  handoff: string;
+  workflowId: string;
+  stoppedAt: number;
+  /** A completed claim carries this execution id. */
+  completed: boolean;
+  /** Already reported as missing on an earlier tick. */
+  missing: boolean;
+}
+
+export type OutcomeState = 'ok' | 'missing' | 'expired';
+
+/** What the stall detectors read. Every query is bounded by `limit` and served by a partial index. */
+export interface StallStore {
+  /** Claims still in state 'claimed', oldest first. */
+  openClaims(limit: number): Promise<OpenClaim[]>;
+  /** Successes of `handoff` that stopped before `stoppedBefore` and still await a completed claim. */
+  awaitingOutcome(handoff: string, stoppedBefore: number, limit: number): Promise<AwaitingOutcome[]>;
+  settleOutcomes(updates: { id: string; outcome: OutcomeState }[]): Promise<void>;
+  /** Starts the cadence clock of handoffs not seen before (no-op for known ones). */
+  watch(handoffs: string[], now: number): Promise<void>;
+  /** Last run (start time) per watched handoff. */
+  activity(): Promise<{ handoff: string; lastRunAt: number | null; watchingSince: number }[]>;
+}
+
 export interface MonitorStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly ledger: LedgerStore;
   readonly events: EventStore;
   readonly incidents: IncidentStore;
+  readonly executions: ExecutionStore;
+  readonly aggregates: AggregateStore;
+  readonly stalls: StallStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

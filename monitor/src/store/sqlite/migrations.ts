@@ -100,4 +100,96 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX alert_outbox_due ON alert_outbox (next_attempt_at) WHERE state = 'pending';
     `,
   },
+  {
+    version: 3,
+    name: 'executions, aggregates and stall inputs',
+    sql: `
+      -- n8n executions that belong to a handoff, one row per execution id (the collector upserts).
+      CREATE TABLE executions (
+        id               TEXT    NOT NULL PRIMARY KEY,
+        handoff          TEXT    NOT NULL,
+        workflow_id      TEXT    NOT NULL,
+        status           TEXT    NOT NULL,
+        finished         INTEGER NOT NULL, -- 1 once the status is final; counted exactly then
+        mode             TEXT,
+        started_at       INTEGER,
+        stopped_at       INTEGER,
+        wait_till        INTEGER,
+        retry_of         TEXT,
+        retry_success_id TEXT,
+        failed_node      TEXT,
+        error_message    TEXT,
+        recovered_at     INTEGER, -- a failed run whose retry succeeded: time to recovery observed once
+        outcome          TEXT,    -- detector (c): pending | ok | missing | expired; NULL when not checked
+        seen_at          INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Only unfinished runs and successes awaiting their completed claim are indexed: both sets stay small.
+      CREATE INDEX executions_unfinished ON executions (started_at) WHERE finished = 0;
+      CREATE INDEX executions_awaiting_outcome ON executions (handoff, stopped_at) WHERE outcome IN ('pending', 'missing');
+
+      -- Lifetime outcome counts per handoff, bumped when a run first reaches a final status.
+      CREATE TABLE execution_counters (
+        handoff TEXT    NOT NULL,
+        status  TEXT    NOT NULL,
+        count   INTEGER NOT NULL,
+        PRIMARY KEY (handoff, status)
+      ) WITHOUT ROWID;
+
+      -- Finished runs per handoff per time bucket (minutes for the 1h window, hours for 24h and 7d).
+      CREATE TABLE execution_buckets (
+        resolution INTEGER NOT NULL, -- bucket width in ms
+        bucket     INTEGER NOT NULL, -- bucket start, epoch ms
+        handoff    TEXT    NOT NULL,
+        runs       INTEGER NOT NULL,
+        failed     INTEGER NOT NULL,
+        PRIMARY KEY (resolution, bucket, handoff)
+      ) WITHOUT ROWID;
+
+      -- Rolling totals per handoff and window: added to on ingest, aged buckets subtracted on each tick,
+      -- so a scrape reads one row per (handoff, window) and never sums history.
+      CREATE TABLE window_totals (
+        handoff TEXT    NOT NULL,
+        span    TEXT    NOT NULL, -- 1h | 24h | 7d
+        runs    INTEGER NOT NULL,
+        failed  INTEGER NOT NULL,
+        PRIMARY KEY (handoff, span)
+      ) WITHOUT ROWID;
+      CREATE TABLE window_horizons (
+        span    TEXT    NOT NULL PRIMARY KEY,
+        horizon INTEGER NOT NULL -- first bucket still inside the window
+      ) WITHOUT ROWID;
+
+      -- Histograms kept as per-bucket counts (JSON array, one slot per bound plus +Inf).
+      CREATE TABLE duration_histograms (
+        metric  TEXT    NOT NULL,
+        handoff TEXT    NOT NULL,
+        counts  TEXT    NOT NULL,
+        sum     REAL    NOT NULL,
+        count   INTEGER NOT NULL,
+        PRIMARY KEY (metric, handoff)
+      ) WITHOUT ROWID;
+
+      -- Last run per handoff, and since when the monitor has watched it (detector (d) needs a start).
+      CREATE TABLE handoff_activity (
+        handoff        TEXT    NOT NULL PRIMARY KEY,
+        last_run_at    INTEGER,
+        watching_since INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- The collector's watermark and other small named values.
+      CREATE TABLE collector_state (
+        name  TEXT NOT NULL PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Detector (c) asks "did this execution complete a claim?"; only completed claims are indexed, so
+      -- the claim hot path (rows inserted as 'claimed') pays nothing for it.
+      CREATE INDEX claims_completed_by_execution ON claims (handoff, execution_id)
+        WHERE state = 'completed' AND execution_id IS NOT NULL;
+      -- Time to recovery from incidents resolved since the last fold; SLA breaches counted per handoff.
+      CREATE INDEX incidents_resolved ON incidents (resolved_at) WHERE resolved_at IS NOT NULL;
+      CREATE INDEX incidents_breached ON incidents (handoff) WHERE escalated_at IS NOT NULL OR kind = 'stalled';
+    `,
+  },
 ];

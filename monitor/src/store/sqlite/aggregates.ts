@@ -1,0 +1,185 @@
+/**
+ * Precomputed figures for /metrics on SQLite. Ingest adds to counters, time buckets and rolling
+ * window totals in the collector's own transaction; `advance` subtracts the buckets that left a
+ * window. A scrape then reads a few thousand small rows at most, whatever the history holds.
+ */
+import {
+  BUCKET_RETENTION,
+  bucketStart,
+  type DurationMetric,
+  HISTOGRAM_BOUNDS,
+  histogramSlot,
+  isFailed,
+  WINDOWS,
+  type WindowSpan,
+  windowHorizon,
+} from '../../metrics/definitions';
+import type { AggregateSnapshot, AggregateStore } from '../types';
+import type { SqliteDb } from './open';
+
+export interface FinishedRun {
+  handoff: string;
+  status: string;
+  /** When the run stopped: the time it counts toward. */
+  at: number;
+}
+
+/** Writers the execution store calls inside its upsert transaction. */
+export interface AggregateWriters {
+  countFinished(runs: FinishedRun[]): void;
+  observe(metric: DurationMetric, handoff: string, seconds: number): void;
+}
+
+export function prepareAggregateWriters(db: SqliteDb): AggregateWriters {
+  const bumpCounter = db.prepare(`
+    INSERT INTO execution_counters (handoff, status, count) VALUES (?, ?, ?)
+    ON CONFLICT (handoff, status) DO UPDATE SET count = count + excluded.count`);
+  const bumpBucket = db.prepare(`
+    INSERT INTO execution_buckets (resolution, bucket, handoff, runs, failed) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (resolution, bucket, handoff) DO UPDATE SET runs = runs + excluded.runs, failed = failed + excluded.failed`);
+  const bumpWindow = db.prepare(`
+    INSERT INTO window_totals (handoff, span, runs, failed) VALUES (?, ?, ?, ?)
+    ON CONFLICT (handoff, span) DO UPDATE SET runs = runs + excluded.runs, failed = failed + excluded.failed`);
+  const horizonOf = db.prepare<[string], { horizon: number }>('SELECT horizon FROM window_horizons WHERE span = ?');
+  const histogram = db.prepare<[string, string], { counts: string; sum: number; count: number }>(
+    'SELECT counts, sum, count FROM duration_histograms WHERE metric = ? AND handoff = ?',
+  );
+  const saveHistogram = db.prepare(`
+    INSERT INTO duration_histograms (metric, handoff, counts, sum, count) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (metric, handoff) DO UPDATE SET counts = excluded.counts, sum = excluded.sum, count = excluded.count`);
+
+  const add = (map: Map<string, [number, number]>, key: string, failed: boolean) => {
+    const cell = map.get(key) ?? [0, 0];
+    cell[0] += 1;
+    if (failed) cell[1] += 1;
+    map.set(key, cell);
+  };
+
+  return {
+    countFinished(runs) {
+      if (runs.length === 0) return;
+      // Grouped in memory first: a page of 250 runs of one handoff is a handful of statements, not 1,000.
+      const counters = new Map<string, number>();
+      const buckets = new Map<string, [number, number]>();
+      const windows = new Map<string, [number, number]>();
+      const horizons = WINDOWS.map((w) => ({ w, horizon: horizonOf.get(w.span)?.horizon }));
+      for (const run of runs) {
+        const failed = isFailed(run.status);
+        const counterKey = `${run.handoff}\u0000${run.status}`;
+        counters.set(counterKey, (counters.get(counterKey) ?? 0) + 1);
+        for (const resolution of BUCKET_RETENTION.keys()) {
+          add(buckets, `${resolution}\u0000${bucketStart(run.at, resolution)}\u0000${run.handoff}`, failed);
+        }
+        for (const { w, horizon } of horizons) {
+          // No horizon yet: the first `advance` sums the buckets, these included.
+          if (horizon !== undefined && bucketStart(run.at, w.resolutionMs) >= horizon) add(windows, `${run.handoff}\u0000${w.span}`, failed);
+        }
+      }
+      for (const [key, n] of counters) bumpCounter.run(...key.split('\u0000'), n);
+      for (const [key, [r, f]] of buckets) {
+        const [resolution, bucket, handoff] = key.split('\u0000');
+        bumpBucket.run(Number(resolution), Number(bucket), handoff, r, f);
+      }
+      for (const [key, [r, f]] of windows) bumpWindow.run(...key.split('\u0000'), r, f);
+    },
+    observe(metric, handoff, seconds) {
+      const row = histogram.get(metric, handoff);
+      const counts: number[] = row ? JSON.parse(row.counts) : new Array(HISTOGRAM_BOUNDS[metric].length + 1).fill(0);
+      const value = Math.max(0, seconds);
+      counts[histogramSlot(metric, value)] += 1;
+      saveHistogram.run(metric, handoff, JSON.stringify(counts), (row?.sum ?? 0) + value, (row?.count ?? 0) + 1);
+    },
+  };
+}
+
+export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters): AggregateStore {
+  const horizonOf = db.prepare<[string], { horizon: number }>('SELECT horizon FROM window_horizons WHERE span = ?');
+  const setHorizon = db.prepare(`
+    INSERT INTO window_horizons (span, horizon) VALUES (?, ?) ON CONFLICT (span) DO UPDATE SET horizon = excluded.horizon`);
+  const clearWindow = db.prepare('DELETE FROM window_totals WHERE span = ?');
+  const refillWindow = db.prepare(`
+    INSERT INTO window_totals (handoff, span, runs, failed)
+    SELECT handoff, ?, SUM(runs), SUM(failed) FROM execution_buckets WHERE resolution = ? AND bucket >= ? GROUP BY handoff`);
+  const aged = db.prepare<[number, number, number], { handoff: string; runs: number; failed: number }>(`
+    SELECT handoff, SUM(runs) AS runs, SUM(failed) AS failed FROM execution_buckets
+    WHERE resolution = ? AND bucket >= ? AND bucket < ? GROUP BY handoff`);
+  const subtract = db.prepare('UPDATE window_totals SET runs = runs - ?, failed = failed - ? WHERE handoff = ? AND span = ?');
+  const dropEmpty = db.prepare('DELETE FROM window_totals WHERE span = ? AND runs <= 0');
+  const purgeBuckets = db.prepare('DELETE FROM execution_buckets WHERE resolution = ? AND bucket < ?');
+
+  const stateGet = db.prepare<[string], { value: string }>('SELECT value FROM collector_state WHERE name = ?');
+  const stateSet = db.prepare('INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
+  const resolvedSince = db.prepare<[number, number, number, number], { id: number; handoff: string; first_seen_at: number; resolved_at: number }>(`
+    SELECT id, handoff, first_seen_at, resolved_at FROM incidents
+    WHERE resolved_at IS NOT NULL AND (resolved_at > ? OR (resolved_at = ? AND id > ?))
+    ORDER BY resolved_at, id LIMIT ?`);
+
+  const claims = db.prepare<[], AggregateSnapshot['claims'][number]>('SELECT handoff, decision, count FROM claim_counters');
+  const executions = db.prepare<[], AggregateSnapshot['executions'][number]>('SELECT handoff, status, count FROM execution_counters');
+  const windows = db.prepare<[], AggregateSnapshot['windows'][number]>('SELECT handoff, span, runs, failed FROM window_totals');
+  const histograms = db.prepare<[], { metric: DurationMetric; handoff: string; counts: string; sum: number; count: number }>(
+    'SELECT metric, handoff, counts, sum, count FROM duration_histograms',
+  );
+  const incidentsOpen = db.prepare<[], AggregateSnapshot['incidentsOpen'][number]>(`
+    SELECT handoff, owner_name AS owner, severity, COUNT(*) AS count FROM incidents
+    WHERE state <> 'resolved' GROUP BY handoff, owner_name, severity`);
+  const breaches = db.prepare<[], AggregateSnapshot['slaBreaches'][number]>(`
+    SELECT handoff, COUNT(*) AS count FROM incidents WHERE escalated_at IS NOT NULL OR kind = 'stalled' GROUP BY handoff`);
+
+  const advanceTx = db.transaction((now: number) => {
+    for (const w of WINDOWS) {
+      const next = windowHorizon(w, now);
+      const previous = horizonOf.get(w.span)?.horizon;
+      if (previous === next) continue;
+      const spanMs = w.buckets * w.resolutionMs;
+      if (previous === undefined || next < previous || next - previous >= spanMs) {
+        // First run, a clock that went back, or a window that emptied completely: sum it afresh.
+        clearWindow.run(w.span);
+        refillWindow.run(w.span, w.resolutionMs, next);
+      } else {
+        for (const r of aged.all(w.resolutionMs, previous, next)) subtract.run(r.runs, r.failed, r.handoff, w.span);
+        dropEmpty.run(w.span);
+      }
+      setHorizon.run(w.span, next);
+    }
+    for (const [resolution, keepMs] of BUCKET_RETENTION) purgeBuckets.run(resolution, bucketStart(now, resolution) - keepMs);
+  });
+
+  /** Bounded per call so one fold never holds the write lock for long; the next tick continues. */
+  const FOLD_BATCH = 1_000;
+  const foldTx = db.transaction((): number => {
+    const mark = stateGet.get('recovery_fold');
+    const [at, id] = mark ? (JSON.parse(mark.value) as [number, number]) : [-1, 0];
+    const rows = resolvedSince.all(at, at, id, FOLD_BATCH);
+    for (const r of rows) writers.observe('time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
+    const last = rows[rows.length - 1];
+    if (last) stateSet.run('recovery_fold', JSON.stringify([last.resolved_at, last.id]));
+    return rows.length;
+  });
+  const observeTx = db.transaction((metric: DurationMetric, handoff: string, seconds: number) => writers.observe(metric, handoff, seconds));
+
+  return {
+    async advance(now) {
+      advanceTx.immediate(now);
+    },
+    async observe(metric, handoff, seconds) {
+      observeTx.immediate(metric, handoff, seconds);
+    },
+    async foldResolvedIncidents() {
+      return foldTx.immediate();
+    },
+    async snapshot() {
+      // One read transaction, so every family of a scrape comes from the same instant.
+      return db.transaction(
+        (): AggregateSnapshot => ({
+          claims: claims.all(),
+          executions: executions.all(),
+          windows: windows.all().map((w) => ({ ...w, span: w.span as WindowSpan })),
+          histograms: histograms.all().map((h) => ({ ...h, counts: JSON.parse(h.counts) as number[] })),
+          incidentsOpen: incidentsOpen.all(),
+          slaBreaches: breaches.all(),
+        }),
+      )();
+    },
+  };
+}
