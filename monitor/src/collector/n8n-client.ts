@@ -1,0 +1,122 @@
+/**
+ * The slice of n8n's public API the collector reads (n8n-harness.md "Workflows and the public API"):
+ * executions in cursor pages of ≤ 250, newest first; one execution by id, with its data when asked;
+ * workflows with their tags. Responses are checked with zod at this edge, so a changed n8n fails
+ * here with the field named, not deep inside the collector.
+ */
+import { z } from 'zod';
+
+/** n8n clamps `limit` to 250 (n8n-harness.md). */
+export const N8N_PAGE_LIMIT = 250;
+
+const id = z.union([z.string(), z.number()]).transform(String);
+const time = z
+  .union([z.string(), z.null()])
+  .optional()
+  .transform((v) => {
+    if (!v) return null;
+    const ms = Date.parse(v);
+    return Number.isNaN(ms) ? null : ms;
+  });
+const optionalId = z.union([id, z.null()]).optional().transform((v) => v ?? null);
+
+export const n8nExecutionSchema = z.object({
+  id,
+  workflowId: id,
+  status: z.string().default('unknown'),
+  finished: z.boolean().optional(),
+  mode: z.string().nullish().transform((v) => v ?? null),
+  startedAt: time,
+  stoppedAt: time,
+  waitTill: time,
+  retryOf: optionalId,
+  retrySuccessId: optionalId,
+  data: z.unknown().optional(),
+});
+export type N8nExecution = z.output<typeof n8nExecutionSchema>;
+
+const executionPage = z.object({ data: z.array(n8nExecutionSchema), nextCursor: z.string().nullish() });
+const workflowPage = z.object({
+  data: z.array(z.object({ id, name: z.string().optional(), tags: z.array(z.object({ name: z.string() })).nullish() })),
+  nextCursor: z.string().nullish(),
+});
+
+export interface N8nWorkflowTags {
+  id: string;
+  name?: string;
+  tags: string[];
+}
+
+export class N8nApiError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'N8nApiError';
+  }
+}
+
+export interface N8nClient {
+  listExecutions(query: { status?: string; cursor?: string; includeData?: boolean }): Promise<{ data: N8nExecution[]; nextCursor?: string }>;
+  /** Undefined when n8n no longer has it (deleted or pruned). */
+  getExecution(id: string, includeData: boolean): Promise<N8nExecution | undefined>;
+  listWorkflows(cursor?: string): Promise<{ data: N8nWorkflowTags[]; nextCursor?: string }>;
+}
+
+export function createN8nClient(opts: { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number }): N8nClient {
+  const doFetch = opts.fetch ?? fetch;
+  const base = opts.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+
+  const get = async (path: string, params: Record<string, string | undefined>, allow404 = false): Promise<unknown> => {
+    const url = new URL(`${base}/api/v1${path}`);
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
+    let res: Response;
+    try {
+      res = await doFetch(url, { headers: { 'X-N8N-API-KEY': opts.apiKey, accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      throw new N8nApiError(`n8n at ${base} is unreachable: ${(err as Error).message}`);
+    }
+    if (allow404 && res.status === 404) return undefined;
+    if (!res.ok) {
+      const hint = res.status === 401 || res.status === 403 ? ' (check N8N_API_KEY)' : '';
+      throw new N8nApiError(`n8n answered GET ${url.pathname} with HTTP ${res.status}${hint}`, res.status);
+    }
+    return res.json();
+  };
+
+  const parse = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new N8nApiError(`n8n sent an unexpected ${what}: ${issue?.path.join('.') || '(body)'} ${issue?.message}`);
+    }
+    return parsed.data;
+  };
+
+  return {
+    async listExecutions(query) {
+      const body = await get('/executions', {
+        limit: String(N8N_PAGE_LIMIT),
+        status: query.status,
+        cursor: query.cursor,
+        includeData: query.includeData ? 'true' : undefined,
+      });
+      const page = parse(executionPage, body, 'executions page');
+      return { data: page.data, nextCursor: page.nextCursor ?? undefined };
+    },
+    async getExecution(executionId, includeData) {
+      const body = await get(`/executions/${encodeURIComponent(executionId)}`, { includeData: includeData ? 'true' : undefined }, true);
+      return body === undefined ? undefined : parse(n8nExecutionSchema, body, 'execution');
+    },
+    async listWorkflows(cursor) {
+      const body = await get('/workflows', { limit: String(N8N_PAGE_LIMIT), cursor });
+      const page = parse(workflowPage, body, 'workflows page');
+      return {
+        data: page.data.map((w) => ({ id: w.id, name: w.name, tags: (w.tags ?? []).map((t) => t.name) })),
+        nextCursor: page.nextCursor ?? undefined,
+      };
+    },
+  };
+}

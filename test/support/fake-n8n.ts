@@ -1,0 +1,212 @@
+/**
+ * A fake of n8n's public API, shaped like the facts in shared/n8n-harness.md: executions in cursor
+ * pages of at most 250, newest first; running executions left out unless `status=running` is asked
+ * for; `includeData` adds `data.resultData`; workflows with tags; X-N8N-API-KEY required. An outage
+ * switch answers 503 (or drops the connection) so tests and the benchmark can cut n8n off and back.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+
+export type FakeStatus = 'canceled' | 'crashed' | 'error' | 'new' | 'running' | 'success' | 'unknown' | 'waiting';
+
+export interface FakeExecution {
+  id: string;
+  workflowId: string;
+  status: FakeStatus;
+  mode: string;
+  startedAt: string;
+  stoppedAt: string | null;
+  waitTill: string | null;
+  retryOf: string | null;
+  retrySuccessId: string | null;
+  /** What includeData=true returns (data.resultData). */
+  data?: unknown;
+}
+
+export type NewExecution = Partial<Omit<FakeExecution, 'id'>> & { workflowId: string };
+
+export interface FakeN8n {
+  url: string;
+  apiKey: string;
+  /** Adds one execution with the next id; times default to the fake's clock. */
+  add(e: NewExecution): FakeExecution;
+  /** Adds `count` executions at once (a burst), ids in order. */
+  burst(count: number, make: (i: number) => NewExecution): FakeExecution[];
+  update(id: string, patch: Partial<FakeExecution>): void;
+  remove(id: string): void;
+  setWorkflow(id: string, tags: string[], name?: string): void;
+  /** 'down' answers 503; 'reset' drops every connection; 'up' is normal. */
+  outage(mode: 'up' | 'down' | 'reset'): void;
+  /** Every request path+query the fake answered (or refused), oldest first. */
+  requests: string[];
+  /** Called before each request is answered: lets a test change n8n between two calls of one poll. */
+  onRequest?: (pathAndQuery: string) => void;
+  clock: { now: number };
+  close(): Promise<void>;
+}
+
+const PAGE_LIMIT = 250;
+
+const encodeCursor = (lastId: number) => Buffer.from(JSON.stringify({ lastId, limit: PAGE_LIMIT })).toString('base64');
+const decodeCursor = (cursor: string): number | undefined => {
+  try {
+    const { lastId } = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { lastId: number };
+    return typeof lastId === 'number' ? lastId : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {}): Promise<FakeN8n> {
+  const apiKey = opts.apiKey ?? 'fake-n8n-api-key-0123456789';
+  // Ascending by id (ids are handed out in order), so a page is a walk down from an index.
+  const executions: FakeExecution[] = [];
+  const byId = new Map<string, FakeExecution>();
+  const workflows = new Map<string, { id: string; name: string; tags: string[] }>();
+  let nextId = 1;
+  let mode: 'up' | 'down' | 'reset' = 'up';
+  const requests: string[] = [];
+  const clock = { now: opts.now ?? Date.parse('2026-03-02T09:00:00Z') };
+
+  const wire = (e: FakeExecution, includeData: boolean) => {
+    const { data, ...rest } = e;
+    return {
+      ...rest,
+      finished: e.status === 'success',
+      ...(includeData ? { data: { resultData: data ?? { runData: {} } } } : {}),
+    };
+  };
+
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+
+  /** Index of the last execution with id < lastId (binary search; ids are numeric and ascending). */
+  const below = (lastId: number): number => {
+    let lo = 0;
+    let hi = executions.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (Number(executions[mid].id) < lastId) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  };
+
+  const listExecutions = (q: URLSearchParams) => {
+    const limit = Math.min(PAGE_LIMIT, Math.max(1, Number(q.get('limit') ?? 100) || 100));
+    const status = q.get('status');
+    const workflowId = q.get('workflowId');
+    const includeData = q.get('includeData') === 'true';
+    const cursor = q.get('cursor');
+    let start = executions.length - 1;
+    if (cursor) {
+      const lastId = decodeCursor(cursor);
+      if (lastId === undefined) return { status: 400, body: { message: 'invalid cursor' } };
+      start = below(lastId);
+    }
+    const data = [];
+    let i = start;
+    for (; i >= 0 && data.length < limit; i--) {
+      const e = executions[i];
+      // n8n leaves running executions out unless they are asked for (n8n-harness.md).
+      if (status ? e.status !== status : e.status === 'running') continue;
+      if (workflowId && e.workflowId !== workflowId) continue;
+      data.push(wire(e, includeData));
+    }
+    // Like n8n, a full page carries a cursor even when nothing older is left.
+    const last = data[data.length - 1];
+    return { status: 200, body: { data, nextCursor: data.length === limit && last ? encodeCursor(Number(last.id)) : null } };
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    requests.push(`${url.pathname}${url.search}`);
+    fake.onRequest?.(`${url.pathname}${url.search}`);
+    if (mode === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (mode === 'down') return send(res, 503, { message: 'n8n is restarting' });
+    if (req.headers['x-n8n-api-key'] !== apiKey) return send(res, 401, { message: "'X-N8N-API-KEY' header required" });
+    if (req.method !== 'GET') return send(res, 405, { message: 'only GET is faked' });
+    if (url.pathname === '/api/v1/executions') {
+      const { status, body } = listExecutions(url.searchParams);
+      return send(res, status, body);
+    }
+    const one = /^\/api\/v1\/executions\/([^/]+)$/.exec(url.pathname);
+    if (one) {
+      const e = byId.get(decodeURIComponent(one[1]));
+      if (!e) return send(res, 404, { message: 'Not Found' });
+      return send(res, 200, wire(e, url.searchParams.get('includeData') === 'true'));
+    }
+    if (url.pathname === '/api/v1/workflows') {
+      const all = [...workflows.values()].sort((a, b) => a.id.localeCompare(b.id));
+      const offset = Number(url.searchParams.get('cursor') ?? 0) || 0;
+      const page = all.slice(offset, offset + PAGE_LIMIT);
+      const next = offset + PAGE_LIMIT < all.length ? String(offset + PAGE_LIMIT) : null;
+      return send(res, 200, { data: page.map((w) => ({ id: w.id, name: w.name, tags: w.tags.map((name) => ({ id: name, name })) })), nextCursor: next });
+    }
+    send(res, 404, { message: 'Not Found' });
+  };
+
+  const server: Server = createServer(handle);
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const add = (e: NewExecution): FakeExecution => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const status = e.status ?? 'success';
+    const finished = !['running', 'waiting', 'new'].includes(status);
+    const full: FakeExecution = {
+      id: String(nextId++),
+      workflowId: e.workflowId,
+      status,
+      mode: e.mode ?? 'webhook',
+      startedAt: e.startedAt ?? iso(clock.now),
+      stoppedAt: e.stoppedAt !== undefined ? e.stoppedAt : finished ? iso(clock.now) : null,
+      waitTill: e.waitTill ?? null,
+      retryOf: e.retryOf ?? null,
+      retrySuccessId: e.retrySuccessId ?? null,
+      data: e.data,
+    };
+    executions.push(full);
+    byId.set(full.id, full);
+    return full;
+  };
+
+  const fake: FakeN8n = {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    add,
+    burst: (count, make) => Array.from({ length: count }, (_, i) => add(make(i))),
+    update(id, patch) {
+      const e = byId.get(id);
+      if (!e) throw new Error(`fake n8n has no execution ${id}`);
+      Object.assign(e, patch);
+    },
+    remove(id) {
+      const e = byId.get(id);
+      if (!e) return;
+      byId.delete(id);
+      executions.splice(executions.indexOf(e), 1);
+    },
+    setWorkflow(id, tags, name) {
+      workflows.set(id, { id, name: name ?? `workflow ${id}`, tags });
+    },
+    outage(next) {
+      mode = next;
+    },
+    requests,
+    clock,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  return fake;
+}
