@@ -19,6 +19,8 @@ import { startService, ServiceProcess, tailFile } from './processes';
 import { provisionN8n, N8nInstall } from './provision';
 import { readSetup } from './e2e-setup';
 
+/** For jest.setTimeout in e2e files: a start, a storm or a crash-restart each fit well inside. */
+export const E2E_TIMEOUT_MS = 180_000;
 /** A fresh SQLite database takes ~13 s to migrate on 2 cores; leave room for a loaded CI machine. */
 const READY_TIMEOUT_MS = 120_000;
 /** Activation registers production webhooks asynchronously: live 0.2-0.4 s after the API answers. */

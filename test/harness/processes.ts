@@ -57,6 +57,15 @@ function groupAlive(pgid: number): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Stops every service this process started and has not stopped yet. For afterAll hooks: when a
+ * beforeAll times out, the start is still under way and the test never got a handle to stop.
+ */
+export async function stopAllServices(): Promise<void> {
+  await Promise.all([...handles].map((h) => h.stop()));
+}
+const handles = new Set<ServiceProcess>();
+
 /** Starts `command args` in a new process group, appending stdout and stderr to `logFile`. */
 export function startService(opts: {
   command: string;
@@ -90,7 +99,7 @@ export function startService(opts: {
   // Do not keep the test process alive just because a service runs.
   child.unref();
 
-  return {
+  const handle: ServiceProcess = {
     pid,
     child,
     logFile: opts.logFile,
@@ -102,7 +111,10 @@ export function startService(opts: {
     },
     isRunning: () => groupAlive(pid),
     async stop(graceMs = STOP_GRACE_MS) {
-      if (!groupAlive(pid)) return;
+      if (!groupAlive(pid)) {
+        handles.delete(handle);
+        return;
+      }
       // TERM goes to the leader only: the watchdog forwards it to the service, which shuts down its own children.
       try {
         process.kill(pid, 'SIGTERM');
@@ -114,8 +126,11 @@ export function startService(opts: {
       killGroup(pid, 'SIGKILL');
       while (groupAlive(pid)) await sleep(50);
       live.delete(pid);
+      handles.delete(handle);
     },
   };
+  handles.add(handle);
+  return handle;
 }
 
 /** The last lines of a log file, for error messages that explain themselves. */
