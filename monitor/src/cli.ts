@@ -17,7 +17,9 @@ Configuration (environment variables):
   HANDOFF_MONITOR_DB         SQLite file (default handoff-monitor.db)
   HANDOFF_CONTRACTS          handoff contract YAML (default handoffs.yaml, optional)
   N8N_BASE_URL, N8N_API_KEY  n8n to collect executions from (optional, set both)
-  HANDOFF_POLL_INTERVAL      collector poll interval (default 5s)
+  HANDOFF_POLL_INTERVAL      collector poll interval and stall detector tick (default 5s)
+  HANDOFF_COLLECTOR_BACKFILL how far back the first poll reads n8n's executions (default 7d)
+  HANDOFF_METRICS_PUBLIC     true: GET /metrics without the token (trusted network only; default false)
   HANDOFF_ALERT_WEBHOOK_URL  webhook that receives incident alerts (optional; kept secret)
   HANDOFF_ALERT_FORMAT       slack ({text, blocks}, default) or json (the whole incident)
   HANDOFF_RETENTION          how long completed keys are kept (default 30d)
@@ -90,7 +92,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   program
     .command('serve')
-    .description('run the monitor (ledger API, health endpoints)')
+    .description('run the monitor (ledger API, execution collector, stall detection, /metrics, health endpoints)')
     .action(() => serve().catch(fail));
   program
     .command('check')

@@ -15,6 +15,11 @@ import type { MonitorConfig } from './config/env';
 import { ContractStore, createContractStore } from './contract/store';
 import { openStore } from './store';
 import type { MonitorStore } from './store/types';
+import { type Collector, createCollector } from './collector/collector';
+import { createN8nClient } from './collector/n8n-client';
+import { createMetrics, type MonitorMetrics } from './metrics/registry';
+import { createFindingReporter } from './stalls/report-incident';
+import { createStallDetector, type StallTickResult } from './stalls/tick';
 
 /** Completed keys past retention are purged hourly; the claim decision ignores them before that anyway. */
 const PURGE_INTERVAL_MS = 3_600_000;
@@ -31,6 +36,11 @@ export interface RunningMonitor {
     /** Delivers due alerts now; resolves with how many were sent. */
     flush(): Promise<number>;
   };
+  /** The execution collector; undefined when no n8n is configured. `poll()` runs one poll now. */
+  collector?: Pick<Collector, 'poll' | 'status'>;
+  /** The stall detectors; `tick()` runs one tick now (also moves the rolling windows). */
+  stalls: { tick(): Promise<StallTickResult> };
+  metrics: MonitorMetrics;
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -46,6 +56,16 @@ export async function startMonitor(
     alertRetry?: Partial<AlertRetryPolicy>;
     /** How often the SLA clock and the outbox are checked; default HANDOFF_POLL_INTERVAL. 0 = only on demand. */
     alertIntervalMs?: number;
+    /** n8n to collect from, overriding N8N_BASE_URL/N8N_API_KEY (an e2e test's own n8n). */
+    n8n?: { baseUrl: string; apiKey: string };
+    /** Replaces global fetch for the n8n client (tests). */
+    fetch?: typeof fetch;
+    /** Collector poll interval; default HANDOFF_POLL_INTERVAL. 0 = only on demand (`collector.poll()`). */
+    collectorIntervalMs?: number;
+    /** Backoff while n8n is down; default from the poll interval up to 5 minutes. */
+    collectorBackoff?: { minTimeoutMs?: number; maxTimeoutMs?: number };
+    /** Stall detector tick; default HANDOFF_POLL_INTERVAL. 0 = only on demand (`stalls.tick()`). */
+    detectorIntervalMs?: number;
   },
 ): Promise<RunningMonitor> {
   const { logger } = deps;
@@ -72,7 +92,37 @@ export async function startMonitor(
   const escalator = createEscalator({ incidents: store.incidents, contracts, now, logger, onEscalated: wake });
   if (!send) logger.warn('HANDOFF_ALERT_WEBHOOK_URL is not set: incident alerts are kept in the outbox, undelivered, until it is');
 
-  const app = createApp({ store, contracts, token: config.token, defaultLeaseMs: config.defaultLeaseMs, logger, now: deps.now, onAlertQueued: wake });
+  const report = createFindingReporter({ incidents: store.incidents, aggregates: store.aggregates, contracts, now, onAlertQueued: wake });
+  const n8n = deps.n8n ?? config.n8n;
+  const collector: Collector | undefined = n8n
+    ? createCollector({
+        client: createN8nClient({ ...n8n, fetch: deps.fetch }),
+        store,
+        contracts,
+        report,
+        logger: logger.child({ component: 'collector' }),
+        now,
+        intervalMs: deps.collectorIntervalMs || config.pollIntervalMs,
+        backfillMs: config.collectorBackfillMs,
+        backoff: deps.collectorBackoff,
+        executionUrl: (workflowId, executionId) => `${n8n.baseUrl}/workflow/${workflowId}/executions/${executionId}`,
+      })
+    : undefined;
+  if (!n8n) logger.warn('N8N_BASE_URL/N8N_API_KEY are not set: the execution collector is off (claims, stalls of claims and incidents still work)');
+  const detector = createStallDetector({ store, contracts, report, now, logger: logger.child({ component: 'stalls' }) });
+  const metrics = createMetrics({ aggregates: store.aggregates, contracts, stalls: detector.counts, collector: collector?.status });
+
+  const app = createApp({
+    store,
+    contracts,
+    token: config.token,
+    defaultLeaseMs: config.defaultLeaseMs,
+    logger,
+    now: deps.now,
+    onAlertQueued: wake,
+    metrics,
+    metricsPublic: config.metricsPublic,
+  });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -92,6 +142,10 @@ export async function startMonitor(
     if (send) outbox.start(alertIntervalMs);
   }
 
+  if (collector && (deps.collectorIntervalMs ?? config.pollIntervalMs) > 0) collector.start();
+  const detectorIntervalMs = deps.detectorIntervalMs ?? config.pollIntervalMs;
+  if (detectorIntervalMs > 0) detector.start(detectorIntervalMs);
+
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
@@ -107,9 +161,14 @@ export async function startMonitor(
       escalate: () => escalator.sweep(),
       flush: () => (send ? outbox.flush() : Promise.resolve(0)),
     },
+    collector: collector && { poll: () => collector.poll(), status: () => collector.status() },
+    stalls: { tick: () => detector.tick() },
+    metrics,
     close() {
       closing ??= (async () => {
         clearInterval(purge);
+        await collector?.stop();
+        await detector.stop();
         escalator.stop();
         await outbox.stop();
         contracts.close();

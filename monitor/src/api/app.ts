@@ -13,6 +13,8 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { ledgerRoutes } from './routes/ledger';
+import { metricsRoutes } from './routes/metrics';
+import type { MonitorMetrics } from '../metrics/registry';
 
 /** 50,000 claims of 512-character keys fit; anything larger is a client bug, refused early. */
 const BODY_LIMIT = '32mb';
@@ -26,6 +28,10 @@ export interface AppDeps {
   now?: () => number;
   /** Wakes the alert outbox worker when an incident change queued an alert. */
   onAlertQueued?: () => void;
+  /** Serves GET /metrics when given. */
+  metrics?: MonitorMetrics;
+  /** HANDOFF_METRICS_PUBLIC: /metrics without the token (trusted network only). */
+  metricsPublic?: boolean;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -40,6 +46,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(healthRoutes({ store: deps.store, contracts: deps.contracts }));
+  if (deps.metrics) app.use(metricsRoutes({ metrics: deps.metrics, token: deps.token, public: deps.metricsPublic ?? false }));
 
   const api = express.Router();
   api.use(requireToken(deps.token));

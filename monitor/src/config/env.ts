@@ -51,6 +51,8 @@ export const envSchema = z.object({
   HANDOFF_RETENTION: duration('30d'),
   HANDOFF_DEFAULT_LEASE: duration('15m'),
   HANDOFF_DASHBOARD_PUBLIC: bool(false),
+  HANDOFF_METRICS_PUBLIC: bool(false),
+  HANDOFF_COLLECTOR_BACKFILL: duration('7d'),
   HANDOFF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,6 +72,10 @@ export interface MonitorConfig {
   retentionMs: number;
   defaultLeaseMs: number;
   dashboardPublic: boolean;
+  /** GET /metrics without the bearer token (for scrapers on a trusted network). */
+  metricsPublic: boolean;
+  /** How far back the collector's first poll reads n8n's executions (default 7d, the longest window). */
+  collectorBackfillMs: number;
   logLevel: string;
 }
 
@@ -126,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { requireToken?: boolea
     retentionMs: e.HANDOFF_RETENTION,
     defaultLeaseMs: e.HANDOFF_DEFAULT_LEASE,
     dashboardPublic: e.HANDOFF_DASHBOARD_PUBLIC,
+    metricsPublic: e.HANDOFF_METRICS_PUBLIC,
+    collectorBackfillMs: e.HANDOFF_COLLECTOR_BACKFILL,
     logLevel: e.HANDOFF_LOG_LEVEL,
   };
 }
