@@ -1,0 +1,161 @@
+/**
+ * `npm start`: the local stack on the embedded default, for a newcomer to click through.
+ *   n8n (pinned, Node 24) with this node package installed as a community package,
+ *   the Handoff Guard monitor on SQLite, the mock agency systems (CRM, task board, CMS, chat),
+ *   a "Handoff Monitor" credential in n8n, and every workflows-templates/*.json imported once.
+ * State lives in ./.handoff/ (gitignored), so the owner, credential and workflows survive restarts.
+ * Ctrl-C (or SIGTERM) stops all of it.
+ *
+ * Ports default to stable ones and fall back to free ones when busy:
+ *   HANDOFF_N8N_PORT (5678), HANDOFF_MONITOR_PORT (5680), HANDOFF_MOCKS_PORT (5690).
+ * Owner: HANDOFF_N8N_OWNER_EMAIL / HANDOFF_N8N_OWNER_PASSWORD (first start only).
+ */
+import crypto from 'crypto';
+import fs from 'fs';
+import path from 'path';
+import { createLogger, loadConfig, startMonitor } from '../../monitor/src';
+import { startAgencyMock } from '../mocks/agency';
+import { startN8n } from './n8n';
+import { buildAndPack, REPO_ROOT } from './pack';
+import { preferredPort } from './ports';
+import { provisionN8n } from './provision';
+
+const STATE_DIR = path.join(REPO_ROOT, '.handoff');
+const STATE_FILE = path.join(STATE_DIR, 'stack.json');
+const TEMPLATES_DIR = path.join(REPO_ROOT, 'workflows-templates');
+const CREDENTIAL_NAME = 'Handoff Monitor (local stack)';
+/** Easy to type on a first visit; n8n wants 8+ characters, a digit and an uppercase letter. */
+const DEFAULT_OWNER = { email: 'owner@handoff-guard.test', password: 'HandoffGuard-2025' };
+
+interface StackState {
+  monitorToken: string;
+  credentialId?: string;
+  /** Template file → workflow id, so a restart does not import a second copy. */
+  imported: Record<string, string>;
+}
+
+function loadState(): StackState {
+  if (fs.existsSync(STATE_FILE)) return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'));
+  return { monitorToken: crypto.randomBytes(24).toString('hex'), imported: {} };
+}
+
+function saveState(state: StackState): void {
+  fs.writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
+}
+
+const env = (name: string, fallback: string) => process.env[name] || fallback;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+  const state = loadState();
+  saveState(state);
+
+  console.log('Provisioning n8n and packing the node package (cached after the first run)...');
+  const install = provisionN8n();
+  const packTgz = buildAndPack(install.cacheRoot);
+
+  const [n8nPort, monitorPort, mocksPort] = await Promise.all([
+    preferredPort(Number(env('HANDOFF_N8N_PORT', '5678'))),
+    preferredPort(Number(env('HANDOFF_MONITOR_PORT', '5680'))),
+    preferredPort(Number(env('HANDOFF_MOCKS_PORT', '5690'))),
+  ]);
+
+  const mock = await startAgencyMock({ port: mocksPort });
+  console.log(`Starting n8n on port ${n8nPort} (about 10-20 s)...`);
+  const n8n = await startN8n({
+    packTgz,
+    userFolder: path.join(STATE_DIR, 'n8n'),
+    port: n8nPort,
+    owner: { email: env('HANDOFF_N8N_OWNER_EMAIL', DEFAULT_OWNER.email), password: env('HANDOFF_N8N_OWNER_PASSWORD', DEFAULT_OWNER.password) },
+  });
+
+  const contracts = path.join(TEMPLATES_DIR, 'handoffs.yaml');
+  const config = loadConfig({
+    ...process.env,
+    HANDOFF_MONITOR_TOKEN: state.monitorToken,
+    HANDOFF_MONITOR_PORT: String(monitorPort),
+    HANDOFF_MONITOR_DB: env('HANDOFF_MONITOR_DB', path.join(STATE_DIR, 'monitor.db')),
+    ...(fs.existsSync(contracts) && !process.env.HANDOFF_CONTRACTS ? { HANDOFF_CONTRACTS: contracts } : {}),
+    N8N_BASE_URL: n8n.baseUrl,
+    N8N_API_KEY: n8n.apiKey,
+    // Alerts land in the mock chat, so a newcomer sees them without a Slack workspace.
+    HANDOFF_ALERT_WEBHOOK_URL: env('HANDOFF_ALERT_WEBHOOK_URL', `${mock.url}/chat/webhook`),
+  });
+  const monitor = await startMonitor(config, { logger: createLogger(env('HANDOFF_LOG_LEVEL', 'warn')) });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping n8n, the monitor and the mock systems...`);
+    await Promise.allSettled([n8n.stop(), monitor.close(), mock.close()]);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const credential = await upsertCredential(n8n, state, { url: monitor.url, token: state.monitorToken });
+  saveState(state);
+  const imported = await importTemplates(n8n, state, credential);
+  saveState(state);
+
+  console.log(`
+Handoff Guard local stack is up (${((Date.now() - started) / 1000).toFixed(1)} s)
+
+  n8n editor      ${n8n.baseUrl}
+    login         ${n8n.owner.email} / ${n8n.owner.password}
+    API key       ${n8n.apiKey}
+  monitor         ${monitor.url}   (dashboard at /, metrics at /metrics)
+    token         ${state.monitorToken}
+  mock systems    ${mock.url}   (/crm/deals, /taskboard/projects, /cms/folders, /chat/webhook, /_control/calls)
+  credential      "${credential.name}" in n8n points at the monitor
+  templates       ${imported.length ? imported.join(', ') : '(none in workflows-templates/ yet)'}
+  state           ${STATE_DIR}   (delete it for a clean start)
+
+Press Ctrl-C to stop everything.`);
+}
+
+type N8n = Awaited<ReturnType<typeof startN8n>>;
+
+/** One credential for the monitor; updated in place on restarts so workflows keep pointing at it. */
+async function upsertCredential(n8n: N8n, state: StackState, data: { url: string; token: string }) {
+  const body = { name: CREDENTIAL_NAME, type: 'handoffMonitorApi', data };
+  if (state.credentialId) {
+    try {
+      return await n8n.api<{ id: string; name: string }>('PATCH', `/credentials/${state.credentialId}`, body);
+    } catch {
+      // Deleted in the editor meanwhile: create a new one below.
+    }
+  }
+  const created = await n8n.createCredential(CREDENTIAL_NAME, 'handoffMonitorApi', data);
+  state.credentialId = created.id;
+  return created;
+}
+
+/** Imports each template once, pointing its Handoff Monitor nodes at the stack's credential. */
+async function importTemplates(n8n: N8n, state: StackState, credential: { id: string; name: string }): Promise<string[]> {
+  if (!fs.existsSync(TEMPLATES_DIR)) return [];
+  const names: string[] = [];
+  for (const file of fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort()) {
+    const workflow = JSON.parse(fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8'));
+    if (!Array.isArray(workflow.nodes)) continue; // a JSON Schema or other data, not a workflow
+    names.push(workflow.name ?? file);
+    if (state.imported[file]) continue;
+    for (const node of workflow.nodes) {
+      if (node.credentials?.handoffMonitorApi) node.credentials.handoffMonitorApi = { id: credential.id, name: credential.name };
+    }
+    try {
+      const { id } = await n8n.importWorkflow(workflow);
+      state.imported[file] = id;
+    } catch (err) {
+      console.warn(`Could not import ${file}: ${(err as Error).message}`);
+    }
+  }
+  return names;
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
