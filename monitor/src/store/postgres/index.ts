@@ -3,11 +3,14 @@
  * database, with claims and incident dedup kept atomic by the database itself.
  */
 import type { MonitorStore } from '../types';
+import { createPostgresAggregates } from './aggregates';
 import { createPostgresEvents } from './events';
+import { createPostgresExecutions } from './executions';
 import { createPostgresIncidents } from './incidents';
 import { createPostgresLedger } from './ledger';
 import { migrate } from './migrate';
 import { createPool, parseTarget } from './pool';
+import { createPostgresStalls } from './stalls';
 
 export interface PostgresStoreOptions {
   retentionMs: number;
@@ -30,6 +33,9 @@ export async function createPostgresStore(location: string, opts: PostgresStoreO
     ledger: createPostgresLedger(pool, opts),
     events: createPostgresEvents(pool),
     incidents: createPostgresIncidents(pool),
+    executions: createPostgresExecutions(pool),
+    aggregates: createPostgresAggregates(pool),
+    stalls: createPostgresStalls(pool),
     async ping() {
       await pool.query('SELECT 1');
     },

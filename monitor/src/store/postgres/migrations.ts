@@ -101,4 +101,84 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX alert_outbox_due ON alert_outbox (next_attempt_at) WHERE state = 'pending';
     `,
   },
+  {
+    version: 3,
+    name: 'executions, aggregates and stall inputs',
+    sql: `
+      CREATE TABLE executions (
+        id               text COLLATE "C" NOT NULL PRIMARY KEY,
+        handoff          text    NOT NULL,
+        workflow_id      text    NOT NULL,
+        status           text    NOT NULL,
+        finished         integer NOT NULL, -- 1 once the status is final; counted exactly then
+        mode             text,
+        started_at       bigint,
+        stopped_at       bigint,
+        wait_till        bigint,
+        retry_of         text,
+        retry_success_id text,
+        failed_node      text,
+        error_message    text,
+        recovered_at     bigint,
+        outcome          text,    -- detector (c): pending | ok | missing | expired; NULL when not checked
+        seen_at          bigint  NOT NULL,
+        updated_at       bigint  NOT NULL
+      );
+      CREATE INDEX executions_unfinished ON executions (started_at) WHERE finished = 0;
+      CREATE INDEX executions_awaiting_outcome ON executions (handoff, stopped_at) WHERE outcome IN ('pending', 'missing');
+
+      CREATE TABLE execution_counters (
+        handoff text   NOT NULL,
+        status  text   NOT NULL,
+        count   bigint NOT NULL,
+        PRIMARY KEY (handoff, status)
+      );
+
+      CREATE TABLE execution_buckets (
+        resolution bigint  NOT NULL, -- bucket width in ms
+        bucket     bigint  NOT NULL, -- bucket start, epoch ms
+        handoff    text    NOT NULL,
+        runs       integer NOT NULL,
+        failed     integer NOT NULL,
+        PRIMARY KEY (resolution, bucket, handoff)
+      );
+
+      CREATE TABLE window_totals (
+        handoff text    NOT NULL,
+        span    text    NOT NULL, -- 1h | 24h | 7d
+        runs    integer NOT NULL,
+        failed  integer NOT NULL,
+        PRIMARY KEY (handoff, span)
+      );
+      CREATE TABLE window_horizons (
+        span    text   NOT NULL PRIMARY KEY,
+        horizon bigint NOT NULL
+      );
+
+      CREATE TABLE duration_histograms (
+        metric  text             NOT NULL,
+        handoff text             NOT NULL,
+        counts  json             NOT NULL, -- one slot per bound plus +Inf
+        sum     double precision NOT NULL,
+        count   bigint           NOT NULL,
+        PRIMARY KEY (metric, handoff)
+      );
+
+      CREATE TABLE handoff_activity (
+        handoff        text   NOT NULL PRIMARY KEY,
+        last_run_at    bigint,
+        watching_since bigint NOT NULL
+      );
+
+      CREATE TABLE collector_state (
+        name  text NOT NULL PRIMARY KEY,
+        value text NOT NULL
+      );
+
+      CREATE INDEX claims_completed_by_execution ON claims (handoff, execution_id)
+        WHERE state = 'completed' AND execution_id IS NOT NULL;
+      CREATE INDEX incidents_resolved ON incidents (resolved_at) WHERE resolved_at IS NOT NULL;
+      CREATE INDEX incidents_breached ON incidents (handoff) WHERE escalated_at IS NOT NULL OR kind = 'stalled';
+    `,
+  },
 ];

@@ -1,0 +1,239 @@
+/**
+ * Precomputed figures for /metrics on Postgres, the same bookkeeping as sqlite/aggregates.ts.
+ * On SQLite one writer at a time is a given; here several replicas ingest and tick at once, and a
+ * window that moves while a run is being added to it would count that run twice or never. So every
+ * transaction that writes aggregates first takes one advisory lock: they run one after another,
+ * exactly as on SQLite, while claims and incidents (which never touch these tables) run freely.
+ */
+import type { Pool, PoolClient } from 'pg';
+import {
+  BUCKET_RETENTION,
+  bucketStart,
+  type DurationMetric,
+  HISTOGRAM_BOUNDS,
+  histogramSlot,
+  isFailed,
+  WINDOWS,
+  type WindowSpan,
+  windowHorizon,
+} from '../../metrics/definitions';
+import type { AggregateSnapshot, AggregateStore } from '../types';
+import { inTransaction, run, type Statement } from './pool';
+
+/** Any fixed number distinct from the migration lock (migrate.ts); "handofg" in ASCII. */
+const AGGREGATES_LOCK = 0x68616e646f6667;
+
+export interface FinishedRun {
+  handoff: string;
+  status: string;
+  /** When the run stopped: the time it counts toward. */
+  at: number;
+}
+
+/** Writers the execution store calls inside its upsert transaction (after lockAggregates). */
+export interface AggregateWriters {
+  countFinished(client: PoolClient, runs: FinishedRun[]): Promise<void>;
+  observe(client: PoolClient, metric: DurationMetric, handoff: string, seconds: number): Promise<void>;
+}
+
+const LOCK: Statement = { name: 'handoff-aggregates-lock', text: 'SELECT pg_advisory_xact_lock($1)' };
+export const lockAggregates = (client: PoolClient) => run(client, LOCK, [AGGREGATES_LOCK]);
+
+const BUMP_COUNTERS: Statement = {
+  name: 'handoff-aggregates-bump-counters',
+  text: `INSERT INTO execution_counters (handoff, status, count)
+         SELECT handoff, status, count FROM json_to_recordset($1::json) AS r (handoff text, status text, count bigint)
+         ON CONFLICT (handoff, status) DO UPDATE SET count = execution_counters.count + excluded.count`,
+};
+const BUMP_BUCKETS: Statement = {
+  name: 'handoff-aggregates-bump-buckets',
+  text: `INSERT INTO execution_buckets (resolution, bucket, handoff, runs, failed)
+         SELECT resolution, bucket, handoff, runs, failed
+         FROM json_to_recordset($1::json) AS r (resolution bigint, bucket bigint, handoff text, runs integer, failed integer)
+         ON CONFLICT (resolution, bucket, handoff) DO UPDATE
+         SET runs = execution_buckets.runs + excluded.runs, failed = execution_buckets.failed + excluded.failed`,
+};
+const BUMP_WINDOWS: Statement = {
+  name: 'handoff-aggregates-bump-windows',
+  text: `INSERT INTO window_totals (handoff, span, runs, failed)
+         SELECT handoff, span, runs, failed FROM json_to_recordset($1::json) AS r (handoff text, span text, runs integer, failed integer)
+         ON CONFLICT (handoff, span) DO UPDATE
+         SET runs = window_totals.runs + excluded.runs, failed = window_totals.failed + excluded.failed`,
+};
+const HORIZONS: Statement = { name: 'handoff-aggregates-horizons', text: 'SELECT span, horizon FROM window_horizons' };
+const HISTOGRAM: Statement = {
+  name: 'handoff-aggregates-histogram',
+  text: 'SELECT counts, sum, count FROM duration_histograms WHERE metric = $1 AND handoff = $2',
+};
+const SAVE_HISTOGRAM: Statement = {
+  name: 'handoff-aggregates-save-histogram',
+  text: `INSERT INTO duration_histograms (metric, handoff, counts, sum, count) VALUES ($1, $2, $3::json, $4, $5)
+         ON CONFLICT (metric, handoff) DO UPDATE SET counts = excluded.counts, sum = excluded.sum, count = excluded.count`,
+};
+
+const add = (map: Map<string, [number, number]>, key: string, failed: boolean) => {
+  const cell = map.get(key) ?? [0, 0];
+  cell[0] += 1;
+  if (failed) cell[1] += 1;
+  map.set(key, cell);
+};
+
+export const aggregateWriters: AggregateWriters = {
+  async countFinished(client, runs) {
+    if (runs.length === 0) return;
+    // Grouped in memory first, then one statement per table for the whole page.
+    const counters = new Map<string, { handoff: string; status: string; count: number }>();
+    const buckets = new Map<string, { resolution: number; bucket: number; handoff: string; runs: number; failed: number }>();
+    const windows = new Map<string, [number, number]>();
+    const { rows } = await run<{ span: string; horizon: number }>(client, HORIZONS);
+    const horizons = WINDOWS.map((w) => ({ w, horizon: rows.find((r) => r.span === w.span)?.horizon }));
+    for (const r of runs) {
+      const failed = isFailed(r.status);
+      const counter = counters.get(`${r.handoff}\u0000${r.status}`) ?? { handoff: r.handoff, status: r.status, count: 0 };
+      counter.count += 1;
+      counters.set(`${r.handoff}\u0000${r.status}`, counter);
+      for (const resolution of BUCKET_RETENTION.keys()) {
+        const bucket = bucketStart(r.at, resolution);
+        const key = `${resolution}\u0000${bucket}\u0000${r.handoff}`;
+        const cell = buckets.get(key) ?? { resolution, bucket, handoff: r.handoff, runs: 0, failed: 0 };
+        cell.runs += 1;
+        if (failed) cell.failed += 1;
+        buckets.set(key, cell);
+      }
+      for (const { w, horizon } of horizons) {
+        // No horizon yet: the first `advance` sums the buckets, these included.
+        if (horizon !== undefined && bucketStart(r.at, w.resolutionMs) >= horizon) add(windows, `${r.handoff}\u0000${w.span}`, failed);
+      }
+    }
+    await run(client, BUMP_COUNTERS, [JSON.stringify([...counters.values()])]);
+    await run(client, BUMP_BUCKETS, [JSON.stringify([...buckets.values()])]);
+    if (windows.size > 0) {
+      const totals = [...windows].map(([key, [runs, failed]]) => {
+        const [handoff, span] = key.split('\u0000');
+        return { handoff, span, runs, failed };
+      });
+      await run(client, BUMP_WINDOWS, [JSON.stringify(totals)]);
+    }
+  },
+  async observe(client, metric, handoff, seconds) {
+    const { rows } = await run<{ counts: number[]; sum: number; count: number }>(client, HISTOGRAM, [metric, handoff]);
+    const row = rows[0];
+    const counts: number[] = row ? row.counts : new Array(HISTOGRAM_BOUNDS[metric].length + 1).fill(0);
+    const value = Math.max(0, seconds);
+    counts[histogramSlot(metric, value)] += 1;
+    await run(client, SAVE_HISTOGRAM, [metric, handoff, JSON.stringify(counts), (row?.sum ?? 0) + value, (row?.count ?? 0) + 1]);
+  },
+};
+
+const statement = (name: string, text: string): Statement => ({ name: `handoff-aggregates-${name}`, text });
+const HORIZON_OF = statement('horizon-of', 'SELECT horizon FROM window_horizons WHERE span = $1');
+const SET_HORIZON = statement('set-horizon', 'INSERT INTO window_horizons (span, horizon) VALUES ($1, $2) ON CONFLICT (span) DO UPDATE SET horizon = excluded.horizon');
+const CLEAR_WINDOW = statement('clear-window', 'DELETE FROM window_totals WHERE span = $1');
+const REFILL_WINDOW = statement(
+  'refill-window',
+  `INSERT INTO window_totals (handoff, span, runs, failed)
+   SELECT handoff, $1::text, SUM(runs), SUM(failed) FROM execution_buckets WHERE resolution = $2::bigint AND bucket >= $3::bigint GROUP BY handoff`,
+);
+const AGED = statement(
+  'aged',
+  `SELECT handoff, SUM(runs) AS runs, SUM(failed) AS failed FROM execution_buckets
+   WHERE resolution = $1 AND bucket >= $2 AND bucket < $3 GROUP BY handoff`,
+);
+const SUBTRACT = statement(
+  'subtract',
+  `UPDATE window_totals AS t SET runs = t.runs - a.runs, failed = t.failed - a.failed
+   FROM json_to_recordset($1::json) AS a (handoff text, runs integer, failed integer)
+   WHERE t.handoff = a.handoff AND t.span = $2`,
+);
+const DROP_EMPTY = statement('drop-empty', 'DELETE FROM window_totals WHERE span = $1 AND runs <= 0');
+const PURGE_BUCKETS = statement('purge-buckets', 'DELETE FROM execution_buckets WHERE resolution = $1 AND bucket < $2');
+const STATE_GET = statement('state-get', 'SELECT value FROM collector_state WHERE name = $1');
+const STATE_SET = statement('state-set', 'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
+const RESOLVED_SINCE = statement(
+  'resolved-since',
+  `SELECT id, handoff, first_seen_at, resolved_at FROM incidents
+   WHERE resolved_at IS NOT NULL AND (resolved_at > $1 OR (resolved_at = $1 AND id > $2))
+   ORDER BY resolved_at, id LIMIT $3`,
+);
+const SNAPSHOT = {
+  claims: statement('snapshot-claims', 'SELECT handoff, decision, count FROM claim_counters'),
+  executions: statement('snapshot-executions', 'SELECT handoff, status, count FROM execution_counters'),
+  windows: statement('snapshot-windows', 'SELECT handoff, span, runs, failed FROM window_totals'),
+  histograms: statement('snapshot-histograms', 'SELECT metric, handoff, counts, sum, count FROM duration_histograms'),
+  incidentsOpen: statement(
+    'snapshot-incidents-open',
+    `SELECT handoff, owner_name AS owner, severity, COUNT(*) AS count FROM incidents
+     WHERE state <> 'resolved' GROUP BY handoff, owner_name, severity`,
+  ),
+  slaBreaches: statement(
+    'snapshot-sla-breaches',
+    `SELECT handoff, COUNT(*) AS count FROM incidents WHERE escalated_at IS NOT NULL OR kind = 'stalled' GROUP BY handoff`,
+  ),
+};
+
+/** Bounded per call so one fold never holds the lock for long; the next tick continues. */
+const FOLD_BATCH = 1_000;
+
+async function advanceIn(client: PoolClient, now: number) {
+  await lockAggregates(client);
+  for (const w of WINDOWS) {
+    const next = windowHorizon(w, now);
+    const previous = (await run<{ horizon: number }>(client, HORIZON_OF, [w.span])).rows[0]?.horizon;
+    if (previous === next) continue;
+    const spanMs = w.buckets * w.resolutionMs;
+    if (previous === undefined || next < previous || next - previous >= spanMs) {
+      // First run, a clock that went back, or a window that emptied completely: sum it afresh.
+      await run(client, CLEAR_WINDOW, [w.span]);
+      await run(client, REFILL_WINDOW, [w.span, w.resolutionMs, next]);
+    } else {
+      const { rows } = await run(client, AGED, [w.resolutionMs, previous, next]);
+      if (rows.length > 0) await run(client, SUBTRACT, [JSON.stringify(rows), w.span]);
+      await run(client, DROP_EMPTY, [w.span]);
+    }
+    await run(client, SET_HORIZON, [w.span, next]);
+  }
+  for (const [resolution, keepMs] of BUCKET_RETENTION) await run(client, PURGE_BUCKETS, [resolution, bucketStart(now, resolution) - keepMs]);
+}
+
+async function foldIn(client: PoolClient): Promise<number> {
+  await lockAggregates(client);
+  const mark = (await run<{ value: string }>(client, STATE_GET, ['recovery_fold'])).rows[0];
+  const [at, id] = mark ? (JSON.parse(mark.value) as [number, number]) : [-1, 0];
+  const { rows } = await run<{ id: number; handoff: string; first_seen_at: number; resolved_at: number }>(client, RESOLVED_SINCE, [at, id, FOLD_BATCH]);
+  for (const r of rows) await aggregateWriters.observe(client, 'time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
+  const last = rows[rows.length - 1];
+  if (last) await run(client, STATE_SET, ['recovery_fold', JSON.stringify([last.resolved_at, last.id])]);
+  return rows.length;
+}
+
+export function createPostgresAggregates(pool: Pool): AggregateStore {
+  return {
+    advance: (now) => inTransaction(pool, (client) => advanceIn(client, now)),
+    observe: (metric, handoff, seconds) =>
+      inTransaction(pool, async (client) => {
+        await lockAggregates(client);
+        await aggregateWriters.observe(client, metric, handoff, seconds);
+      }),
+    foldResolvedIncidents: () => inTransaction(pool, foldIn),
+    // One REPEATABLE READ transaction, so every family of a scrape comes from the same instant.
+    snapshot: () =>
+      inTransaction(
+        pool,
+        async (client): Promise<AggregateSnapshot> => {
+          await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+          const all = async <R>(s: Statement): Promise<R[]> => (await run(client, s)).rows as R[];
+          return {
+            claims: await all<AggregateSnapshot['claims'][number]>(SNAPSHOT.claims),
+            executions: await all<AggregateSnapshot['executions'][number]>(SNAPSHOT.executions),
+            windows: (await all<{ handoff: string; span: string; runs: number; failed: number }>(SNAPSHOT.windows)).map((w) => ({
+              ...w,
+              span: w.span as WindowSpan,
+            })),
+            histograms: await all<AggregateSnapshot['histograms'][number]>(SNAPSHOT.histograms),
+            incidentsOpen: await all<AggregateSnapshot['incidentsOpen'][number]>(SNAPSHOT.incidentsOpen),
+            slaBreaches: await all<AggregateSnapshot['slaBreaches'][number]>(SNAPSHOT.slaBreaches),
+          };
+        },
+      ),
+  };
+}
