@@ -1,14 +1,15 @@
 /** The SLA clock with an injected clock: unresolved past the SLA → escalated once, to the contract's target. */
 import { Harness, report, Sink, startHarness, startSink, T0 } from './incidents-helpers';
+import { storeKinds } from '../support/stores';
 
 const HOUR = 3_600_000;
 
-describe('incident escalation', () => {
+describe.each(storeKinds)('incident escalation on %s', (kind) => {
   let h: Harness;
   let sink: Sink;
   beforeEach(async () => {
     sink = await startSink();
-    h = await startHarness({ env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url } });
+    h = await startHarness({ store: kind, env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url } });
   });
   afterEach(async () => {
     await h.stop();
@@ -65,7 +66,7 @@ describe('incident escalation', () => {
 
   it('runs on its own timer when an interval is set', async () => {
     await h.stop();
-    h = await startHarness({ env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url }, deps: { alertIntervalMs: 20 } });
+    h = await startHarness({ store: kind, env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url }, deps: { alertIntervalMs: 20 } });
     await h.call('POST', '/api/v1/incidents', report());
     h.clock.now = T0 + 3 * HOUR;
     const deadline = Date.now() + 5_000;

@@ -1,6 +1,7 @@
 /**
- * Shared by the incident and outbox tests: a real monitor on port 0 with a temp SQLite file, a
- * contract, a controllable clock, captured logs, and a local node:http "chat sink".
+ * Shared by the incident and outbox tests: a real monitor on port 0 with a temp SQLite file or a
+ * fresh Postgres database (`store`), a contract, a controllable clock, captured logs, and a local
+ * node:http "chat sink".
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'http';
@@ -9,6 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Writable } from 'stream';
 import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
+import { createTestDatabase, type StoreKind, type TestDatabase } from '../support/stores';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const T0 = Date.parse('2026-02-02T09:00:00Z');
@@ -38,18 +40,27 @@ handoffs:
 export interface Harness {
   monitor: RunningMonitor;
   dir: string;
+  /** HANDOFF_MONITOR_DB: the SQLite file or the postgres:// URL. */
   db: string;
+  database: TestDatabase;
   logs: string[];
   clock: { now: number };
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { env?: Record<string, string>; deps?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { env?: Record<string, string>; deps?: Record<string, unknown>; store?: StoreKind } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'handoff-incidents-'));
   const contracts = join(dir, 'handoffs.yaml');
   writeFileSync(contracts, CONTRACT);
-  const db = join(dir, 'monitor.db');
+  const database = await createTestDatabase(opts.store ?? 'sqlite', dir);
+  const db = database.location;
+  const cleanUp = async () => {
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  };
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -65,18 +76,25 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
     HANDOFF_CONTRACTS: contracts,
     ...opts.env,
   });
-  const monitor = await startMonitor(config, {
-    logger: createLogger('trace', sink),
-    now: () => clock.now,
-    watchContracts: false,
-    alertIntervalMs: 0,
-    alertRetry: { attempts: 3, minTimeoutMs: 5, maxTimeoutMs: 10, requeueMs: 60_000 },
-    ...opts.deps,
-  });
+  let monitor: RunningMonitor;
+  try {
+    monitor = await startMonitor(config, {
+      logger: createLogger('trace', sink),
+      now: () => clock.now,
+      watchContracts: false,
+      alertIntervalMs: 0,
+      alertRetry: { attempts: 3, minTimeoutMs: 5, maxTimeoutMs: 10, requeueMs: 60_000 },
+      ...opts.deps,
+    });
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
   return {
     monitor,
     dir,
     db,
+    database,
     logs,
     clock,
     async call(method, path, body, headers = {}) {
@@ -89,8 +107,11 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
     async stop() {
-      await monitor.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await monitor.close();
+      } finally {
+        await cleanUp();
+      }
     },
   };
 }

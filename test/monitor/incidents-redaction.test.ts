@@ -1,10 +1,11 @@
 /**
  * A token placed in headers or body of a failing request never reaches the monitor's store (the
- * SQLite file and its WAL, byte for byte), its logs or the chat sink.
+ * SQLite file and its WAL, byte for byte; every Postgres row), its logs or the chat sink.
  */
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { Harness, report, Sink, startHarness, startSink } from './incidents-helpers';
+import { storeKinds } from '../support/stores';
 
 const SECRET = 'S3cr3tT0kenValue9f8e7d6c';
 const poisoned = {
@@ -23,7 +24,7 @@ const poisoned = {
   idempotencyKey: 'deal-42-kickoff',
 };
 
-describe('redaction before storage and before sending', () => {
+describe.each(storeKinds)('redaction before storage and before sending on %s', (kind) => {
   let h: Harness;
   let sink: Sink;
   afterEach(async () => {
@@ -33,7 +34,7 @@ describe('redaction before storage and before sending', () => {
 
   it.each(['slack', 'json'])('keeps the token out of the store, the logs and the %s chat sink', async (format) => {
     sink = await startSink();
-    h = await startHarness({ env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url, HANDOFF_ALERT_FORMAT: format } });
+    h = await startHarness({ store: kind, env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url, HANDOFF_ALERT_FORMAT: format } });
 
     const created = await h.call('POST', '/api/v1/incidents', report(poisoned));
     const repeated = await h.call('POST', '/api/v1/incidents', report(poisoned));
@@ -60,8 +61,15 @@ describe('redaction before storage and before sending', () => {
     expect(h.logs.length).toBeGreaterThan(0);
 
     await h.monitor.close(); // flush the WAL into the file, then read every byte the store wrote
-    const files = readdirSync(h.dir).filter((f) => f.startsWith('monitor.db'));
-    expect(files).toContain('monitor.db');
-    for (const f of files) expect(readFileSync(join(h.dir, f)).includes(Buffer.from(SECRET))).toBe(false);
+    if (kind === 'sqlite') {
+      const files = readdirSync(h.dir).filter((f) => f.startsWith('monitor.db'));
+      expect(files).toContain('monitor.db');
+      for (const f of files) expect(readFileSync(join(h.dir, f)).includes(Buffer.from(SECRET))).toBe(false);
+    } else {
+      // Postgres: every row of every table, as text; the incident itself is in there, the token is not.
+      const stored = await h.database.contents();
+      expect(stored).toContain('deal-42-kickoff');
+      expect(stored).not.toContain(SECRET);
+    }
   });
 });

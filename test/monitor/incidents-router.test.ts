@@ -8,15 +8,16 @@ import { join } from 'path';
 import { ExceptionRouter } from '../../nodes/ExceptionRouter/ExceptionRouter.node';
 import { fakeContext } from '../unit/exception-router-context';
 import { Harness, Sink, startHarness, startSink, TOKEN } from './incidents-helpers';
+import { storeKinds } from '../support/stores';
 
 const SECRET = 'rt_Live_9f8e7d6c5b4a3210ffee';
 
-describe('Exception Router → monitor', () => {
+describe.each(storeKinds)('Exception Router → monitor on %s', (kind) => {
   let h: Harness;
   let sink: Sink;
   beforeEach(async () => {
     sink = await startSink();
-    h = await startHarness({ env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url } });
+    h = await startHarness({ store: kind, env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url } });
   });
   afterEach(async () => {
     await h.stop();
@@ -58,9 +59,15 @@ describe('Exception Router → monitor', () => {
     expect(JSON.stringify(body)).not.toContain(SECRET);
     expect(h.logs.join('')).not.toContain(SECRET);
     await h.monitor.close();
-    for (const f of readdirSync(h.dir).filter((name) => name.startsWith('monitor.db'))) {
-      expect(readFileSync(join(h.dir, f)).includes(Buffer.from(SECRET))).toBe(false);
+    if (kind === 'sqlite') {
+      for (const f of readdirSync(h.dir).filter((name) => name.startsWith('monitor.db'))) {
+        expect(readFileSync(join(h.dir, f)).includes(Buffer.from(SECRET))).toBe(false);
+      }
+    } else {
+      const stored = await h.database.contents();
+      expect(stored).toContain('deal-42');
+      expect(stored).not.toContain(SECRET);
     }
-    process.stdout.write(`router storm: 50 failures → ${body.incidents.length} incident (count ${body.incidents[0].count}), ${sink.requests.length} alert\n`);
+    process.stdout.write(`router storm (${kind}): 50 failures → ${body.incidents.length} incident (count ${body.incidents[0].count}), ${sink.requests.length} alert\n`);
   });
 });

@@ -1,12 +1,13 @@
 /** The incidents API over real HTTP: dedup under a storm, owner routing, filters, ack/resolve, bad input. */
 import { Harness, report, Sink, startHarness, startSink, T0, waitFor } from './incidents-helpers';
+import { storeKinds } from '../support/stores';
 
-describe('incidents API', () => {
+describe.each(storeKinds)('incidents API on %s', (kind) => {
   let h: Harness;
   let sink: Sink;
   beforeEach(async () => {
     sink = await startSink();
-    h = await startHarness({ env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url } });
+    h = await startHarness({ store: kind, env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url } });
   });
   afterEach(async () => {
     await h.stop();

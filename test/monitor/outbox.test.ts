@@ -1,12 +1,13 @@
 /** The alert outbox: retries with p-retry, marks sent after the 2xx only, parks refused alerts. */
 import { Harness, report, Sink, startHarness, startSink } from './incidents-helpers';
+import { storeKinds } from '../support/stores';
 
-describe('alert outbox', () => {
+describe.each(storeKinds)('alert outbox on %s', (kind) => {
   let h: Harness;
   let sink: Sink;
   beforeEach(async () => {
     sink = await startSink();
-    h = await startHarness({ env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url } });
+    h = await startHarness({ store: kind, env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url } });
   });
   afterEach(async () => {
     await h.stop();
@@ -69,7 +70,7 @@ describe('alert outbox', () => {
 
   it('keeps alerts in the outbox when no webhook is configured', async () => {
     await h.stop();
-    h = await startHarness();
+    h = await startHarness({ store: kind });
     await h.call('POST', '/api/v1/incidents', report());
     expect(await h.monitor.alerts.flush()).toBe(0);
     expect(await h.monitor.store.incidents.outbox.list()).toMatchObject([{ state: 'pending', attempts: 0 }]);

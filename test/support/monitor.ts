@@ -1,11 +1,13 @@
 /**
- * A real monitor for tests: real HTTP on a free loopback port, a real SQLite file in a temp folder.
+ * A real monitor for tests: real HTTP on a free loopback port, and a real store — a SQLite file in
+ * a temp folder by default, or a fresh Postgres database (`store: 'postgres'`), dropped on close.
  */
 import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
+import { createTestDatabase, type StoreKind, type TestDatabase } from './stores';
 
 export const KICKOFF_CONTRACT = `
 systems:
@@ -26,7 +28,9 @@ export interface TestMonitor {
   url: string;
   token: string;
   dir: string;
+  /** HANDOFF_MONITOR_DB: the SQLite file or the postgres:// URL. */
   db: string;
+  database: TestDatabase;
   contracts: string;
   monitor: RunningMonitor;
   env: Record<string, string>;
@@ -37,10 +41,13 @@ export interface TestMonitor {
   close(): Promise<void>;
 }
 
-export async function startTestMonitor(opts: { contract?: string | null; env?: Record<string, string>; dir?: string } = {}): Promise<TestMonitor> {
+export async function startTestMonitor(
+  opts: { contract?: string | null; env?: Record<string, string>; dir?: string; store?: StoreKind } = {},
+): Promise<TestMonitor> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'handoff-monitor-test-'));
   const token = randomBytes(16).toString('hex');
-  const db = join(dir, 'monitor.db');
+  const database = await createTestDatabase(opts.store ?? 'sqlite', dir);
+  const db = database.location;
   const contracts = join(dir, 'handoffs.yaml');
   if (opts.contract !== null) writeFileSync(contracts, opts.contract ?? KICKOFF_CONTRACT);
   const env: Record<string, string> = {
@@ -53,15 +60,27 @@ export async function startTestMonitor(opts: { contract?: string | null; env?: R
   };
   if (opts.contract === null) delete env.HANDOFF_CONTRACTS;
   const boot = () => startMonitor(loadConfig(env), { logger: createLogger(env.HANDOFF_LOG_LEVEL ?? 'silent'), watchContracts: false });
+  const cleanUp = async () => {
+    await database.drop();
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+  };
+  let monitor: RunningMonitor;
+  try {
+    monitor = await boot();
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
 
   const handle: TestMonitor = {
     url: '',
     token,
     dir,
     db,
+    database,
     contracts,
     env,
-    monitor: await boot(),
+    monitor,
     async request(method, path, body, headers = {}) {
       const res = await fetch(`${handle.url}${path}`, {
         method,
@@ -90,8 +109,11 @@ export async function startTestMonitor(opts: { contract?: string | null; env?: R
       handle.url = handle.monitor.url;
     },
     async close() {
-      await handle.monitor.close();
-      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+      try {
+        await handle.monitor.close();
+      } finally {
+        await cleanUp();
+      }
     },
   };
   handle.url = handle.monitor.url;
