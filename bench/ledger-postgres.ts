@@ -1,0 +1,117 @@
+/**
+ * Ledger claims per second over real HTTP on Postgres (the scale-out store), batches of 10,000, 100
+ * and 1 key, beside the same monitor on SQLite measured in the same run. The Postgres figure has no
+ * target of its own in design.md; SQLite's (≥ 100,000/s for 10,000 keys) is shown for scale.
+ * Needs the machine's Postgres (HANDOFF_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test);
+ * the benchmark creates its own database and drops it.
+ */
+import { spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Client } from 'pg';
+import { fmt, percentile, report } from './lib/report';
+import { startChild, type ChildServer } from './lib/servers';
+
+const TOKEN = 'bench-token-0123456789abcdef';
+const REPO = join(__dirname, '..');
+const ADMIN_URL = process.env.HANDOFF_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function claim(url: string, prefix: string, batch: number): Promise<void> {
+  const items = Array.from({ length: batch }, (_, i) => ({ key: `${prefix}-${i}` }));
+  const res = await fetch(`${url}/api/v1/claims`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ handoff: 'bench', items }),
+  });
+  if (res.status !== 200) throw new Error(`claim failed: HTTP ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { results: { decision: string }[] };
+  if (body.results.length !== batch || body.results.some((r) => r.decision !== 'new')) throw new Error('wrong results');
+}
+
+async function measure(url: string, batch: number, requests: number, prefix: string) {
+  for (let i = 0; i < 5; i++) await claim(url, `${prefix}-warm-${i}`, Math.min(batch, 100)); // JIT, statements, sockets
+  const latencies: number[] = [];
+  const started = process.hrtime.bigint();
+  for (let r = 0; r < requests; r++) {
+    const t0 = process.hrtime.bigint();
+    await claim(url, `${prefix}-${r}`, batch);
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return { claimsPerSecond: (batch * requests) / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
+}
+
+async function main() {
+  // The CLI runs the compiled monitor: build it so the Postgres store in this tree is the one measured.
+  spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'monitor/tsconfig.json')], { stdio: 'ignore' });
+  const dir = mkdtempSync(join(tmpdir(), 'handoff-bench-pg-'));
+  const database = `handoff_bench_${randomBytes(4).toString('hex')}`;
+  const pgUrl = new URL(ADMIN_URL);
+  pgUrl.pathname = `/${database}`;
+  writeFileSync(join(dir, 'handoffs.yaml'), 'systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: bench, source: crm, targets: [crm], owner: { name: Bench } }\n');
+  const servers: ChildServer[] = [];
+  await admin(`CREATE DATABASE ${database}`);
+  try {
+    const serve = (db: string) =>
+      startChild(process.execPath, [join(REPO, 'monitor', 'bin', 'handoff-monitor.js'), 'serve'], {
+        HANDOFF_MONITOR_TOKEN: TOKEN,
+        HANDOFF_MONITOR_PORT: '0',
+        HANDOFF_MONITOR_DB: db,
+        HANDOFF_CONTRACTS: join(dir, 'handoffs.yaml'),
+        HANDOFF_LOG_LEVEL: 'info',
+      });
+    const postgres = await serve(pgUrl.href);
+    servers.push(postgres);
+    const sqlite = await serve(join(dir, 'monitor.db'));
+    servers.push(sqlite);
+
+    const plan = [
+      { batch: 10_000, requests: 10 },
+      { batch: 100, requests: 300 },
+      { batch: 1, requests: 2_000 },
+    ];
+    const rows = [];
+    for (const { batch, requests } of plan) {
+      const pg = await measure(postgres.url, batch, requests, `pg-${batch}`);
+      const lite = await measure(sqlite.url, batch, requests, `lite-${batch}`);
+      rows.push({
+        figure: `ledger claims/s, batch of ${fmt.int(batch)} (Postgres, HTTP)`,
+        value: fmt.perSecond(pg.claimsPerSecond),
+        compare: `same monitor on SQLite: ${fmt.perSecond(lite.claimsPerSecond)}${batch === 10_000 ? ' (SQLite target ≥ 100,000/s)' : ''}`,
+      });
+      if (batch === 1) {
+        rows.push({
+          figure: 'single claim round trip p50 / p95 (Postgres)',
+          value: `${fmt.ms(pg.p50)} / ${fmt.ms(pg.p95)}`,
+          compare: `SQLite: ${fmt.ms(lite.p50)} / ${fmt.ms(lite.p95)}`,
+        });
+      }
+    }
+    report('Ledger on Postgres (scale-out store)', rows, [
+      'every claim is new (fresh keys): one INSERT … ON CONFLICT per batch, then the counters, in one transaction',
+      'client, monitors and Postgres share the machine; requests are sequential over one keep-alive connection',
+    ]);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
