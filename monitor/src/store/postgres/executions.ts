@@ -118,10 +118,11 @@ async function upsertIn(client: PoolClient, records: ExecutionRecord[], now: num
       rec.id, rec.handoff, rec.workflowId, rec.status, params.finished, rec.mode, rec.startedAt, rec.stoppedAt, rec.waitTill,
       rec.retryOf, rec.retrySuccessId, params.outcome, now,
     ];
+    let previous: Row | undefined;
     if ((await run(client, INSERT, insertValues)).rowCount === 1) {
       inserted++;
     } else {
-      const previous = await select(client, rec.id);
+      previous = await select(client, rec.id);
       if (!previous) continue;
       // A final status never changes back: a stale read of a run we already saw finish is ignored,
       // except for retry_success_id, which n8n sets later on the failed run.
@@ -139,15 +140,21 @@ async function upsertIn(client: PoolClient, records: ExecutionRecord[], now: num
     }
     if (rec.startedAt !== null) lastRun.set(rec.handoff, Math.max(lastRun.get(rec.handoff) ?? 0, rec.startedAt));
     if (!final) continue;
-    const stored = (await select(client, rec.id))!;
-    newlyFinished.push(fromRow(stored));
+    // Built from what was just written (no read back): only the failure columns are kept from before.
+    newlyFinished.push({
+      ...rec,
+      finished: true,
+      expectOutcome: params.outcome !== null,
+      failedNode: previous?.failed_node ?? null,
+      errorMessage: previous?.error_message ?? null,
+    });
     finishedRuns.push({ handoff: rec.handoff, status: rec.status, at: rec.stoppedAt ?? rec.startedAt ?? now });
     if (rec.status === 'success' && rec.retryOf) {
       const failed = await select(client, rec.retryOf);
       if (failed) await recover(client, failed, rec.stoppedAt, now);
     } else if (isFailed(rec.status) && rec.retrySuccessId) {
       const success = await select(client, rec.retrySuccessId);
-      if (success?.status === 'success') await recover(client, stored, success.stopped_at, now);
+      if (success?.status === 'success') await recover(client, (await select(client, rec.id))!, success.stopped_at, now);
     }
   }
   await aggregateWriters.countFinished(client, finishedRuns);
