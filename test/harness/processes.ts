@@ -31,16 +31,12 @@ export interface ServiceProcess {
 }
 
 const live = new Set<number>();
-let exitHookInstalled = false;
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Synchronous by necessity: 'exit' handlers cannot wait. SIGKILL because there is no time for grace.
-  process.on('exit', () => {
-    for (const pgid of live) killGroup(pgid, 'SIGKILL');
-  });
-}
+// Registered on import, so it runs before any later exit handler (e.g. one removing a user folder).
+// Synchronous by necessity: 'exit' handlers cannot wait. SIGKILL because there is no time for grace.
+process.on('exit', () => {
+  for (const pgid of live) killGroup(pgid, 'SIGKILL');
+});
 
 function killGroup(pgid: number, sig: NodeJS.Signals): boolean {
   try {
@@ -74,7 +70,6 @@ export function startService(opts: {
   cwd: string;
   logFile: string;
 }): ServiceProcess {
-  installExitHook();
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const out = fs.openSync(opts.logFile, 'a');
   const child = spawn('bash', [WATCHDOG, String(process.pid), opts.command, ...opts.args], {
