@@ -18,6 +18,7 @@ export class PreflightValidate implements INodeType {
     outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
     outputNames: ['Valid', 'Invalid'],
     credentials: [{ name: MONITOR_CREDENTIAL, required: false }],
+    usableAsTool: true,
     properties: preflightProperties,
   };
 

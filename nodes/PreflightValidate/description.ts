@@ -69,7 +69,13 @@ const ruleFields: INodeProperties[] = [
     description: 'The values allowed, separated by commas',
     displayOptions: { show: { check: ['enum'] } },
   },
-  { displayName: 'Limit', name: 'limit', type: 'number', default: 0, displayOptions: { show: { check: ['min', 'max', 'minLength', 'maxLength'] } } },
+  {
+    displayName: 'Limit',
+    name: 'threshold',
+    type: 'number',
+    default: 0,
+    description: 'The bound the check compares with: the smallest or largest number, or the fewest or most characters or entries',
+    displayOptions: { show: { check: ['min', 'max', 'minLength', 'maxLength'] } } },
   {
     displayName: 'Pattern',
     name: 'pattern',
@@ -82,14 +88,14 @@ const ruleFields: INodeProperties[] = [
 ];
 
 const referenceFields: INodeProperties[] = [
-  { displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'clientId', description: 'Path of the field whose value must be a known id (a list of ids is checked entry by entry)' },
+  { displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'clientId', description: 'Path of the field whose value must be a known ID (a list of IDs is checked entry by entry)' },
   {
     displayName: 'Known Values From',
     name: 'listSource',
     type: 'options',
     options: [
-      { name: 'A List (Expression)', value: 'list', description: 'One list for the whole run, e.g. ids fetched by an earlier node' },
-      { name: 'A Field of Each Item', value: 'field', description: 'Each item carries its own list of known ids' },
+      { name: 'A List (Expression)', value: 'list', description: 'One list for the whole run, e.g. IDs fetched by an earlier node' },
+      { name: 'A Field of Each Item', value: 'field', description: 'Each item carries its own list of known IDs' },
     ],
     default: 'list',
   },
@@ -98,8 +104,8 @@ const referenceFields: INodeProperties[] = [
     name: 'allowedValues',
     type: 'string',
     default: '',
-    placeholder: "={{ $('Get Clients').all().map(item => item.json.id) }}",
-    description: 'A list of known ids, or ids separated by commas. Evaluated once per run, not per item.',
+    placeholder: "={{ $('Get Clients').all().map(item => item.json.clientId) }}",
+    description: 'A list of known IDs, or IDs separated by commas. Evaluated once per run, not per item.',
     displayOptions: { show: { listSource: ['list'] } },
   },
   {
@@ -108,7 +114,7 @@ const referenceFields: INodeProperties[] = [
     type: 'string',
     default: '',
     placeholder: 'knownClientIds',
-    description: 'Path of the field of each item that holds the known ids',
+    description: 'Path of the field of each item that holds the known IDs',
     displayOptions: { show: { listSource: ['field'] } },
   },
   {
@@ -116,8 +122,8 @@ const referenceFields: INodeProperties[] = [
     name: 'valueField',
     type: 'string',
     default: '',
-    placeholder: 'id',
-    description: 'When the list holds records instead of plain ids: the field with the id in each record. Leave empty for plain ids.',
+    placeholder: 'clientId',
+    description: 'When the list holds records instead of plain IDs: the field with the ID in each record. Leave empty for plain IDs.',
   },
 ];
 
@@ -151,7 +157,7 @@ export const preflightProperties: INodeProperties[] = [
     type: 'json',
     default: EXAMPLE_SCHEMA,
     description:
-      "The JSON Schema every item must match. To use a schema from an earlier node, use an expression such as {{ $('Get Schema').first().json.schema }} — it is read once per run.",
+      "The JSON Schema every item must match. To use a schema from an earlier node, use an expression that reads it from that node's first item, e.g. with $('Get Schema').first() — it is read once per run.",
     displayOptions: { show: { mode: ['schema'], schemaSource: ['parameter'] } },
   },
   {
@@ -193,7 +199,7 @@ export const preflightProperties: INodeProperties[] = [
     typeOptions: { multipleValues: true },
     placeholder: 'Add Reference Check',
     default: {},
-    description: 'A field must hold an id that exists elsewhere, e.g. a client id among the clients fetched earlier',
+    description: 'A field must hold an ID that exists elsewhere, e.g. a client ID among the clients fetched earlier',
     options: [{ displayName: 'Reference Check', name: 'reference', values: referenceFields }],
   },
   {
@@ -202,7 +208,7 @@ export const preflightProperties: INodeProperties[] = [
     type: 'string',
     default: '',
     placeholder: 'sales-to-delivery-kickoff',
-    description: 'The handoff id from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.',
+    description: 'The handoff ID from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.',
   },
   {
     displayName: 'Key Field',

@@ -19,6 +19,7 @@ export class QaVerify implements INodeType {
     outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
     outputNames: ['Pass', 'Fail'],
     credentials: [{ name: MONITOR_CREDENTIAL, required: false }],
+    usableAsTool: true,
     properties: qaProperties,
   };
 

@@ -23,8 +23,8 @@ export const qaProperties: INodeProperties[] = [
     name: 'targetSource',
     type: 'options',
     options: [
-      { name: 'A Field of the Item', value: 'field', description: 'E.g. after a Merge that put the read-back under "target" (fast)' },
-      { name: 'An Expression', value: 'expression', description: "E.g. {{ $('Read Back').item.JSON }} (evaluated per item)" },
+      { name: 'A Field of the Item', value: 'field', description: 'E.g. after a Merge that put the read-back under "target" (fast).' },
+      { name: 'An Expression', value: 'expression', description: "E.g. the matching item of a Read Back node, via $('Read Back').item (evaluated per item)." },
     ],
     default: 'field',
     displayOptions: compare,
@@ -46,8 +46,8 @@ export const qaProperties: INodeProperties[] = [
     description: 'The list of records in the target. Evaluated once per run.',
     displayOptions: reconcileOnly,
   },
-  { displayName: 'Source Key', name: 'sourceKey', type: 'string', default: 'dealId', description: 'Path of the id in each source item', displayOptions: reconcileOnly },
-  { displayName: 'Target Key', name: 'targetKey', type: 'string', default: '', placeholder: 'externalId', description: 'Path of the same id in target records; leave empty if it is the same as Source Key', displayOptions: reconcileOnly },
+  { displayName: 'Source Key', name: 'sourceKey', type: 'string', default: 'dealId', description: 'Path of the ID in each source item', displayOptions: reconcileOnly },
+  { displayName: 'Target Key', name: 'targetKey', type: 'string', default: '', placeholder: 'externalId', description: 'Path of the same ID in target records; leave empty if it is the same as Source Key', displayOptions: reconcileOnly },
   {
     displayName: 'Fields to Compare',
     name: 'fields',
@@ -105,7 +105,7 @@ export const qaProperties: INodeProperties[] = [
     type: 'string',
     default: '',
     placeholder: 'sales-to-delivery-kickoff',
-    description: 'The handoff id from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.',
+    description: 'The handoff ID from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.',
   },
   { displayName: 'Key Field', name: 'keyField', type: 'string', default: 'dealId', description: 'Path of the field with the handoff key, so checkpoints attach to the right handoff', displayOptions: compare },
 ];

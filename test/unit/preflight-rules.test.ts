@@ -23,12 +23,12 @@ describe('field rules', () => {
     ['enum: ok (trimmed)', { field: 's', check: 'enum', values: 'won, lost' }, { s: 'lost ' }, []],
     ['enum: number as text', { field: 'n', check: 'enum', values: '1, 2' }, { n: 2 }, []],
     ['enum: bad', { field: 's', check: 'enum', values: 'won, lost' }, { s: 'open' }, ['Field "s" must be one of: "won", "lost" (it is "open").']],
-    ['min: ok at limit', { field: 'a', check: 'min', limit: 0 }, { a: 0 }, []],
-    ['min: below', { field: 'a', check: 'min', limit: 0 }, { a: -1 }, ['Field "a" must be at least 0 (it is -1).']],
-    ['max: above', { field: 'a', check: 'max', limit: 10 }, { a: 11 }, ['Field "a" must be at most 10 (it is 11).']],
-    ['min: not a number', { field: 'a', check: 'min', limit: 0 }, { a: '5' }, ['Field "a" must be a number at least 0, but it is text ("5").']],
-    ['minLength: text', { field: 'n', check: 'minLength', limit: 2 }, { n: 'a' }, ['Field "n" must have at least 2 characters (it has 1).']],
-    ['maxLength: list', { field: 'l', check: 'maxLength', limit: 1 }, { l: [1, 2] }, ['Field "l" must have at most 1 entry (it has 2).']],
+    ['min: ok at limit', { field: 'a', check: 'min', threshold: 0 }, { a: 0 }, []],
+    ['min: below', { field: 'a', check: 'min', threshold: 0 }, { a: -1 }, ['Field "a" must be at least 0 (it is -1).']],
+    ['max: above', { field: 'a', check: 'max', threshold: 10 }, { a: 11 }, ['Field "a" must be at most 10 (it is 11).']],
+    ['min: not a number', { field: 'a', check: 'min', threshold: 0 }, { a: '5' }, ['Field "a" must be a number at least 0, but it is text ("5").']],
+    ['minLength: text', { field: 'n', check: 'minLength', threshold: 2 }, { n: 'a' }, ['Field "n" must have at least 2 characters (it has 1).']],
+    ['maxLength: list', { field: 'l', check: 'maxLength', threshold: 1 }, { l: [1, 2] }, ['Field "l" must have at most 1 entry (it has 2).']],
     ['pattern: ok', { field: 'id', check: 'pattern', pattern: '^D-[0-9]+$' }, { id: 'D-12' }, []],
     ['pattern: number converted', { field: 'id', check: 'pattern', pattern: '^[0-9]+$' }, { id: 42 }, []],
     ['pattern: bad', { field: 'id', check: 'pattern', pattern: '^D-[0-9]+$' }, { id: 'X' }, ['Field "id" must match the pattern ^D-[0-9]+$ (it is "X").']],
@@ -49,7 +49,7 @@ describe('field rules', () => {
   });
 
   it('truncates long offending values', () => {
-    const [problem] = compileFieldRules([{ field: 'n', check: 'maxLength', limit: 3 }]).check({ n: 'x'.repeat(500) });
+    const [problem] = compileFieldRules([{ field: 'n', check: 'maxLength', threshold: 3 }]).check({ n: 'x'.repeat(500) });
     expect(String(problem.value)).toMatch(/^x{80}… \[500 chars\]$/);
   });
 
@@ -58,7 +58,7 @@ describe('field rules', () => {
     ['bad pattern', { field: 'a', check: 'pattern', pattern: '(' }, /not a valid regular expression/],
     ['unknown format', { field: 'a', check: 'format', format: 'emial' }, /"emial" is not a format/],
     ['empty allowed values', { field: 'a', check: 'enum', values: ' , ' }, /"Allowed Values" is empty/],
-    ['limit missing', { field: 'a', check: 'min', limit: undefined }, /"Limit" is not a number/],
+    ['limit missing', { field: 'a', check: 'min', threshold: undefined }, /"Limit" is not a number/],
   ])('refuses a broken rule before any item: %s', (_name, rule, message) => {
     expect(() => compileFieldRules([rule])).toThrow(RuleProblem);
     expect(() => compileFieldRules([rule])).toThrow(message);

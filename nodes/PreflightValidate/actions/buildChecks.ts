@@ -29,6 +29,7 @@ export function parseSchema(raw: unknown): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
+    // eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- pure parser; buildChecks and schemaModeCheck wrap SchemaProblem in NodeOperationError
     throw new SchemaProblem('/', `the schema is not valid JSON (${(error as Error).message}).`);
   }
 }
@@ -50,7 +51,7 @@ export function buildChecks(ctx: IExecuteFunctions, compiler: SchemaCompiler = s
     if (error instanceof RuleProblem || error instanceof ReferenceProblem) {
       throw new NodeOperationError(node, error.message, { description: error.fix });
     }
-    throw error;
+    throw new NodeOperationError(node, error as Error, { itemIndex: 0 });
   }
 }
 
@@ -72,7 +73,7 @@ function schemaModeCheck(ctx: IExecuteFunctions, compiler: SchemaCompiler, warni
         if (raw === undefined || raw === null) throw new SchemaProblem('/', `the item has no schema in field "${schemaField}"`);
         check = schemaCheck(compiler.compile(parseSchema(raw), draft).validate);
       } catch (error) {
-        if (!(error instanceof SchemaProblem)) throw error;
+        if (!(error instanceof SchemaProblem)) throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
         throw new NodeOperationError(ctx.getNode(), `The schema in field "${schemaField}" of item ${itemIndex} has a mistake at ${error.schemaPath}`, {
           itemIndex,
           description: error.reason,
@@ -104,7 +105,7 @@ function referenceCheck(ctx: IExecuteFunctions): ItemCheck | undefined {
     try {
       return set.check(json);
     } catch (error) {
-      if (!(error instanceof ReferenceProblem)) throw error;
+      if (!(error instanceof ReferenceProblem)) throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
       throw new NodeOperationError(ctx.getNode(), `${error.message} (item ${itemIndex})`, { itemIndex, description: error.fix });
     }
   };

@@ -4,6 +4,7 @@
  * error — it fails the node, or under "continue on fail" goes to Invalid (never Valid).
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { checkpointKey, reportCheckpoints, reportsCheckpoints, type Checkpoint } from '../../shared/checkpoints';
 import { failedItem, toNodeError } from '../../shared/item-errors';
 import type { ItemProblem } from '../../shared/validation/problem';
@@ -22,7 +23,7 @@ export async function validateItems(this: IExecuteFunctions): Promise<INodeExecu
   try {
     checks = buildChecks(this);
   } catch (error) {
-    if (!this.continueOnFail()) throw error;
+    if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: 0 });
     items.forEach((item, index) => outputs[OUTPUT.invalid].push(failedItem(this, item, index, error)));
     return outputs;
   }

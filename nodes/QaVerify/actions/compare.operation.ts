@@ -5,6 +5,7 @@
  * fail", goes to Fail — never Pass.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { checkpointKey, reportCheckpoints, reportsCheckpoints, type Checkpoint } from '../../shared/checkpoints';
 import { readPath } from '../../shared/field-path';
 import { failedItem, toNodeError } from '../../shared/item-errors';
@@ -24,7 +25,7 @@ export async function compare(this: IExecuteFunctions): Promise<INodeExecutionDa
   try {
     config = readCompareConfig(this);
   } catch (error) {
-    if (!this.continueOnFail()) throw error;
+    if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: 0 });
     items.forEach((item, index) => outputs[OUTPUT.fail].push(failedItem(this, item, index, error)));
     return outputs;
   }

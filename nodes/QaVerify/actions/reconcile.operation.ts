@@ -30,7 +30,7 @@ export async function reconcileLists(this: IExecuteFunctions): Promise<INodeExec
       config,
     );
   } catch (error) {
-    if (!this.continueOnFail()) throw error;
+    if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: 0 });
     items.forEach((item, index) => outputs[OUTPUT.fail].push(failedItem(this, item, index, error)));
     return outputs;
   }

@@ -18,7 +18,8 @@ export interface FieldRuleConfig {
   type?: RuleType;
   format?: string;
   values?: string;
-  limit?: number;
+  /** The "Limit" of min, max, minLength and maxLength (parameter `threshold`). */
+  threshold?: number;
   pattern?: string;
 }
 
@@ -137,6 +138,7 @@ function buildCheck(rule: FieldRuleConfig, n: number, label: string): Check {
       try {
         regex = new RegExp(source, 'u');
       } catch (error) {
+        // eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- pure module; buildChecks (PreflightValidate) wraps RuleProblem in NodeOperationError
         throw new RuleProblem(n, `the pattern ${JSON.stringify(source)} for ${label} is not a valid regular expression (${(error as Error).message})`, 'Fix the pattern, e.g. ^D-[0-9]+$ for ids like D-1042.');
       }
       return (value) =>
@@ -150,8 +152,8 @@ function buildCheck(rule: FieldRuleConfig, n: number, label: string): Check {
 }
 
 function requireLimit(rule: FieldRuleConfig, n: number, label: string): number {
-  const limit = Number(rule.limit);
-  if (rule.limit === undefined || rule.limit === null || !Number.isFinite(limit)) {
+  const limit = Number(rule.threshold);
+  if (rule.threshold === undefined || rule.threshold === null || !Number.isFinite(limit)) {
     throw new RuleProblem(n, `"Limit" is not a number for ${label}`, 'Enter the limit as a number, e.g. 0.');
   }
   return limit;
