@@ -14,7 +14,7 @@ Configuration (environment variables):
   HANDOFF_MONITOR_TOKEN      bearer token for the API (required for serve; 16+ characters)
   HANDOFF_MONITOR_HOST       address to bind (default 127.0.0.1)
   HANDOFF_MONITOR_PORT       port (default 5680)
-  HANDOFF_MONITOR_DB         SQLite file (default handoff-monitor.db)
+  HANDOFF_MONITOR_DB         SQLite file (default handoff-monitor.db) or a postgres:// URL
   HANDOFF_CONTRACTS          handoff contract YAML (default handoffs.yaml, optional)
   N8N_BASE_URL, N8N_API_KEY  n8n to collect executions from (optional, set both)
   HANDOFF_POLL_INTERVAL      collector poll interval and stall detector tick (default 5s)

@@ -25,20 +25,21 @@ export function openSqlite(file: string, opts: { readonly?: boolean } = {}): Sql
 
 export function migrate(db: SqliteDb): number {
   const latest = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > latest) {
-    throw new Error(
-      `The database is at schema version ${current}, newer than this monitor knows (${latest}); upgrade handoff-monitor or point HANDOFF_MONITOR_DB elsewhere`,
-    );
-  }
+  // The version is read inside the IMMEDIATE transaction: two monitors starting on a new file at
+  // once must not both decide to run the same migration.
   const apply = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > latest) {
+      throw new Error(
+        `The database is at schema version ${current}, newer than this monitor knows (${latest}); upgrade handoff-monitor or point HANDOFF_MONITOR_DB elsewhere`,
+      );
+    }
     for (const m of SQLITE_MIGRATIONS) {
       if (m.version <= current) continue;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     }
   });
-  // IMMEDIATE: two monitors starting at once must not both run the same migration.
   apply.immediate();
   return latest;
 }
