@@ -2,12 +2,14 @@
  * Preflight Validate vs the raw validator (design target: ≥ 0.9× raw Ajv's items/s).
  * Same 7-field deal schema, same items; the node runs its real execute() (parameter reading,
  * cached compile, per-item loop, output items with pairedItem) through a minimal context.
+ * Prints through bench/lib/report.ts, so `npm run bench` gathers it into bench/RESULTS.md.
  * Run: npx tsx bench/preflight.ts [items]
  */
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { PreflightValidate } from '../nodes/PreflightValidate/PreflightValidate.node';
+import { fmt, report } from './lib/report';
 
 const ITEMS = Number(process.argv[2] ?? 200_000);
 const ROUNDS = 7;
@@ -86,12 +88,17 @@ async function main() {
   });
   const peer = Math.max(rates.rawDefault, rates.rawSame);
 
-  const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(11);
-  console.log(`Preflight Validate vs raw Ajv — ${ITEMS.toLocaleString('en-US')} valid items, 7-field deal schema, best of ${ROUNDS}`);
-  console.log(`  raw Ajv (defaults)                 ${fmt(rates.rawDefault)} items/s`);
-  console.log(`  raw Ajv (node's options)           ${fmt(rates.rawSame)} items/s`);
-  console.log(`  Preflight Validate (execute)       ${fmt(rates.node)} items/s`);
-  console.log(`  ratio node / faster raw            ${(rates.node / peer).toFixed(2)}×  (target ≥ 0.90×)`);
+  const ratio = rates.node / peer;
+  report(
+    'Preflight Validate vs raw Ajv',
+    [
+      { figure: 'raw Ajv (defaults)', value: fmt.perSecond(rates.rawDefault) },
+      { figure: "raw Ajv (node's options)", value: fmt.perSecond(rates.rawSame) },
+      { figure: 'Preflight Validate (execute)', value: fmt.perSecond(rates.node), compare: `faster raw: ${fmt.perSecond(peer)}` },
+      { figure: 'ratio node / faster raw', value: `${ratio.toFixed(2)}×`, compare: '≥ 0.90× (design.md)', meets: ratio >= 0.9 },
+    ],
+    [`${ITEMS.toLocaleString('en-US')} valid items, 7-field deal schema, best of ${ROUNDS} alternating rounds, wall time`],
+  );
 }
 
 main().catch((error) => {

@@ -3,11 +3,32 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
 import { HandoffMonitorApi } from '../../credentials/HandoffMonitorApi.credentials';
 import { PreflightValidate } from '../../nodes/PreflightValidate/PreflightValidate.node';
 import { connect, runWorkflow } from './harness';
 
 const TYPE = 'n8n-nodes-handoff-guard.preflightValidate';
+
+/** Evaluates `value` per item, so an expression that follows pairedItem back is resolved by the engine. */
+class EchoNode implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Echo',
+    name: 'test.echo',
+    group: ['transform'],
+    version: 1,
+    description: 'Echo',
+    defaults: { name: 'Echo' },
+    inputs: ['main'],
+    outputs: ['main'],
+    properties: [{ displayName: 'Value', name: 'value', type: 'string', default: '' }],
+  };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return [this.getInputData().map((_, i) => ({ json: { value: this.getNodeParameter('value', i) as string }, pairedItem: { item: i } }))];
+  }
+}
 const nodeTypes = { [TYPE]: PreflightValidate };
 
 const dealSchema = {
@@ -40,7 +61,8 @@ describe('Preflight Validate in the engine', () => {
 
       expect(result.status).toBe('success');
       expect(result.jsonOf('Preflight', 0)).toEqual([good, good]);
-      expect(result.outputOf('Preflight', 0).map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+      // Valid items carry pairedItem as the bare input index (n8n reads a number as { item: n }).
+      expect(result.outputOf('Preflight', 0).map((i) => i.pairedItem)).toEqual([0, 2]);
       const [invalid] = result.outputOf('Preflight', 1);
       expect(invalid.pairedItem).toEqual({ item: 1 });
       const validation = invalid.json._validation as { errors: Array<Record<string, unknown>>; summary: string };
@@ -49,6 +71,22 @@ describe('Preflight Validate in the engine', () => {
         expect.objectContaining({ pointer: '/amount', rule: 'minimum', value: -5, message: 'Field "amount" must be at least 0 (it is -5).' }),
       ]);
       expect(validation.summary).toMatch(/^2 problems: Field "client.email" must be an email address/);
+    });
+
+    it("pairs each Valid item with its input, so a later node's $('Start').item finds the right one", async () => {
+      const result = await runWorkflow(
+        {
+          nodes: [
+            { name: 'Start', type: 'test.emit' },
+            { name: 'Preflight', type: TYPE, parameters: { schema: JSON.stringify(dealSchema) } },
+            { name: 'Echo', type: 'test.echo', parameters: { value: "={{ $('Start').item.json.dealId }}" } },
+          ],
+          connections: connect(['Start', 'Preflight'], ['Preflight', 'Echo']),
+        },
+        { nodeTypes: { ...nodeTypes, 'test.echo': EchoNode }, input: [bad, { ...good, dealId: 'D-7' }, { ...good, dealId: 'D-9' }] },
+      );
+      expect(result.status).toBe('success');
+      expect(result.jsonOf('Echo')).toEqual([{ value: 'D-7' }, { value: 'D-9' }]);
     });
 
     it('takes the schema from an earlier node through an expression, read once per run', async () => {
@@ -81,7 +119,7 @@ describe('Preflight Validate in the engine', () => {
         { nodeTypes, input: [{ schema: { required: ['a'] }, a: 1 }, { schema: { type: 'nope' } }, { schema: { required: ['a'] } }] },
       );
       expect(result.status).toBe('success');
-      expect(result.outputOf('Preflight', 0).map((i) => i.pairedItem)).toEqual([{ item: 0 }]);
+      expect(result.outputOf('Preflight', 0).map((i) => i.pairedItem)).toEqual([0]);
       expect(result.outputOf('Preflight', 1).map((i) => i.pairedItem)).toEqual([{ item: 2 }]);
       const [errored] = result.outputOf('Preflight', 2);
       expect(errored.pairedItem).toEqual({ item: 1 });

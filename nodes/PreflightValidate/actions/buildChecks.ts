@@ -17,6 +17,11 @@ export type ItemCheck = (json: IDataObject, itemIndex: number) => readonly ItemP
 
 export interface Checks {
   checkItem: ItemCheck;
+  /**
+   * Set when the whole check is one compiled schema: true means checkItem would find no problems,
+   * so the hot loop can skip building a problem list for valid items. False: ask checkItem why.
+   */
+  isValid?: (json: IDataObject) => boolean;
   /** Things worth a hint but not a failure, e.g. keywords the validator ignores. */
   warnings: string[];
 }
@@ -37,11 +42,11 @@ export function parseSchema(raw: unknown): unknown {
 export function buildChecks(ctx: IExecuteFunctions, compiler: SchemaCompiler = sharedSchemaCompiler): Checks {
   const node = ctx.getNode();
   const warnings: string[] = [];
-  let base: ItemCheck;
   try {
-    base = ctx.getNodeParameter('mode', 0, 'schema') === 'rules' ? fieldRulesCheck(ctx) : schemaModeCheck(ctx, compiler, warnings);
+    const base = ctx.getNodeParameter('mode', 0, 'schema') === 'rules' ? { checkItem: fieldRulesCheck(ctx) } : schemaModeCheck(ctx, compiler, warnings);
     const references = referenceCheck(ctx);
-    return { checkItem: references ? combine(base, references) : base, warnings };
+    if (references) return { checkItem: combine(base.checkItem, references), warnings };
+    return { ...base, warnings };
   } catch (error) {
     if (error instanceof SchemaProblem) {
       throw new NodeOperationError(node, `The schema has a mistake at ${error.schemaPath}`, {
@@ -55,17 +60,17 @@ export function buildChecks(ctx: IExecuteFunctions, compiler: SchemaCompiler = s
   }
 }
 
-function schemaModeCheck(ctx: IExecuteFunctions, compiler: SchemaCompiler, warnings: string[]): ItemCheck {
+function schemaModeCheck(ctx: IExecuteFunctions, compiler: SchemaCompiler, warnings: string[]): Pick<Checks, 'checkItem' | 'isValid'> {
   const draft = ctx.getNodeParameter('draft', 0, '2020-12') as Draft;
   if (ctx.getNodeParameter('schemaSource', 0, 'parameter') !== 'field') {
     const compiled = compiler.compile(parseSchema(ctx.getNodeParameter('schema', 0)), draft);
     warnings.push(...compiled.warnings);
-    return schemaCheck(compiled.validate);
+    return { checkItem: schemaCheck(compiled.validate), isValid: compiled.validate };
   }
   // Items usually share one schema object (or text): compile it once per distinct value per run.
   const schemaField = (ctx.getNodeParameter('schemaField', 0, 'schema') as string).trim();
   const perRun = new Map<unknown, (json: unknown) => readonly ItemProblem[]>();
-  return (json, itemIndex) => {
+  const checkItem: ItemCheck = (json, itemIndex) => {
     const raw = readPath(json, schemaField);
     let check = perRun.get(raw);
     if (!check) {
@@ -83,6 +88,7 @@ function schemaModeCheck(ctx: IExecuteFunctions, compiler: SchemaCompiler, warni
     }
     return check(json);
   };
+  return { checkItem };
 }
 
 function fieldRulesCheck(ctx: IExecuteFunctions): ItemCheck {
