@@ -10,10 +10,12 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
+  // Jest 30 reads testTimeout only here, not per project; e2e files raise it for themselves.
+  testTimeout: 30_000,
   projects: [
     project('unit'),
     project('monitor'),
     project('engine'),
-    project('e2e', { globalSetup: '<rootDir>/test/harness/e2e-global-setup.ts', testTimeout: 180_000 }),
+    project('e2e', { globalSetup: '<rootDir>/test/harness/e2e-global-setup.ts' }),
   ],
 };
