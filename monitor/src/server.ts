@@ -66,6 +66,8 @@ export async function startMonitor(
     collectorBackoff?: { minTimeoutMs?: number; maxTimeoutMs?: number };
     /** Stall detector tick; default HANDOFF_POLL_INTERVAL. 0 = only on demand (`stalls.tick()`). */
     detectorIntervalMs?: number;
+    /** Scrapes this close to the previous one share its text (default 100 ms; tests use 0). */
+    metricsShareMs?: number;
   },
 ): Promise<RunningMonitor> {
   const { logger } = deps;
@@ -110,7 +112,7 @@ export async function startMonitor(
     : undefined;
   if (!n8n) logger.warn('N8N_BASE_URL/N8N_API_KEY are not set: the execution collector is off (claims, stalls of claims and incidents still work)');
   const detector = createStallDetector({ store, contracts, report, now, logger: logger.child({ component: 'stalls' }) });
-  const metrics = createMetrics({ aggregates: store.aggregates, contracts, stalls: detector.counts, collector: collector?.status });
+  const metrics = createMetrics({ aggregates: store.aggregates, contracts, stalls: detector.counts, collector: collector?.status, shareMs: deps.metricsShareMs });
 
   const app = createApp({
     store,

@@ -69,6 +69,8 @@ export async function startCollectorHarness(
     alertIntervalMs: 0,
     collectorIntervalMs: 0,
     detectorIntervalMs: 0,
+    // Every scrape in these tests must see the state the test just made.
+    metricsShareMs: 0,
     ...opts.deps,
   });
   const call = async (method: string, path: string, body?: unknown) => {

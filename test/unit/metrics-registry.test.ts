@@ -41,7 +41,7 @@ function stubAggregates(delayMs = 20) {
 describe('createMetrics', () => {
   it('serves concurrent scrapes from one store load', async () => {
     const stub = stubAggregates();
-    const metrics = createMetrics({ aggregates: stub.aggregates, contracts, stalls: () => new Map() });
+    const metrics = createMetrics({ aggregates: stub.aggregates, contracts, stalls: () => new Map(), shareMs: 0 });
     const texts = await Promise.all(Array.from({ length: 5 }, () => metrics.scrape()));
     expect(stub.loads()).toBe(1);
     expect(new Set(texts).size).toBe(1);
@@ -55,12 +55,30 @@ describe('createMetrics', () => {
     expect(text).toContain('handoff_rework_hours_saved_total{handoff="kickoff"} 4.5');
   });
 
-  it('shows NaN for a window without runs, zeros for stall kinds, and the collector as never successful', async () => {
+  it('shows NaN for a window without runs and the collector as never successful', async () => {
     const text = await createMetrics({ aggregates: stubAggregates(0).aggregates, contracts, stalls: () => new Map() }).scrape();
     // prom-client writes "Nan"; Prometheus parses it case-insensitively.
     expect(text).toMatch(/handoff_failed_sync_ratio\{handoff="kickoff",window="1h"\} NaN$/im);
-    expect(text).toContain('handoff_stalled{handoff="kickoff",kind="cadence"} 0');
     expect(text).toContain('handoff_collector_last_success_timestamp_seconds 0');
+  });
+
+  it('writes a stall while it lasts, then 0, and never a kind that did not stall', async () => {
+    let stalls = new Map([['kickoff', new Map([['claim' as const, 2]])]]);
+    const metrics = createMetrics({ aggregates: stubAggregates(0).aggregates, contracts, stalls: () => stalls, shareMs: 0 });
+    let text = await metrics.scrape();
+    expect(text).toContain('handoff_stalled{handoff="kickoff",kind="claim"} 2');
+    expect(text).not.toContain('kind="cadence"');
+    stalls = new Map();
+    text = await metrics.scrape();
+    expect(text).toContain('handoff_stalled{handoff="kickoff",kind="claim"} 0');
+  });
+
+  it('escapes label values and matches prom-client’s own text for the plain metrics', async () => {
+    const odd = { ...snapshot, executions: [{ handoff: 'a"b\\c\nd', status: 'success', count: 1 }] };
+    const aggregates = { ...stubAggregates(0).aggregates, snapshot: async () => odd };
+    const text = await createMetrics({ aggregates, contracts, stalls: () => new Map() }).scrape();
+    expect(text).toContain('handoff_executions_total{handoff="a\\"b\\\\c\\nd",status="success"} 1');
+    expect(text).toContain('# TYPE handoff_collector_errors_total counter\nhandoff_collector_errors_total 0');
   });
 
   it('writes cumulative histogram buckets from the stored per-slot counts', async () => {

@@ -6,19 +6,25 @@
  * Labels are bounded: handoff ids, decisions, statuses, windows, stall kinds, owners, severities —
  * never an idempotency key or an execution id.
  */
-import { Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
 import type { ContractStore } from '../contract/store';
 import type { StallKind } from '../stalls/detect';
-import { STALL_KINDS } from '../stalls/detect';
 import type { AggregateSnapshot, AggregateStore } from '../store/types';
 import type { CollectorStatus } from '../collector/collector';
 import { HISTOGRAM_BOUNDS, WINDOWS } from './definitions';
+import { Family, FastRegistry } from './family';
 import { StoredHistogram } from './stored-histogram';
 
 /** The contract's default (contract/schema.ts), for handoffs that only the ledger has seen. */
 const DEFAULT_REWORK_MINUTES = 30;
 /** Claim decisions that stopped a second run of the same work (design.md: duplicates suppressed). */
 const SUPPRESSED = new Set(['duplicate', 'in_progress']);
+/**
+ * SQLite answers synchronously, so two scrapes never overlap in time: each would read the store
+ * alone. Scrapes arriving within this window of a finished one (an HA pair of Prometheus servers,
+ * a dashboard and a scraper) get its text instead. Far below any scrape interval (15 s typical).
+ */
+const SHARE_MS = 100;
 
 export interface MetricsSources {
   aggregates: AggregateStore;
@@ -26,6 +32,8 @@ export interface MetricsSources {
   stalls(): ReadonlyMap<string, ReadonlyMap<StallKind, number>>;
   /** Undefined when no n8n is configured (the collector is off). */
   collector?: () => CollectorStatus;
+  /** Scrapes within this many ms of a finished one get its text (default SHARE_MS; 0 = never). */
+  shareMs?: number;
 }
 
 export interface MonitorMetrics {
@@ -36,23 +44,32 @@ export interface MonitorMetrics {
 }
 
 export function createMetrics(sources: MetricsSources): MonitorMetrics {
-  const registry = new Registry();
+  const registry = new FastRegistry();
   const registers = [registry];
+  // Per-handoff families are Families (refilled per scrape, self-rendered); the two collector figures are plain prom-client.
+  const family = (name: string, help: string, type: 'counter' | 'gauge', labels: string[]) => {
+    const f = new Family(name, help, type, labels);
+    registry.registerMetric(f as unknown as Metric);
+    return f;
+  };
 
-  const claims = new Counter({ name: 'handoff_claims_total', help: 'Ledger claim decisions per handoff (new, duplicate, in_progress, conflict).', labelNames: ['handoff', 'decision'], registers });
-  const executions = new Counter({ name: 'handoff_executions_total', help: 'Finished n8n executions per handoff and final status.', labelNames: ['handoff', 'status'], registers });
-  const ratio = new Gauge({ name: 'handoff_failed_sync_ratio', help: 'Failed handoff runs / all handoff runs in the window (1h, 24h, 7d); NaN without runs.', labelNames: ['handoff', 'window'], registers });
+  const claims = family('handoff_claims_total', 'Ledger claim decisions per handoff (new, duplicate, in_progress, conflict).', 'counter', ['handoff', 'decision']);
+  const executions = family('handoff_executions_total', 'Finished n8n executions per handoff and final status.', 'counter', ['handoff', 'status']);
+  const ratio = family('handoff_failed_sync_ratio', 'Failed handoff runs / all handoff runs in the window (1h, 24h, 7d); NaN without runs.', 'gauge', ['handoff', 'window']);
   const detection = new StoredHistogram('handoff_time_to_detection_seconds', 'First failure signal (execution stop, lease or SLA expiry) to incident opened, for incidents the monitor opened.', HISTOGRAM_BOUNDS.time_to_detection);
   const recovery = new StoredHistogram('handoff_time_to_recovery_seconds', 'Incident opened to resolved, or failed run to the success of its retry.', HISTOGRAM_BOUNDS.time_to_recovery);
   registry.registerMetric(detection as unknown as Metric);
   registry.registerMetric(recovery as unknown as Metric);
-  const stalled = new Gauge({ name: 'handoff_stalled', help: 'Stalls found by the latest detector tick: claim, execution, no_outcome, cadence.', labelNames: ['handoff', 'kind'], registers });
-  const incidentsOpen = new Gauge({ name: 'handoff_incidents_open', help: 'Unresolved incidents per handoff, owner and severity.', labelNames: ['handoff', 'owner', 'severity'], registers });
-  const breaches = new Counter({ name: 'handoff_sla_breaches_total', help: 'Incidents past their exception SLA plus completion-SLA stalls, per handoff.', labelNames: ['handoff'], registers });
-  const duplicates = new Counter({ name: 'handoff_duplicates_suppressed_total', help: 'Claims answered duplicate or in_progress: work that did not run twice.', labelNames: ['handoff'], registers });
-  const rework = new Counter({ name: 'handoff_rework_hours_saved_total', help: "Duplicates suppressed x the handoff's reworkMinutes / 60.", labelNames: ['handoff'], registers });
+  const stalled = family('handoff_stalled', 'Stalls found by the latest detector tick: claim, execution, no_outcome, cadence.', 'gauge', ['handoff', 'kind']);
+  const incidentsOpen = family('handoff_incidents_open', 'Unresolved incidents per handoff, owner and severity.', 'gauge', ['handoff', 'owner', 'severity']);
+  const breaches = family('handoff_sla_breaches_total', 'Incidents past their exception SLA plus completion-SLA stalls, per handoff.', 'counter', ['handoff']);
+  const duplicates = family('handoff_duplicates_suppressed_total', 'Claims answered duplicate or in_progress: work that did not run twice.', 'counter', ['handoff']);
+  const rework = family('handoff_rework_hours_saved_total', "Duplicates suppressed x the handoff's reworkMinutes / 60.", 'counter', ['handoff']);
   const lastSuccess = new Gauge({ name: 'handoff_collector_last_success_timestamp_seconds', help: 'When the collector last read n8n completely (0: never).', registers });
   const collectorErrors = new Counter({ name: 'handoff_collector_errors_total', help: 'Collector polls that failed (n8n down, bad answer).', registers });
+
+  /** (handoff, kind) pairs that were stalled earlier: they drop to 0 instead of vanishing; the rest are not written. */
+  const everStalled = new Set<string>();
 
   const fill = (snap: AggregateSnapshot) => {
     const contract = sources.contracts.current();
@@ -63,36 +80,47 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     rework.reset();
     const suppressed = new Map<string, number>();
     for (const c of snap.claims) {
-      claims.inc({ handoff: c.handoff, decision: c.decision }, c.count);
+      claims.add([c.handoff, c.decision], c.count);
       if (SUPPRESSED.has(c.decision)) suppressed.set(c.handoff, (suppressed.get(c.handoff) ?? 0) + c.count);
     }
     for (const id of known) if (!suppressed.has(id)) suppressed.set(id, 0);
     for (const [handoff, n] of suppressed) {
-      duplicates.inc({ handoff }, n);
+      duplicates.add([handoff], n);
       const minutes = sources.contracts.handoff(handoff)?.reworkMinutes ?? DEFAULT_REWORK_MINUTES;
-      rework.inc({ handoff }, (n * minutes) / 60);
+      rework.add([handoff], (n * minutes) / 60);
     }
 
     executions.reset();
-    for (const e of snap.executions) executions.inc({ handoff: e.handoff, status: e.status }, e.count);
+    for (const e of snap.executions) executions.add([e.handoff, e.status], e.count);
 
+    // A handoff of the contract without runs in a window shows NaN (no rate), not a reassuring 0.
     ratio.reset();
-    for (const id of known) for (const w of WINDOWS) ratio.set({ handoff: id, window: w.span }, Number.NaN);
-    for (const w of snap.windows) ratio.set({ handoff: w.handoff, window: w.span }, w.runs > 0 ? w.failed / w.runs : Number.NaN);
+    const rated = new Map<string, Set<string>>(WINDOWS.map((w) => [w.span, new Set<string>()]));
+    for (const w of snap.windows) {
+      ratio.add([w.handoff, w.span], w.runs > 0 ? w.failed / w.runs : Number.NaN);
+      rated.get(w.span)?.add(w.handoff);
+    }
+    for (const w of WINDOWS) {
+      const seen = rated.get(w.span)!;
+      for (const id of known) if (!seen.has(id)) ratio.add([id, w.span], Number.NaN);
+    }
 
     detection.set(snap.histograms.filter((h) => h.metric === 'time_to_detection'));
     recovery.set(snap.histograms.filter((h) => h.metric === 'time_to_recovery'));
 
     stalled.reset();
-    for (const id of known) for (const kind of STALL_KINDS) stalled.set({ handoff: id, kind }, 0);
-    for (const [handoff, kinds] of sources.stalls()) for (const [kind, n] of kinds) stalled.set({ handoff, kind }, n);
+    const current = new Map<string, number>();
+    for (const [handoff, kinds] of sources.stalls()) for (const [kind, n] of kinds) current.set(`${handoff}\u0000${kind}`, n);
+    for (const key of current.keys()) everStalled.add(key);
+    for (const key of everStalled) stalled.add(key.split('\u0000'), current.get(key) ?? 0);
 
     incidentsOpen.reset();
-    for (const i of snap.incidentsOpen) incidentsOpen.set({ handoff: i.handoff, owner: i.owner, severity: i.severity }, i.count);
+    for (const i of snap.incidentsOpen) incidentsOpen.add([i.handoff, i.owner, i.severity], i.count);
 
     breaches.reset();
-    for (const id of known) breaches.inc({ handoff: id }, 0);
-    for (const b of snap.slaBreaches) breaches.inc({ handoff: b.handoff }, b.count);
+    const breached = new Map(snap.slaBreaches.map((b) => [b.handoff, b.count]));
+    for (const id of known) if (!breached.has(id)) breached.set(id, 0);
+    for (const [handoff, n] of breached) breaches.add([handoff], n);
 
     const status = sources.collector?.();
     lastSuccess.set(status?.lastSuccessAt ? status.lastSuccessAt / 1000 : 0);
@@ -100,14 +128,20 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     collectorErrors.inc(status?.errors ?? 0);
   };
 
+  const shareMs = sources.shareMs ?? SHARE_MS;
   let inflight: Promise<string> | undefined;
+  let last: { text: string; at: number } | undefined;
   return {
-    registry,
+    registry: registry as Registry,
     contentType: registry.contentType,
     scrape() {
+      // Monotonic time, not the injected clock: this is about requests arriving together, not the domain.
+      if (last && performance.now() - last.at < shareMs) return Promise.resolve(last.text);
       inflight ??= (async () => {
         fill(await sources.aggregates.snapshot());
-        return registry.metrics();
+        const text = await registry.metrics();
+        last = { text, at: performance.now() };
+        return text;
       })().finally(() => {
         inflight = undefined;
       });

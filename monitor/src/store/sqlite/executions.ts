@@ -110,15 +110,22 @@ export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters):
       }
       if (rec.startedAt !== null) lastRun.set(rec.handoff, Math.max(lastRun.get(rec.handoff) ?? 0, rec.startedAt));
       if (!final) continue;
-      const stored = select.get(rec.id)!;
-      newlyFinished.push(fromRow(stored));
+      // Built from what was just written (no read back): only the failure columns are kept from before.
+      const stored: StoredExecution = {
+        ...rec,
+        finished: true,
+        expectOutcome: params.outcome !== null,
+        failedNode: previous?.failed_node ?? null,
+        errorMessage: previous?.error_message ?? null,
+      };
+      newlyFinished.push(stored);
       finishedRuns.push({ handoff: rec.handoff, status: rec.status, at: rec.stoppedAt ?? rec.startedAt ?? now });
       if (rec.status === 'success' && rec.retryOf) {
         const failed = select.get(rec.retryOf);
         if (failed) recover(failed, rec.stoppedAt, now);
       } else if (isFailed(rec.status) && rec.retrySuccessId) {
         const success = select.get(rec.retrySuccessId);
-        if (success?.status === 'success') recover(stored, success.stopped_at, now);
+        if (success?.status === 'success') recover(select.get(rec.id)!, success.stopped_at, now);
       }
     }
     writers.countFinished(finishedRuns);
