@@ -10,7 +10,8 @@
  */
 import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { Agent, get as httpGet } from 'http';
+import { Agent, createServer, get as httpGet } from 'http';
+import type { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createLogger, loadConfig, openStore, startMonitor } from '../monitor/src';
@@ -73,6 +74,65 @@ async function ingest(dir: string) {
   } finally {
     await monitor.close();
     await n8n.close();
+  }
+}
+
+/**
+ * Failure → owner alert (design.md target: p95 ≤ poll interval + 2 s): a failed run appears in the
+ * fake n8n at a random moment; the timer-driven collector (HANDOFF_POLL_INTERVAL=1s) finds it, opens
+ * the incident and the outbox delivers the alert to a local webhook. Each run uses its own workflow,
+ * so each opens a new incident (one per failing workflow).
+ */
+async function detection(dir: string) {
+  const SAMPLES = 20;
+  const n8n = await startFakeN8n({ now: Date.now() });
+  const received = new Map<string, number>();
+  const sink = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const id = /n8n execution (\d+)/.exec(body)?.[1];
+      if (id && !received.has(id)) received.set(id, performance.now());
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const contracts = join(dir, 'detection.yaml');
+  writeFileSync(contracts, contractYaml(1, () => 'unused').replace('workflows: ["unused"]', `workflows: [${Array.from({ length: SAMPLES }, (_, i) => `"${5_000 + i}"`).join(', ')}]`));
+  const monitor = await startMonitor(
+    loadConfig({
+      HANDOFF_MONITOR_TOKEN: TOKEN,
+      HANDOFF_MONITOR_PORT: '0',
+      HANDOFF_MONITOR_DB: join(dir, 'detection.db'),
+      HANDOFF_CONTRACTS: contracts,
+      N8N_BASE_URL: n8n.url,
+      N8N_API_KEY: n8n.apiKey,
+      HANDOFF_POLL_INTERVAL: '1s',
+      HANDOFF_ALERT_WEBHOOK_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook`,
+      HANDOFF_ALERT_FORMAT: 'json',
+    }),
+    { logger: createLogger('silent'), watchContracts: false },
+  );
+  try {
+    const delays: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 1_000));
+      n8n.clock.now = Date.now();
+      const added = performance.now();
+      const run = n8n.add({ workflowId: String(5_000 + i), status: 'error' });
+      const deadline = added + 15_000;
+      while (!received.has(run.id)) {
+        if (performance.now() > deadline) throw new Error(`no alert for execution ${run.id} within 15 s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      delays.push(received.get(run.id)! - added);
+    }
+    delays.sort((a, b) => a - b);
+    return { p50: percentile(delays, 50), p95: percentile(delays, 95) };
+  } finally {
+    await monitor.close();
+    await n8n.close();
+    await new Promise<void>((r) => sink.close(() => r()));
   }
 }
 
@@ -193,15 +253,18 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'handoff-bench-collector-'));
   try {
     const ing = await ingest(dir);
+    const det = await detection(dir);
     const s = await scrape(dir);
     report(
       'collector and /metrics',
       [
         { figure: `collector ingest, backlog of ${fmt.int(INGEST_RUNS)} (fake n8n, pages of 250)`, value: fmt.perSecond(ing.backlogRate), compare: '≥ 5,000/s', meets: ing.backlogRate >= 5_000 },
         { figure: 'collector ingest, bursts of 2,500 between polls', value: fmt.perSecond(ing.steadyRate), compare: '≥ 5,000/s', meets: ing.steadyRate >= 5_000 },
+        { figure: 'failed run → owner alert p50 (poll interval 1 s, fake n8n, webhook)', value: fmt.ms(det.p50) },
+        { figure: 'failed run → owner alert p95 (poll interval 1 s, fake n8n, webhook)', value: fmt.ms(det.p95), compare: '≤ poll interval + 2 s = 3,000 ms', meets: det.p95 <= 3_000 },
         { figure: `/metrics scrape p50, ${fmt.int(STORED_RUNS)} executions, ${fmt.int(HANDOFFS)} handoffs`, value: fmt.ms(s.p50) },
         { figure: `/metrics scrape p95, ${fmt.int(STORED_RUNS)} executions, ${fmt.int(HANDOFFS)} handoffs`, value: fmt.ms(s.p95), compare: '≤ 50 ms', meets: s.p95 <= 50 },
-        { figure: '10 concurrent scrapes (one shared store read)', value: fmt.ms(s.concurrentMs) },
+        { figure: '10 concurrent scrapes, all 10 responses read (one shared store read)', value: fmt.ms(s.concurrentMs) },
         { figure: `monitor RSS with ${fmt.int(STORED_RUNS)} executions (after the scrapes)`, value: `${s.rss.toFixed(0)} MB`, compare: '≤ 250 MB (n8n main 0.8–1.4 GB)', meets: s.rss <= 250 },
         { figure: 'monitor peak RSS (VmHWM)', value: `${s.peak.toFixed(0)} MB`, compare: '≤ 250 MB', meets: s.peak <= 250 },
       ],
