@@ -7,6 +7,7 @@
  *   CMS         /cms/folders         (same shape)
  *   Chat        POST /chat/webhook {text} (Slack-compatible incoming webhook), GET /chat/messages
  *   Control     /_control/...        (calls, faults, webhook faults, idempotency, reset) — same as the TS API
+ *               (plus misnameFolders, TS only: the CMS renames what it is given)
  *
  * Every call is recorded. Faults are injected per system: see faults.ts and webhooks.ts.
  */
@@ -116,6 +117,7 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
     for (const c of [deals, projects, folders]) {
       c.clear();
       c.honourIdempotencyKey = false;
+      c.rewrite = undefined;
     }
   }
 
@@ -182,6 +184,10 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
     webhookFaults: (f: WebhookFaults) => webhooks.setFaults(f),
     honourIdempotencyKey: (collection: 'projects' | 'folders', enabled: boolean) => {
       (collection === 'projects' ? projects : folders).honourIdempotencyKey = enabled;
+    },
+    /** The CMS "tidies" folder names (lower-case slugs), as a misconfigured CMS does: the folder exists but is misnamed. */
+    misnameFolders: (on: boolean) => {
+      folders.rewrite = on ? (f) => ({ ...f, name: String(f.name ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '-') }) : undefined;
     },
     reset,
     close: () =>

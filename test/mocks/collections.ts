@@ -11,11 +11,14 @@ export class Collection {
   private byIdempotencyKey = new Map<string, string>();
   private seq = 0;
   honourIdempotencyKey = false;
+  /** A target that alters what it is given (a CMS that renames folders); tests set it, reset clears it. */
+  rewrite?: (fields: Record<string, unknown>) => Record<string, unknown>;
 
   constructor(private readonly idPrefix: string) {}
 
   /** Returns the record and whether it was created (false: replayed for a known Idempotency-Key). */
-  create(fields: Record<string, unknown>, idempotencyKey?: string): { record: Rec; created: boolean } {
+  create(given: Record<string, unknown>, idempotencyKey?: string): { record: Rec; created: boolean } {
+    const fields = this.rewrite ? this.rewrite(given) : given;
     if (this.honourIdempotencyKey && idempotencyKey) {
       const known = this.byIdempotencyKey.get(idempotencyKey);
       const existing = known && this.records.get(known);
