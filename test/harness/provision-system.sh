@@ -1,12 +1,31 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need beyond Node: `prometheus` (for `promtool check
-# metrics|rules` and a real Prometheus scraping the monitor). Idempotent: does nothing when
-# promtool and prometheus are already on PATH; `apt-get update` runs at most once per call.
+# Installs the Debian packages the tests need beyond Node:
+#   provision-system.sh            `prometheus` (for `promtool check metrics|rules` and a real
+#                                  Prometheus scraping the monitor) — the default, as before;
+#   provision-system.sh chromium   Debian's `chromium` at /usr/bin/chromium, which the browser
+#                                  tests drive through playwright-core (no browser download).
+# Idempotent: does nothing when the tools are already there; `apt-get update` runs at most once per call.
 set -euo pipefail
 
 log() { printf '[provision-system] %s\n' "$*" >&2; }
 
-if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then
+WHAT="${1:-prometheus}"
+case "$WHAT" in
+  prometheus)
+    PACKAGE=prometheus
+    present() { command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; }
+    ;;
+  chromium)
+    PACKAGE=chromium
+    present() { [ -x /usr/bin/chromium ]; }
+    ;;
+  *)
+    log "unknown tool \"$WHAT\"; use prometheus (default) or chromium"
+    exit 2
+    ;;
+esac
+
+if present; then
   exit 0
 fi
 
@@ -16,22 +35,27 @@ exec 9>"$LOCK"
 flock 9
 
 # Another caller may have finished while we waited for the lock.
-if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then
+if present; then
   exit 0
 fi
 
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else
-    log "need root (or sudo) to apt-get install prometheus; install it by hand: apt-get install prometheus"
+    log "need root (or sudo) to apt-get install $PACKAGE; install it by hand: apt-get install $PACKAGE"
     exit 1
   fi
 fi
 
-log "installing Debian's prometheus package (promtool + prometheus)"
+log "installing Debian's $PACKAGE package"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >&2
-$SUDO apt-get install -y -qq --no-install-recommends prometheus >&2
+$SUDO apt-get install -y -qq --no-install-recommends "$PACKAGE" >&2
 
-command -v promtool >/dev/null 2>&1 || { log "promtool is still missing after the install"; exit 1; }
-log "promtool $(promtool --version 2>&1 | head -n1)"
+if [ "$WHAT" = chromium ]; then
+  present || { log "/usr/bin/chromium is still missing after the install"; exit 1; }
+  log "$(/usr/bin/chromium --version 2>&1 | head -n1)"
+else
+  command -v promtool >/dev/null 2>&1 || { log "promtool is still missing after the install"; exit 1; }
+  log "promtool $(promtool --version 2>&1 | head -n1)"
+fi

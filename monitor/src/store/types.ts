@@ -202,8 +202,48 @@ export interface StallStore {
   activity(): Promise<{ handoff: string; lastRunAt: number | null; watchingSince: number }[]>;
 }
 
+/** A finished-run bucket of one handoff (execution_buckets): the overview's trend line. */
+export interface RunBucket {
+  handoff: string;
+  /** Bucket start, epoch ms. */
+  bucket: number;
+  runs: number;
+  failed: number;
+}
+
+/** A claim the ledger completed, to trace end to end (claim → checkpoints → completion). */
+export interface CompletedClaim {
+  handoff: string;
+  key: string;
+  attempt: number;
+  claimedAt: number;
+  completedAt: number;
+  executionId: string | null;
+}
+
+/**
+ * What the dashboard and `handoff-monitor report monday` read beyond the aggregates. Every query is
+ * bounded by a limit or by recent time and walks an index, so a page view stays cheap at 1M runs.
+ */
+export interface DashboardStore {
+  /** Buckets of `resolutionMs` (a resolution of metrics/definitions.ts) from `since` on, oldest first. */
+  runBuckets(resolutionMs: number, since: number): Promise<RunBucket[]>;
+  /** Stop time of the latest successful run of each handoff named (one index seek each); absent when none. */
+  lastSuccess(handoffs: string[]): Promise<{ handoff: string; at: number }[]>;
+  /** Open and acknowledged incidents, most recently seen first. */
+  unresolvedIncidents(limit: number): Promise<Incident[]>;
+  /** Incidents seen (first or again) at or after `since`, most recent first, whatever their state. */
+  incidentsSeenSince(since: number, limit: number): Promise<Incident[]>;
+  /** The latest completed claims, newest first. */
+  recentCompletions(limit: number): Promise<CompletedClaim[]>;
+  /** Alerts still waiting in the outbox (pending), due or not. */
+  pendingAlerts(): Promise<number>;
+}
+
 export interface MonitorStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** Reads for the dashboard and the Monday report. */
+  readonly dashboard: DashboardStore;
   readonly ledger: LedgerStore;
   readonly events: EventStore;
   readonly incidents: IncidentStore;

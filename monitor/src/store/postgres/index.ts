@@ -4,6 +4,7 @@
  */
 import type { MonitorStore } from '../types';
 import { createPostgresAggregates } from './aggregates';
+import { createPostgresDashboard } from './dashboard';
 import { createPostgresEvents } from './events';
 import { createPostgresExecutions } from './executions';
 import { createPostgresIncidents } from './incidents';
@@ -30,6 +31,7 @@ export async function createPostgresStore(location: string, opts: PostgresStoreO
   let closed: Promise<void> | undefined;
   return {
     kind: 'postgres',
+    dashboard: createPostgresDashboard(pool),
     ledger: createPostgresLedger(pool, opts),
     events: createPostgresEvents(pool),
     incidents: createPostgresIncidents(pool),

@@ -181,4 +181,15 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX incidents_breached ON incidents (handoff) WHERE escalated_at IS NOT NULL OR kind = 'stalled';
     `,
   },
+  {
+    version: 4,
+    name: 'dashboard reads',
+    sql: `
+      -- "Last success" per handoff for the dashboard: one seek per handoff instead of a walk through
+      -- its failures. Only successful runs are indexed, so a failure storm's ingest pays nothing for it.
+      CREATE INDEX executions_last_success ON executions (handoff, stopped_at) WHERE status = 'success';
+      -- The Monday check's "incidents of the last 48 hours" reads recently seen ones; incidents_by_time
+      -- already orders by last_seen_at, so nothing else is needed there.
+    `,
+  },
 ];

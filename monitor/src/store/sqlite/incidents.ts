@@ -11,7 +11,7 @@ import type { IncidentFilter, IncidentStore, IncidentTransition } from '../types
 import type { SqliteDb } from './open';
 import { createSqliteOutbox, prepareEnqueue } from './outbox';
 
-interface Row {
+export interface IncidentRow {
   id: number;
   handoff: string;
   dedup_key: string;
@@ -40,7 +40,7 @@ type Stored = IncidentRecord & { id: number };
 const json = (text: string | null) => (text === null ? null : JSON.parse(text));
 const text = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
-const fromRow = (r: Row): Stored => ({
+export const fromRow = (r: IncidentRow): Stored => ({
   id: r.id,
   handoff: r.handoff,
   dedupKey: r.dedup_key,
@@ -101,15 +101,15 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore {
     @error, @context, @execution, @idempotencyKey`;
   const insert = db.prepare(`INSERT INTO incidents (${columns}) VALUES (${values})`);
   const update = db.prepare(`UPDATE incidents SET (${columns}) = (${values}) WHERE id = @id`);
-  const openByKey = db.prepare<[string, string], Row>(
+  const openByKey = db.prepare<[string, string], IncidentRow>(
     "SELECT * FROM incidents WHERE handoff = ? AND dedup_key = ? AND state <> 'resolved'",
   );
-  const byId = db.prepare<[number], Row>('SELECT * FROM incidents WHERE id = ?');
-  const dueForEscalation = db.prepare<[number, number], Row>(
+  const byId = db.prepare<[number], IncidentRow>('SELECT * FROM incidents WHERE id = ?');
+  const dueForEscalation = db.prepare<[number, number], IncidentRow>(
     "SELECT * FROM incidents WHERE state <> 'resolved' AND escalated_at IS NULL AND sla_due_at <= ? ORDER BY sla_due_at LIMIT ?",
   );
   // One statement for every filter combination: a NULL parameter means "any".
-  const list = db.prepare<Record<string, string | number | null>, Row>(`
+  const list = db.prepare<Record<string, string | number | null>, IncidentRow>(`
     SELECT * FROM incidents
     WHERE (@handoff IS NULL OR handoff = @handoff)
       AND (@state1 IS NULL OR state = @state1 OR state = @state2)

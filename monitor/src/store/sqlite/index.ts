@@ -1,5 +1,6 @@
 import type { MonitorStore } from '../types';
 import { createSqliteAggregates, prepareAggregateWriters } from './aggregates';
+import { createSqliteDashboard } from './dashboard';
 import { createSqliteEvents } from './events';
 import { createSqliteExecutions } from './executions';
 import { createSqliteIncidents } from './incidents';
@@ -7,12 +8,17 @@ import { createSqliteLedger } from './ledger';
 import { openSqlite } from './open';
 import { createSqliteStalls } from './stalls';
 
-export function createSqliteStore(file: string, opts: { retentionMs: number }): MonitorStore {
-  const db = openSqlite(file);
+/**
+ * `readonly` opens an existing file without migrating or writing (`handoff-monitor report` beside a
+ * running monitor): reads work, any write fails with SQLITE_READONLY.
+ */
+export function createSqliteStore(file: string, opts: { retentionMs: number; readonly?: boolean }): MonitorStore {
+  const db = openSqlite(file, { readonly: opts.readonly });
   const ping = db.prepare('SELECT 1');
   const aggregateWriters = prepareAggregateWriters(db);
   return {
     kind: 'sqlite',
+    dashboard: createSqliteDashboard(db),
     ledger: createSqliteLedger(db, opts),
     events: createSqliteEvents(db),
     incidents: createSqliteIncidents(db),
