@@ -16,6 +16,7 @@ module.exports = {
     project('unit'),
     project('monitor'),
     project('engine'),
+    project('browser'),
     project('e2e', { globalSetup: '<rootDir>/test/harness/e2e-global-setup.ts' }),
   ],
 };

@@ -9,7 +9,8 @@ const SUITES = {
   monitor: ['monitor'],
   engine: ['engine'],
   e2e: ['e2e'],
-  all: ['unit', 'monitor', 'engine', 'e2e'],
+  browser: ['browser'],
+  all: ['unit', 'monitor', 'engine', 'e2e', 'browser'],
 };
 
 const suite = process.argv[2] ?? 'all';

@@ -5,6 +5,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from './config/env';
 import { ContractError } from './contract/load';
 import { createContractStore } from './contract/store';
+import { REPORT_FORMATS, type ReportFormat } from './report/format';
+import { mondayReport } from './report/run';
 import { startMonitor } from './server';
 import { formatDuration } from './util/duration';
 import { createLogger } from './util/logger';
@@ -85,6 +87,17 @@ function check(): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+async function reportMonday(format: string): Promise<void> {
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new Error(`--format "${format}" is not a report format; use one of ${REPORT_FORMATS.join(', ')}`);
+  }
+  const config = loadConfig(process.env, { requireToken: false });
+  const logger = createLogger('silent');
+  const contracts = createContractStore({ file: config.contracts, required: config.contractsExplicit, logger });
+  const text = await mondayReport({ db: config.db, contract: contracts.current(), format: format as ReportFormat, retentionMs: config.retentionMs });
+  process.stdout.write(text);
+}
+
 export function buildProgram(): Command {
   const program = new Command('handoff-monitor')
     .description("Handoff Guard's sidecar: the handoff ledger, sync-failure metrics, stalls and incidents.")
@@ -94,6 +107,13 @@ export function buildProgram(): Command {
     .command('serve')
     .description('run the monitor (ledger API, execution collector, stall detection, /metrics, health endpoints)')
     .action(() => serve().catch(fail));
+  program
+    .command('report')
+    .description('print a report from the store named by HANDOFF_MONITOR_DB (safe while a monitor runs)')
+    .command('monday')
+    .description('the Monday-morning check: red handoffs, incidents of 48 h and owners, 3 traced handoffs, queues, one high-impact failure, a one-line status')
+    .option('-f, --format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, 'text')
+    .action((opts: { format: string }) => reportMonday(opts.format).catch(fail));
   program
     .command('check')
     .description('validate the configuration and the handoff contract, then exit')

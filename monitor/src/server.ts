@@ -124,6 +124,8 @@ export async function startMonitor(
     onAlertQueued: wake,
     metrics,
     metricsPublic: config.metricsPublic,
+    dashboardPublic: config.dashboardPublic,
+    n8nBaseUrl: n8n?.baseUrl,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

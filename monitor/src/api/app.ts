@@ -15,6 +15,7 @@ import { incidentRoutes } from './routes/incidents';
 import { ledgerRoutes } from './routes/ledger';
 import { metricsRoutes } from './routes/metrics';
 import type { MonitorMetrics } from '../metrics/registry';
+import { dashboardRoutes } from '../dashboard/routes';
 
 /** 50,000 claims of 512-character keys fit; anything larger is a client bug, refused early. */
 const BODY_LIMIT = '32mb';
@@ -32,6 +33,10 @@ export interface AppDeps {
   metrics?: MonitorMetrics;
   /** HANDOFF_METRICS_PUBLIC: /metrics without the token (trusted network only). */
   metricsPublic?: boolean;
+  /** HANDOFF_DASHBOARD_PUBLIC: the dashboard's read-only pages without signing in (trusted network only). */
+  dashboardPublic?: boolean;
+  /** n8n's address, for execution links on incidents that stored only ids. */
+  n8nBaseUrl?: string;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -72,6 +77,19 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(eventRoutes({ events: deps.store.events, contracts: deps.contracts, now }));
   api.use(incidentRoutes({ incidents: deps.store.incidents, contracts: deps.contracts, now, onAlertQueued: deps.onAlertQueued }));
   app.use('/api/v1', api);
+
+  // The dashboard (GET /, /incidents, /map, /monday): HTML pages with their own sign-in and CSRF checks.
+  app.use(
+    dashboardRoutes({
+      store: deps.store,
+      contracts: deps.contracts,
+      token: deps.token,
+      public: deps.dashboardPublic ?? false,
+      now,
+      n8nBaseUrl: deps.n8nBaseUrl,
+      onAlertQueued: deps.onAlertQueued,
+    }),
+  );
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

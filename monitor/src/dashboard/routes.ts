@@ -1,0 +1,203 @@
+/**
+ * The failed-sync dashboard: overview, incidents (+ detail, ack, resolve), map and the Monday check,
+ * rendered on the server from the same report builders `handoff-monitor report monday` uses.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { ContractStore } from '../contract/store';
+import type { IncidentAction } from '../incidents/decide';
+import { loadReportData } from '../report/data';
+import { buildMonday } from '../report/monday';
+import { buildOverview } from '../report/overview';
+import type { MonitorStore } from '../store/types';
+import { accessOf, crossSite, type Access } from './access';
+import { DASHBOARD_CSS, DASHBOARD_JS } from './assets';
+import { html, type Html } from './html';
+import { createSessions, readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from './session';
+import { incidentView } from './views/incident';
+import { incidentsView, type IncidentQuery } from './views/incidents';
+import { page, type PageContext, type Section } from './views/layout';
+import { loginView } from './views/login';
+import { mapView } from './views/map';
+import { mondayView } from './views/monday';
+import { overviewView } from './views/overview';
+import { tokenMatches } from '../api/auth';
+
+/** No inline script or style anywhere: the pages load /assets/dashboard.{css,js} and nothing else. */
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+const INCIDENT_LIST_LIMIT = 200;
+const STATES = new Set(['open', 'acknowledged', 'resolved', 'unresolved']);
+
+export interface DashboardDeps {
+  store: MonitorStore;
+  contracts: ContractStore;
+  token: string;
+  /** HANDOFF_DASHBOARD_PUBLIC: read-only pages without signing in (trusted network only). */
+  public: boolean;
+  now: () => number;
+  /** For execution links when an incident stored only ids. */
+  n8nBaseUrl?: string;
+  onAlertQueued?: () => void;
+}
+
+/** Only a path on this site: `//evil.example` and `https://…` would turn sign-in into an open redirect. */
+const localPath = (raw: unknown, fallback = '/') =>
+  typeof raw === 'string' && /^\/(?![/\\])[^\s]*$/.test(raw) && raw.length < 500 ? raw : fallback;
+
+export function dashboardRoutes(deps: DashboardDeps): Router {
+  const router = Router();
+  const sessions = createSessions(deps.now);
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  const access = (req: Request) => accessOf(req, { token: deps.token, sessions, public: deps.public });
+  const ctxOf = (a: Access): PageContext => ({ canAct: a.canAct, csrf: a.session?.csrf, session: Boolean(a.session) });
+
+  const send = (res: Response, status: number, title: string, section: Section, a: Access, body: Html, started: number) => {
+    res.setHeader('Content-Security-Policy', CSP);
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader('Server-Timing', `render;dur=${(performance.now() - started).toFixed(1)}`);
+    res.status(status).type('html').send(page(title, section, ctxOf(a), body).value);
+  };
+  const problem = (res: Response, status: number, message: string, a: Access) =>
+    send(res, status, 'Not allowed', 'overview', a, html`<h1>${status === 404 ? 'Not found' : 'Not allowed'}</h1><p class="flash bad">${message}</p>`, performance.now());
+
+  /** Read-only pages: signed in, or public on a trusted network; otherwise to the sign-in page. */
+  const view = (section: Section, title: string, render: (req: Request, a: Access) => Promise<{ body: Html; status?: number }>) =>
+    async (req: Request, res: Response) => {
+      const started = performance.now();
+      const a = access(req);
+      if (!a.canView) {
+        res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+        return;
+      }
+      const { body, status } = await render(req, a);
+      send(res, status ?? 200, title, section, a, body, started);
+    };
+
+  router.get('/assets/dashboard.css', (_req, res) => {
+    res.type('text/css').setHeader('Cache-Control', 'public, max-age=300').send(DASHBOARD_CSS);
+  });
+  router.get('/assets/dashboard.js', (_req, res) => {
+    res.type('text/javascript').setHeader('Cache-Control', 'public, max-age=300').send(DASHBOARD_JS);
+  });
+
+  // Browsers ask for it on every first visit; an empty answer keeps their consoles clean.
+  router.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+
+  router.get(
+    '/',
+    view('overview', 'Overview', async () => {
+      const data = await loadReportData(deps.store, deps.contracts.current(), deps.now());
+      return { body: overviewView(buildOverview(data)) };
+    }),
+  );
+
+  router.get(
+    '/incidents',
+    view('incidents', 'Incidents', async (req, a) => {
+      const q = req.query;
+      const pick = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined);
+      const state = pick(q.state);
+      const query: IncidentQuery = {
+        handoff: pick(q.handoff),
+        owner: pick(q.owner),
+        state: state && STATES.has(state) ? (state as IncidentQuery['state']) : undefined,
+      };
+      const contract = deps.contracts.current();
+      const incidents = await deps.store.incidents.list({ ...query, limit: INCIDENT_LIST_LIMIT });
+      // Owners to filter by: the contract's people plus whoever incidents were routed to.
+      const owners = [...new Set([...contract.handoffs.flatMap((h) => [h.owner.name, ...h.routes.map((r) => (typeof r.to === 'object' ? r.to.name : ''))]), ...incidents.map((i) => i.owner.name)])]
+        .filter(Boolean)
+        .sort();
+      return {
+        body: incidentsView({ incidents, query, contract, owners, now: deps.now(), ctx: ctxOf(a), back: localPath(req.originalUrl, '/incidents'), flash: pick(q.done) && `Incident ${pick(q.done)}.` }),
+      };
+    }),
+  );
+
+  router.get(
+    '/incidents/:id',
+    view('incidents', 'Incident', async (req, a) => {
+      const id = Number(req.params.id);
+      const incident = Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.get(id) : undefined;
+      if (!incident) return { status: 404, body: html`<h1>Not found</h1><p class="empty">No incident ${String(req.params.id)}. <a href="/incidents">All incidents</a></p>` };
+      const done = typeof req.query.done === 'string' ? `Incident ${req.query.done.slice(0, 40)}.` : undefined;
+      return { body: incidentView({ incident, contract: deps.contracts.current(), now: deps.now(), ctx: ctxOf(a), n8nBaseUrl: deps.n8nBaseUrl, flash: done }) };
+    }),
+  );
+
+  router.get(
+    '/map',
+    view('map', 'Map', async () => {
+      const data = await loadReportData(deps.store, deps.contracts.current(), deps.now());
+      const overview = buildOverview(data);
+      return { body: mapView(data.contract, new Map(overview.rows.map((r) => [r.id, r.health]))) };
+    }),
+  );
+
+  router.get(
+    '/monday',
+    view('monday', 'Monday check', async () => {
+      const data = await loadReportData(deps.store, deps.contracts.current(), deps.now(), { withMonday: true });
+      return { body: mondayView(buildMonday(data, buildOverview(data))) };
+    }),
+  );
+
+  for (const action of ['ack', 'resolve'] as IncidentAction[]) {
+    router.post(`/incidents/:id/${action}`, form, async (req, res) => {
+      const a = access(req);
+      if (crossSite(req)) return problem(res, 403, 'This request came from another site; acknowledge or resolve from the dashboard itself.', a);
+      if (!a.canAct) return problem(res, 401, 'Sign in with the monitor token to acknowledge or resolve incidents.', a);
+      // A session rides along with any request the browser makes, so it must also show the page's CSRF token.
+      if (!a.bearer && !(a.session && tokenMatches(a.session.csrf, typeof req.body?.csrf === 'string' ? req.body.csrf : undefined))) {
+        return problem(res, 403, 'The form is out of date or did not come from this dashboard; reload the page and try again.', a);
+      }
+      const id = Number(req.params.id);
+      const result = Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.transition(id, action, deps.now()) : { found: false as const };
+      if (!result.found) return problem(res, 404, `No incident ${String(req.params.id)}.`, a);
+      if (!result.ok) return problem(res, 409, `Incident ${id} ${result.problem}.`, a);
+      const back = localPath(req.body?.back, `/incidents/${id}`);
+      const done = `${id} ${action === 'ack' ? 'acknowledged' : 'resolved'}`;
+      res.redirect(303, `${back}${back.includes('?') ? '&' : '?'}done=${encodeURIComponent(done)}`);
+    });
+  }
+
+  router.get('/login', (req, res) => {
+    const a = access(req);
+    send(res, 200, 'Sign in', 'login', a, loginView({ next: localPath(req.query.next) }), performance.now());
+  });
+  router.post('/login', form, (req, res) => {
+    const a = access(req);
+    if (crossSite(req)) return problem(res, 403, 'Sign in from the dashboard itself.', a);
+    const next = localPath(req.body?.next);
+    const presented = typeof req.body?.token === 'string' ? req.body.token : undefined;
+    if (!tokenMatches(deps.token, presented)) {
+      return send(res, 401, 'Sign in', 'login', a, loginView({ next, error: 'That is not the monitor token (HANDOFF_MONITOR_TOKEN).' }), performance.now());
+    }
+    sessions.destroy(a.session?.id);
+    const session = sessions.create();
+    res.setHeader('Set-Cookie', sessionCookie(session.id, { secure: req.secure, maxAgeSeconds: SESSION_TTL_MS / 1000 }));
+    res.redirect(303, next);
+  });
+  router.post('/logout', form, (req, res) => {
+    const a = access(req);
+    if (crossSite(req)) return problem(res, 403, 'Sign out from the dashboard itself.', a);
+    if (a.session && tokenMatches(a.session.csrf, typeof req.body?.csrf === 'string' ? req.body.csrf : undefined)) {
+      sessions.destroy(readCookie(req.headers.cookie, SESSION_COOKIE));
+    }
+    res.setHeader('Set-Cookie', sessionCookie('', { secure: req.secure, maxAgeSeconds: 0 }));
+    res.redirect(303, '/login');
+  });
+
+  return router;
+}

@@ -1,0 +1,53 @@
+/**
+ * Red / amber / green for one handoff: the first thing a delivery lead looks at on Monday. Pure, so
+ * the rule has a table test (test/unit/dashboard-health.test.ts) and the dashboard, the map and
+ * `handoff-monitor report monday` can never disagree.
+ */
+
+export type HealthLevel = 'red' | 'amber' | 'green';
+
+export interface HealthInput {
+  /** Finished runs and failed runs in the 1h window. */
+  runs1h: number;
+  failed1h: number;
+  /** Failed runs in the 24h window. */
+  failed24h: number;
+  /** Unresolved incidents of kind "stalled" (claim past its completion SLA, stuck run, no outcome, went quiet). */
+  openStalls: number;
+  /** Open or acknowledged incidents of any kind. */
+  unresolved: number;
+  /** Unresolved incidents whose exception SLA has run out (escalated or due). */
+  pastSla: number;
+}
+
+export interface Health {
+  level: HealthLevel;
+  /** Why, in words a lead can repeat; empty when green. */
+  reasons: string[];
+}
+
+/**
+ * Above one failed run in five over the last hour, retries are no longer absorbing the failures:
+ * the design's retry policy (3 attempts with backoff) makes a sustained 20% failure rate visible
+ * work for a person, so it is red rather than a warning.
+ */
+export const RED_FAILED_RATE_1H = 0.2;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
+
+export function handoffHealth(input: HealthInput): Health {
+  const red: string[] = [];
+  if (input.openStalls > 0) red.push(`${plural(input.openStalls, 'open stall')}`);
+  if (input.runs1h > 0 && input.failed1h / input.runs1h > RED_FAILED_RATE_1H) {
+    red.push(`failed sync rate ${percent(input.failed1h / input.runs1h)} in the last hour (red above ${percent(RED_FAILED_RATE_1H)})`);
+  }
+  if (input.pastSla > 0) red.push(`${plural(input.pastSla, 'incident')} past the exception SLA`);
+  if (red.length) return { level: 'red', reasons: red };
+
+  const amber: string[] = [];
+  if (input.unresolved > 0) amber.push(`${plural(input.unresolved, 'open incident')}`);
+  if (input.failed24h > 0) amber.push(`${plural(input.failed24h, 'failed run')} in 24 h`);
+  if (amber.length) return { level: 'amber', reasons: amber };
+  return { level: 'green', reasons: [] };
+}

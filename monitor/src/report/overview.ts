@@ -1,0 +1,134 @@
+/**
+ * The overview: one row per handoff with its health, failed sync rate per window, a 24-hour trend,
+ * time to detect and recover, last success and open stalls. Pure over ReportData; the figures are
+ * the precomputed aggregates /metrics shows (windows, histograms), never recomputed from history.
+ */
+import type { Incident, IncidentPerson } from '../../../nodes/shared/incident-protocol';
+import type { WindowSpan } from '../metrics/definitions';
+import { WINDOWS } from '../metrics/definitions';
+import { TREND_BUCKETS, TREND_RESOLUTION_MS, type ReportData } from './data';
+import { handoffHealth, type Health } from './health';
+
+export interface Rate {
+  runs: number;
+  failed: number;
+  /** failed / runs; undefined without runs (no rate, rather than a reassuring 0). */
+  ratio?: number;
+}
+
+export interface MeanDuration {
+  meanSeconds: number;
+  count: number;
+}
+
+export interface HandoffRow {
+  id: string;
+  name: string;
+  owner: IncidentPerson;
+  source?: string;
+  targets: string[];
+  /** Not in the contract: seen in runs or incidents only. */
+  unlisted: boolean;
+  health: Health;
+  rates: Record<WindowSpan, Rate>;
+  /** TREND_BUCKETS hourly points, oldest first, zeros where nothing ran. */
+  trend: { at: number; runs: number; failed: number }[];
+  detection?: MeanDuration;
+  recovery?: MeanDuration;
+  lastSuccessAt?: number;
+  lastRunAt?: number;
+  openStalls: number;
+  unresolved: number;
+  pastSla: number;
+}
+
+export interface Overview {
+  now: number;
+  rows: HandoffRow[];
+  counts: Record<Health['level'], number>;
+  /** All handoffs together, per window. */
+  totals: Record<WindowSpan, Rate>;
+}
+
+export const isPastSla = (i: Incident, now: number) => i.state !== 'resolved' && (i.escalatedAt !== undefined || Date.parse(i.slaDueAt) <= now);
+export const isStall = (i: Incident) => i.kind === 'stalled';
+
+const rate = (runs: number, failed: number): Rate => (runs > 0 ? { runs, failed, ratio: failed / runs } : { runs, failed });
+const LEVEL_ORDER = { red: 0, amber: 1, green: 2 } as const;
+
+export function buildOverview(data: ReportData): Overview {
+  const { now, contract, snapshot } = data;
+  const ids = new Set(contract.handoffs.map((h) => h.id));
+  // Runs or incidents for ids the contract does not (or no longer) name still deserve a row.
+  for (const w of snapshot.windows) ids.add(w.handoff);
+  for (const i of data.unresolved) ids.add(i.handoff);
+
+  const windows = new Map(snapshot.windows.map((w) => [`${w.handoff}\u0000${w.span}`, w]));
+  const lastSuccess = new Map(data.lastSuccess.map((s) => [s.handoff, s.at]));
+  const lastRun = new Map(data.activity.map((a) => [a.handoff, a.lastRunAt ?? undefined]));
+  const histogram = (metric: string, handoff: string): MeanDuration | undefined => {
+    const h = snapshot.histograms.find((x) => x.metric === metric && x.handoff === handoff);
+    return h && h.count > 0 ? { meanSeconds: h.sum / h.count, count: h.count } : undefined;
+  };
+  const trendOf = new Map<string, Map<number, { runs: number; failed: number }>>();
+  for (const b of data.trend) {
+    const m = trendOf.get(b.handoff) ?? new Map();
+    m.set(b.bucket, { runs: b.runs, failed: b.failed });
+    trendOf.set(b.handoff, m);
+  }
+
+  const rows = [...ids].map((id): HandoffRow => {
+    const h = contract.handoffs.find((x) => x.id === id);
+    const mine = data.unresolved.filter((i) => i.handoff === id);
+    const rates = Object.fromEntries(
+      WINDOWS.map((w) => {
+        const cell = windows.get(`${id}\u0000${w.span}`);
+        return [w.span, rate(cell?.runs ?? 0, cell?.failed ?? 0)];
+      }),
+    ) as Record<WindowSpan, Rate>;
+    const openStalls = mine.filter(isStall).length;
+    const pastSla = mine.filter((i) => isPastSla(i, now)).length;
+    const points = trendOf.get(id);
+    return {
+      id,
+      name: h?.name ?? id,
+      owner: h?.owner ?? mine[0]?.owner ?? { name: 'unassigned' },
+      source: h?.source,
+      targets: h?.targets ?? [],
+      unlisted: !h,
+      health: handoffHealth({
+        runs1h: rates['1h'].runs,
+        failed1h: rates['1h'].failed,
+        failed24h: rates['24h'].failed,
+        openStalls,
+        unresolved: mine.length,
+        pastSla,
+      }),
+      rates,
+      trend: Array.from({ length: TREND_BUCKETS }, (_, k) => {
+        const at = data.trendSince + k * TREND_RESOLUTION_MS;
+        return { at, ...(points?.get(at) ?? { runs: 0, failed: 0 }) };
+      }),
+      detection: histogram('time_to_detection', id),
+      recovery: histogram('time_to_recovery', id),
+      lastSuccessAt: lastSuccess.get(id),
+      lastRunAt: lastRun.get(id),
+      openStalls,
+      unresolved: mine.length,
+      pastSla,
+    };
+  });
+  // Red first, then amber: what needs a person is at the top; contract order within a colour.
+  rows.sort((a, b) => LEVEL_ORDER[a.health.level] - LEVEL_ORDER[b.health.level]);
+
+  const counts = { red: 0, amber: 0, green: 0 };
+  for (const r of rows) counts[r.health.level]++;
+  const totals = Object.fromEntries(
+    WINDOWS.map((w) => {
+      const runs = rows.reduce((n, r) => n + r.rates[w.span].runs, 0);
+      const failed = rows.reduce((n, r) => n + r.rates[w.span].failed, 0);
+      return [w.span, rate(runs, failed)];
+    }),
+  ) as Record<WindowSpan, Rate>;
+  return { now, rows, counts, totals };
+}
