@@ -21,7 +21,7 @@ p.lead { color:var(--muted); margin:0 0 20px; }
 .muted { color:var(--muted); }
 a { color:var(--accent); }
 .cards { display:flex; gap:14px; flex-wrap:wrap; margin:0 0 22px; }
-.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:12px 16px; min-width:150px; }
+.card { flex:1 1 0; background:var(--card); border:1px solid var(--line); border-radius:8px; padding:12px 16px; min-width:120px; }
 .card .big { font-size:26px; font-weight:700; }
 .card .label { color:var(--muted); font-size:13px; }
 table { width:100%; border-collapse:collapse; background:var(--card); border:1px solid var(--line); border-radius:8px; overflow:hidden; }

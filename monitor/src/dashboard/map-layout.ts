@@ -5,7 +5,7 @@
  */
 import type { Contract } from '../contract/schema';
 
-export const BOX = { width: 180, height: 64, columnGap: 150, rowGap: 44, margin: 36 };
+export const BOX = { width: 180, height: 64, columnGap: 250, rowGap: 44, margin: 36 };
 
 export interface PlacedSystem {
   id: string;

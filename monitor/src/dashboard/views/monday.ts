@@ -22,7 +22,9 @@ export function mondayView(r: MondayReport): Html {
 ${
   item.id === 'leadership'
     ? html`<div class="update"><output id="leadership-update">${r.leadershipUpdate}</output><button type="button" class="secondary" data-copy="leadership-update">Copy</button></div>`
-    : html`<div>${item.summary}</div>`
+    : item.id === 'spot_check' && r.spotChecks.length
+      ? ''
+      : html`<div>${item.summary}</div>`
 }
 ${item.id === 'spot_check' ? r.spotChecks.map(trace) : item.details.length ? html`<ul class="details">${item.details.map((d) => html`<li>${d}</li>`)}</ul>` : ''}
 </li>`,
