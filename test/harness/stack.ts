@@ -32,6 +32,10 @@ interface StackState {
   credentialId?: string;
   /** Template file → workflow id, so a restart does not import a second copy. */
   imported: Record<string, string>;
+  /** A template's own id (e.g. the error workflow's) → the id n8n gave it on import. */
+  templateIds?: Record<string, string>;
+  /** Template credential reference → the credential created for the mock systems. */
+  mockCredentials?: Record<string, { id: string; name: string }>;
 }
 
 function loadState(): StackState {
@@ -99,6 +103,12 @@ async function main(): Promise<void> {
   saveState(state);
   const imported = await importTemplates(n8n, state, credential);
   saveState(state);
+  // The mock CRM announces closed-won deals to the kickoff's webhook, as a real CRM would.
+  await fetch(`${mock.url}/crm/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: n8n.webhookUrl('handoff-kickoff') }),
+  });
 
   console.log(`
 Handoff Guard local stack is up (${((Date.now() - started) / 1000).toFixed(1)} s)
@@ -106,12 +116,18 @@ Handoff Guard local stack is up (${((Date.now() - started) / 1000).toFixed(1)} s
   n8n editor      ${n8n.baseUrl}
     login         ${n8n.owner.email} / ${n8n.owner.password}
     API key       ${n8n.apiKey}
-  monitor         ${monitor.url}   (dashboard at /, metrics at /metrics)
+  monitor         ${monitor.url}   (metrics at /metrics, with the token)
     token         ${state.monitorToken}
   mock systems    ${mock.url}   (/crm/deals, /taskboard/projects, /cms/folders, /chat/webhook, /_control/calls)
   credential      "${credential.name}" in n8n points at the monitor
-  templates       ${imported.length ? imported.join(', ') : '(none in workflows-templates/ yet)'}
+  templates       ${imported.length ? imported.join('\n                  ') : '(none in workflows-templates/)'}
   state           ${STATE_DIR}   (delete it for a clean start)
+
+Try the kickoff: create a deal in the mock CRM and close it (the CRM calls n8n's webhook):
+  curl -s -XPOST ${mock.url}/crm/deals -H 'content-type: application/json' \\
+    -d '{"id":"deal-1","name":"Acme retainer","stage":"open","client":{"name":"Acme","email":"ops@acme.test"},"amount":12000}'
+  curl -s -XPOST ${mock.url}/crm/deals/deal-1/close-won
+Then look at ${mock.url}/taskboard/projects, ${mock.url}/chat/messages and the executions in n8n.
 
 Press Ctrl-C to stop everything.`);
 }
@@ -133,26 +149,83 @@ async function upsertCredential(n8n: N8n, state: StackState, data: { url: string
   return created;
 }
 
-/** Imports each template once, pointing its Handoff Monitor nodes at the stack's credential. */
+/** Credentials the templates reference for the mock systems; the mocks accept any token. */
+const MOCK_CREDENTIALS: Record<string, { name: string; data: Record<string, string> }> = {
+  'task-board-token': { name: 'Task board token (mock)', data: { headerName: 'Authorization', token: 'Bearer local-task-board-token' } },
+  'cms-token': { name: 'CMS token (mock)', data: { headerName: 'Authorization', token: 'Bearer local-cms-token' } },
+};
+/** Templates that should run as soon as the stack is up: the kickoff's webhook and its error workflow. */
+const ACTIVATE = new Set(['error-workflow.json', 'sales-to-delivery-kickoff.json']);
+
+interface TemplateWorkflow {
+  id?: string;
+  name: string;
+  nodes: { type: string; parameters?: Record<string, unknown>; credentials?: Record<string, { id: string; name: string }> }[];
+  connections: unknown;
+  settings?: Record<string, unknown>;
+  tags?: { name: string }[];
+}
+
+/**
+ * Imports each template once. The public API assigns new ids, so the error workflow goes first and
+ * the others' "Error workflow" setting is pointed at its new id; credential references are pointed
+ * at the stack's credentials; tags are attached (the monitor maps workflows to handoffs by tag).
+ */
 async function importTemplates(n8n: N8n, state: StackState, credential: { id: string; name: string }): Promise<string[]> {
   if (!fs.existsSync(TEMPLATES_DIR)) return [];
-  const names: string[] = [];
-  for (const file of fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort()) {
-    const workflow = JSON.parse(fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8'));
-    if (!Array.isArray(workflow.nodes)) continue; // a JSON Schema or other data, not a workflow
-    names.push(workflow.name ?? file);
+  const files = fs
+    .readdirSync(TEMPLATES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort((a, b) => Number(b === 'error-workflow.json') - Number(a === 'error-workflow.json') || a.localeCompare(b));
+  const templates = files
+    .map((file) => ({ file, workflow: JSON.parse(fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8')) as TemplateWorkflow }))
+    .filter((t) => Array.isArray(t.workflow.nodes)); // a JSON Schema or other data is not a workflow
+  const idMap = new Map<string, string>(Object.entries(state.templateIds ?? {}));
+  const credentialFor = await mockCredentials(n8n, state);
+
+  for (const { file, workflow } of templates) {
     if (state.imported[file]) continue;
     for (const node of workflow.nodes) {
-      if (node.credentials?.handoffMonitorApi) node.credentials.handoffMonitorApi = { id: credential.id, name: credential.name };
+      for (const [type, ref] of Object.entries(node.credentials ?? {})) {
+        if (type === 'handoffMonitorApi') node.credentials![type] = credential;
+        else if (credentialFor[ref.id]) node.credentials![type] = credentialFor[ref.id];
+      }
     }
+    const errorWorkflow = workflow.settings?.errorWorkflow;
+    if (typeof errorWorkflow === 'string' && idMap.has(errorWorkflow)) workflow.settings!.errorWorkflow = idMap.get(errorWorkflow);
     try {
       const { id } = await n8n.importWorkflow(workflow);
       state.imported[file] = id;
+      if (workflow.id) idMap.set(workflow.id, id);
+      if (workflow.tags?.length) await tagWorkflow(n8n, id, workflow.tags);
+      if (ACTIVATE.has(file)) await n8n.activate(id);
     } catch (err) {
       console.warn(`Could not import ${file}: ${(err as Error).message}`);
     }
   }
-  return names;
+  state.templateIds = Object.fromEntries(idMap);
+  return templates.map((t) => `${t.workflow.name}${ACTIVATE.has(t.file) ? ' (active)' : ''}`);
+}
+
+async function mockCredentials(n8n: N8n, state: StackState): Promise<Record<string, { id: string; name: string }>> {
+  state.mockCredentials ??= {};
+  for (const [ref, { name, data }] of Object.entries(MOCK_CREDENTIALS)) {
+    if (!state.mockCredentials[ref]) {
+      const created = await n8n.createCredential(name, 'handoffTokenAuthApi', data);
+      state.mockCredentials[ref] = { id: created.id, name: created.name };
+    }
+  }
+  return state.mockCredentials;
+}
+
+async function tagWorkflow(n8n: N8n, workflowId: string, tags: { name: string }[]) {
+  const existing = (await n8n.api<{ data: { id: string; name: string }[] }>('GET', '/tags?limit=250')).data;
+  const ids: { id: string }[] = [];
+  for (const { name } of tags) {
+    const found = existing.find((t) => t.name === name) ?? (await n8n.api<{ id: string; name: string }>('POST', '/tags', { name }));
+    ids.push({ id: found.id });
+  }
+  await n8n.api('PUT', `/workflows/${workflowId}/tags`, ids);
 }
 
 main().catch((err) => {
