@@ -87,6 +87,20 @@ describe('collector', () => {
     expect(executionsTotal(await h.metrics(), 'kickoff', 'success')).toBe(1);
   });
 
+  it('maps the first runs of a tagged workflow imported after the last look at GET /workflows', async () => {
+    h = await startCollectorHarness();
+    h.n8n.setWorkflow('303', ['Kickoff']);
+    h.n8n.add({ workflowId: '303' });
+    await h.poll();
+    // A new tagged workflow appears and runs within the minute the tag map is normally kept.
+    h.clock.now += 5_000;
+    h.n8n.setWorkflow('505', ['Kickoff']);
+    h.n8n.add({ workflowId: '505' });
+    const summary = await h.poll();
+    expect(summary.stored).toBe(1);
+    expect(executionsTotal(await h.metrics(), 'kickoff', 'success')).toBe(2);
+  });
+
   it('fails a poll while n8n is down, counts the error, and catches up afterwards without gaps or double counts', async () => {
     h = await startCollectorHarness();
     h.n8n.burst(100, () => ({ workflowId: '101' }));

@@ -16,6 +16,9 @@ import { pollOnce, type PollSummary } from './poll';
 
 /** Tags change rarely; re-reading GET /workflows once a minute is plenty (and only if tags are used). */
 const WORKFLOW_REFRESH_MS = 60_000;
+/** A run of a workflow we have never listed (imported since the last look) triggers an early re-read,
+ * at most this often: otherwise the first runs of a freshly imported, tagged workflow go unmapped. */
+const UNKNOWN_WORKFLOW_REFRESH_MS = 2_000;
 
 export interface CollectorStatus {
   /** Epoch ms of the last poll that read n8n completely. */
@@ -59,10 +62,10 @@ export function createCollector(opts: CollectorOptions): Collector {
   let tagsReadAt = Number.NEGATIVE_INFINITY;
   let resolver: { contract: Contract; tags: Map<string, string[]>; resolve: HandoffResolver } | undefined;
 
-  const refreshTags = async () => {
+  const refreshTags = async (minAgeMs = WORKFLOW_REFRESH_MS) => {
     const contract = opts.contracts.current();
     const ids = new Set(workflowTags.keys());
-    if (!usesTags(contract, ids) || opts.now() - tagsReadAt < WORKFLOW_REFRESH_MS) return;
+    if (!usesTags(contract, ids) || opts.now() - tagsReadAt < minAgeMs) return;
     const next = new Map<string, string[]>();
     let cursor: string | undefined;
     do {
@@ -91,6 +94,9 @@ export function createCollector(opts: CollectorOptions): Collector {
         client: opts.client,
         executions: opts.store.executions,
         handoffOf,
+        learnWorkflows: async (workflowIds) => {
+          if (workflowIds.some((id) => !workflowTags.has(id))) await refreshTags(UNKNOWN_WORKFLOW_REFRESH_MS);
+        },
         expectsOutcome: (h) => ledgerHandoffs.has(h),
         now: opts.now,
         backfillMs: opts.backfillMs,

@@ -22,6 +22,8 @@ export interface PollDeps {
   executions: ExecutionStore;
   /** The handoff a workflow carries, or undefined (the run is not a handoff's and is not stored). */
   handoffOf(workflowId: string): string | undefined;
+  /** Called with each page's workflow ids before mapping, so a workflow born since the last look is known. */
+  learnWorkflows?(workflowIds: string[]): Promise<void>;
   /** The handoff uses the ledger: a success must be followed by a completed claim. */
   expectsOutcome(handoff: string): boolean;
   now(): number;
@@ -52,6 +54,7 @@ export async function pollOnce(deps: PollDeps): Promise<PollSummary> {
 
   const ingest = async (runs: N8nExecution[]) => {
     const records: ExecutionRecord[] = [];
+    if (deps.learnWorkflows && runs.length) await deps.learnWorkflows(runs.map((r) => r.workflowId));
     for (const run of runs) {
       seen.add(run.id);
       summary.read++;
