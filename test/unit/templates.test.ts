@@ -75,12 +75,12 @@ describe('the kickoff', () => {
     expect(inNode).toEqual(JSON.parse(fs.readFileSync(path.join(DIR, 'schemas/deal.schema.json'), 'utf8')));
   });
 
-  it('runs webhook → config → validate → claim → project → folder → read-back QA → complete → brief', () => {
+  it('runs webhook → config → validate → claim → project → folder → read-back QA → review gate → complete → brief', () => {
     const path: string[] = [];
     for (let at: string | undefined = 'CRM deal closed-won'; at; at = wiredTo(kickoff, at, 0)[0]) path.push(node(kickoff, at).type.replace('n8n-nodes-base.', '').replace(PACK, ''));
     expect(path.filter((t) => t !== 'set')).toEqual([
       'webhook', 'preflightValidate', 'idempotencyGate', 'resilientRequest', 'resilientRequest',
-      'resilientRequest', 'resilientRequest', 'qaVerify', 'idempotencyGate', 'if', 'httpRequest',
+      'resilientRequest', 'resilientRequest', 'qaVerify', 'if', 'httpRequest', 'wait', 'if', 'idempotencyGate', 'if', 'httpRequest',
     ]);
   });
 
