@@ -22,6 +22,8 @@ export interface Stall {
   title: string;
   execution?: { id: string; workflowId?: string };
   idempotencyKey?: string;
+  /** Set on a run waiting on a review: the contract route that names the reviewer (else the "stalled" one). */
+  route?: 'review_stalled';
 }
 
 /** The SLAs a detector needs from the contract (ms). */
@@ -66,6 +68,14 @@ export function claimStalls(claims: OpenClaim[], policyOf: (handoff: string) => 
 const WAITING = new Set(['waiting']);
 const RUNNING = new Set(['running', 'new', 'unknown']);
 
+/**
+ * Runs waiting on a review (status waiting, handoff with a reviewSla). The claims they hold are not
+ * claim stalls: a review legitimately outlasts the completion SLA, and (b) watches the run itself.
+ */
+export function reviewingExecutionIds(runs: StoredExecution[], policyOf: (handoff: string) => StallPolicy | undefined): Set<string> {
+  return new Set(runs.filter((r) => WAITING.has(r.status) && policyOf(r.handoff)?.reviewSla !== undefined).map((r) => r.id));
+}
+
 /** (b) */
 export function executionStalls(runs: StoredExecution[], policyOf: (handoff: string) => StallPolicy | undefined, now: number): Stall[] {
   const out: Stall[] = [];
@@ -73,7 +83,9 @@ export function executionStalls(runs: StoredExecution[], policyOf: (handoff: str
     const policy = policyOf(run.handoff);
     if (!policy || run.startedAt === null || !(WAITING.has(run.status) || RUNNING.has(run.status))) continue;
     const waiting = WAITING.has(run.status);
-    const sla = waiting ? (policy.reviewSla ?? policy.completionSla) : policy.completionSla;
+    const review = waiting && policy.reviewSla !== undefined;
+    const sla = review ? policy.reviewSla! : policy.completionSla;
+    // n8n reports no "waiting since"; the gate runs seconds after the start, so startedAt stands in for it.
     const since = run.startedAt + sla;
     if (since > now) continue;
     out.push({
@@ -81,10 +93,13 @@ export function executionStalls(runs: StoredExecution[], policyOf: (handoff: str
       handoff: run.handoff,
       subject: run.id,
       since,
-      title: waiting
-        ? `n8n execution ${run.id} of ${run.handoff} has waited longer than ${minutes(sla)} (an approval or callback nobody answered?)`
-        : `n8n execution ${run.id} of ${run.handoff} has been ${run.status} for longer than ${minutes(sla)}`,
+      title: review
+        ? `n8n execution ${run.id} of ${run.handoff} has waited on its review longer than the review SLA (${minutes(sla)}): nobody approved or rejected it`
+        : waiting
+          ? `n8n execution ${run.id} of ${run.handoff} has waited longer than ${minutes(sla)} (an approval or callback nobody answered?)`
+          : `n8n execution ${run.id} of ${run.handoff} has been ${run.status} for longer than ${minutes(sla)}`,
       execution: { id: run.id, workflowId: run.workflowId },
+      ...(review ? { route: 'review_stalled' as const } : {}),
     });
   }
   return out;

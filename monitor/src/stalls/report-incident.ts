@@ -14,6 +14,11 @@ export interface MonitorFinding {
   handoff: string;
   /** Picks the contract route: 'stalled' for stalls, 'execution_failed' for failed runs. */
   kind: string;
+  /**
+   * A more specific route tried before `kind` (a stalled review: 'review_stalled', the reviewer). The
+   * incident keeps `kind`, so stall counts and SLA breaches treat it as any other stall.
+   */
+  route?: string;
   dedupKey: string;
   title: string;
   /** When the failure signal happened: execution stop, lease or SLA expiry. */
@@ -36,7 +41,9 @@ export function createFindingReporter(deps: {
 }): FindingReporter {
   return async (finding) => {
     const handoff = deps.contracts.handoff(finding.handoff);
-    const { owner, source } = resolveOwner(handoff, finding.kind);
+    const specific = finding.route?.toLowerCase();
+    const routed = specific !== undefined && handoff?.routes.some((r) => r.match.toLowerCase() === specific);
+    const { owner, source } = resolveOwner(handoff, routed ? specific : finding.kind);
     const clean = redactIncidentInput({
       handoff: finding.handoff,
       dedupKey: finding.dedupKey,

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ContractStore } from '../contract/store';
 import type { Contract, Handoff } from '../contract/schema';
 import type { MonitorStore } from '../store/types';
-import { cadenceStall, claimStalls, executionStalls, outcomeStalls, type Stall, stallDedupKey, type StallKind, type StallPolicy } from './detect';
+import { cadenceStall, claimStalls, executionStalls, outcomeStalls, reviewingExecutionIds, type Stall, stallDedupKey, type StallKind, type StallPolicy } from './detect';
 import type { FindingReporter } from './report-incident';
 
 /** Bounds per tick, so a backlog of thousands of stalls is worked through over a few ticks. */
@@ -56,9 +56,12 @@ export function createStallDetector(deps: { store: MonitorStore; contracts: Cont
     const policies = new Map(contract.handoffs.map((h) => [h.id, policyOf(h)]));
     const lookup = (id: string) => policies.get(id);
 
+    const unfinished = await store.executions.unfinished(MAX_UNFINISHED);
+    const reviewing = reviewingExecutionIds(unfinished, lookup);
+    const claims = (await store.stalls.openClaims(MAX_OPEN_CLAIMS)).filter((c) => c.executionId === null || !reviewing.has(c.executionId));
     const stalls: Stall[] = [
-      ...claimStalls(await store.stalls.openClaims(MAX_OPEN_CLAIMS), (id) => lookup(id) ?? DEFAULT_POLICY, now),
-      ...executionStalls(await store.executions.unfinished(MAX_UNFINISHED), lookup, now),
+      ...claimStalls(claims, (id) => lookup(id) ?? DEFAULT_POLICY, now),
+      ...executionStalls(unfinished, lookup, now),
     ];
     for (const [id, policy] of policies) {
       const awaiting = await store.stalls.awaitingOutcome(id, now - policy.completionSla, MAX_AWAITING_PER_HANDOFF);
@@ -92,6 +95,7 @@ export function createStallDetector(deps: { store: MonitorStore; contracts: Cont
         const result = await deps.report({
           handoff: stall.handoff,
           kind: 'stalled',
+          ...(stall.route ? { route: stall.route } : {}),
           dedupKey: key,
           title: stall.title,
           signalAt: stall.since,
