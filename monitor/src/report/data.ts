@@ -6,6 +6,7 @@
 import type { Incident } from '../../../nodes/shared/incident-protocol';
 import type { Contract } from '../contract/schema';
 import type { AggregateSnapshot, CompletedClaim, MonitorStore, OpenClaim, RunBucket, StoredEvent } from '../store/types';
+import { pendingReviews, type PendingReview } from './reviews';
 
 const HOUR = 3_600_000;
 /** The overview's trend: the last 24 hourly buckets (execution_buckets keeps 169). */
@@ -19,6 +20,8 @@ const RECENT_LIMIT = 200;
 const COMPLETIONS_LIMIT = 30;
 const OPEN_CLAIMS_LIMIT = 1_000;
 const TRACE_STEPS_LIMIT = 50;
+/** Unfinished runs read for pending reviews: the stall detector reads as many per tick. */
+const UNFINISHED_LIMIT = 10_000;
 
 export interface Trace {
   claim: CompletedClaim;
@@ -36,6 +39,8 @@ export interface ReportData {
   /** Seen in the last 48 h, any state. */
   recent: Incident[];
   activity: { handoff: string; lastRunAt: number | null; watchingSince: number }[];
+  /** Runs waiting on a review gate, oldest first (absent in hand-built data: none). */
+  pendingReviews?: PendingReview[];
   /** Only with `withMonday`: the rest of the Monday checklist's inputs. */
   monday?: {
     traces: Trace[];
@@ -66,15 +71,19 @@ export async function loadReportData(
 ): Promise<ReportData> {
   const trendSince = Math.floor(now / TREND_RESOLUTION_MS) * TREND_RESOLUTION_MS - (TREND_BUCKETS - 1) * TREND_RESOLUTION_MS;
   const handoffIds = contract.handoffs.map((h) => h.id);
-  const [snapshot, trend, lastSuccess, unresolved, recent, activity] = await Promise.all([
+  const [snapshot, trend, lastSuccess, unresolved, recent, activity, unfinished] = await Promise.all([
     store.aggregates.snapshot(),
     store.dashboard.runBuckets(TREND_RESOLUTION_MS, trendSince),
     store.dashboard.lastSuccess(handoffIds),
     store.dashboard.unresolvedIncidents(UNRESOLVED_LIMIT),
     store.dashboard.incidentsSeenSince(now - RECENT_INCIDENTS_MS, RECENT_LIMIT),
     store.stalls.activity(),
+    store.executions.unfinished(UNFINISHED_LIMIT),
   ]);
-  const data: ReportData = { now, contract, snapshot, trend, trendSince, lastSuccess, unresolved, recent, activity };
+  const data: ReportData = {
+    now, contract, snapshot, trend, trendSince, lastSuccess, unresolved, recent, activity,
+    pendingReviews: pendingReviews(unfinished, contract, now),
+  };
   if (opts.withMonday) {
     const [completions, openClaims, pendingAlerts] = await Promise.all([
       store.dashboard.recentCompletions(COMPLETIONS_LIMIT),

@@ -8,6 +8,7 @@ import type { Contract } from '../contract/schema';
 import { formatDuration } from '../util/duration';
 import type { ReportData, Trace } from './data';
 import { isPastSla, type Overview } from './overview';
+import type { PendingReview } from './reviews';
 
 export type MondayItemId = 'red' | 'incidents' | 'spot_check' | 'queues' | 'high_impact' | 'leadership';
 
@@ -42,6 +43,7 @@ export interface MondayReport {
   spotChecks: SpotCheck[];
   highImpact?: { incident: Incident; why: string };
   leadershipUpdate: string;
+  pendingReviews: PendingReview[];
 }
 
 const percent = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : `${Math.round(ratio * 1000) / 10}%`);
@@ -147,14 +149,18 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
   });
 
   const stuck = monday.openClaims.filter((c) => c.leaseExpiresAt !== null && c.leaseExpiresAt <= now);
+  // Reviews are a queue too: an approval nobody answered holds the handoff as surely as a stuck claim.
+  const reviews = overview.pendingReviews;
+  const overdueReviews = reviews.filter((r) => r.overdue);
   const quiet = overview.rows.filter((r) => !r.unlisted && r.rates['24h'].runs === 0);
   const failing = overview.rows.filter((r) => r.rates['24h'].failed > 0);
   items.push({
     id: 'queues',
     title: 'Retry queues empty and webhooks delivering',
-    ok: stuck.length === 0 && monday.pendingAlerts === 0 && quiet.length === 0,
+    ok: stuck.length === 0 && monday.pendingAlerts === 0 && quiet.length === 0 && overdueReviews.length === 0,
     summary: [
       `${monday.openClaims.length} open claim${monday.openClaims.length === 1 ? '' : 's'} (${stuck.length} past the lease)`,
+      ...(reviews.length ? [`${reviews.length} pending review${reviews.length === 1 ? '' : 's'} (${overdueReviews.length} past the review SLA)`] : []),
       `${monday.pendingAlerts} alert${monday.pendingAlerts === 1 ? '' : 's'} waiting in the outbox`,
       quiet.length ? `no runs in 24 h: ${quiet.map((r) => r.name).join(', ')}` : 'every handoff ran in the last 24 h',
     ].join('; '),
@@ -164,6 +170,7 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
           `${r.name}: ${r.rates['24h'].runs} runs in 24 h, ${r.rates['24h'].failed} failed; last run ${r.lastRunAt ? ago(now, r.lastRunAt) : 'never'}; last success ${r.lastSuccessAt ? ago(now, r.lastSuccessAt) : 'none recorded'}`,
       ),
       ...stuck.slice(0, 10).map((c) => `stuck claim ${nameOf(contract, c.handoff)} ${c.key}, claimed ${ago(now, c.claimedAt)}`),
+      ...reviews.slice(0, 10).map((r) => pendingReviewLine(r)),
       ...(failing.length ? [`failures in 24 h: ${failing.map((r) => `${r.name} ${r.rates['24h'].failed}`).join(', ')}`] : []),
     ],
   });
@@ -185,7 +192,11 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
   const leadershipUpdate = leadershipLine(data, overview, highImpact?.incident);
   items.push({ id: 'leadership', title: 'One-line status for leadership', ok: true, summary: leadershipUpdate, details: [] });
 
-  return { generatedAt: new Date(now).toISOString(), items, spotChecks, highImpact, leadershipUpdate };
+  return { generatedAt: new Date(now).toISOString(), items, spotChecks, highImpact, leadershipUpdate, pendingReviews: reviews };
+}
+
+export function pendingReviewLine(r: PendingReview): string {
+  return `pending review ${r.name}, n8n execution ${r.executionId}: waiting ${formatDuration(r.ageMs)} (review SLA ${formatDuration(r.reviewSlaMs)}${r.overdue ? ', overdue' : ''}), reviewer ${person(r.reviewer)}`;
 }
 
 export function leadershipLine(data: ReportData, overview: Overview, focus?: Incident): string {

@@ -8,6 +8,7 @@ import type { WindowSpan } from '../metrics/definitions';
 import { WINDOWS } from '../metrics/definitions';
 import { TREND_BUCKETS, TREND_RESOLUTION_MS, type ReportData } from './data';
 import { handoffHealth, type Health } from './health';
+import type { PendingReview } from './reviews';
 
 export interface Rate {
   runs: number;
@@ -48,6 +49,9 @@ export interface Overview {
   counts: Record<Health['level'], number>;
   /** All handoffs together, per window. */
   totals: Record<WindowSpan, Rate>;
+  pendingReviews: PendingReview[];
+  /** Some handoff of the contract has a review SLA (a review gate). */
+  reviewGated: boolean;
 }
 
 export const isPastSla = (i: Incident, now: number) => i.state !== 'resolved' && (i.escalatedAt !== undefined || Date.parse(i.slaDueAt) <= now);
@@ -130,5 +134,5 @@ export function buildOverview(data: ReportData): Overview {
       return [w.span, rate(runs, failed)];
     }),
   ) as Record<WindowSpan, Rate>;
-  return { now, rows, counts, totals };
+  return { now, rows, counts, totals, pendingReviews: data.pendingReviews ?? [], reviewGated: contract.handoffs.some((h) => h.reviewSla !== undefined) };
 }

@@ -2,6 +2,7 @@
 import { html, type Html } from '../html';
 import type { HandoffRow, Overview } from '../../report/overview';
 import { percent, seconds, when } from './format';
+import { pendingReviewsView } from './reviews';
 import { sparkline } from './sparkline';
 
 const rateCell = (r: { runs: number; failed: number; ratio?: number }) =>
@@ -23,6 +24,9 @@ ${rateCell(r.rates['1h'])}${rateCell(r.rates['24h'])}${rateCell(r.rates['7d'])}
 </tr>`;
 }
 
+/** The table only appears once something can be reviewed: a pending review, or a contract handoff with a review SLA. */
+const hasReviewGate = (o: Overview) => o.pendingReviews.length > 0 || o.reviewGated;
+
 export function overviewView(o: Overview): Html {
   const t = o.totals;
   return html`<h1>Failed-sync overview</h1>
@@ -42,5 +46,6 @@ ${
 <tbody>${o.rows.map((r) => row(r, o.now))}</tbody>
 </table>`
     : html`<p class="empty">No handoffs yet: add them to the contract file (HANDOFF_CONTRACTS) and they appear here.</p>`
-}`;
+}
+${hasReviewGate(o) ? pendingReviewsView(o.pendingReviews, o.now) : ''}`;
 }
