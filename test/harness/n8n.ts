@@ -228,7 +228,8 @@ export async function startN8n(opts: StartN8nOptions = {}) {
   };
 }
 
-function n8nEnv(o: {
+/** The harness's environment for one n8n process (exported for the queue-mode harness, which adds to it). */
+export function n8nEnv(o: {
   install: N8nInstall;
   userFolder: string;
   encryptionKey: string;
@@ -266,7 +267,8 @@ function n8nEnv(o: {
   };
 }
 
-async function waitForReadiness(baseUrl: string, proc: ServiceProcess): Promise<void> {
+/** Polls `<baseUrl>/healthz/readiness` (a main's port, or a worker's QUEUE_HEALTH_CHECK_PORT) until 200. */
+export async function waitForReadiness(baseUrl: string, proc: ServiceProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let exitCode: number | null | undefined;
   void proc.exited.then((code) => (exitCode = code));
@@ -279,7 +281,7 @@ async function waitForReadiness(baseUrl: string, proc: ServiceProcess): Promise<
   throw new Error(`n8n at ${baseUrl} not ready after ${READY_TIMEOUT_MS} ms`);
 }
 
-function withLog(err: unknown, logFile: string): Error {
+export function withLog(err: unknown, logFile: string): Error {
   const e = err instanceof Error ? err : new Error(String(err));
   e.message += `\n--- last lines of ${logFile} ---\n${tailFile(logFile)}`;
   return e;
