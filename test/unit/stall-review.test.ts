@@ -23,7 +23,7 @@ it.each([
   if (route === undefined) return expect(stall).toBeUndefined();
   expect(stall.kind).toBe('execution');
   expect(stall.route).toBe(route ?? undefined);
-  if (route) expect(stall.title).toContain('review SLA (24h)');
+  if (route) expect(stall.title).toContain('waited longer than 24h, its review SLA');
 });
 
 it('names the runs that hold a review, so their claims are not reported as claim stalls too', () => {

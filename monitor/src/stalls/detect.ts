@@ -94,7 +94,7 @@ export function executionStalls(runs: StoredExecution[], policyOf: (handoff: str
       subject: run.id,
       since,
       title: review
-        ? `n8n execution ${run.id} of ${run.handoff} has waited on its review longer than the review SLA (${minutes(sla)}): nobody approved or rejected it`
+        ? `n8n execution ${run.id} of ${run.handoff} has waited longer than ${minutes(sla)}, its review SLA: nobody approved or rejected the review`
         : waiting
           ? `n8n execution ${run.id} of ${run.handoff} has waited longer than ${minutes(sla)} (an approval or callback nobody answered?)`
           : `n8n execution ${run.id} of ${run.handoff} has been ${run.status} for longer than ${minutes(sla)}`,
