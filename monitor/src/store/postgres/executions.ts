@@ -9,41 +9,7 @@ import { isFailed, isFinal } from '../../metrics/definitions';
 import type { ExecutionRecord, ExecutionStore, IngestResult, StoredExecution } from '../types';
 import { aggregateWriters, lockAggregates, type FinishedRun } from './aggregates';
 import { inTransaction, run, type Statement } from './pool';
-
-interface Row {
-  id: string;
-  handoff: string;
-  workflow_id: string;
-  status: string;
-  finished: number;
-  mode: string | null;
-  started_at: number | null;
-  stopped_at: number | null;
-  wait_till: number | null;
-  retry_of: string | null;
-  retry_success_id: string | null;
-  failed_node: string | null;
-  error_message: string | null;
-  recovered_at: number | null;
-  outcome: string | null;
-}
-
-const fromRow = (r: Row): StoredExecution => ({
-  id: r.id,
-  handoff: r.handoff,
-  workflowId: r.workflow_id,
-  status: r.status,
-  finished: r.finished === 1,
-  mode: r.mode,
-  startedAt: r.started_at,
-  stoppedAt: r.stopped_at,
-  waitTill: r.wait_till,
-  retryOf: r.retry_of,
-  retrySuccessId: r.retry_success_id,
-  failedNode: r.failed_node,
-  errorMessage: r.error_message,
-  expectOutcome: r.outcome !== null,
-});
+import { type ExecutionRow, fromExecutionRow } from '../rows/executions';
 
 const statement = (name: string, text: string): Statement => ({ name: `handoff-executions-${name}`, text });
 const SELECT = statement('select', 'SELECT * FROM executions WHERE id = $1');
@@ -75,18 +41,18 @@ const SET_FAILURE = statement(
 const STATE_GET = statement('state-get', 'SELECT value FROM collector_state WHERE name = $1');
 const STATE_SET = statement('state-set', 'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
 
-type UpdateParams = Pick<Row, 'id' | 'status' | 'finished' | 'mode' | 'started_at' | 'stopped_at' | 'wait_till' | 'retry_of' | 'retry_success_id' | 'outcome'>;
+type UpdateParams = Pick<ExecutionRow, 'id' | 'status' | 'finished' | 'mode' | 'started_at' | 'stopped_at' | 'wait_till' | 'retry_of' | 'retry_success_id' | 'outcome'>;
 
 const updateValues = (p: UpdateParams, now: number) => [
   p.id, p.status, p.finished, p.mode, p.started_at, p.stopped_at, p.wait_till, p.retry_of, p.retry_success_id, p.outcome, now,
 ];
 
-async function select(client: PoolClient, id: string): Promise<Row | undefined> {
-  return (await run<Row>(client, SELECT, [id])).rows[0];
+async function select(client: PoolClient, id: string): Promise<ExecutionRow | undefined> {
+  return (await run<ExecutionRow>(client, SELECT, [id])).rows[0];
 }
 
 /** Failed run → its retry's success: time to recovery, observed once per failed run. */
-async function recover(client: PoolClient, failed: Row, successStoppedAt: number | null, now: number) {
+async function recover(client: PoolClient, failed: ExecutionRow, successStoppedAt: number | null, now: number) {
   if (failed.recovered_at !== null || failed.stopped_at === null || successStoppedAt === null) return;
   if (!isFailed(failed.status)) return;
   await run(client, MARK_RECOVERED, [now, failed.id]);
@@ -118,7 +84,7 @@ async function upsertIn(client: PoolClient, records: ExecutionRecord[], now: num
       rec.id, rec.handoff, rec.workflowId, rec.status, params.finished, rec.mode, rec.startedAt, rec.stoppedAt, rec.waitTill,
       rec.retryOf, rec.retrySuccessId, params.outcome, now,
     ];
-    let previous: Row | undefined;
+    let previous: ExecutionRow | undefined;
     if ((await run(client, INSERT, insertValues)).rowCount === 1) {
       inserted++;
     } else {
@@ -166,11 +132,11 @@ export function createPostgresExecutions(pool: Pool): ExecutionStore {
   return {
     upsert: (records, now) => inTransaction(pool, (client) => upsertIn(client, records, now)),
     async get(id) {
-      const row = (await run<Row>(pool, SELECT, [id])).rows[0];
-      return row && fromRow(row);
+      const row = (await run<ExecutionRow>(pool, SELECT, [id])).rows[0];
+      return row && fromExecutionRow(row);
     },
     async unfinished(limit) {
-      return (await run<Row>(pool, UNFINISHED, [limit])).rows.map(fromRow);
+      return (await run<ExecutionRow>(pool, UNFINISHED, [limit])).rows.map(fromExecutionRow);
     },
     async forget(ids) {
       if (ids.length) await run(pool, FORGET, [ids]);

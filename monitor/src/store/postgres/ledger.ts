@@ -17,7 +17,7 @@ import { ClaimInput, ClaimOutcome, ClaimRecord, decideClaim, decideSettle, Settl
 import type { ClaimBatch, ClaimCounter, HandoffEvent, LedgerStore, SettleBatch } from '../types';
 import { insertEvents } from './events';
 import { inTransaction, RetryTransaction, run, type Statement } from './pool';
-import { ClaimRow, fromClaimRow, isoCache, toClaimRow } from './claim-rows';
+import { ClaimRow, fromClaimRow, isoCache, toClaimRow } from '../rows/claims';
 
 const COLUMNS = `handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
                  completed_at, released_at, execution_id, workflow_id, reason`;

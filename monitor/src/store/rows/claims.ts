@@ -1,4 +1,4 @@
-/** A claims row and the ClaimRecord the pure ledger code works with: the same fields, snake_case. */
+/** A claims row and the ClaimRecord the pure ledger code works with: the same fields, snake_case. Both stores use these. */
 import type { ClaimRecord } from '../../ledger/decide';
 
 export interface ClaimRow {

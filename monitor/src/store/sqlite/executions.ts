@@ -7,44 +7,10 @@ import { isFailed, isFinal } from '../../metrics/definitions';
 import type { ExecutionRecord, ExecutionStore, IngestResult, StoredExecution } from '../types';
 import type { AggregateWriters, FinishedRun } from './aggregates';
 import type { SqliteDb } from './open';
-
-interface Row {
-  id: string;
-  handoff: string;
-  workflow_id: string;
-  status: string;
-  finished: number;
-  mode: string | null;
-  started_at: number | null;
-  stopped_at: number | null;
-  wait_till: number | null;
-  retry_of: string | null;
-  retry_success_id: string | null;
-  failed_node: string | null;
-  error_message: string | null;
-  recovered_at: number | null;
-  outcome: string | null;
-}
-
-const fromRow = (r: Row): StoredExecution => ({
-  id: r.id,
-  handoff: r.handoff,
-  workflowId: r.workflow_id,
-  status: r.status,
-  finished: r.finished === 1,
-  mode: r.mode,
-  startedAt: r.started_at,
-  stoppedAt: r.stopped_at,
-  waitTill: r.wait_till,
-  retryOf: r.retry_of,
-  retrySuccessId: r.retry_success_id,
-  failedNode: r.failed_node,
-  errorMessage: r.error_message,
-  expectOutcome: r.outcome !== null,
-});
+import { type ExecutionRow, fromExecutionRow } from '../rows/executions';
 
 export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters): ExecutionStore {
-  const select = db.prepare<[string], Row>('SELECT * FROM executions WHERE id = ?');
+  const select = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE id = ?');
   const insert = db.prepare(`
     INSERT INTO executions (id, handoff, workflow_id, status, finished, mode, started_at, stopped_at, wait_till,
       retry_of, retry_success_id, outcome, seen_at, updated_at)
@@ -60,14 +26,14 @@ export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters):
   const bumpActivity = db.prepare(`
     INSERT INTO handoff_activity (handoff, last_run_at, watching_since) VALUES (?, ?, ?)
     ON CONFLICT (handoff) DO UPDATE SET last_run_at = max(coalesce(last_run_at, 0), excluded.last_run_at)`);
-  const unfinished = db.prepare<[number], Row>('SELECT * FROM executions WHERE finished = 0 ORDER BY started_at LIMIT ?');
+  const unfinished = db.prepare<[number], ExecutionRow>('SELECT * FROM executions WHERE finished = 0 ORDER BY started_at LIMIT ?');
   const forget = db.prepare('DELETE FROM executions WHERE id = ? AND finished = 0');
   const setFailure = db.prepare('UPDATE executions SET failed_node = coalesce(?, failed_node), error_message = coalesce(?, error_message) WHERE id = ?');
   const stateGet = db.prepare<[string], { value: string }>('SELECT value FROM collector_state WHERE name = ?');
   const stateSet = db.prepare('INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
 
   /** Failed run → its retry's success: time to recovery, observed once per failed run. */
-  const recover = (failed: Row, successStoppedAt: number | null, now: number) => {
+  const recover = (failed: ExecutionRow, successStoppedAt: number | null, now: number) => {
     if (failed.recovered_at !== null || failed.stopped_at === null || successStoppedAt === null) return;
     if (!isFailed(failed.status)) return;
     markRecovered.run(now, failed.id);
@@ -88,7 +54,7 @@ export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters):
         outcome: final && rec.status === 'success' && rec.expectOutcome ? 'pending' : null,
         now,
       };
-      let previous: Row | undefined;
+      let previous: ExecutionRow | undefined;
       if (insert.run(params).changes === 1) {
         inserted++;
       } else {
@@ -143,10 +109,10 @@ export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters):
     },
     async get(id) {
       const row = select.get(id);
-      return row && fromRow(row);
+      return row && fromExecutionRow(row);
     },
     async unfinished(limit) {
-      return unfinished.all(limit).map(fromRow);
+      return unfinished.all(limit).map(fromExecutionRow);
     },
     async forget(ids) {
       forgetTx.immediate(ids);
@@ -164,7 +130,7 @@ export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters):
 }
 
 /** The stored columns as upsert parameters, for updates that must keep them as they are. */
-function fromStored(r: Row) {
+function fromStored(r: ExecutionRow) {
   return {
     id: r.id,
     status: r.status,

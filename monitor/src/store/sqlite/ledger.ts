@@ -5,40 +5,11 @@
 import type { ClaimResult, SettleResult } from '../../../../nodes/shared/ledger-protocol';
 import { ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
 import type { ClaimBatch, ClaimCounter, LedgerStore, SettleBatch } from '../types';
+import { type ClaimRow, fromClaimRow, isoCache } from '../rows/claims';
 import type { SqliteDb } from './open';
 
-interface Row {
-  handoff: string;
-  key: string;
-  state: ClaimRecord['state'];
-  attempt: number;
-  fingerprint: string | null;
-  claimed_at: number;
-  lease_expires_at: number | null;
-  completed_at: number | null;
-  released_at: number | null;
-  execution_id: string | null;
-  workflow_id: string | null;
-  reason: string | null;
-}
-
-const fromRow = (r: Row): ClaimRecord => ({
-  handoff: r.handoff,
-  key: r.key,
-  state: r.state,
-  attempt: r.attempt,
-  fingerprint: r.fingerprint,
-  claimedAt: r.claimed_at,
-  leaseExpiresAt: r.lease_expires_at,
-  completedAt: r.completed_at,
-  releasedAt: r.released_at,
-  executionId: r.execution_id,
-  workflowId: r.workflow_id,
-  reason: r.reason,
-});
-
 export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }): LedgerStore {
-  const select = db.prepare<[string, string], Row>('SELECT * FROM claims WHERE handoff = ? AND key = ?');
+  const select = db.prepare<[string, string], ClaimRow>('SELECT * FROM claims WHERE handoff = ? AND key = ?');
   const COLUMNS = `(handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
                     completed_at, released_at, execution_id, workflow_id, reason)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -82,7 +53,7 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
       let outcome = decideClaim(undefined, input);
       if (insertNew.run(params(outcome.write!)).changes === 0) {
         const row = select.get(batch.handoff, item.key);
-        outcome = decideClaim(row && fromRow(row), input);
+        outcome = decideClaim(row && fromClaimRow(row), input);
         if (outcome.write) upsert.run(params(outcome.write));
       }
       if (outcome.expiredLease) {
@@ -103,7 +74,7 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
   const settleTx = db.transaction((action: SettleAction, batch: SettleBatch, now: number): SettleResult[] =>
     batch.keys.map((key) => {
       const row = select.get(batch.handoff, key);
-      const outcome = decideSettle(row && fromRow(row), action, now, batch.reason);
+      const outcome = decideSettle(row && fromClaimRow(row), action, now, batch.reason);
       if (outcome.write) {
         upsert.run(params(outcome.write));
         insertEvent.run(batch.handoff, key, action === 'complete' ? 'completed' : 'released', now, outcome.write.executionId,
@@ -131,18 +102,5 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
     async claimCounters() {
       return counters.all();
     },
-  };
-}
-
-/** A batch shares one lease expiry; format it once instead of once per key. */
-function isoCache(): (ms: number) => string {
-  let lastMs = Number.NaN;
-  let lastIso = '';
-  return (ms) => {
-    if (ms !== lastMs) {
-      lastMs = ms;
-      lastIso = new Date(ms).toISOString();
-    }
-    return lastIso;
   };
 }
