@@ -1,0 +1,131 @@
+/**
+ * Issue 6 on the real n8n: a failing handoff workflow shows in /metrics and as an incident for its
+ * owner within one poll interval plus one detector tick — caught by the monitor's collector alone,
+ * with no Handoff Guard node in the workflow (the failure mode nobody wired an error path for).
+ */
+import crypto from 'crypto';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
+import { startN8n, type N8nInstance } from '../harness/n8n';
+import { startAgencyMock, type AgencyMock } from '../mocks/agency';
+
+jest.setTimeout(180_000);
+
+const POLL_MS = 1_000;
+const TICK_MS = 1_000;
+/** Work the monitor does after noticing (one page read, execution data for the failing node, insert). */
+const PROCESSING_ALLOWANCE_MS = 1_500;
+
+const contract = (workflowId: string) => `
+systems:
+  crm: { name: CRM, kind: crm }
+  taskboard: { name: Task board, kind: task_board }
+handoffs:
+  - id: project-sync
+    name: Project sync
+    source: crm
+    targets: [taskboard]
+    owner: { name: Dana Ops, channel: "#delivery-ops" }
+    workflows: ["${workflowId}"]
+`;
+
+function syncWorkflow(path: string, taskboardUrl: string) {
+  return {
+    name: 'Project sync (no error path)',
+    nodes: [
+      { name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: crypto.randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
+      {
+        name: 'Create project',
+        type: 'n8n-nodes-base.httpRequest',
+        typeVersion: 4.2,
+        position: [250, 0],
+        parameters: { method: 'POST', url: `${taskboardUrl}/taskboard/projects`, sendBody: true, bodyParameters: { parameters: [{ name: 'dealId', value: '={{ $json.body.dealId }}' }] }, options: {} },
+      },
+    ],
+    connections: { Webhook: { main: [[{ node: 'Create project', type: 'main', index: 0 }]] } },
+    settings: { executionOrder: 'v1' },
+  };
+}
+
+let n8n: N8nInstance;
+let mock: AgencyMock;
+let monitor: RunningMonitor;
+let dir: string;
+const token = crypto.randomBytes(16).toString('hex');
+
+beforeAll(async () => {
+  mock = await startAgencyMock();
+  n8n = await startN8n();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-collector-e2e-'));
+});
+afterAll(async () => {
+  await monitor?.close();
+  await n8n?.stop();
+  await mock?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const metrics = async () => (await fetch(`${monitor.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+const sample = (text: string, series: string) => {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+};
+
+it('a failed run shows in the metrics and as an owner incident within one poll plus one detector tick', async () => {
+  const hookPath = `project-sync-${crypto.randomUUID().slice(0, 8)}`;
+  const { id: workflowId } = await n8n.importWorkflow(syncWorkflow(hookPath, mock.url));
+  await n8n.activate(workflowId);
+  await n8n.waitForWebhook(hookPath);
+
+  fs.writeFileSync(path.join(dir, 'handoffs.yaml'), contract(workflowId));
+  const config = loadConfig({
+    HANDOFF_MONITOR_TOKEN: token,
+    HANDOFF_MONITOR_PORT: '0',
+    HANDOFF_MONITOR_DB: path.join(dir, 'monitor.db'),
+    HANDOFF_CONTRACTS: path.join(dir, 'handoffs.yaml'),
+    HANDOFF_ALERT_WEBHOOK_URL: `${mock.url}/chat/webhook`,
+    N8N_BASE_URL: n8n.baseUrl,
+    N8N_API_KEY: n8n.apiKey,
+    HANDOFF_POLL_INTERVAL: `${POLL_MS}ms`,
+  });
+  monitor = await startMonitor(config, { logger: createLogger('silent'), watchContracts: false, collectorIntervalMs: POLL_MS, detectorIntervalMs: TICK_MS, alertIntervalMs: 300 });
+
+  const deliver = (dealId: string) =>
+    fetch(n8n.webhookUrl(hookPath), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dealId }) });
+
+  // One good run, then the task board goes down for the next one.
+  await deliver('deal-ok');
+  await n8n.waitForExecutions(workflowId, 1);
+  mock.inject('taskboard', { failNext: { count: 10, status: 503 } });
+  await deliver('deal-lost');
+  const finished = await n8n.waitForExecutions(workflowId, 2);
+  const failed = finished.find((e) => e.status === 'error');
+  expect(failed).toBeDefined();
+  const stoppedAt = Date.parse(failed!.stoppedAt!);
+
+  let incident: { firstSeenAt: string; owner: { name: string }; title: string; error?: { node?: string } } | undefined;
+  const deadline = Date.now() + 30_000;
+  while (!incident && Date.now() < deadline) {
+    const res = await fetch(`${monitor.url}/api/v1/incidents?handoff=project-sync`, { headers: { authorization: `Bearer ${token}` } });
+    incident = ((await res.json()) as { incidents: NonNullable<typeof incident>[] }).incidents[0];
+    if (!incident) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(incident).toBeDefined();
+  const detectionMs = Date.parse(incident!.firstSeenAt) - stoppedAt;
+  console.log(`collector e2e: failed run stopped → incident opened in ${detectionMs} ms (poll ${POLL_MS} ms, detector tick ${TICK_MS} ms)`);
+  expect(detectionMs).toBeLessThanOrEqual(POLL_MS + TICK_MS + PROCESSING_ALLOWANCE_MS);
+  expect(incident!.owner.name).toBe('Dana Ops');
+  expect(JSON.stringify(incident)).toContain('Create project');
+
+  const text = await metrics();
+  expect(sample(text, 'handoff_executions_total{handoff="project-sync",status="error"}')).toBe(1);
+  expect(sample(text, 'handoff_executions_total{handoff="project-sync",status="success"}')).toBe(1);
+  expect(sample(text, 'handoff_failed_sync_ratio{handoff="project-sync",window="1h"}')).toBe(0.5);
+
+  // The owner hears about it without anyone having wired an error path.
+  const waitAlert = Date.now() + 10_000;
+  while (!mock.chatMessages().some((m) => m.text.includes('Dana Ops')) && Date.now() < waitAlert) await new Promise((r) => setTimeout(r, 100));
+  expect(mock.chatMessages().some((m) => m.text.includes('Dana Ops'))).toBe(true);
+});
