@@ -129,3 +129,27 @@ it('a failed run shows in the metrics and as an owner incident within one poll p
   while (!mock.chatMessages().some((m) => m.text.includes('Dana Ops')) && Date.now() < waitAlert) await new Promise((r) => setTimeout(r, 100));
   expect(mock.chatMessages().some((m) => m.text.includes('Dana Ops'))).toBe(true);
 });
+
+it('the dashboard pages and the Monday report show that failure, read from the same monitor', async () => {
+  const page = async (p: string) => {
+    const res = await fetch(`${monitor.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  const overview = await page('/');
+  expect(overview).toContain('Project sync');
+  expect(overview).toMatch(/data-handoff="project-sync" data-health="red"/);
+  expect(await page('/incidents?handoff=project-sync')).toContain('Dana Ops');
+  expect(await page('/map')).toMatch(/<svg[\s\S]*Project sync/);
+  expect(await page('/monday')).toContain('Project sync');
+
+  // The CLI reads the store named by HANDOFF_MONITOR_DB while the monitor keeps running.
+  const { execFileSync } = await import('child_process');
+  const out = execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'monitor', 'bin', 'handoff-monitor.js'), 'report', 'monday', '--format', 'json'], {
+    env: { PATH: process.env.PATH ?? '', HANDOFF_MONITOR_DB: path.join(dir, 'monitor.db'), HANDOFF_CONTRACTS: path.join(dir, 'handoffs.yaml') },
+    encoding: 'utf8',
+  });
+  const report = JSON.parse(out);
+  expect(JSON.stringify(report)).toContain('project-sync');
+  expect(JSON.stringify(report)).toContain('Dana Ops');
+});
