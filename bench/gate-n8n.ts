@@ -7,6 +7,7 @@
 import crypto from 'crypto';
 import { startE2eMonitor } from '../test/e2e/support/monitor';
 import { startN8n, type N8nInstance } from '../test/harness/n8n';
+import { nodeTimeForItems } from './lib/n8n-node-time';
 import { fmt, report } from './lib/report';
 
 const ITEMS = 10_000;
@@ -25,16 +26,11 @@ const node = (name: string, type: string, typeVersion: number, x: number, parame
   ...extra,
 });
 
-function workflow(name: string, path: string, subject: Json, emitItems: boolean) {
+/** Webhook → Set {dealId} → subject → NoOp: one item per delivery, for the storm. */
+function workflow(name: string, path: string, subject: Json) {
   const nodes = [
     node('Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} }, { webhookId: crypto.randomUUID() }),
-    ...(emitItems
-      ? [
-          node('Emit items', 'n8n-nodes-base.code', 2, 200, {
-            jsCode: `const { prefix, count } = $input.first().json.body;\nreturn Array.from({ length: count }, (_, i) => ({ json: { dealId: prefix + '-' + i } }));`,
-          }),
-        ]
-      : [node('Emit items', 'n8n-nodes-base.set', 3.4, 200, { mode: 'raw', jsonOutput: '={{ { dealId: $json.body.dealId } }}', options: {} })]),
+    node('Emit items', 'n8n-nodes-base.set', 3.4, 200, { mode: 'raw', jsonOutput: '={{ { dealId: $json.body.dealId } }}', options: {} }),
     { ...subject, name: 'Subject', position: [400, 0] },
     node('Done', 'n8n-nodes-base.noOp', 1, 600, {}),
   ];
@@ -80,24 +76,10 @@ async function runOnce(n8n: N8nInstance, workflowId: string, path: string, body:
   return full.data.resultData.runData;
 }
 
-/** Node time of the subject for ITEMS items, best of ROUNDS (fresh keys each round). */
-async function nodeTime(n8n: N8nInstance, subject: Json, label: string) {
-  const path = `bench-${label}-${crypto.randomUUID().slice(0, 8)}`;
-  const id = await deploy(n8n, workflow(`bench ${label}`, path, subject, true), path);
-  const times: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const runData = await runOnce(n8n, id, path, { prefix: `${label}-${round}`, count: ITEMS }, round);
-    const passed = runData.Subject[0].data?.main[0]?.length ?? 0;
-    if (passed !== ITEMS) throw new Error(`${label}: ${passed} of ${ITEMS} fresh items passed`);
-    times.push(runData.Subject[0].executionTime);
-  }
-  return Math.min(...times);
-}
-
 /** How many of STORM concurrent executions of one key let the item through. */
 async function storm(n8n: N8nInstance, subject: Json, label: string) {
   const path = `storm-${label}-${crypto.randomUUID().slice(0, 8)}`;
-  const id = await deploy(n8n, workflow(`storm ${label}`, path, subject, false), path);
+  const id = await deploy(n8n, workflow(`storm ${label}`, path, subject), path);
   // One run first, so Remove Duplicates has its history row (a fresh one fails racers instead).
   await runOnce(n8n, id, path, { dealId: `${label}-primer` }, 0);
   const dealId = `${label}-storm-${crypto.randomUUID().slice(0, 6)}`;
@@ -123,8 +105,8 @@ async function main() {
   const n8n = await startN8n();
   try {
     const credential = await n8n.createCredential('Handoff Monitor (bench)', 'handoffMonitorApi', { url: monitor.url, token: monitor.token });
-    const ours = await nodeTime(n8n, gate(credential), 'gate');
-    const peer = await nodeTime(n8n, removeDuplicates(), 'remove-duplicates');
+    const ours = await nodeTimeForItems(n8n, gate(credential), 'gate', ITEMS, ROUNDS);
+    const peer = await nodeTimeForItems(n8n, removeDuplicates(), 'remove-duplicates', ITEMS, ROUNDS);
     const ourStorm = await storm(n8n, gate(credential), 'gate');
     const peerStorm = await storm(n8n, removeDuplicates(), 'remove-duplicates');
     report('Idempotency Gate vs n8n Remove Duplicates (same n8n 2.41.1)', [

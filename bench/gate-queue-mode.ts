@@ -9,9 +9,12 @@
 import crypto from 'crypto';
 import { startE2eMonitor } from '../test/e2e/support/monitor';
 import { startN8nQueueMode, type N8nQueueMode } from '../test/harness/queue-mode';
+import { nodeTimeForItems } from './lib/n8n-node-time';
 import { fmt, report } from './lib/report';
 
 const STORM = 20;
+const ITEMS = 10_000;
+const ROUNDS = 2;
 const STORMS = 3;
 const WORKERS = 2;
 const HANDOFF = 'sales-to-delivery-kickoff';
@@ -111,6 +114,8 @@ async function main() {
   const n8n = await startN8nQueueMode({ workers: WORKERS });
   try {
     const credential = await n8n.createCredential('Handoff Monitor (bench)', 'handoffMonitorApi', { url: monitor.url, token: monitor.token });
+    const oursTime = await nodeTimeForItems(n8n, gate(credential), 'gate', ITEMS, ROUNDS);
+    const peerTime = await nodeTimeForItems(n8n, removeDuplicates(), 'remove-duplicates', ITEMS, ROUNDS);
     const ours = await storms(n8n, gate(credential), 'gate', false);
     const peer = await storms(n8n, removeDuplicates(), 'remove-duplicates', false);
     const oursB = await storms(n8n, gate(credential), 'gate', true);
@@ -125,6 +130,12 @@ async function main() {
     });
     const spread = (r: typeof ours) => r.map((x) => x.subjectSpreadMs).join(', ');
     report(`Idempotency Gate vs n8n Remove Duplicates, queue mode (n8n ${n8n.install.n8nVersion}, main + ${WORKERS} workers, Redis + Postgres)`, [
+      {
+        figure: `node time, ${fmt.int(ITEMS)} fresh items on a worker (best of ${ROUNDS})`,
+        value: `${fmt.int(oursTime)} ms (${(oursTime / peerTime).toFixed(3)}×)`,
+        compare: `Remove Duplicates: ${fmt.int(peerTime)} ms; target ≤ 0.1×`,
+        meets: oursTime <= 0.1 * peerTime,
+      },
       row('as delivered', ours, peer),
       row(`held at a barrier (Wait until one instant)`, oursB, peerB),
       {
