@@ -116,7 +116,7 @@ Handoff Guard local stack is up (${((Date.now() - started) / 1000).toFixed(1)} s
   n8n editor      ${n8n.baseUrl}
     login         ${n8n.owner.email} / ${n8n.owner.password}
     API key       ${n8n.apiKey}
-  monitor         ${monitor.url}   (metrics at /metrics, with the token)
+  monitor         ${monitor.url}   (dashboard: sign in with the token; /metrics takes it as a bearer token)
     token         ${state.monitorToken}
   mock systems    ${mock.url}   (/crm/deals, /taskboard/projects, /cms/folders, /chat/webhook, /_control/calls)
   credential      "${credential.name}" in n8n points at the monitor
