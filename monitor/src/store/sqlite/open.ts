@@ -15,12 +15,31 @@ export function openSqlite(file: string, opts: { readonly?: boolean } = {}): Sql
   const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   db.pragma('busy_timeout = 5000');
   if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
+    // Two monitors starting on a new file both switch it to WAL: SQLite then answers one of them
+    // SQLITE_BUSY at once (its deadlock guard skips the busy handler), so the start-up retries.
+    retryWhileBusy(() => db.pragma('journal_mode = WAL'));
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    migrate(db);
+    retryWhileBusy(() => migrate(db));
   }
   return db;
+}
+
+/** Start-up only: a few seconds of short synchronous waits while another process holds the file. */
+const BUSY_RETRY_DEADLINE_MS = 10_000;
+
+function retryWhileBusy<T>(work: () => T): T {
+  const deadline = Date.now() + BUSY_RETRY_DEADLINE_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return work();
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (!code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, 25 + Math.floor(Math.random() * 50));
+    }
+  }
 }
 
 export function migrate(db: SqliteDb): number {
