@@ -18,16 +18,14 @@ import { freePort } from './ports';
 import { startService, ServiceProcess, tailFile } from './processes';
 import { provisionN8n, N8nInstall } from './provision';
 import { readSetup } from './e2e-setup';
+import { workflowApi } from './workflow-api';
 
 /** For jest.setTimeout in e2e files: a start, a storm or a crash-restart each fit well inside. */
 export const E2E_TIMEOUT_MS = 180_000;
 /** A fresh SQLite database takes ~13 s to migrate on 2 cores; leave room for a loaded CI machine. */
 const READY_TIMEOUT_MS = 120_000;
-/** Activation registers production webhooks asynchronously: live 0.2-0.4 s after the API answers. */
-const WEBHOOK_TIMEOUT_MS = 15_000;
+/** How often readiness is polled while n8n starts. */
 const POLL_MS = 200;
-/** What n8n's webhook route answers to a GET once a POST webhook is registered at that path. */
-const WEBHOOK_LIVE_HINT = 'Did you mean to make a POST request?';
 
 export interface StartN8nOptions {
   /** Tarball to install; default: the one the e2e global setup packed (or pack now). `null`: none. */
@@ -53,8 +51,7 @@ export interface Execution {
   data?: unknown;
 }
 
-/** States in which an execution will not change any more. */
-export const FINAL_STATUSES = ['success', 'error', 'crashed', 'canceled'];
+export { FINAL_STATUSES } from './workflow-api';
 
 /** What the harness keeps in the user folder so a restart (or the next `npm start`) can log in again. */
 interface HarnessState {
@@ -134,17 +131,6 @@ export async function startN8n(opts: StartN8nOptions = {}) {
     return p;
   }
 
-  async function executions(query: Record<string, string | number | boolean> = {}): Promise<Execution[]> {
-    const all: Execution[] = [];
-    let cursor: string | undefined;
-    do {
-      const params = new URLSearchParams({ limit: '250', ...stringify(query), ...(cursor ? { cursor } : {}) });
-      const page = await api<{ data: Execution[]; nextCursor?: string | null }>('GET', `/executions?${params}`);
-      all.push(...page.data);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return all;
-  }
 
   return {
     baseUrl,
@@ -161,46 +147,7 @@ export async function startN8n(opts: StartN8nOptions = {}) {
     },
     api,
     session,
-    webhookUrl: (p: string) => `${baseUrl}/webhook/${p.replace(/^\//, '')}`,
-
-    /** Creates a workflow through the public API; only the fields it accepts are sent. */
-    async importWorkflow(json: { name: string; nodes: unknown[]; connections: unknown; settings?: unknown }) {
-      const { name, nodes, connections, settings } = json;
-      return api<{ id: string; name: string }>('POST', '/workflows', { name, nodes, connections, settings: settings ?? {} });
-    },
-    activate: (id: string) => api<{ id: string; active: boolean }>('POST', `/workflows/${id}/activate`),
-    deactivate: (id: string) => api<{ id: string; active: boolean }>('POST', `/workflows/${id}/deactivate`),
-    createCredential: (name: string, type: string, data: Record<string, unknown>) =>
-      api<{ id: string; name: string }>('POST', '/credentials', { name, type, data }),
-
-    /** Polls until a production POST webhook answers at `path`. */
-    async waitForWebhook(p: string, timeoutMs = WEBHOOK_TIMEOUT_MS) {
-      const url = `${baseUrl}/webhook/${p.replace(/^\//, '')}`;
-      let last = '';
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const res = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-        last = res ? await res.text() : '(no answer)';
-        if (last.includes(WEBHOOK_LIVE_HINT)) return;
-        await sleep(POLL_MS);
-      }
-      throw withLog(new Error(`webhook ${url} not live after ${timeoutMs} ms; last answer: ${last.slice(0, 300)}`), logFile);
-    },
-
-    /** All executions matching the query (every page). Running ones only appear with status=running. */
-    executions,
-
-    /** Polls until `count` executions of a workflow have reached a final status; returns them. */
-    async waitForExecutions(workflowId: string, count: number, timeoutMs = 60_000): Promise<Execution[]> {
-      const deadline = Date.now() + timeoutMs;
-      let done: Execution[] = [];
-      while (Date.now() < deadline) {
-        done = (await executions({ workflowId })).filter((e) => FINAL_STATUSES.includes(e.status));
-        if (done.length >= count) return done;
-        await sleep(POLL_MS * 2);
-      }
-      throw withLog(new Error(`only ${done.length} of ${count} executions of workflow ${workflowId} finished within ${timeoutMs} ms`), logFile);
-    },
+    ...workflowApi(baseUrl, api, (err) => withLog(err, logFile)),
 
     nodeTypes: () => session.nodeTypes(),
     credentialTypes: () => session.credentialTypes(),
@@ -287,8 +234,5 @@ export function withLog(err: unknown, logFile: string): Error {
   return e;
 }
 
-function stringify(q: Record<string, string | number | boolean>): Record<string, string> {
-  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)]));
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -28,7 +28,8 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Client } from 'pg';
-import { Execution, FINAL_STATUSES, n8nEnv, waitForReadiness, withLog } from './n8n';
+import { n8nEnv, waitForReadiness, withLog } from './n8n';
+import { workflowApi } from './workflow-api';
 import { N8nSession, Owner, publicApi } from './n8n-client';
 import { buildAndPack, installPackIntoUserFolder } from './pack';
 import { freePort } from './ports';
@@ -47,9 +48,6 @@ const REDIS = {
   port: Number(process.env.HANDOFF_TEST_REDIS_PORT ?? 6379),
   db: Number(process.env.HANDOFF_TEST_REDIS_DB ?? 0),
 };
-const WEBHOOK_TIMEOUT_MS = 15_000;
-const POLL_MS = 200;
-const WEBHOOK_LIVE_HINT = 'Did you mean to make a POST request?';
 
 export interface StartQueueModeOptions {
   workers?: number;
@@ -249,17 +247,6 @@ export async function startN8nQueueMode(opts: StartQueueModeOptions = {}) {
 
   const api = publicApi(baseUrl, apiKey!);
 
-  async function executions(query: Record<string, string | number | boolean> = {}): Promise<Execution[]> {
-    const all: Execution[] = [];
-    let cursor: string | undefined;
-    do {
-      const params = new URLSearchParams({ limit: '250', ...stringify(query), ...(cursor ? { cursor } : {}) });
-      const page = await api<{ data: Execution[]; nextCursor?: string | null }>('GET', `/executions?${params}`);
-      all.push(...page.data);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return all;
-  }
 
   const allLogs = () => [`main: ${tailFile(mainLog, 20)}`, ...workers.map((w) => `worker-${w.index}: ${tailFile(w.logFile, 20)}`)].join('\n');
 
@@ -280,44 +267,7 @@ export async function startN8nQueueMode(opts: StartQueueModeOptions = {}) {
     },
     api,
     session: session!,
-    webhookUrl: (p: string) => `${baseUrl}/webhook/${p.replace(/^\//, '')}`,
-
-    async importWorkflow(json: { name: string; nodes: unknown[]; connections: unknown; settings?: unknown }) {
-      const { name, nodes, connections, settings } = json;
-      return api<{ id: string; name: string }>('POST', '/workflows', { name, nodes, connections, settings: settings ?? {} });
-    },
-    activate: (wid: string) => api<{ id: string; active: boolean }>('POST', `/workflows/${wid}/activate`),
-    deactivate: (wid: string) => api<{ id: string; active: boolean }>('POST', `/workflows/${wid}/deactivate`),
-    createCredential: (name: string, type: string, data: Record<string, unknown>) =>
-      api<{ id: string; name: string }>('POST', '/credentials', { name, type, data }),
-
-    /** Polls until a production POST webhook answers at `path` on the main. */
-    async waitForWebhook(p: string, timeoutMs = WEBHOOK_TIMEOUT_MS) {
-      const url = `${baseUrl}/webhook/${p.replace(/^\//, '')}`;
-      let last = '';
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const res = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-        last = res ? await res.text() : '(no answer)';
-        if (last.includes(WEBHOOK_LIVE_HINT)) return;
-        await sleep(POLL_MS);
-      }
-      throw withLog(new Error(`webhook ${url} not live after ${timeoutMs} ms; last answer: ${last.slice(0, 300)}`), mainLog);
-    },
-
-    executions,
-
-    /** Polls until `count` executions of a workflow have reached a final status; returns them. */
-    async waitForExecutions(workflowId: string, count: number, timeoutMs = 60_000): Promise<Execution[]> {
-      const deadline = Date.now() + timeoutMs;
-      let done: Execution[] = [];
-      while (Date.now() < deadline) {
-        done = (await executions({ workflowId })).filter((e) => FINAL_STATUSES.includes(e.status));
-        if (done.length >= count) return done;
-        await sleep(POLL_MS * 2);
-      }
-      throw new Error(`only ${done.length} of ${count} executions of workflow ${workflowId} finished within ${timeoutMs} ms\n${allLogs()}`);
-    },
+    ...workflowApi(baseUrl, api, (err) => Object.assign(err, { message: `${err.message}\n${allLogs()}` })),
 
     /**
      * Which worker ran each execution, from the workers' logs ("Worker started execution <id>").
@@ -341,8 +291,4 @@ export async function startN8nQueueMode(opts: StartQueueModeOptions = {}) {
   };
 }
 
-function stringify(q: Record<string, string | number | boolean>): Record<string, string> {
-  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)]));
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
