@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client } from 'pg';
-import { fmt, percentile, report } from './lib/report';
+import { measureClaims } from './lib/claim-load';
+import { fmt, report } from './lib/report';
 import { startChild, type ChildServer } from './lib/servers';
 
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -26,32 +27,6 @@ async function admin(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function claim(url: string, prefix: string, batch: number): Promise<void> {
-  const items = Array.from({ length: batch }, (_, i) => ({ key: `${prefix}-${i}` }));
-  const res = await fetch(`${url}/api/v1/claims`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ handoff: 'bench', items }),
-  });
-  if (res.status !== 200) throw new Error(`claim failed: HTTP ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { results: { decision: string }[] };
-  if (body.results.length !== batch || body.results.some((r) => r.decision !== 'new')) throw new Error('wrong results');
-}
-
-async function measure(url: string, batch: number, requests: number, prefix: string) {
-  for (let i = 0; i < 5; i++) await claim(url, `${prefix}-warm-${i}`, Math.min(batch, 100)); // JIT, statements, sockets
-  const latencies: number[] = [];
-  const started = process.hrtime.bigint();
-  for (let r = 0; r < requests; r++) {
-    const t0 = process.hrtime.bigint();
-    await claim(url, `${prefix}-${r}`, batch);
-    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
-  return { claimsPerSecond: (batch * requests) / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
 }
 
 async function main() {
@@ -85,8 +60,8 @@ async function main() {
     ];
     const rows = [];
     for (const { batch, requests } of plan) {
-      const pg = await measure(postgres.url, batch, requests, `pg-${batch}`);
-      const lite = await measure(sqlite.url, batch, requests, `lite-${batch}`);
+      const pg = await measureClaims(postgres.url, TOKEN, batch, requests, `pg-${batch}`);
+      const lite = await measureClaims(sqlite.url, TOKEN, batch, requests, `lite-${batch}`);
       rows.push({
         figure: `ledger claims/s, batch of ${fmt.int(batch)} (Postgres, HTTP)`,
         value: fmt.perSecond(pg.claimsPerSecond),

@@ -6,44 +6,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { fmt, percentile, report } from './lib/report';
+import { measureClaims } from './lib/claim-load';
+import { fmt, report } from './lib/report';
 import { startChild, type ChildServer } from './lib/servers';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 const REPO = join(__dirname, '..');
-
-interface Measure {
-  claimsPerSecond: number;
-  p50: number;
-  p95: number;
-}
-
-async function measure(url: string, batch: number, requests: number, prefix: string): Promise<Measure> {
-  const latencies: number[] = [];
-  // Warm-up: JIT, statement caches, keep-alive socket.
-  for (let i = 0; i < 5; i++) await claim(url, `${prefix}-warm-${i}`, Math.min(batch, 100));
-  const started = process.hrtime.bigint();
-  for (let r = 0; r < requests; r++) {
-    const t0 = process.hrtime.bigint();
-    await claim(url, `${prefix}-${r}`, batch);
-    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
-  return { claimsPerSecond: (batch * requests) / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
-}
-
-async function claim(url: string, prefix: string, batch: number): Promise<void> {
-  const items = Array.from({ length: batch }, (_, i) => ({ key: `${prefix}-${i}` }));
-  const res = await fetch(`${url}/api/v1/claims`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ handoff: 'bench', items }),
-  });
-  if (res.status !== 200) throw new Error(`claim failed: HTTP ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { results: unknown[] };
-  if (body.results.length !== batch) throw new Error('wrong number of results');
-}
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'handoff-bench-ledger-'));
@@ -73,8 +41,8 @@ async function main() {
     ];
     const rows = [];
     for (const { batch, requests } of plan) {
-      const ours = await measure(monitor.url, batch, requests, `ours-${batch}`);
-      const floor = await measure(bare.url, batch, requests, `bare-${batch}`);
+      const ours = await measureClaims(monitor.url, TOKEN, batch, requests, `ours-${batch}`);
+      const floor = await measureClaims(bare.url, TOKEN, batch, requests, `bare-${batch}`);
       rows.push({
         figure: `ledger claims/s, batch of ${fmt.int(batch)} (SQLite, HTTP)`,
         value: fmt.perSecond(ours.claimsPerSecond),
