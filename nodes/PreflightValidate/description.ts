@@ -1,6 +1,7 @@
 /** Preflight Validate's parameters as ops staff see them in the editor. */
 import type { INodeProperties } from 'n8n-workflow';
 import { RULE_FORMATS } from '../shared/validation/field-rules';
+import { checkpointHandoffProperty } from '../shared/checkpoints';
 
 export const OUTPUT = { valid: 0, invalid: 1 } as const;
 
@@ -202,14 +203,7 @@ export const preflightProperties: INodeProperties[] = [
     description: 'A field must hold an ID that exists elsewhere, e.g. a client ID among the clients fetched earlier',
     options: [{ displayName: 'Reference Check', name: 'reference', values: referenceFields }],
   },
-  {
-    displayName: 'Handoff',
-    name: 'handoff',
-    type: 'string',
-    default: '',
-    placeholder: 'sales-to-delivery-kickoff',
-    description: 'The handoff ID from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.',
-  },
+  checkpointHandoffProperty,
   {
     displayName: 'Key Field',
     name: 'keyField',

@@ -1,5 +1,6 @@
 /** QA Verify's parameters as ops staff see them in the editor. */
 import type { INodeProperties } from 'n8n-workflow';
+import { checkpointHandoffProperty } from '../shared/checkpoints';
 
 export const OUTPUT = { pass: 0, fail: 1 } as const;
 
@@ -99,13 +100,6 @@ export const qaProperties: INodeProperties[] = [
       { displayName: 'Trim Spaces', name: 'trim', type: 'boolean', default: true, description: 'Whether spaces around text are ignored' },
     ],
   },
-  {
-    displayName: 'Handoff',
-    name: 'handoff',
-    type: 'string',
-    default: '',
-    placeholder: 'sales-to-delivery-kickoff',
-    description: 'The handoff ID from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.',
-  },
+  checkpointHandoffProperty,
   { displayName: 'Key Field', name: 'keyField', type: 'string', default: 'dealId', description: 'Path of the field with the handoff key, so checkpoints attach to the right handoff', displayOptions: compare },
 ];

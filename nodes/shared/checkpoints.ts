@@ -3,7 +3,7 @@
  * verified, qa_failed…) so one handoff can be traced step by step. Strictly best-effort: a trace
  * must never stop a sync, so a monitor outage becomes an execution hint, not a failure.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { readPath } from './field-path';
 import { LEDGER_LIMITS, LEDGER_PATHS } from './ledger-protocol';
 import { callMonitor, MONITOR_CREDENTIAL } from './monitor-client';
@@ -71,3 +71,13 @@ export async function reportCheckpoints(ctx: IExecuteFunctions, handoff: string,
 function hint(ctx: IExecuteFunctions, message: string) {
   if (typeof ctx.addExecutionHints === 'function') ctx.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
 }
+
+/** The "Handoff" parameter of the nodes that report checkpoints (Preflight Validate, QA Verify). */
+export const checkpointHandoffProperty: INodeProperties = {
+  displayName: 'Handoff',
+  name: 'handoff',
+  type: 'string',
+  default: '',
+  placeholder: 'sales-to-delivery-kickoff',
+  description: 'The handoff ID from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.',
+};
