@@ -1,5 +1,5 @@
 /**
- * The collector and /metrics at scale (design.md "Performance targets"):
+ * The collector and /metrics at scale (docs/architecture.md "Performance targets"):
  *   - ingest: executions/s the collector reads from an n8n-shaped API (the fake n8n, pages of 250);
  *     target ≥ 5,000/s. The fake runs in this process, so the figure includes serving the pages.
  *   - scrape: GET /metrics p50/p95 on a monitor holding 1,000,000 executions of 1,000 handoffs;
@@ -78,7 +78,7 @@ async function ingest(dir: string) {
 }
 
 /**
- * Failure → owner alert (design.md target: p95 ≤ poll interval + 2 s): a failed run appears in the
+ * Failure → owner alert (docs/architecture.md target: p95 ≤ poll interval + 2 s): a failed run appears in the
  * fake n8n at a random moment; the timer-driven collector (HANDOFF_POLL_INTERVAL=1s) finds it, opens
  * the incident and the outbox delivers the alert to a local webhook. Each run uses its own workflow,
  * so each opens a new incident (one per failing workflow).

@@ -2,7 +2,7 @@
  * The Idempotency Gate against n8n's built-in Remove Duplicates, in the same real n8n, in one run:
  *  - node time for 10,000 items (Webhook → Code emitting N items → subject node → NoOp);
  *  - duplicates passed under a 20-way storm of one key.
- * Targets (design.md): Gate ≤ 0.1× the time of Remove Duplicates; 0 duplicates passed.
+ * Targets (docs/architecture.md): Gate ≤ 0.1× the time of Remove Duplicates; 0 duplicates passed.
  */
 import crypto from 'crypto';
 import { startE2eMonitor } from '../test/e2e/support/monitor';

@@ -2,7 +2,7 @@
  * The Idempotency Gate against n8n's built-in Remove Duplicates in n8n's queue mode (a main taking
  * the webhooks, two workers running the executions, Redis + Postgres), in one run: duplicates passed
  * under a 20-way storm of one key, several storms each. Same workflows as bench/gate-n8n.ts
- * (Webhook → Set {dealId} → subject → NoOp); target (design.md): 0 duplicates passed.
+ * (Webhook → Set {dealId} → subject → NoOp); target (docs/architecture.md): 0 duplicates passed.
  * Needs the machine's Redis and Postgres (see test/harness/queue-mode.ts); the stack makes its own
  * database and Redis prefix and removes both.
  */

@@ -1,7 +1,7 @@
 /**
  * Ledger claims per second over real HTTP on Postgres (the scale-out store), batches of 10,000, 100
  * and 1 key, beside the same monitor on SQLite measured in the same run. The Postgres figure has no
- * target of its own in design.md; SQLite's (≥ 100,000/s for 10,000 keys) is shown for scale.
+ * target of its own in docs/architecture.md; SQLite's (≥ 100,000/s for 10,000 keys) is shown for scale.
  * Needs the machine's Postgres (HANDOFF_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test);
  * the benchmark creates its own database and drops it.
  */

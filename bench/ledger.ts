@@ -1,7 +1,7 @@
 /**
  * Ledger claims per second over real HTTP on SQLite, batches of 1, 100 and 10,000 keys, beside the
  * floor (bare express + better-sqlite3, bench/peers/bare-ledger.ts) measured in the same run.
- * Targets (design.md): ≥ 100,000 claims/s for a 10,000-key batch; single claim round trip p50 ≤ 2 ms.
+ * Targets (docs/architecture.md): ≥ 100,000 claims/s for a 10,000-key batch; single claim round trip p50 ≤ 2 ms.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';

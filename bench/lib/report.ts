@@ -5,7 +5,7 @@
 export interface BenchRow {
   figure: string;
   value: string;
-  /** The peer measured in the same run, or the target from design.md. */
+  /** The peer measured in the same run, or the target from docs/architecture.md. */
   compare?: string;
   /** Whether the figure meets its target; undefined where there is none. */
   meets?: boolean;

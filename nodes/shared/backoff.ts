@@ -23,7 +23,7 @@ export interface BackoffPolicy {
 }
 
 export const DEFAULT_BACKOFF_POLICY: BackoffPolicy = {
-  // design.md, the exception path: "automatic retry (default 3 attempts, exponential backoff, idempotency key)".
+  // docs/architecture.md, the exception path: "automatic retry (default 3 attempts, exponential backoff, idempotency key)".
   maxAttempts: 3,
   // Long enough for a restarting service or a rate-limit window to move on, short enough that a
   // person watching a manual run is not left waiting.

@@ -101,5 +101,5 @@ export const INCIDENT_LIMITS = {
   maxSlaSeconds: 90 * 24 * 3600,
 } as const;
 
-/** Default exception SLA when neither the contract nor the node names one (design.md: 48 hours). */
+/** Default exception SLA when neither the contract nor the node names one (docs/architecture.md: 48 hours). */
 export const DEFAULT_EXCEPTION_SLA_SECONDS = 48 * 3600;

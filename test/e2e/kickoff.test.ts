@@ -74,7 +74,7 @@ it('happy path: one project, one folder, one brief, the handoff completed in the
     expect(executions.map((e) => e.status)).toEqual(['success']);
     const [project] = mock.projects({ dealId: deal.id });
     expect(mock.projects({ dealId: deal.id })).toHaveLength(1);
-    // Ownership metadata travels with the object (design.md).
+    // Ownership metadata travels with the object (docs/architecture.md).
     expect(project).toMatchObject({ name: `Acme retainer (${deal.id})`, handoffId: HANDOFF, owner: 'Dana Ops', idempotencyKey: deal.id });
     expect(mock.folders({ dealId: deal.id })).toEqual([expect.objectContaining({ name: `${deal.id} – Acme retainer`, projectId: project.id })]);
     expect(briefsFor(deal.id)).toHaveLength(1);

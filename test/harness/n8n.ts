@@ -6,7 +6,7 @@
  *   await n8n.importWorkflow(json) ...
  *   await n8n.stop();                        // in afterAll (and on exit, whatever happens)
  *
- * Facts behind each step: shared/n8n-harness.md.
+ * Facts behind each step: docs/n8n-facts.md.
  */
 import crypto from 'crypto';
 import fs from 'fs';

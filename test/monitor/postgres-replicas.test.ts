@@ -1,5 +1,5 @@
 /**
- * Two monitor replicas on one Postgres database (design.md "Scale"): claims stay atomic across
+ * Two monitor replicas on one Postgres database (docs/architecture.md "Scale"): claims stay atomic across
  * them, a retry storm is one incident, an alert is sent once and an incident escalated once,
  * whichever replica each request reaches. Both replicas start at once on an empty database, so
  * their migrations race too.

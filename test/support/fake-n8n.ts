@@ -1,5 +1,5 @@
 /**
- * A fake of n8n's public API, shaped like the facts in shared/n8n-harness.md: executions in cursor
+ * A fake of n8n's public API, shaped like the facts in docs/n8n-facts.md: executions in cursor
  * pages of at most 250, newest first; running executions left out unless `status=running` is asked
  * for; `includeData` adds `data.resultData`; workflows with tags; X-N8N-API-KEY required. An outage
  * switch answers 503 (or drops the connection) so tests and the benchmark can cut n8n off and back.
@@ -111,7 +111,7 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
     let i = start;
     for (; i >= 0 && data.length < limit; i--) {
       const e = executions[i];
-      // n8n leaves running executions out unless they are asked for (n8n-harness.md).
+      // n8n leaves running executions out unless they are asked for (docs/n8n-facts.md).
       if (status ? e.status !== status : e.status === 'running') continue;
       if (workflowId && e.workflowId !== workflowId) continue;
       data.push(wire(e, includeData));

@@ -30,7 +30,7 @@ const input = (over: Partial<Parameters<typeof decideClaim>[1]> = {}) => ({
   ...over,
 });
 
-describe('decideClaim (design.md, Ledger API)', () => {
+describe('decideClaim (docs/architecture.md, Ledger API)', () => {
   it.each([
     ['no record', undefined, {}, 'new', 1, 'claimed'],
     ['completed', record({ state: 'completed', completedAt: NOW - 5_000, leaseExpiresAt: null }), {}, 'duplicate', 1, 'completed'],

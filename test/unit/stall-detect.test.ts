@@ -1,4 +1,4 @@
-/** Detectors (a)–(d) of design.md as table tests: what is a stall, and since when. */
+/** Detectors (a)–(d) of docs/architecture.md as table tests: what is a stall, and since when. */
 import {
   cadenceStall,
   claimStalls,

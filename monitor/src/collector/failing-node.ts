@@ -1,7 +1,7 @@
 /**
  * Names the node a failed run stopped at, from its execution data (includeData=true):
  * `data.resultData.error` / `lastNodeExecuted`, else the first run of a node whose status is error
- * (n8n-harness.md). Pure, and tolerant: an unexpected shape names nothing rather than throwing.
+ * (docs/n8n-facts.md). Pure, and tolerant: an unexpected shape names nothing rather than throwing.
  */
 export interface Failure {
   node?: string;

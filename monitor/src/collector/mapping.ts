@@ -1,6 +1,6 @@
 /**
  * Which handoff an n8n workflow carries, from the contract's `workflows:` lists (workflow ids or tag
- * names, design.md). Pure. A workflow listed under two handoffs counts for the first one in contract
+ * names, docs/architecture.md). Pure. A workflow listed under two handoffs counts for the first one in contract
  * order, so a run is never counted twice.
  */
 import type { Contract } from '../contract/schema';

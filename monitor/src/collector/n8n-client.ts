@@ -1,12 +1,12 @@
 /**
- * The slice of n8n's public API the collector reads (n8n-harness.md "Workflows and the public API"):
+ * The slice of n8n's public API the collector reads (docs/n8n-facts.md "Workflows and the public API"):
  * executions in cursor pages of ≤ 250, newest first; one execution by id, with its data when asked;
  * workflows with their tags. Responses are checked with zod at this edge, so a changed n8n fails
  * here with the field named, not deep inside the collector.
  */
 import { z } from 'zod';
 
-/** n8n clamps `limit` to 250 (n8n-harness.md). */
+/** n8n clamps `limit` to 250 (docs/n8n-facts.md). */
 export const N8N_PAGE_LIMIT = 250;
 
 const id = z.union([z.string(), z.number()]).transform(String);

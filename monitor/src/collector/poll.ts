@@ -1,5 +1,5 @@
 /**
- * One collector poll. n8n hides running executions from the plain listing (n8n-harness.md), so the
+ * One collector poll. n8n hides running executions from the plain listing (docs/n8n-facts.md), so the
  * highest id seen is not a safe watermark on its own. A poll therefore:
  *   1. pages the listing newest first down to the watermark (or, on the first poll, the backfill horizon);
  *   2. lists status=running and status=waiting, which holds the runs step 1 could not see;

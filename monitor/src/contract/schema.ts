@@ -1,6 +1,6 @@
 /**
  * The handoff contract ("workflow map"): the one file where systems, handoffs and their owners live.
- * Field names follow shared design.md; every duration is parsed to milliseconds here so nothing
+ * Field names follow docs/architecture.md; every duration is parsed to milliseconds here so nothing
  * downstream handles strings.
  */
 import { z } from 'zod';

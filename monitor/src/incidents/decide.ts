@@ -110,7 +110,7 @@ export function decideTransition(record: IncidentRecord, action: IncidentAction,
 }
 
 /**
- * Unresolved past the SLA → escalate once (design.md). Acknowledging does not stop the clock: the
+ * Unresolved past the SLA → escalate once (docs/architecture.md). Acknowledging does not stop the clock: the
  * SLA is "open → resolved", and an acknowledged incident nobody fixes still needs the on-call.
  */
 export function decideEscalation(

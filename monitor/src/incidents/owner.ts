@@ -1,5 +1,5 @@
 /**
- * Who owns an incident and when its SLA runs out, from the contract (design.md: "routes: first
+ * Who owns an incident and when its SLA runs out, from the contract (docs/architecture.md: "routes: first
  * match wins, else the owner"; exceptionSla, default 48h). Pure: table-tested without a monitor.
  */
 import { DEFAULT_EXCEPTION_SLA_SECONDS, type IncidentPerson, type OwnerSource } from '../../../nodes/shared/incident-protocol';

@@ -1,6 +1,6 @@
 /**
  * The claim decision: given what the ledger holds for a key, what happens to a new claim on it.
- * Pure, so every rule of design.md ("Ledger API") has a table test; the stores only persist the result.
+ * Pure, so every rule of docs/architecture.md ("Ledger API") has a table test; the stores only persist the result.
  */
 import type { ClaimDecision, ClaimState } from '../../../nodes/shared/ledger-protocol';
 
@@ -25,7 +25,7 @@ export interface ClaimInput {
   fingerprint?: string;
   leaseMs: number;
   now: number;
-  /** Completed keys older than this are forgotten (design.md: retention window, default 30 days). */
+  /** Completed keys older than this are forgotten (docs/architecture.md: retention window, default 30 days). */
   retentionMs: number;
   executionId?: string;
   workflowId?: string;
@@ -38,7 +38,7 @@ export interface ClaimOutcome {
   /** The record the caller should report (the stored one after the write). */
   record: ClaimRecord;
   reason?: string;
-  /** A lease that ran out before complete/release: a stall to record (design.md detector (a)). */
+  /** A lease that ran out before complete/release: a stall to record (docs/architecture.md detector (a)). */
   expiredLease?: { attempt: number; leaseExpiresAt: number; executionId: string | null };
 }
 

@@ -1,10 +1,10 @@
 /**
- * The measurement vocabulary of design.md ("Definitions used everywhere"), shared by the stores
+ * The measurement vocabulary of docs/architecture.md ("Definitions used everywhere"), shared by the stores
  * (which keep the aggregates) and the /metrics collectors (which show them). One place, so SQLite,
  * Postgres and the scrape agree on what "failed", "1h" and a histogram bucket mean.
  */
 
-/** n8n statuses after which an execution never changes again (n8n-harness.md lists them all). */
+/** n8n statuses after which an execution never changes again (docs/n8n-facts.md lists them all). */
 export const FINAL_STATUSES = new Set(['success', 'error', 'crashed', 'canceled']);
 
 /** A failed handoff run for the failed sync rate. Canceled is a person's decision, not a failure. */
@@ -44,7 +44,7 @@ export const windowHorizon = (w: (typeof WINDOWS)[number], now: number): number 
 export type DurationMetric = 'time_to_detection' | 'time_to_recovery';
 
 /**
- * Histogram bounds in seconds. Detection is expected within a poll interval (design.md: failure →
+ * Histogram bounds in seconds. Detection is expected within a poll interval (docs/architecture.md: failure →
  * owner alert p95 ≤ poll interval + 2 s) but a stall is only seen after its SLA, so the bounds run
  * from seconds to a day; recovery runs from a retry a minute later to a week-long fix.
  */

@@ -1,5 +1,5 @@
 /**
- * /metrics: every family design.md names, on the monitor's own prom-client Registry (never the
+ * /metrics: every family docs/architecture.md names, on the monitor's own prom-client Registry (never the
  * global one, so tests and a library user can build two). Values come from precomputed aggregates
  * (AggregateStore.snapshot, the detector's stall counts, the collector's status), loaded once per
  * scrape; concurrent scrapes share that one load and its text (pattern: n8n's Prometheus service).
@@ -17,7 +17,7 @@ import { StoredHistogram } from './stored-histogram';
 
 /** The contract's default (contract/schema.ts), for handoffs that only the ledger has seen. */
 const DEFAULT_REWORK_MINUTES = 30;
-/** Claim decisions that stopped a second run of the same work (design.md: duplicates suppressed). */
+/** Claim decisions that stopped a second run of the same work (docs/architecture.md: duplicates suppressed). */
 const SUPPRESSED = new Set(['duplicate', 'in_progress']);
 /**
  * SQLite answers synchronously, so two scrapes never overlap in time: each would read the store

@@ -12,7 +12,7 @@ const HOUR = 3_600_000;
 /** The overview's trend: the last 24 hourly buckets (execution_buckets keeps 169). */
 export const TREND_BUCKETS = 24;
 export const TREND_RESOLUTION_MS = HOUR;
-/** design.md: "incidents of the last 48 hours". */
+/** docs/architecture.md: "incidents of the last 48 hours". */
 export const RECENT_INCIDENTS_MS = 48 * HOUR;
 /** Bounds that keep a page cheap; more than this many unresolved incidents is a page of its own anyway. */
 const UNRESOLVED_LIMIT = 500;

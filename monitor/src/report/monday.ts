@@ -1,5 +1,5 @@
 /**
- * The Monday-morning check (design.md, 10–20 minutes) filled from live data: six items, each with a
+ * The Monday-morning check (docs/architecture.md, 10–20 minutes) filled from live data: six items, each with a
  * verdict, a one-line summary and the details behind it. Pure over ReportData and the overview, so
  * the dashboard page and `handoff-monitor report monday` print the same thing.
  */

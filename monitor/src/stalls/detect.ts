@@ -1,5 +1,5 @@
 /**
- * The stall detectors of design.md, as pure functions of what the store holds and the time now.
+ * The stall detectors of docs/architecture.md, as pure functions of what the store holds and the time now.
  * A handoff is stalled when
  *   (a) claim:      a claim outlived its completion SLA without complete or release;
  *   (b) execution:  a run sits in running/waiting past its SLA (stuck run, approval nobody answered);

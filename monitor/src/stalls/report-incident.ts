@@ -2,7 +2,7 @@
  * Opens (or, through the dedup key, updates) the incident for something the monitor itself found —
  * a failed run or a stall — the same way POST /api/v1/incidents does: owner and SLA from the
  * contract's routes, everything redacted before it is stored. A new incident also records the time
- * to detection (first failure signal → incident opened, design.md "Definitions").
+ * to detection (first failure signal → incident opened, docs/architecture.md "Definitions").
  */
 import type { IncidentExecution, IncidentSeverity } from '../../../nodes/shared/incident-protocol';
 import { redactIncidentInput } from '../api/redact-incident';

@@ -1,5 +1,5 @@
 /**
- * The incidents API (design.md): report with dedup, list and filter, ack, resolve. Everything a
+ * The incidents API (docs/architecture.md): report with dedup, list and filter, ack, resolve. Everything a
  * caller sends is redacted here, before the store sees it: the monitor never trusts the nodes.
  */
 import { Router, type Request } from 'express';

@@ -1,4 +1,4 @@
-/** The ledger API: claim, complete, release (design.md, "Ledger API"). */
+/** The ledger API: claim, complete, release (docs/architecture.md, "Ledger API"). */
 import { Router } from 'express';
 import type { ClaimResponse, SettleResponse } from '../../../../nodes/shared/ledger-protocol';
 import type { ContractStore } from '../../contract/store';
