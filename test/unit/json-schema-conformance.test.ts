@@ -1,6 +1,7 @@
 // Runs the validator exactly as Preflight Validate configures it (createSchemaCompiler →
 // createAjv) over the official JSON-Schema-Test-Suite: required tests of drafts 2020-12, 2019-09
 // and 7. `remotes/` is served by a local HTTP server standing in for http://localhost:1234.
+// The suite is vendored in test/fixtures/json-schema-test-suite (UPSTREAM.md names the commit).
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,8 +10,7 @@ import path from 'node:path';
 import { createSchemaCompiler } from '../../nodes/shared/validation/schema-compiler';
 import type { Draft } from '../../nodes/shared/validation/drafts';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-const suiteRoot = path.resolve(repoRoot, '..', 'shared', 'json-schema-test-suite');
+const suiteRoot = path.resolve(__dirname, '..', 'fixtures', 'json-schema-test-suite');
 const REMOTE_BASE = 'http://localhost:1234/';
 
 const DRAFTS: Array<{ folder: string; draft: Draft }> = [
