@@ -1,8 +1,9 @@
 /**
  * The slice of n8n's public API the collector reads (docs/n8n-facts.md "Workflows and the public API"):
  * executions in cursor pages of ≤ 250, newest first; one execution by id, with its data when asked;
- * workflows with their tags. Responses are checked with zod at this edge, so a changed n8n fails
- * here with the field named, not deep inside the collector.
+ * workflows with their tags; one workflow by id with its nodes (replay reads its webhook trigger).
+ * Responses are checked with zod at this edge, so a changed n8n fails here with the field named,
+ * not deep inside the collector.
  */
 import { z } from 'zod';
 
@@ -32,8 +33,50 @@ export const n8nExecutionSchema = z.object({
   retryOf: optionalId,
   retrySuccessId: optionalId,
   data: z.unknown().optional(),
+  /**
+   * With includeData, n8n also returns the workflow as it was when the run started (nodes with
+   * their types and webhookIds): replay reads it to tell which node was the trigger. Kept opaque here.
+   */
+  workflowData: z.unknown().optional(),
+  /** n8n returns `data` empty when it is larger than EXECUTIONS_DATA_MAX_DISPLAY_SIZE (newer n8n). */
+  dataTooLargeToDisplay: z.boolean().optional(),
 });
 export type N8nExecution = z.output<typeof n8nExecutionSchema>;
+
+/** A node as `GET /api/v1/workflows/:id` lists it; only what replay reads is typed, the rest is dropped. */
+export const n8nWorkflowNodeSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  typeVersion: z.number().optional(),
+  parameters: z
+    .record(z.string(), z.unknown())
+    .nullish()
+    .transform((v) => v ?? {}),
+  webhookId: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
+  disabled: z.boolean().nullish().transform((v) => v ?? undefined),
+});
+export type N8nWorkflowNode = z.output<typeof n8nWorkflowNodeSchema>;
+
+/**
+ * One workflow. `nodes` is the saved (possibly unpublished) draft; n8n 2.x also returns
+ * `activeVersion`, the published version its production webhooks serve (null when unpublished).
+ */
+export const n8nWorkflowSchema = z.object({
+  id,
+  name: z.string().default(''),
+  active: z.boolean().optional(),
+  activeVersionId: z.string().nullish().transform((v) => v ?? null),
+  isArchived: z.boolean().optional(),
+  nodes: z.array(n8nWorkflowNodeSchema),
+  activeVersion: z
+    .object({ versionId: z.string().optional(), nodes: z.array(n8nWorkflowNodeSchema) })
+    .nullish()
+    .transform((v) => v ?? null),
+});
+export type N8nWorkflow = z.output<typeof n8nWorkflowSchema>;
 
 const executionPage = z.object({ data: z.array(n8nExecutionSchema), nextCursor: z.string().nullish() });
 const workflowPage = z.object({
@@ -62,6 +105,8 @@ export interface N8nClient {
   /** Undefined when n8n no longer has it (deleted or pruned). */
   getExecution(id: string, includeData: boolean): Promise<N8nExecution | undefined>;
   listWorkflows(cursor?: string): Promise<{ data: N8nWorkflowTags[]; nextCursor?: string }>;
+  /** One workflow with its nodes; undefined when n8n has no such workflow (deleted). */
+  getWorkflow(id: string): Promise<N8nWorkflow | undefined>;
 }
 
 export function createN8nClient(opts: { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number }): N8nClient {
@@ -117,6 +162,10 @@ export function createN8nClient(opts: { baseUrl: string; apiKey: string; fetch?:
         data: page.data.map((w) => ({ id: w.id, name: w.name, tags: (w.tags ?? []).map((t) => t.name) })),
         nextCursor: page.nextCursor ?? undefined,
       };
+    },
+    async getWorkflow(workflowId) {
+      const body = await get(`/workflows/${encodeURIComponent(workflowId)}`, {}, true);
+      return body === undefined ? undefined : parse(n8nWorkflowSchema, body, 'workflow');
     },
   };
 }
