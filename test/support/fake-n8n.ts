@@ -1,8 +1,10 @@
 /**
  * A fake of n8n's public API, shaped like the facts in docs/n8n-facts.md: executions in cursor
  * pages of at most 250, newest first; running executions left out unless `status=running` is asked
- * for; `includeData` adds `data.resultData`; workflows with tags; X-N8N-API-KEY required. An outage
- * switch answers 503 (or drops the connection) so tests and the benchmark can cut n8n off and back.
+ * for; `includeData` adds `data.resultData` (and the run's `workflowData` snapshot when one was
+ * given); workflows with tags, and one workflow by id with its nodes (`putWorkflow`); X-N8N-API-KEY
+ * required. An outage switch answers 503 (or drops the connection) so tests and the benchmark can
+ * cut n8n off and back.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
@@ -21,6 +23,32 @@ export interface FakeExecution {
   retrySuccessId: string | null;
   /** What includeData=true returns (data.resultData). */
   data?: unknown;
+  /** The workflow as it was when the run started; includeData=true returns it as `workflowData`. */
+  workflowData?: unknown;
+}
+
+/** A node as n8n's workflow JSON holds it (the templates' shape). */
+export interface FakeWorkflowNode {
+  name: string;
+  type: string;
+  typeVersion?: number;
+  parameters?: Record<string, unknown>;
+  webhookId?: string;
+  disabled?: boolean;
+  [extra: string]: unknown;
+}
+
+/** What `GET /api/v1/workflows/:id` returns besides id, name and tags. */
+export interface FakeWorkflowDefinition {
+  id: string;
+  name?: string;
+  active?: boolean;
+  isArchived?: boolean;
+  nodes: FakeWorkflowNode[];
+  connections?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+  /** n8n 2.x: the published version production webhooks serve; omitted = like the 2.41.1 facts (none). */
+  activeVersion?: { versionId?: string; nodes: FakeWorkflowNode[] } | null;
 }
 
 export type NewExecution = Partial<Omit<FakeExecution, 'id'>> & { workflowId: string };
@@ -35,6 +63,10 @@ export interface FakeN8n {
   update(id: string, patch: Partial<FakeExecution>): void;
   remove(id: string): void;
   setWorkflow(id: string, tags: string[], name?: string): void;
+  /** Adds or replaces a workflow's definition (nodes, active…) for GET /api/v1/workflows/:id; keeps its tags. */
+  putWorkflow(w: FakeWorkflowDefinition): void;
+  /** Deletes a workflow: GET /api/v1/workflows/:id answers 404, the list leaves it out. */
+  removeWorkflow(id: string): void;
   /** 'down' answers 503; 'reset' drops every connection; 'up' is normal. */
   outage(mode: 'up' | 'down' | 'reset'): void;
   /** Every request path+query the fake answered (or refused), oldest first. */
@@ -62,18 +94,35 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
   // Ascending by id (ids are handed out in order), so a page is a walk down from an index.
   const executions: FakeExecution[] = [];
   const byId = new Map<string, FakeExecution>();
-  const workflows = new Map<string, { id: string; name: string; tags: string[] }>();
+  const workflows = new Map<string, { id: string; name: string; tags: string[]; definition?: FakeWorkflowDefinition }>();
   let nextId = 1;
   let mode: 'up' | 'down' | 'reset' = 'up';
   const requests: string[] = [];
   const clock = { now: opts.now ?? Date.parse('2026-03-02T09:00:00Z') };
 
   const wire = (e: FakeExecution, includeData: boolean) => {
-    const { data, ...rest } = e;
+    const { data, workflowData, ...rest } = e;
     return {
       ...rest,
       finished: e.status === 'success',
       ...(includeData ? { data: { resultData: data ?? { runData: {} } } } : {}),
+      ...(includeData && workflowData !== undefined ? { workflowData } : {}),
+    };
+  };
+
+  /** One workflow the way n8n's GET /api/v1/workflows/:id answers it. */
+  const wireWorkflow = (w: { id: string; name: string; tags: string[]; definition?: FakeWorkflowDefinition }) => {
+    const d = w.definition;
+    return {
+      id: w.id,
+      name: w.name,
+      active: d?.active ?? false,
+      isArchived: d?.isArchived ?? false,
+      nodes: d?.nodes ?? [],
+      connections: d?.connections ?? {},
+      settings: d?.settings ?? {},
+      tags: w.tags.map((name) => ({ id: name, name })),
+      ...(d && d.activeVersion !== undefined ? { activeVersion: d.activeVersion } : {}),
     };
   };
 
@@ -142,6 +191,12 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
       if (!e) return send(res, 404, { message: 'Not Found' });
       return send(res, 200, wire(e, url.searchParams.get('includeData') === 'true'));
     }
+    const oneWorkflow = /^\/api\/v1\/workflows\/([^/]+)$/.exec(url.pathname);
+    if (oneWorkflow) {
+      const w = workflows.get(decodeURIComponent(oneWorkflow[1]));
+      if (!w) return send(res, 404, { message: 'Not Found' });
+      return send(res, 200, wireWorkflow(w));
+    }
     if (url.pathname === '/api/v1/workflows') {
       const all = [...workflows.values()].sort((a, b) => a.id.localeCompare(b.id));
       const offset = Number(url.searchParams.get('cursor') ?? 0) || 0;
@@ -172,6 +227,7 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
       retryOf: e.retryOf ?? null,
       retrySuccessId: e.retrySuccessId ?? null,
       data: e.data,
+      ...(e.workflowData !== undefined ? { workflowData: e.workflowData } : {}),
     };
     executions.push(full);
     byId.set(full.id, full);
@@ -195,7 +251,15 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
       executions.splice(executions.indexOf(e), 1);
     },
     setWorkflow(id, tags, name) {
-      workflows.set(id, { id, name: name ?? `workflow ${id}`, tags });
+      const definition = workflows.get(id)?.definition;
+      workflows.set(id, { id, name: name ?? `workflow ${id}`, tags, ...(definition ? { definition } : {}) });
+    },
+    putWorkflow(w) {
+      const known = workflows.get(w.id);
+      workflows.set(w.id, { id: w.id, name: w.name ?? known?.name ?? `workflow ${w.id}`, tags: known?.tags ?? [], definition: w });
+    },
+    removeWorkflow(id) {
+      workflows.delete(id);
     },
     outage(next) {
       mode = next;
