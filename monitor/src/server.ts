@@ -20,6 +20,8 @@ import { createN8nClient } from './collector/n8n-client';
 import { createMetrics, type MonitorMetrics } from './metrics/registry';
 import { createFindingReporter } from './stalls/report-incident';
 import { createStallDetector, type StallTickResult } from './stalls/tick';
+import { createOutcomeFolder } from './outcomes/folder';
+import { createReplayService } from './replay/service';
 
 /** Completed keys past retention are purged hourly; the claim decision ignores them before that anyway. */
 const PURGE_INTERVAL_MS = 3_600_000;
@@ -40,6 +42,8 @@ export interface RunningMonitor {
   collector?: Pick<Collector, 'poll' | 'status'>;
   /** The stall detectors; `tick()` runs one tick now (also moves the rolling windows). */
   stalls: { tick(): Promise<StallTickResult> };
+  /** The outcome fold; `flush()` folds every event written so far. */
+  outcomes: { flush(): Promise<number> };
   metrics: MonitorMetrics;
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   close(): Promise<void>;
@@ -68,6 +72,10 @@ export async function startMonitor(
     detectorIntervalMs?: number;
     /** Scrapes this close to the previous one share its text (default 100 ms; tests use 0). */
     metricsShareMs?: number;
+    /** How long a replay waits for its pair's outcome (default 2 minutes). */
+    replayOutcomeTimeoutMs?: number;
+    /** The outcome fold's timer (it also runs after every write); default HANDOFF_POLL_INTERVAL. 0 = only on writes. */
+    outcomeIntervalMs?: number;
   },
 ): Promise<RunningMonitor> {
   const { logger } = deps;
@@ -96,9 +104,10 @@ export async function startMonitor(
 
   const report = createFindingReporter({ incidents: store.incidents, aggregates: store.aggregates, contracts, now, onAlertQueued: wake });
   const n8n = deps.n8n ?? config.n8n;
+  const n8nClient = n8n ? createN8nClient({ ...n8n, fetch: deps.fetch }) : undefined;
   const collector: Collector | undefined = n8n
     ? createCollector({
-        client: createN8nClient({ ...n8n, fetch: deps.fetch }),
+        client: n8nClient!,
         store,
         contracts,
         report,
@@ -112,6 +121,17 @@ export async function startMonitor(
     : undefined;
   if (!n8n) logger.warn('N8N_BASE_URL/N8N_API_KEY are not set: the execution collector is off (claims, stalls of claims and incidents still work)');
   const detector = createStallDetector({ store, contracts, report, now, logger: logger.child({ component: 'stalls' }) });
+  const folder = createOutcomeFolder({ outcomes: store.outcomes, now, logger: logger.child({ component: 'outcomes' }), onRecovered: wake });
+  const replays = createReplayService({
+    store,
+    contracts,
+    n8n: n8n && n8nClient ? { client: n8nClient, baseUrl: n8n.baseUrl } : undefined,
+    flushOutcomes: () => folder.flush(),
+    now,
+    logger: logger.child({ component: 'replay' }),
+    fetch: deps.fetch,
+    outcomeTimeoutMs: deps.replayOutcomeTimeoutMs,
+  });
   const metrics = createMetrics({ aggregates: store.aggregates, contracts, stalls: detector.counts, collector: collector?.status, shareMs: deps.metricsShareMs });
 
   const app = createApp({
@@ -126,6 +146,8 @@ export async function startMonitor(
     metricsPublic: config.metricsPublic,
     dashboardPublic: config.dashboardPublic,
     n8nBaseUrl: n8n?.baseUrl,
+    onWrite: () => folder.kick(),
+    replays,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -149,6 +171,10 @@ export async function startMonitor(
   if (collector && (deps.collectorIntervalMs ?? config.pollIntervalMs) > 0) collector.start();
   const detectorIntervalMs = deps.detectorIntervalMs ?? config.pollIntervalMs;
   if (detectorIntervalMs > 0) detector.start(detectorIntervalMs);
+  const outcomeIntervalMs = deps.outcomeIntervalMs ?? config.pollIntervalMs;
+  if (outcomeIntervalMs > 0) folder.start(outcomeIntervalMs);
+  // Whatever an earlier run left unfolded (a crash between a write and its fold) is folded now.
+  folder.kick();
 
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -167,12 +193,14 @@ export async function startMonitor(
     },
     collector: collector && { poll: () => collector.poll(), status: () => collector.status() },
     stalls: { tick: () => detector.tick() },
+    outcomes: { flush: () => folder.flush() },
     metrics,
     close() {
       closing ??= (async () => {
         clearInterval(purge);
         await collector?.stop();
         await detector.stop();
+        await folder.stop();
         escalator.stop();
         await outbox.stop();
         contracts.close();

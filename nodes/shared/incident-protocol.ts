@@ -48,6 +48,11 @@ export interface IncidentRequest {
   context?: Record<string, unknown>;
   execution?: IncidentExecution;
   idempotencyKey?: string;
+  /**
+   * When the failure itself happened (ISO 8601): the first failed attempt, or the source record's
+   * time for a reconcile miss. Time to detection runs from here; without it, from the report.
+   */
+  failedAt?: string;
 }
 
 export interface Incident {
@@ -74,6 +79,8 @@ export interface Incident {
   context?: Record<string, unknown>;
   execution?: IncidentExecution;
   idempotencyKey?: string;
+  /** How it was resolved: by hand, or "recovered: completed at attempt N" when its handoff completed. */
+  resolution?: string;
 }
 
 export interface IncidentResponse {
@@ -90,6 +97,7 @@ export const INCIDENT_PATHS = {
   incidents: '/api/v1/incidents',
   ack: (id: number) => `/api/v1/incidents/${id}/ack`,
   resolve: (id: number) => `/api/v1/incidents/${id}/resolve`,
+  replay: (id: number) => `/api/v1/incidents/${id}/replay`,
 } as const;
 
 /** Limits both sides enforce, so a report the node builds is never one the monitor refuses. */

@@ -7,6 +7,9 @@ const FAMILIES = [
   'handoff_claims_total',
   'handoff_executions_total',
   'handoff_failed_sync_ratio',
+  'handoff_pairs_seen',
+  'handoff_pairs_failed',
+  'handoff_execution_failure_ratio',
   'handoff_time_to_detection_seconds',
   'handoff_time_to_recovery_seconds',
   'handoff_stalled',
@@ -38,8 +41,11 @@ describe('/metrics', () => {
     h.n8n.add({ workflowId: '101', status: 'success' });
     h.n8n.add({ workflowId: '101', status: 'success' });
     h.n8n.add({ workflowId: '202', status: 'crashed' });
+    // deal-2's sync fails and the Exception Router routes it (the run itself would end success in n8n).
+    await h.call('POST', '/api/v1/incidents', { handoff: 'kickoff', dedupKey: 'kickoff:request_failed:deal-2', title: 'Task board down', kind: 'request_failed', idempotencyKey: 'deal-2' });
     await h.poll();
     await h.monitor.stalls.tick();
+    await h.monitor.outcomes.flush();
   };
 
   it('needs the bearer token unless HANDOFF_METRICS_PUBLIC=true', async () => {
@@ -70,13 +76,21 @@ describe('/metrics', () => {
     expect(sample(text, 'handoff_rework_hours_saved_total{handoff="kickoff"}')).toBe(1.5);
     expect(sample(text, 'handoff_executions_total{handoff="kickoff",status="success"}')).toBe(3);
     for (const window of ['1h', '24h', '7d']) {
-      expect(sample(text, `handoff_failed_sync_ratio{handoff="kickoff",window="${window}"}`)).toBe(0.25);
-      expect(sample(text, `handoff_failed_sync_ratio{handoff="invoicing",window="${window}"}`)).toBe(1);
+      // Handoffs, not runs: deal-1 completed, deal-2's sync failed and went to its owner → 1 of 2 pairs.
+      expect(sample(text, `handoff_failed_sync_ratio{handoff="kickoff",window="${window}"}`)).toBe(0.5);
+      expect(sample(text, `handoff_pairs_seen{handoff="kickoff",window="${window}"}`)).toBe(2);
+      expect(sample(text, `handoff_pairs_failed{handoff="kickoff",window="${window}"}`)).toBe(1);
+      // No pair of invoicing was seen: no rate, not a reassuring 0.
+      expect(sample(text, `handoff_failed_sync_ratio{handoff="invoicing",window="${window}"}`)).toBeNaN();
+      // The runs stay as their own series.
+      expect(sample(text, `handoff_execution_failure_ratio{handoff="kickoff",window="${window}"}`)).toBe(0.25);
+      expect(sample(text, `handoff_execution_failure_ratio{handoff="invoicing",window="${window}"}`)).toBe(1);
     }
-    // One incident per failing workflow, for the owner.
-    expect(sample(text, 'handoff_incidents_open{handoff="kickoff",owner="Dana Ops",severity="high"}')).toBe(1);
+    // One incident per failing workflow, plus deal-2's, for the owner.
+    expect(sample(text, 'handoff_incidents_open{handoff="kickoff",owner="Dana Ops",severity="high"}')).toBe(2);
     expect(sample(text, 'handoff_incidents_open{handoff="invoicing",owner="Ivy Finance",severity="high"}')).toBe(1);
-    expect(sample(text, 'handoff_time_to_detection_seconds_count')).toBe(2);
+    // Two failed runs found by the collector, and deal-2's routed failure.
+    expect(sample(text, 'handoff_time_to_detection_seconds_count')).toBe(3);
     expect(text).not.toMatch(/deal-\d/);
     expect(text).not.toMatch(/(execution|key|id)="/);
   });

@@ -61,7 +61,7 @@ describe.each(storeKinds)('ledger store on %s', (kind) => {
     expect(await events.trace('kickoff', 'x')).toEqual([
       { id: expect.any(Number), handoff: 'kickoff', key: 'x', kind: 'lease_expired', at: T0 + LEASE, executionId: 'e1', details: { attempt: 1, leaseExpiresAt: new Date(T0 + LEASE).toISOString() } },
     ]);
-    expect((await events.trace('kickoff', 'r')).map((e) => [e.kind, e.details])).toEqual([['released', { reason: 'task board down' }]]);
+    expect((await events.trace('kickoff', 'r')).map((e) => [e.kind, e.details])).toEqual([['released', { attempt: 1, reason: 'task board down' }]]);
   });
 
   it('counts every decision per handoff in the claim transaction', async () => {

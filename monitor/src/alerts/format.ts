@@ -15,6 +15,11 @@ const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;
 
 export function alertText(m: AlertMessage): string {
   const i = m.incident;
+  if (m.kind === 'recovered') {
+    // Short on purpose: the owner already has the incident; this only says it is over.
+    const subject = i.idempotencyKey ? `${i.idempotencyKey} on ${i.handoff}` : i.handoff;
+    return redactString(`Recovered: ${subject} (incident #${i.id}) — ${i.resolution ?? 'completed'}`);
+  }
   const head =
     m.kind === 'escalated'
       ? `Escalated: incident #${i.id} on ${i.handoff} is unresolved past its SLA (due ${i.slaDueAt})`
@@ -32,6 +37,7 @@ export function alertText(m: AlertMessage): string {
 
 export function formatSlack(m: AlertMessage): { text: string; blocks: unknown[] } {
   const text = alertText(m);
+  if (m.kind === 'recovered') return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } }] };
   const [head, ...rest] = text.split('\n');
   return {
     text,

@@ -16,6 +16,8 @@ import { ledgerRoutes } from './routes/ledger';
 import { metricsRoutes } from './routes/metrics';
 import type { MonitorMetrics } from '../metrics/registry';
 import { dashboardRoutes } from '../dashboard/routes';
+import { queueRoutes } from './routes/queue';
+import type { ReplayService } from '../replay/service';
 
 /** 50,000 claims of 512-character keys fit; anything larger is a client bug, refused early. */
 const BODY_LIMIT = '32mb';
@@ -37,6 +39,10 @@ export interface AppDeps {
   dashboardPublic?: boolean;
   /** n8n's address, for execution links on incidents that stored only ids. */
   n8nBaseUrl?: string;
+  /** Told after every state-changing request finished: the outcome fold runs soon after writes. */
+  onWrite?: () => void;
+  /** Replays from the exception queue (routes/replay.ts); without it the replay endpoints answer 503. */
+  replays?: ReplayService;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -44,9 +50,10 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
+    if (deps.onWrite && req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', deps.onWrite);
     next();
   });
 
@@ -69,6 +76,9 @@ export function createApp(deps: AppDeps): express.Express {
         'GET /api/v1/incidents/:id',
         'POST /api/v1/incidents/:id/ack',
         'POST /api/v1/incidents/:id/resolve',
+        'POST /api/v1/incidents/:id/replay',
+        'GET /api/v1/queue',
+        'POST /api/v1/replays',
       ],
     });
   });
@@ -76,6 +86,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(ledgerRoutes({ ledger: deps.store.ledger, contracts: deps.contracts, defaultLeaseMs: deps.defaultLeaseMs, now }));
   api.use(eventRoutes({ events: deps.store.events, contracts: deps.contracts, now }));
   api.use(incidentRoutes({ incidents: deps.store.incidents, contracts: deps.contracts, now, onAlertQueued: deps.onAlertQueued }));
+  api.use(queueRoutes({ outcomes: deps.store.outcomes, incidents: deps.store.incidents, replays: deps.replays }));
   app.use('/api/v1', api);
 
   // The dashboard (GET /, /incidents, /map, /monday): HTML pages with their own sign-in and CSRF checks.
@@ -88,6 +99,7 @@ export function createApp(deps: AppDeps): express.Express {
       now,
       n8nBaseUrl: deps.n8nBaseUrl,
       onAlertQueued: deps.onAlertQueued,
+      replays: deps.replays,
     }),
   );
 

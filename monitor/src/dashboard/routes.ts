@@ -6,6 +6,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { ContractStore } from '../contract/store';
 import type { IncidentAction } from '../incidents/decide';
 import { loadReportData } from '../report/data';
+import { entryForIncident } from '../api/routes/queue';
 import { buildMonday } from '../report/monday';
 import { buildOverview } from '../report/overview';
 import type { MonitorStore } from '../store/types';
@@ -21,6 +22,8 @@ import { mapView } from './views/map';
 import { mondayView } from './views/monday';
 import { overviewView } from './views/overview';
 import { tokenMatches } from '../api/auth';
+import type { ReplayService } from '../replay/service';
+import { queueView, type QueueQuery } from './views/queue';
 
 /** No inline script or style anywhere: the pages load /assets/dashboard.{css,js} and nothing else. */
 const CSP = [
@@ -34,6 +37,7 @@ const CSP = [
   "base-uri 'none'",
 ].join('; ');
 const INCIDENT_LIST_LIMIT = 200;
+const QUEUE_LIMIT = 500;
 const STATES = new Set(['open', 'acknowledged', 'resolved', 'unresolved']);
 
 export interface DashboardDeps {
@@ -46,6 +50,8 @@ export interface DashboardDeps {
   /** For execution links when an incident stored only ids. */
   n8nBaseUrl?: string;
   onAlertQueued?: () => void;
+  /** Replay from the queue and from an incident; without it the Replay buttons answer 503. */
+  replays?: ReplayService;
 }
 
 /** Only a path on this site: `//evil.example` and `https://…` would turn sign-in into an open redirect. */
@@ -131,10 +137,79 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       const id = Number(req.params.id);
       const incident = Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.get(id) : undefined;
       if (!incident) return { status: 404, body: html`<h1>Not found</h1><p class="empty">No incident ${String(req.params.id)}. <a href="/incidents">All incidents</a></p>` };
-      const done = typeof req.query.done === 'string' ? `Incident ${req.query.done.slice(0, 40)}.` : undefined;
+      const raw = typeof req.query.done === 'string' ? req.query.done : undefined;
+      // Replay results are whole sentences; ack/resolve send "12 resolved".
+      const done = raw === undefined ? undefined : /^\d+ \w+$/.test(raw) ? `Incident ${raw.slice(0, 40)}.` : raw.slice(0, 200);
       return { body: incidentView({ incident, contract: deps.contracts.current(), now: deps.now(), ctx: ctxOf(a), n8nBaseUrl: deps.n8nBaseUrl, flash: done }) };
     }),
   );
+
+  router.get(
+    '/queue',
+    view('queue', 'Exception queue', async (req, a) => {
+      const pick = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined);
+      const query: QueueQuery = { handoff: pick(req.query.handoff), kind: pick(req.query.kind) };
+      const entries = await deps.store.outcomes.queue({ ...query, limit: QUEUE_LIMIT });
+      const flash = pick(req.query.done);
+      return {
+        body: queueView({ entries, query, contract: deps.contracts.current(), now: deps.now(), ctx: ctxOf(a), back: localPath(req.originalUrl, '/queue'), flash, flashBad: req.query.bad === '1' }),
+      };
+    }),
+  );
+
+  /** A state change from a form: same-site, signed in, and the page's CSRF token (or a bearer token). */
+  const actor = (req: Request, res: Response, what: string): Access | undefined => {
+    const a = access(req);
+    if (crossSite(req)) return void problem(res, 403, `This request came from another site; ${what} from the dashboard itself.`, a);
+    if (!a.canAct) return void problem(res, 401, `Sign in with the monitor token to ${what}.`, a);
+    if (!a.bearer && !(a.session && tokenMatches(a.session.csrf, typeof req.body?.csrf === 'string' ? req.body.csrf : undefined))) {
+      return void problem(res, 403, 'The form is out of date or did not come from this dashboard; reload the page and try again.', a);
+    }
+    return a;
+  };
+  const backWith = (res: Response, back: string, message: string, bad: boolean) =>
+    res.redirect(303, `${back}${back.includes('?') ? '&' : '?'}done=${encodeURIComponent(message.slice(0, 180))}${bad ? '&bad=1' : ''}`);
+
+  router.post('/queue/replay', form, async (req, res) => {
+    const a = actor(req, res, 'replay');
+    if (!a) return;
+    if (!deps.replays) return problem(res, 503, 'Replay is not available in this monitor.', a);
+    const field = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 512 ? v : undefined);
+    const handoff = field(req.body?.handoff);
+    const key = field(req.body?.key);
+    const kind = field(req.body?.kind);
+    const back = localPath(req.body?.back, '/queue');
+    if (!handoff) return problem(res, 400, 'The replay form named no handoff; reload the queue and try again.', a);
+    if (key) {
+      const [entry] = await deps.store.outcomes.queue({ handoff, keys: [key], limit: 1 });
+      if (!entry) return backWith(res, back, `${key} is no longer in the queue (completed or closed meanwhile): nothing to replay`, true);
+      const r = await deps.replays.replayOne(entry, 'dashboard');
+      return backWith(res, back, `Replay of ${key}: ${r.outcome.replace('_', ' ')} — ${r.message}`, r.outcome !== 'recovered');
+    }
+    if (!kind) return problem(res, 400, 'Replay all needs a handoff and a failure kind; filter the queue by both first.', a);
+    const run = await deps.replays.replayAll({ handoff, kind }, { by: 'dashboard' });
+    const recovered = run.results.filter((r) => r.outcome === 'recovered').length;
+    const summary = `Replay all: ${recovered} of ${run.results.length} recovered${run.stopped ? `; stopped at ${run.stopped.key}: ${run.stopped.reason}` : ''}`;
+    return backWith(res, back, summary, recovered !== run.results.length);
+  });
+
+  router.post('/incidents/:id/replay', form, async (req, res) => {
+    const a = actor(req, res, 'replay');
+    if (!a) return;
+    if (!deps.replays) return problem(res, 503, 'Replay is not available in this monitor.', a);
+    const id = Number(req.params.id);
+    const incident = Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.get(id) : undefined;
+    if (!incident) return problem(res, 404, `No incident ${String(req.params.id)}.`, a);
+    const back = localPath(req.body?.back, `/incidents/${id}`);
+    let entry;
+    try {
+      entry = await entryForIncident(deps.store.outcomes, incident);
+    } catch (err) {
+      return backWith(res, back, (err as Error).message, true);
+    }
+    const r = await deps.replays.replayOne(entry, 'dashboard');
+    return backWith(res, back, `Replay of ${entry.key}: ${r.outcome.replace('_', ' ')} — ${r.message}`, r.outcome !== 'recovered');
+  });
 
   router.get(
     '/map',

@@ -26,9 +26,12 @@ export interface IncidentReport {
   context?: Record<string, unknown>;
   execution?: IncidentExecution;
   idempotencyKey?: string;
+  /** When the failure itself happened (epoch ms), if the reporter knows; time to detection starts there. */
+  failedAt?: number;
 }
 
-export type AlertKind = 'opened' | 'escalated';
+/** `recovered`: the handoff the incident stood for completed, so the owner hears it is over. */
+export type AlertKind = 'opened' | 'escalated' | 'recovered';
 
 export interface AlertDraft {
   kind: AlertKind;
@@ -86,6 +89,7 @@ export function decideReport(open: IncidentRecord | undefined, report: IncidentR
       context: report.context ?? null,
       execution: report.execution ?? null,
       idempotencyKey: report.idempotencyKey ?? null,
+      resolution: null,
     },
     alert: { kind: 'opened', to: report.owner },
   };
@@ -106,7 +110,16 @@ export function decideTransition(record: IncidentRecord, action: IncidentAction,
     return { ok: true, record: { ...record, state: 'acknowledged', acknowledgedAt: now }, changed: true };
   }
   if (record.state === 'resolved') return { ok: true, record, changed: false };
-  return { ok: true, record: { ...record, state: 'resolved', resolvedAt: now }, changed: true };
+  return { ok: true, record: { ...record, state: 'resolved', resolvedAt: now, resolution: 'resolved by hand' }, changed: true };
+}
+
+/**
+ * The handoff an incident stood for completed (a retry, a replay, any later run): the incident
+ * resolves by itself and its owner is told once, where the incident alert went.
+ */
+export function decideRecovery(record: IncidentRecord, resolution: string, now: number): { record: IncidentRecord; alert: AlertDraft } | undefined {
+  if (record.state === 'resolved') return undefined;
+  return { record: { ...record, state: 'resolved', resolvedAt: now, resolution }, alert: { kind: 'recovered', to: record.owner } };
 }
 
 /**

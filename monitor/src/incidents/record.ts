@@ -35,6 +35,7 @@ export interface IncidentRecord {
   context: Record<string, unknown> | null;
   execution: IncidentExecution | null;
   idempotencyKey: string | null;
+  resolution: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -63,5 +64,6 @@ export function toWire(r: IncidentRecord & { id: number }): Incident {
   if (r.context !== null) out.context = r.context;
   if (r.execution !== null) out.execution = r.execution;
   if (r.idempotencyKey !== null) out.idempotencyKey = r.idempotencyKey;
+  if (r.resolution !== null) out.resolution = r.resolution;
   return out;
 }

@@ -55,9 +55,30 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
 
   const claims = family('handoff_claims_total', 'Ledger claim decisions per handoff (new, duplicate, in_progress, conflict).', 'counter', ['handoff', 'decision']);
   const executions = family('handoff_executions_total', 'Finished n8n executions per handoff and final status.', 'counter', ['handoff', 'status']);
-  const ratio = family('handoff_failed_sync_ratio', 'Failed handoff runs / all handoff runs in the window (1h, 24h, 7d); NaN without runs.', 'gauge', ['handoff', 'window']);
-  const detection = new StoredHistogram('handoff_time_to_detection_seconds', 'First failure signal (execution stop, lease or SLA expiry) to incident opened, for incidents the monitor opened.', HISTOGRAM_BOUNDS.time_to_detection);
-  const recovery = new StoredHistogram('handoff_time_to_recovery_seconds', 'Incident opened to resolved, or failed run to the success of its retry.', HISTOGRAM_BOUNDS.time_to_recovery);
+  const ratio = family(
+    'handoff_failed_sync_ratio',
+    'Handoff pairs (handoff, key) that failed at least once / pairs seen, by window of first sighting (1h, 24h, 7d); NaN without pairs.',
+    'gauge',
+    ['handoff', 'window'],
+  );
+  const pairsSeen = family('handoff_pairs_seen', 'Handoff pairs (handoff, key) first seen in the window.', 'gauge', ['handoff', 'window']);
+  const pairsFailed = family('handoff_pairs_failed', 'Of the pairs first seen in the window, those that failed at least once.', 'gauge', ['handoff', 'window']);
+  const runRatio = family(
+    'handoff_execution_failure_ratio',
+    'n8n runs that ended error or crashed / finished runs in the window (1h, 24h, 7d); NaN without runs. A run that routed a failure ends success: see handoff_failed_sync_ratio.',
+    'gauge',
+    ['handoff', 'window'],
+  );
+  const detection = new StoredHistogram(
+    'handoff_time_to_detection_seconds',
+    "A failure's own time (first failed attempt, lease or SLA expiry, the source record for a reconcile miss) to the first incident for it.",
+    HISTOGRAM_BOUNDS.time_to_detection,
+  );
+  const recovery = new StoredHistogram(
+    'handoff_time_to_recovery_seconds',
+    "A pair's first failure to its completion (or its incident's resolution by hand); keyless incidents opened to resolved.",
+    HISTOGRAM_BOUNDS.time_to_recovery,
+  );
   registry.registerMetric(detection as unknown as Metric);
   registry.registerMetric(recovery as unknown as Metric);
   const stalled = family('handoff_stalled', 'Stalls found by the latest detector tick: claim, execution, no_outcome, cadence.', 'gauge', ['handoff', 'kind']);
@@ -93,16 +114,32 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     executions.reset();
     for (const e of snap.executions) executions.add([e.handoff, e.status], e.count);
 
-    // A handoff of the contract without runs in a window shows NaN (no rate), not a reassuring 0.
+    // A handoff of the contract without pairs (or runs) in a window shows NaN (no rate), not a reassuring 0.
     ratio.reset();
+    pairsSeen.reset();
+    pairsFailed.reset();
+    runRatio.reset();
     const rated = new Map<string, Set<string>>(WINDOWS.map((w) => [w.span, new Set<string>()]));
-    for (const w of snap.windows) {
-      ratio.add([w.handoff, w.span], w.runs > 0 ? w.failed / w.runs : Number.NaN);
+    for (const w of snap.outcomeWindows) {
+      ratio.add([w.handoff, w.span], w.seen > 0 ? w.failed / w.seen : Number.NaN);
+      pairsSeen.add([w.handoff, w.span], w.seen);
+      pairsFailed.add([w.handoff, w.span], w.failed);
       rated.get(w.span)?.add(w.handoff);
     }
+    const ran = new Map<string, Set<string>>(WINDOWS.map((w) => [w.span, new Set<string>()]));
+    for (const w of snap.windows) {
+      runRatio.add([w.handoff, w.span], w.runs > 0 ? w.failed / w.runs : Number.NaN);
+      ran.get(w.span)?.add(w.handoff);
+    }
     for (const w of WINDOWS) {
-      const seen = rated.get(w.span)!;
-      for (const id of known) if (!seen.has(id)) ratio.add([id, w.span], Number.NaN);
+      for (const id of known) {
+        if (!rated.get(w.span)!.has(id)) {
+          ratio.add([id, w.span], Number.NaN);
+          pairsSeen.add([id, w.span], 0);
+          pairsFailed.add([id, w.span], 0);
+        }
+        if (!ran.get(w.span)!.has(id)) runRatio.add([id, w.span], Number.NaN);
+      }
     }
 
     detection.set(snap.histograms.filter((h) => h.metric === 'time_to_detection'));

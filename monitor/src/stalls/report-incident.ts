@@ -69,10 +69,12 @@ export function createFindingReporter(deps: {
         context: clean.context,
         execution: clean.execution,
         idempotencyKey: clean.idempotencyKey,
+        failedAt: finding.signalAt,
       },
       now,
     );
-    if (!result.deduplicated) await deps.aggregates.observe('time_to_detection', finding.handoff, Math.max(0, now - finding.signalAt) / 1000);
+    // A finding tied to a key is measured with its pair by the outcome fold; a keyless one here.
+    if (!result.deduplicated && !clean.idempotencyKey) await deps.aggregates.observe('time_to_detection', finding.handoff, Math.max(0, now - finding.signalAt) / 1000);
     if (result.alertQueued) deps.onAlertQueued?.();
     return { opened: !result.deduplicated };
   };

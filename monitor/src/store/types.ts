@@ -8,6 +8,7 @@ import type { Incident, IncidentPerson, IncidentState } from '../../../nodes/sha
 import type { IncidentAction, IncidentReport } from '../incidents/decide';
 import type { OutboxAlert } from '../alerts/message';
 import type { DurationMetric, WindowSpan } from '../metrics/definitions';
+import type { PairOutcome } from '../outcomes/decide';
 
 export interface ClaimBatch {
   handoff: string;
@@ -150,7 +151,10 @@ export interface ExecutionStore {
 export interface AggregateSnapshot {
   claims: ClaimCounter[];
   executions: { handoff: string; status: string; count: number }[];
+  /** n8n runs per window: the execution series, reported beside the failed sync rate. */
   windows: { handoff: string; span: WindowSpan; runs: number; failed: number }[];
+  /** Handoff pairs seen per window and how many of them failed: the failed sync rate. */
+  outcomeWindows: { handoff: string; span: WindowSpan; seen: number; failed: number }[];
   /** `counts` has one slot per bound of HISTOGRAM_BOUNDS[metric] plus +Inf, not cumulative. */
   histograms: { metric: DurationMetric; handoff: string; counts: number[]; sum: number; count: number }[];
   incidentsOpen: { handoff: string; owner: string; severity: string; count: number }[];
@@ -240,6 +244,50 @@ export interface DashboardStore {
   pendingAlerts(): Promise<number>;
 }
 
+/** One entry of the exception queue: a pair that failed and has not completed. */
+export interface QueueEntry {
+  handoff: string;
+  key: string;
+  /** The latest failure's kind (what replay-all filters on). */
+  kind: string;
+  /** The first failure's own time (epoch ms): the queue is oldest first. */
+  failedAt: number;
+  lastFailureAt: number;
+  failures: number;
+  attempt: number | null;
+  replays: number;
+  lastReplayAt: number | null;
+  lastExecutionId: string | null;
+  /** The latest unresolved incident tied to the key, if any (owner, SLA). */
+  incident?: Incident;
+}
+
+export interface QueueFilter {
+  handoff?: string;
+  kind?: string;
+  keys?: string[];
+  limit: number;
+}
+
+/** The outcome fold's result for one call: how far it got and which incidents recovered. */
+export interface FoldReport {
+  events: number;
+  recovered: Incident[];
+  /** More events are waiting (the batch was full). */
+  more: boolean;
+}
+
+/** Handoff outcomes (outcomes/decide.ts): the projection of the trace onto (handoff, key) pairs. */
+export interface OutcomeStore {
+  /** Folds the next batch of events into the pairs, the windows and the histograms; one transaction. */
+  fold(now: number): Promise<FoldReport>;
+  pair(handoff: string, key: string): Promise<PairOutcome | undefined>;
+  /** Failed and not completed (nor closed by hand), oldest failure first. */
+  queue(filter: QueueFilter): Promise<QueueEntry[]>;
+  /** Pairs completed most recently, newest first (the Monday spot checks). */
+  recentlyCompleted(limit: number): Promise<PairOutcome[]>;
+}
+
 export interface MonitorStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Reads for the dashboard and the Monday report. */
@@ -250,6 +298,7 @@ export interface MonitorStore {
   readonly executions: ExecutionStore;
   readonly aggregates: AggregateStore;
   readonly stalls: StallStore;
+  readonly outcomes: OutcomeStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

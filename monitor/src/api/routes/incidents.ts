@@ -60,6 +60,9 @@ export const incidentRequestSchema = z.strictObject({
     })
     .optional(),
   idempotencyKey: z.string().max(512).optional(),
+  failedAt: z.iso
+    .datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-01-31T12:00:00Z: when the failure itself happened' })
+    .optional(),
 });
 
 const listQuerySchema = z.strictObject({
@@ -118,6 +121,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
         context: body.context,
         execution: body.execution,
         idempotencyKey: body.idempotencyKey,
+        failedAt: body.failedAt ? Date.parse(body.failedAt) : undefined,
       },
       deps.now(),
     );

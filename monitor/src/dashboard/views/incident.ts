@@ -4,6 +4,7 @@ import { redact } from '../../../../nodes/shared/redact';
 import type { Contract } from '../../contract/schema';
 import { html, safeHref, type Html } from '../html';
 import { actions } from './incidents';
+import { replayForm } from './queue';
 import type { PageContext } from './layout';
 import { slaCountdown, when } from './format';
 
@@ -27,7 +28,9 @@ export function incidentView(args: { incident: Incident; contract: Contract; now
 <h1>#${i.id} ${i.title}</h1>
 <p class="lead"><span class="state ${i.state}">${i.state}</span> <span class="sev ${i.severity}">${i.severity}</span> · ${handoff?.name ?? i.handoff}</p>
 ${args.flash ? html`<p class="flash">${args.flash}</p>` : ''}
-<p class="actions">${actions(i, args.ctx, `/incidents/${i.id}`)}</p>
+<p class="actions">${actions(i, args.ctx, `/incidents/${i.id}`)}${
+    i.state !== 'resolved' && i.idempotencyKey ? replayForm(args.ctx, { handoff: i.handoff, key: i.idempotencyKey, incident: i.id }, 'Replay', `/incidents/${i.id}`, 'secondary') : ''
+  }</p>
 <dl class="facts">
   <dt>Handoff</dt><dd><a href="/#handoff-${i.handoff}">${handoff?.name ?? i.handoff}</a> <small class="muted">${i.handoff}</small></dd>
   <dt>Owner</dt><dd>${i.owner.name}${i.owner.channel ? html` <span class="muted">${i.owner.channel}</span>` : ''} <small class="muted">(from ${i.ownerSource})</small></dd>
@@ -36,7 +39,7 @@ ${args.flash ? html`<p class="flash">${args.flash}</p>` : ''}
   <dt>First seen</dt><dd>${when(now, Date.parse(i.firstSeenAt))}</dd>
   <dt>Last seen</dt><dd>${when(now, Date.parse(i.lastSeenAt))} · ${i.count} failure${i.count === 1 ? '' : 's'}</dd>
   ${i.acknowledgedAt ? html`<dt>Acknowledged</dt><dd>${when(now, Date.parse(i.acknowledgedAt))}</dd>` : ''}
-  ${i.resolvedAt ? html`<dt>Resolved</dt><dd>${when(now, Date.parse(i.resolvedAt))}</dd>` : ''}
+  ${i.resolvedAt ? html`<dt>Resolved</dt><dd>${when(now, Date.parse(i.resolvedAt))}${i.resolution ? html` · <span class="resolution">${i.resolution}</span>` : ''}</dd>` : ''}
   ${i.kind ? html`<dt>Kind</dt><dd>${i.kind}</dd>` : ''}
   ${i.idempotencyKey ? html`<dt>Idempotency key</dt><dd><code>${i.idempotencyKey}</code></dd>` : ''}
   <dt>n8n execution</dt><dd>${

@@ -1,7 +1,7 @@
 /** The page shell: head with the stylesheet and script from /assets, the navigation, who is signed in. */
 import { html, type Html } from '../html';
 
-export type Section = 'overview' | 'incidents' | 'map' | 'monday' | 'login';
+export type Section = 'overview' | 'incidents' | 'queue' | 'map' | 'monday' | 'login';
 
 export interface PageContext {
   /** Signed in (session or bearer): may ack and resolve. */
@@ -15,6 +15,7 @@ export interface PageContext {
 const NAV: [Section, string, string][] = [
   ['overview', '/', 'Overview'],
   ['incidents', '/incidents', 'Incidents'],
+  ['queue', '/queue', 'Queue'],
   ['map', '/map', 'Map'],
   ['monday', '/monday', 'Monday check'],
 ];

@@ -128,30 +128,36 @@ export const aggregateWriters: AggregateWriters = {
 const statement = (name: string, text: string): Statement => ({ name: `handoff-aggregates-${name}`, text });
 const HORIZON_OF = statement('horizon-of', 'SELECT horizon FROM window_horizons WHERE span = $1');
 const SET_HORIZON = statement('set-horizon', 'INSERT INTO window_horizons (span, horizon) VALUES ($1, $2) ON CONFLICT (span) DO UPDATE SET horizon = excluded.horizon');
-const CLEAR_WINDOW = statement('clear-window', 'DELETE FROM window_totals WHERE span = $1');
-const REFILL_WINDOW = statement(
-  'refill-window',
-  `INSERT INTO window_totals (handoff, span, runs, failed)
-   SELECT handoff, $1::text, SUM(runs), SUM(failed) FROM execution_buckets WHERE resolution = $2::bigint AND bucket >= $3::bigint GROUP BY handoff`,
-);
-const AGED = statement(
-  'aged',
-  `SELECT handoff, SUM(runs) AS runs, SUM(failed) AS failed FROM execution_buckets
-   WHERE resolution = $1 AND bucket >= $2 AND bucket < $3 GROUP BY handoff`,
-);
-const SUBTRACT = statement(
-  'subtract',
-  `UPDATE window_totals AS t SET runs = t.runs - a.runs, failed = t.failed - a.failed
-   FROM json_to_recordset($1::json) AS a (handoff text, runs integer, failed integer)
-   WHERE t.handoff = a.handoff AND t.span = $2`,
-);
-const DROP_EMPTY = statement('drop-empty', 'DELETE FROM window_totals WHERE span = $1 AND runs <= 0');
-const PURGE_BUCKETS = statement('purge-buckets', 'DELETE FROM execution_buckets WHERE resolution = $1 AND bucket < $2');
+/** Two series roll the same way: finished runs (runs, failed) and handoff pairs (seen, failed). */
+const SERIES = [
+  { name: 'runs', buckets: 'execution_buckets', totals: 'window_totals', count: 'runs' },
+  { name: 'pairs', buckets: 'outcome_buckets', totals: 'outcome_windows', count: 'seen' },
+].map((s) => ({
+  CLEAR_WINDOW: statement(`${s.name}-clear-window`, `DELETE FROM ${s.totals} WHERE span = $1`),
+  REFILL_WINDOW: statement(
+    `${s.name}-refill-window`,
+    `INSERT INTO ${s.totals} (handoff, span, ${s.count}, failed)
+     SELECT handoff, $1::text, SUM(${s.count}), SUM(failed) FROM ${s.buckets} WHERE resolution = $2::bigint AND bucket >= $3::bigint GROUP BY handoff`,
+  ),
+  AGED: statement(
+    `${s.name}-aged`,
+    `SELECT handoff, SUM(${s.count}) AS n, SUM(failed) AS failed FROM ${s.buckets}
+     WHERE resolution = $1 AND bucket >= $2 AND bucket < $3 GROUP BY handoff`,
+  ),
+  SUBTRACT: statement(
+    `${s.name}-subtract`,
+    `UPDATE ${s.totals} AS t SET ${s.count} = t.${s.count} - a.n, failed = t.failed - a.failed
+     FROM json_to_recordset($1::json) AS a (handoff text, n integer, failed integer)
+     WHERE t.handoff = a.handoff AND t.span = $2`,
+  ),
+  DROP_EMPTY: statement(`${s.name}-drop-empty`, `DELETE FROM ${s.totals} WHERE span = $1 AND ${s.count} <= 0`),
+  PURGE_BUCKETS: statement(`${s.name}-purge-buckets`, `DELETE FROM ${s.buckets} WHERE resolution = $1 AND bucket < $2`),
+}));
 const STATE_GET = statement('state-get', 'SELECT value FROM collector_state WHERE name = $1');
 const STATE_SET = statement('state-set', 'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
 const RESOLVED_SINCE = statement(
   'resolved-since',
-  `SELECT id, handoff, first_seen_at, resolved_at FROM incidents
+  `SELECT id, handoff, first_seen_at, resolved_at, idempotency_key FROM incidents
    WHERE resolved_at IS NOT NULL AND (resolved_at > $1 OR (resolved_at = $1 AND id > $2))
    ORDER BY resolved_at, id LIMIT $3`,
 );
@@ -159,6 +165,7 @@ const SNAPSHOT = {
   claims: statement('snapshot-claims', 'SELECT handoff, decision, count FROM claim_counters'),
   executions: statement('snapshot-executions', 'SELECT handoff, status, count FROM execution_counters'),
   windows: statement('snapshot-windows', 'SELECT handoff, span, runs, failed FROM window_totals'),
+  outcomeWindows: statement('snapshot-outcome-windows', 'SELECT handoff, span, seen, failed FROM outcome_windows'),
   histograms: statement('snapshot-histograms', 'SELECT metric, handoff, counts, sum, count FROM duration_histograms'),
   incidentsOpen: statement(
     'snapshot-incidents-open',
@@ -181,26 +188,37 @@ async function advanceIn(client: PoolClient, now: number) {
     const previous = (await run<{ horizon: number }>(client, HORIZON_OF, [w.span])).rows[0]?.horizon;
     if (previous === next) continue;
     const spanMs = w.buckets * w.resolutionMs;
-    if (previous === undefined || next < previous || next - previous >= spanMs) {
-      // First run, a clock that went back, or a window that emptied completely: sum it afresh.
-      await run(client, CLEAR_WINDOW, [w.span]);
-      await run(client, REFILL_WINDOW, [w.span, w.resolutionMs, next]);
-    } else {
-      const { rows } = await run(client, AGED, [w.resolutionMs, previous, next]);
-      if (rows.length > 0) await run(client, SUBTRACT, [JSON.stringify(rows), w.span]);
-      await run(client, DROP_EMPTY, [w.span]);
+    for (const s of SERIES) {
+      if (previous === undefined || next < previous || next - previous >= spanMs) {
+        // First run, a clock that went back, or a window that emptied completely: sum it afresh.
+        await run(client, s.CLEAR_WINDOW, [w.span]);
+        await run(client, s.REFILL_WINDOW, [w.span, w.resolutionMs, next]);
+      } else {
+        const { rows } = await run(client, s.AGED, [w.resolutionMs, previous, next]);
+        if (rows.length > 0) await run(client, s.SUBTRACT, [JSON.stringify(rows), w.span]);
+        await run(client, s.DROP_EMPTY, [w.span]);
+      }
     }
     await run(client, SET_HORIZON, [w.span, next]);
   }
-  for (const [resolution, keepMs] of BUCKET_RETENTION) await run(client, PURGE_BUCKETS, [resolution, bucketStart(now, resolution) - keepMs]);
+  for (const s of SERIES) {
+    for (const [resolution, keepMs] of BUCKET_RETENTION) await run(client, s.PURGE_BUCKETS, [resolution, bucketStart(now, resolution) - keepMs]);
+  }
 }
 
 async function foldIn(client: PoolClient): Promise<number> {
   await lockAggregates(client);
   const mark = (await run<{ value: string }>(client, STATE_GET, ['recovery_fold'])).rows[0];
   const [at, id] = mark ? (JSON.parse(mark.value) as [number, number]) : [-1, 0];
-  const { rows } = await run<{ id: number; handoff: string; first_seen_at: number; resolved_at: number }>(client, RESOLVED_SINCE, [at, id, FOLD_BATCH]);
-  for (const r of rows) await aggregateWriters.observe(client, 'time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
+  const { rows } = await run<{ id: number; handoff: string; first_seen_at: number; resolved_at: number; idempotency_key: string | null }>(
+    client,
+    RESOLVED_SINCE,
+    [at, id, FOLD_BATCH],
+  );
+  // An incident tied to a key is measured with its pair (outcomes/decide.ts); only keyless ones here.
+  for (const r of rows) {
+    if (r.idempotency_key === null) await aggregateWriters.observe(client, 'time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
+  }
   const last = rows[rows.length - 1];
   if (last) await run(client, STATE_SET, ['recovery_fold', JSON.stringify([last.resolved_at, last.id])]);
   return rows.length;
@@ -226,6 +244,10 @@ export function createPostgresAggregates(pool: Pool): AggregateStore {
             claims: await all<AggregateSnapshot['claims'][number]>(SNAPSHOT.claims),
             executions: await all<AggregateSnapshot['executions'][number]>(SNAPSHOT.executions),
             windows: (await all<{ handoff: string; span: string; runs: number; failed: number }>(SNAPSHOT.windows)).map((w) => ({
+              ...w,
+              span: w.span as WindowSpan,
+            })),
+            outcomeWindows: (await all<{ handoff: string; span: string; seen: number; failed: number }>(SNAPSHOT.outcomeWindows)).map((w) => ({
               ...w,
               span: w.span as WindowSpan,
             })),

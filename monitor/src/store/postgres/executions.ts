@@ -9,6 +9,8 @@ import { isFailed, isFinal } from '../../metrics/definitions';
 import type { ExecutionRecord, ExecutionStore, IngestResult, StoredExecution } from '../types';
 import { aggregateWriters, lockAggregates, type FinishedRun } from './aggregates';
 import { inTransaction, run, type Statement } from './pool';
+import { insertEvents } from './events';
+import { executionFailedEvent } from '../../outcomes/signals';
 import { type ExecutionRow, fromExecutionRow } from '../rows/executions';
 
 const statement = (name: string, text: string): Statement => ({ name: `handoff-executions-${name}`, text });
@@ -124,6 +126,8 @@ async function upsertIn(client: PoolClient, records: ExecutionRecord[], now: num
     }
   }
   await aggregateWriters.countFinished(client, finishedRuns);
+  // A failed run fails every pair that ran in it (the outcome fold finds them by execution id).
+  await insertEvents(client, newlyFinished.filter((r) => isFailed(r.status)).map((r) => executionFailedEvent(r, now)));
   for (const [handoff, at] of lastRun) await run(client, BUMP_ACTIVITY, [handoff, at, now]);
   return { inserted, updated, newlyFinished };
 }

@@ -8,12 +8,14 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Incident } from '../../../../nodes/shared/incident-protocol';
 import { alertIdempotencyKey, type AlertMessage } from '../../alerts/message';
-import { AlertDraft, decideEscalation, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
+import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
 import { IncidentRecord, toWire } from '../../incidents/record';
 import type { IncidentFilter, IncidentStore, IncidentTransition } from '../types';
 import { COLUMNS, fromIncidentRow, IncidentRow, toIncidentParams, type StoredIncident } from './incident-rows';
 import { createPostgresOutbox, enqueueAlert } from './outbox';
 import { inTransaction, RetryTransaction, run, type Statement } from './pool';
+import { insertEvents } from './events';
+import { incidentReportEvent, incidentResolvedEvent } from '../../outcomes/signals';
 
 /** Escalation sweeps are bounded so one transaction never holds its locks for long. */
 const ESCALATION_BATCH = 500;
@@ -34,6 +36,10 @@ const UPDATE: Statement = {
 const OPEN_BY_KEY: Statement = {
   name: 'handoff-incidents-open-by-key',
   text: "SELECT * FROM incidents WHERE handoff = $1 AND dedup_key = $2 AND state <> 'resolved' FOR UPDATE",
+};
+const OPEN_FOR_KEY: Statement = {
+  name: 'handoff-incidents-open-for-key',
+  text: "SELECT * FROM incidents WHERE handoff = $1 AND idempotency_key = $2 AND state <> 'resolved' ORDER BY id FOR UPDATE",
 };
 const BY_ID: Statement = { name: 'handoff-incidents-by-id', text: 'SELECT * FROM incidents WHERE id = $1' };
 const LOCK_BY_ID: Statement = { name: 'handoff-incidents-lock-by-id', text: 'SELECT * FROM incidents WHERE id = $1 FOR UPDATE' };
@@ -76,6 +82,7 @@ async function reportIn(client: PoolClient, report: IncidentReport, now: number)
       stored = { ...outcome.record, id: inserted.rows[0].id };
     }
     const alertQueued = outcome.alert ? await queueAlert(client, stored, outcome.alert, now) : false;
+    await insertEvents(client, compact([incidentReportEvent(stored, outcome.deduplicated, report.failedAt, now)]));
     return { incident: toWire(stored), deduplicated: outcome.deduplicated, alertQueued };
   }
   throw new RetryTransaction('the open incident kept changing under the report');
@@ -89,8 +96,29 @@ async function transitionIn(client: PoolClient, id: number, action: IncidentActi
   if (!outcome.ok) return { found: true, ok: false, incident: toWire(current), problem: outcome.problem };
   const next = { ...outcome.record, id };
   if (outcome.changed) await update(client, next);
+  if (outcome.changed && next.state === 'resolved' && next.idempotencyKey) {
+    const open = (await run(client, OPEN_FOR_KEY, [next.handoff, next.idempotencyKey])).rows.length;
+    await insertEvents(client, compact([incidentResolvedEvent(next, open, now)]));
+  }
   return { found: true, ok: true, incident: toWire(next), changed: outcome.changed };
 }
+
+/** Inside the outcome fold's transaction: a pair completed, so its open incidents resolve. */
+export async function recoverKeyIn(client: PoolClient, handoff: string, key: string, resolution: string, now: number): Promise<Incident[]> {
+  const resolved: Incident[] = [];
+  const { rows } = await run<IncidentRow>(client, OPEN_FOR_KEY, [handoff, key]);
+  for (const row of rows) {
+    const outcome = decideRecovery(fromIncidentRow(row), resolution, now);
+    if (!outcome) continue;
+    const next: StoredIncident = { ...outcome.record, id: row.id };
+    await update(client, next);
+    await queueAlert(client, next, outcome.alert, now);
+    resolved.push(toWire(next));
+  }
+  return resolved;
+}
+
+const compact = <T>(list: (T | undefined)[]): T[] => list.filter((x): x is T => x !== undefined);
 
 async function escalateIn(client: PoolClient, now: number, targetFor: (incident: Incident) => Incident['owner']) {
   const escalated: Incident[] = [];

@@ -11,6 +11,7 @@ import { createPostgresIncidents } from './incidents';
 import { createPostgresLedger } from './ledger';
 import { migrate } from './migrate';
 import { createPool, parseTarget } from './pool';
+import { createPostgresOutcomes } from './outcomes';
 import { createPostgresStalls } from './stalls';
 
 export interface PostgresStoreOptions {
@@ -38,6 +39,7 @@ export async function createPostgresStore(location: string, opts: PostgresStoreO
     executions: createPostgresExecutions(pool),
     aggregates: createPostgresAggregates(pool),
     stalls: createPostgresStalls(pool),
+    outcomes: createPostgresOutcomes(pool),
     async ping() {
       await pool.query('SELECT 1');
     },

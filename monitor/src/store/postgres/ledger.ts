@@ -155,7 +155,8 @@ export function createPostgresLedger(pool: Pool, opts: { retentionMs: number }):
           kind: action === 'complete' ? 'completed' : 'released',
           at: now,
           executionId: outcome.write.executionId ?? undefined,
-          details: batch.reason ? { reason: batch.reason } : undefined,
+          // The attempt rides along: "recovered: completed at attempt N" reads it from the trace.
+          details: { attempt: outcome.write.attempt, ...(batch.reason ? { reason: batch.reason } : {}) },
         });
       }
       const result: SettleResult = { key, outcome: outcome.outcome };

@@ -192,4 +192,62 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       -- already orders by last_seen_at, so nothing else is needed there.
     `,
   },
+  {
+    version: 5,
+    name: 'handoff outcomes',
+    sql: `
+      -- One row per (handoff, key): what happened to that handoff of that object across every run
+      -- (outcomes/decide.ts). Written only by the outcome fold, never on the claim hot path.
+      CREATE TABLE handoff_outcomes (
+        handoff           text COLLATE "C"    NOT NULL,
+        key               text COLLATE "C"    NOT NULL,
+        first_seen_at     bigint NOT NULL,
+        failed_at         bigint,
+        failure_kind      text,
+        last_failure_at   bigint,
+        last_failure_kind text,
+        failures          bigint NOT NULL,
+        detected_at       bigint,
+        incident_id       bigint,
+        completed_at      bigint,
+        attempt           bigint,
+        recovered_at      bigint,
+        closed_at         bigint,
+        last_execution_id text,
+        replays           bigint NOT NULL,
+        last_replay_at    bigint,
+        PRIMARY KEY (handoff, key)
+      );
+      -- The exception queue: failed, not completed, not closed by hand. Stays as small as the queue.
+      CREATE INDEX handoff_outcomes_queue ON handoff_outcomes (failed_at)
+        WHERE failed_at IS NOT NULL AND completed_at IS NULL AND closed_at IS NULL;
+      -- A failed run names no key: the fold finds the pairs that ran in it.
+      CREATE INDEX handoff_outcomes_by_execution ON handoff_outcomes (last_execution_id) WHERE last_execution_id IS NOT NULL;
+
+      -- The Monday spot checks: the latest completed pairs.
+      CREATE INDEX handoff_outcomes_completed ON handoff_outcomes (completed_at) WHERE completed_at IS NOT NULL;
+
+      -- Pairs seen and failed per handoff per time bucket, and their rolling window totals (as for runs).
+      CREATE TABLE outcome_buckets (
+        resolution bigint NOT NULL,
+        bucket     bigint NOT NULL,
+        handoff    text    NOT NULL,
+        seen       bigint NOT NULL,
+        failed     bigint NOT NULL,
+        PRIMARY KEY (resolution, bucket, handoff)
+      );
+      CREATE TABLE outcome_windows (
+        handoff text    NOT NULL,
+        span    text    NOT NULL,
+        seen    bigint NOT NULL,
+        failed  bigint NOT NULL,
+        PRIMARY KEY (handoff, span)
+      );
+
+      -- Recovery resolves the open incidents tied to a key; and says how an incident was resolved.
+      ALTER TABLE incidents ADD COLUMN resolution text;
+      CREATE INDEX incidents_open_by_key ON incidents (handoff, idempotency_key)
+        WHERE state <> 'resolved' AND idempotency_key IS NOT NULL;
+    `,
+  },
 ];

@@ -101,21 +101,27 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
   const horizonOf = db.prepare<[string], { horizon: number }>('SELECT horizon FROM window_horizons WHERE span = ?');
   const setHorizon = db.prepare(`
     INSERT INTO window_horizons (span, horizon) VALUES (?, ?) ON CONFLICT (span) DO UPDATE SET horizon = excluded.horizon`);
-  const clearWindow = db.prepare('DELETE FROM window_totals WHERE span = ?');
-  const refillWindow = db.prepare(`
-    INSERT INTO window_totals (handoff, span, runs, failed)
-    SELECT handoff, ?, SUM(runs), SUM(failed) FROM execution_buckets WHERE resolution = ? AND bucket >= ? GROUP BY handoff`);
-  const aged = db.prepare<[number, number, number], { handoff: string; runs: number; failed: number }>(`
-    SELECT handoff, SUM(runs) AS runs, SUM(failed) AS failed FROM execution_buckets
-    WHERE resolution = ? AND bucket >= ? AND bucket < ? GROUP BY handoff`);
-  const subtract = db.prepare('UPDATE window_totals SET runs = runs - ?, failed = failed - ? WHERE handoff = ? AND span = ?');
-  const dropEmpty = db.prepare('DELETE FROM window_totals WHERE span = ? AND runs <= 0');
-  const purgeBuckets = db.prepare('DELETE FROM execution_buckets WHERE resolution = ? AND bucket < ?');
+  // Two series roll the same way: finished runs (runs, failed) and handoff pairs (seen, failed).
+  const series = [
+    { buckets: 'execution_buckets', totals: 'window_totals', count: 'runs' },
+    { buckets: 'outcome_buckets', totals: 'outcome_windows', count: 'seen' },
+  ].map((s) => ({
+    clearWindow: db.prepare(`DELETE FROM ${s.totals} WHERE span = ?`),
+    refillWindow: db.prepare(`
+      INSERT INTO ${s.totals} (handoff, span, ${s.count}, failed)
+      SELECT handoff, ?, SUM(${s.count}), SUM(failed) FROM ${s.buckets} WHERE resolution = ? AND bucket >= ? GROUP BY handoff`),
+    aged: db.prepare<[number, number, number], { handoff: string; n: number; failed: number }>(`
+      SELECT handoff, SUM(${s.count}) AS n, SUM(failed) AS failed FROM ${s.buckets}
+      WHERE resolution = ? AND bucket >= ? AND bucket < ? GROUP BY handoff`),
+    subtract: db.prepare(`UPDATE ${s.totals} SET ${s.count} = ${s.count} - ?, failed = failed - ? WHERE handoff = ? AND span = ?`),
+    dropEmpty: db.prepare(`DELETE FROM ${s.totals} WHERE span = ? AND ${s.count} <= 0`),
+    purgeBuckets: db.prepare(`DELETE FROM ${s.buckets} WHERE resolution = ? AND bucket < ?`),
+  }));
 
   const stateGet = db.prepare<[string], { value: string }>('SELECT value FROM collector_state WHERE name = ?');
   const stateSet = db.prepare('INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
-  const resolvedSince = db.prepare<[number, number, number, number], { id: number; handoff: string; first_seen_at: number; resolved_at: number }>(`
-    SELECT id, handoff, first_seen_at, resolved_at FROM incidents
+  const resolvedSince = db.prepare<[number, number, number, number], { id: number; handoff: string; first_seen_at: number; resolved_at: number; idempotency_key: string | null }>(`
+    SELECT id, handoff, first_seen_at, resolved_at, idempotency_key FROM incidents
     WHERE resolved_at IS NOT NULL AND (resolved_at > ? OR (resolved_at = ? AND id > ?))
     ORDER BY resolved_at, id LIMIT ?`);
 
@@ -123,6 +129,7 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
   const claims = db.prepare<[], [string, string, number]>('SELECT handoff, decision, count FROM claim_counters').raw(true);
   const executions = db.prepare<[], [string, string, number]>('SELECT handoff, status, count FROM execution_counters').raw(true);
   const windows = db.prepare<[], [string, WindowSpan, number, number]>('SELECT handoff, span, runs, failed FROM window_totals').raw(true);
+  const outcomeWindows = db.prepare<[], [string, WindowSpan, number, number]>('SELECT handoff, span, seen, failed FROM outcome_windows').raw(true);
   const histograms = db.prepare<[], { metric: DurationMetric; handoff: string; counts: string; sum: number; count: number }>(
     'SELECT metric, handoff, counts, sum, count FROM duration_histograms',
   );
@@ -146,6 +153,7 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
       claims: claims.all().map(([handoff, decision, count]) => ({ handoff, decision, count })),
       executions: executions.all().map(([handoff, status, count]) => ({ handoff, status, count })),
       windows: windows.all().map(([handoff, span, runs, failed]) => ({ handoff, span, runs, failed })),
+      outcomeWindows: outcomeWindows.all().map(([handoff, span, seen, failed]) => ({ handoff, span, seen, failed })),
       histograms: readHistograms(),
       incidentsOpen: incidentsOpen.all(),
       slaBreaches: breaches.all(),
@@ -158,17 +166,21 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
       const previous = horizonOf.get(w.span)?.horizon;
       if (previous === next) continue;
       const spanMs = w.buckets * w.resolutionMs;
-      if (previous === undefined || next < previous || next - previous >= spanMs) {
-        // First run, a clock that went back, or a window that emptied completely: sum it afresh.
-        clearWindow.run(w.span);
-        refillWindow.run(w.span, w.resolutionMs, next);
-      } else {
-        for (const r of aged.all(w.resolutionMs, previous, next)) subtract.run(r.runs, r.failed, r.handoff, w.span);
-        dropEmpty.run(w.span);
+      for (const s of series) {
+        if (previous === undefined || next < previous || next - previous >= spanMs) {
+          // First run, a clock that went back, or a window that emptied completely: sum it afresh.
+          s.clearWindow.run(w.span);
+          s.refillWindow.run(w.span, w.resolutionMs, next);
+        } else {
+          for (const r of s.aged.all(w.resolutionMs, previous, next)) s.subtract.run(r.n, r.failed, r.handoff, w.span);
+          s.dropEmpty.run(w.span);
+        }
       }
       setHorizon.run(w.span, next);
     }
-    for (const [resolution, keepMs] of BUCKET_RETENTION) purgeBuckets.run(resolution, bucketStart(now, resolution) - keepMs);
+    for (const s of series) {
+      for (const [resolution, keepMs] of BUCKET_RETENTION) s.purgeBuckets.run(resolution, bucketStart(now, resolution) - keepMs);
+    }
   });
 
   /** Bounded per call so one fold never holds the write lock for long; the next tick continues. */
@@ -177,7 +189,8 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
     const mark = stateGet.get('recovery_fold');
     const [at, id] = mark ? (JSON.parse(mark.value) as [number, number]) : [-1, 0];
     const rows = resolvedSince.all(at, at, id, FOLD_BATCH);
-    for (const r of rows) writers.observe('time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
+    // An incident tied to a key is measured with its pair (outcomes/decide.ts); only keyless ones here.
+    for (const r of rows) if (r.idempotency_key === null) writers.observe('time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
     const last = rows[rows.length - 1];
     if (last) stateSet.run('recovery_fold', JSON.stringify([last.resolved_at, last.id]));
     return rows.length;

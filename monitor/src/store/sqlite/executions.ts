@@ -7,6 +7,8 @@ import { isFailed, isFinal } from '../../metrics/definitions';
 import type { ExecutionRecord, ExecutionStore, IngestResult, StoredExecution } from '../types';
 import type { AggregateWriters, FinishedRun } from './aggregates';
 import type { SqliteDb } from './open';
+import { prepareAppendEvent } from './incidents';
+import { executionFailedEvent } from '../../outcomes/signals';
 import { type ExecutionRow, fromExecutionRow } from '../rows/executions';
 
 export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters): ExecutionStore {
@@ -22,6 +24,7 @@ export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters):
       stopped_at = @stoppedAt, wait_till = @waitTill, retry_of = @retryOf, retry_success_id = @retrySuccessId,
       outcome = @outcome, updated_at = @now
     WHERE id = @id`);
+  const appendEvent = prepareAppendEvent(db);
   const markRecovered = db.prepare('UPDATE executions SET recovered_at = ? WHERE id = ?');
   const bumpActivity = db.prepare(`
     INSERT INTO handoff_activity (handoff, last_run_at, watching_since) VALUES (?, ?, ?)
@@ -85,6 +88,8 @@ export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters):
         errorMessage: previous?.error_message ?? null,
       };
       newlyFinished.push(stored);
+      // A failed run fails every pair that ran in it (the outcome fold finds them by execution id).
+      if (isFailed(rec.status)) appendEvent(executionFailedEvent(rec, now));
       finishedRuns.push({ handoff: rec.handoff, status: rec.status, at: rec.stoppedAt ?? rec.startedAt ?? now });
       if (rec.status === 'success' && rec.retryOf) {
         const failed = select.get(rec.retryOf);

@@ -5,7 +5,9 @@
  */
 import type { Incident } from '../../../../nodes/shared/incident-protocol';
 import { alertIdempotencyKey, type AlertMessage } from '../../alerts/message';
-import { AlertDraft, decideEscalation, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
+import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
+import { incidentReportEvent, incidentResolvedEvent } from '../../outcomes/signals';
+import type { HandoffEvent } from '../types';
 import { IncidentRecord, toWire } from '../../incidents/record';
 import type { IncidentFilter, IncidentStore, IncidentTransition } from '../types';
 import type { SqliteDb } from './open';
@@ -33,6 +35,7 @@ export interface IncidentRow {
   context: string | null;
   execution: string | null;
   idempotency_key: string | null;
+  resolution: string | null;
 }
 
 type Stored = IncidentRecord & { id: number };
@@ -62,6 +65,7 @@ export const fromRow = (r: IncidentRow): Stored => ({
   context: json(r.context),
   execution: json(r.execution),
   idempotencyKey: r.idempotency_key,
+  resolution: r.resolution,
 });
 
 const toParams = (r: IncidentRecord) => ({
@@ -87,18 +91,29 @@ const toParams = (r: IncidentRecord) => ({
   context: text(r.context),
   execution: text(r.execution),
   idempotencyKey: r.idempotencyKey,
+  resolution: r.resolution,
 });
 
 /** Escalation sweeps are bounded so one transaction never holds the write lock for long. */
 const ESCALATION_BATCH = 500;
 
-export function createSqliteIncidents(db: SqliteDb): IncidentStore {
+/** Appends one monitor-written event (or nothing) inside the caller's transaction. */
+export function prepareAppendEvent(db: SqliteDb) {
+  const insert = db.prepare('INSERT INTO events (handoff, key, kind, at, execution_id, details) VALUES (?, ?, ?, ?, ?, ?)');
+  return (e: HandoffEvent | undefined) => {
+    if (e) insert.run(e.handoff, e.key ?? null, e.kind, e.at, e.executionId ?? null, e.details ? JSON.stringify(e.details) : null);
+  };
+}
+
+export type RecoverKey = (handoff: string, key: string, resolution: string, now: number) => Incident[];
+
+export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKey: RecoverKey } {
   const columns = `handoff, dedup_key, kind, title, severity, state, owner, owner_name, owner_channel, owner_source,
     sla_due_at, first_seen_at, last_seen_at, count, acknowledged_at, resolved_at, escalated_at, escalated_to,
-    error, context, execution, idempotency_key`;
+    error, context, execution, idempotency_key, resolution`;
   const values = `@handoff, @dedupKey, @kind, @title, @severity, @state, @owner, @ownerName, @ownerChannel, @ownerSource,
     @slaDueAt, @firstSeenAt, @lastSeenAt, @count, @acknowledgedAt, @resolvedAt, @escalatedAt, @escalatedTo,
-    @error, @context, @execution, @idempotencyKey`;
+    @error, @context, @execution, @idempotencyKey, @resolution`;
   const insert = db.prepare(`INSERT INTO incidents (${columns}) VALUES (${values})`);
   const update = db.prepare(`UPDATE incidents SET (${columns}) = (${values}) WHERE id = @id`);
   const openByKey = db.prepare<[string, string], IncidentRow>(
@@ -117,6 +132,10 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore {
     ORDER BY last_seen_at DESC, id DESC
     LIMIT @limit`);
   const enqueue = prepareEnqueue(db);
+  const appendEvent = prepareAppendEvent(db);
+  const openForKey = db.prepare<[string, string], IncidentRow>(
+    "SELECT * FROM incidents WHERE handoff = ? AND idempotency_key = ? AND state <> 'resolved' ORDER BY id",
+  );
 
   const queueAlert = (incident: Stored, draft: AlertDraft, now: number): boolean => {
     const message: AlertMessage = { kind: draft.kind, to: draft.to, incident: toWire(incident), at: new Date(now).toISOString() };
@@ -136,6 +155,7 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore {
       stored = { ...outcome.record, id };
     }
     const alertQueued = outcome.alert ? queueAlert(stored, outcome.alert, now) : false;
+    appendEvent(incidentReportEvent(stored, outcome.deduplicated, report.failedAt, now));
     return { incident: toWire(stored), deduplicated: outcome.deduplicated, alertQueued };
   });
 
@@ -147,6 +167,9 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore {
     if (!outcome.ok) return { found: true, ok: false, incident: toWire(current), problem: outcome.problem };
     const next = { ...outcome.record, id };
     if (outcome.changed) update.run({ ...toParams(next), id });
+    if (outcome.changed && next.state === 'resolved' && next.idempotencyKey) {
+      appendEvent(incidentResolvedEvent(next, openForKey.all(next.handoff, next.idempotencyKey).length, now));
+    }
     return { found: true, ok: true, incident: toWire(next), changed: outcome.changed };
   });
 
@@ -163,6 +186,20 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore {
     }
     return escalated;
   });
+
+  /** Inside the outcome fold's transaction: a pair completed, so its open incidents resolve. */
+  const recoverKey: RecoverKey = (handoff, key, resolution, now) => {
+    const resolved: Incident[] = [];
+    for (const row of openForKey.all(handoff, key)) {
+      const outcome = decideRecovery(fromRow(row), resolution, now);
+      if (!outcome) continue;
+      const next = { ...outcome.record, id: row.id };
+      update.run({ ...toParams(next), id: row.id });
+      queueAlert(next, outcome.alert, now);
+      resolved.push(toWire(next));
+    }
+    return resolved;
+  };
 
   return {
     async report(report, now) {
@@ -186,5 +223,6 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore {
       return escalateTx.immediate(now, targetFor);
     },
     outbox: createSqliteOutbox(db),
+    recoverKey,
   };
 }

@@ -6,6 +6,7 @@ import { createSqliteExecutions } from './executions';
 import { createSqliteIncidents } from './incidents';
 import { createSqliteLedger } from './ledger';
 import { openSqlite } from './open';
+import { createSqliteOutcomes } from './outcomes';
 import { createSqliteStalls } from './stalls';
 
 /**
@@ -16,12 +17,14 @@ export function createSqliteStore(file: string, opts: { retentionMs: number; rea
   const db = openSqlite(file, { readonly: opts.readonly });
   const ping = db.prepare('SELECT 1');
   const aggregateWriters = prepareAggregateWriters(db);
+  const incidents = createSqliteIncidents(db);
   return {
     kind: 'sqlite',
     dashboard: createSqliteDashboard(db),
     ledger: createSqliteLedger(db, opts),
     events: createSqliteEvents(db),
-    incidents: createSqliteIncidents(db),
+    incidents,
+    outcomes: createSqliteOutcomes(db, { writers: aggregateWriters, recoverKey: incidents.recoverKey }),
     executions: createSqliteExecutions(db, aggregateWriters),
     aggregates: createSqliteAggregates(db, aggregateWriters),
     stalls: createSqliteStalls(db),

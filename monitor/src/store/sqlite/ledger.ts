@@ -77,8 +77,9 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
       const outcome = decideSettle(row && fromClaimRow(row), action, now, batch.reason);
       if (outcome.write) {
         upsert.run(params(outcome.write));
+        // The attempt rides along: "recovered: completed at attempt N" reads it from the trace.
         insertEvent.run(batch.handoff, key, action === 'complete' ? 'completed' : 'released', now, outcome.write.executionId,
-          batch.reason ? JSON.stringify({ reason: batch.reason }) : null);
+          JSON.stringify({ attempt: outcome.write.attempt, ...(batch.reason ? { reason: batch.reason } : {}) }));
       }
       const result: SettleResult = { key, outcome: outcome.outcome };
       if (outcome.record) {

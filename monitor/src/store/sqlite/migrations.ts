@@ -203,4 +203,62 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       -- already orders by last_seen_at, so nothing else is needed there.
     `,
   },
+  {
+    version: 5,
+    name: 'handoff outcomes',
+    sql: `
+      -- One row per (handoff, key): what happened to that handoff of that object across every run
+      -- (outcomes/decide.ts). Written only by the outcome fold, never on the claim hot path.
+      CREATE TABLE handoff_outcomes (
+        handoff           TEXT    NOT NULL,
+        key               TEXT    NOT NULL,
+        first_seen_at     INTEGER NOT NULL,
+        failed_at         INTEGER,
+        failure_kind      TEXT,
+        last_failure_at   INTEGER,
+        last_failure_kind TEXT,
+        failures          INTEGER NOT NULL,
+        detected_at       INTEGER,
+        incident_id       INTEGER,
+        completed_at      INTEGER,
+        attempt           INTEGER,
+        recovered_at      INTEGER,
+        closed_at         INTEGER,
+        last_execution_id TEXT,
+        replays           INTEGER NOT NULL,
+        last_replay_at    INTEGER,
+        PRIMARY KEY (handoff, key)
+      ) WITHOUT ROWID;
+      -- The exception queue: failed, not completed, not closed by hand. Stays as small as the queue.
+      CREATE INDEX handoff_outcomes_queue ON handoff_outcomes (failed_at)
+        WHERE failed_at IS NOT NULL AND completed_at IS NULL AND closed_at IS NULL;
+      -- A failed run names no key: the fold finds the pairs that ran in it.
+      CREATE INDEX handoff_outcomes_by_execution ON handoff_outcomes (last_execution_id) WHERE last_execution_id IS NOT NULL;
+
+      -- The Monday spot checks: the latest completed pairs.
+      CREATE INDEX handoff_outcomes_completed ON handoff_outcomes (completed_at) WHERE completed_at IS NOT NULL;
+
+      -- Pairs seen and failed per handoff per time bucket, and their rolling window totals (as for runs).
+      CREATE TABLE outcome_buckets (
+        resolution INTEGER NOT NULL,
+        bucket     INTEGER NOT NULL,
+        handoff    TEXT    NOT NULL,
+        seen       INTEGER NOT NULL,
+        failed     INTEGER NOT NULL,
+        PRIMARY KEY (resolution, bucket, handoff)
+      ) WITHOUT ROWID;
+      CREATE TABLE outcome_windows (
+        handoff TEXT    NOT NULL,
+        span    TEXT    NOT NULL,
+        seen    INTEGER NOT NULL,
+        failed  INTEGER NOT NULL,
+        PRIMARY KEY (handoff, span)
+      ) WITHOUT ROWID;
+
+      -- Recovery resolves the open incidents tied to a key; and says how an incident was resolved.
+      ALTER TABLE incidents ADD COLUMN resolution TEXT;
+      CREATE INDEX incidents_open_by_key ON incidents (handoff, idempotency_key)
+        WHERE state <> 'resolved' AND idempotency_key IS NOT NULL;
+    `,
+  },
 ];
