@@ -7,6 +7,8 @@ import { ContractError } from './contract/load';
 import { createContractStore } from './contract/store';
 import { REPORT_FORMATS, type ReportFormat } from './report/format';
 import { mondayReport } from './report/run';
+import { askMonitor } from './replay/ask-monitor';
+import { parseReplayCommand, renderReplayAnswer, REPLAY_EXIT, type ReplayCommandOptions } from './replay/command';
 import { startMonitor } from './server';
 import { formatDuration } from './util/duration';
 import { createLogger } from './util/logger';
@@ -28,6 +30,11 @@ Configuration (environment variables):
   HANDOFF_RETENTION          how long completed keys are kept (default 30d)
   HANDOFF_DEFAULT_LEASE      claim lease when the contract names none (default 15m)
   HANDOFF_LOG_LEVEL          fatal|error|warn|info|debug|trace|silent (default info)
+
+replay talks to the running monitor: it reads HANDOFF_MONITOR_TOKEN and, without --url,
+HANDOFF_MONITOR_HOST and HANDOFF_MONITOR_PORT. Exit codes: 0 every replay recovered (or nothing
+to run, or --dry-run), 1 a replay failed again, errored or was refused, or the run stopped,
+2 bad usage or the monitor could not be asked.
 `;
 
 function fail(err: unknown): never {
@@ -99,6 +106,19 @@ async function reportMonday(format: string): Promise<void> {
   process.stdout.write(text);
 }
 
+/** Writes, then exits once the output is flushed (a piped stdout must not lose the summary). */
+function finish(out: { exitCode: number; stdout: string; stderr: string }): void {
+  if (out.stderr) process.stderr.write(out.stderr);
+  process.stdout.write(out.stdout, () => process.exit(out.exitCode));
+}
+
+async function replay(opts: ReplayCommandOptions): Promise<void> {
+  const parsed = parseReplayCommand(opts, process.env);
+  if (!parsed.ok) return finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${parsed.message}\n` });
+  const answer = await askMonitor(parsed.request);
+  finish(renderReplayAnswer(parsed.request, answer));
+}
+
 export function buildProgram(): Command {
   const program = new Command('handoff-monitor')
     .description("Handoff Guard's sidecar: the handoff ledger, sync-failure metrics, stalls and incidents.")
@@ -115,6 +135,24 @@ export function buildProgram(): Command {
     .description('the Monday-morning check: red handoffs, incidents of 48 h and owners, 3 traced handoffs, queues, one high-impact failure, a one-line status')
     .option('-f, --format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, 'text')
     .action((opts: { format: string }) => reportMonday(opts.format).catch(fail));
+  program
+    .command('replay')
+    .description(
+      "replay failed handoffs from the exception queue through the running monitor: n8n's trigger input is sent again to the workflow as it is published now",
+    )
+    .option('--handoff <id>', 'the handoff whose failed keys to replay (required without --incident)')
+    .option('--kind <kind>', 'only keys that failed with this kind (e.g. request_failed)')
+    .option('--key <key...>', 'only these keys')
+    .option('--incident <id>', 'replay the one key of this incident')
+    .option('--concurrency <n>', 'replays at once (the monitor defaults to 2; it stops launching after the first that fails again)')
+    .option('--dry-run', 'list what would be replayed and send nothing')
+    .option('--url <url>', 'the monitor (default http://$HANDOFF_MONITOR_HOST:$HANDOFF_MONITOR_PORT, i.e. http://127.0.0.1:5680)')
+    .option('-f, --format <format>', 'output format: text, json', 'text')
+    // Bad usage exits 2 like every other usage error of this command, so scripts can tell it from a failed replay.
+    .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : REPLAY_EXIT.usage))
+    .action((opts: ReplayCommandOptions) =>
+      replay(opts).catch((err) => finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${(err as Error)?.message ?? String(err)}\n` })),
+    );
   program
     .command('check')
     .description('validate the configuration and the handoff contract, then exit')
