@@ -289,6 +289,12 @@ describe('extractReplayInput: Error Trigger runs', () => {
     expect(r).toMatchObject({ code: 'error_trigger', followExecutionId: '99' });
   });
 
+  it('falls back to data.parentExecution when the trigger item names no execution id', () => {
+    const run = errorRun({ workflow: { id: 'wf-kickoff', name: 'Sales → delivery kickoff' } });
+    const withParent: N8nExecution = { ...run, data: { ...(run.data as object), parentExecution: { executionId: '120', workflowId: 'wf-kickoff' } } };
+    expect(refused(extractReplayInput(withParent, errorWorkflow()))).toMatchObject({ code: 'error_trigger', followExecutionId: '120' });
+  });
+
   it('a failure of the trigger itself (no execution id) cannot be replayed', () => {
     const r = refused(extractReplayInput(errorRun({ trigger: { error: { message: 'poll failed' }, mode: 'trigger' }, workflow: { id: 'wf-kickoff', name: 'Sales → delivery kickoff' } }), errorWorkflow()));
     expect(r.code).toBe('trigger_failed');

@@ -300,7 +300,8 @@ export function extractReplayInput(
     (execution.mode === 'error' ? ran.find((name) => !typeOf(name) && startedTheRun(runData[name])) : undefined);
   if (errorTrigger) {
     const json = firstItem(runData[errorTrigger])?.json;
-    const parentId = str(obj(json?.execution)?.id);
+    // The trigger item names the failed run; n8n also records it as `data.parentExecution` (docs/n8n-facts.md).
+    const parentId = str(obj(json?.execution)?.id) ?? str(obj(data?.parentExecution)?.executionId);
     const failedWorkflow = str(obj(json?.workflow)?.name) ?? str(obj(json?.workflow)?.id) ?? 'the failed workflow';
     if (parentId) {
       return refuse(
