@@ -102,7 +102,14 @@ export async function startMonitor(
   const escalator = createEscalator({ incidents: store.incidents, contracts, now, logger, onEscalated: wake });
   if (!send) logger.warn('HANDOFF_ALERT_WEBHOOK_URL is not set: incident alerts are kept in the outbox, undelivered, until it is');
 
-  const report = createFindingReporter({ incidents: store.incidents, aggregates: store.aggregates, contracts, now, onAlertQueued: wake });
+  const folder = createOutcomeFolder({ outcomes: store.outcomes, now, logger: logger.child({ component: 'outcomes' }), onRecovered: wake });
+  const findings = createFindingReporter({ incidents: store.incidents, aggregates: store.aggregates, contracts, now, onAlertQueued: wake });
+  // A stall or a failed run the monitor found is a failure of the pairs it names: fold it soon.
+  const report: typeof findings = async (finding) => {
+    const result = await findings(finding);
+    folder.kick();
+    return result;
+  };
   const n8n = deps.n8n ?? config.n8n;
   const n8nClient = n8n ? createN8nClient({ ...n8n, fetch: deps.fetch }) : undefined;
   const collector: Collector | undefined = n8n
@@ -121,7 +128,6 @@ export async function startMonitor(
     : undefined;
   if (!n8n) logger.warn('N8N_BASE_URL/N8N_API_KEY are not set: the execution collector is off (claims, stalls of claims and incidents still work)');
   const detector = createStallDetector({ store, contracts, report, now, logger: logger.child({ component: 'stalls' }) });
-  const folder = createOutcomeFolder({ outcomes: store.outcomes, now, logger: logger.child({ component: 'outcomes' }), onRecovered: wake });
   const replays = createReplayService({
     store,
     contracts,
@@ -191,8 +197,22 @@ export async function startMonitor(
       escalate: () => escalator.sweep(),
       flush: () => (send ? outbox.flush() : Promise.resolve(0)),
     },
-    collector: collector && { poll: () => collector.poll(), status: () => collector.status() },
-    stalls: { tick: () => detector.tick() },
+    // On demand (tests, tools), the fold follows at once, so what the call wrote is measured when it returns.
+    collector: collector && {
+      poll: async () => {
+        const result = await collector.poll();
+        await folder.flush();
+        return result;
+      },
+      status: () => collector.status(),
+    },
+    stalls: {
+      tick: async () => {
+        const result = await detector.tick();
+        await folder.flush();
+        return result;
+      },
+    },
     outcomes: { flush: () => folder.flush() },
     metrics,
     close() {

@@ -18,6 +18,7 @@ const snapshot: AggregateSnapshot = {
   ],
   executions: [],
   windows: [],
+  outcomeWindows: [],
   histograms: [{ metric: 'time_to_recovery', handoff: 'kickoff', counts: [1, 0, 2, 0, 0, 0, 0, 0, 0, 1], sum: 1_000, count: 4 }],
   incidentsOpen: [],
   slaBreaches: [],

@@ -78,7 +78,7 @@ export function createReplayService(deps: {
     await deps.store.events.append([
       { handoff: entry.handoff, key: entry.key, kind: OUTCOME_EVENTS.replayed, at: startedAt, executionId, details: { by, of: executionId, workflowId: loaded.input.workflowId } },
     ]);
-    const delivered = await deliverReplay({ baseUrl: deps.n8n.baseUrl, input: loaded.input, replayOf: executionId, fetch: deps.fetch });
+    const delivered = await deliverReplay({ baseUrl: deps.n8n.baseUrl, input: loaded.input, replayOf: loaded.input.executionId ?? executionId, fetch: deps.fetch });
     if (!delivered.ok) return { outcome: 'error', message: `n8n did not take the replay: ${delivered.message}` };
 
     // The replayed run reports through the nodes like any other: completion or a new failure.

@@ -5,7 +5,8 @@
  */
 import type { Incident } from '../../../nodes/shared/incident-protocol';
 import type { Contract } from '../contract/schema';
-import type { AggregateSnapshot, CompletedClaim, MonitorStore, OpenClaim, RunBucket, StoredEvent } from '../store/types';
+import type { PairOutcome } from '../outcomes/decide';
+import type { AggregateSnapshot, CompletedClaim, MonitorStore, OpenClaim, QueueEntry, RunBucket, StoredEvent } from '../store/types';
 import { pendingReviews, type PendingReview } from './reviews';
 
 const HOUR = 3_600_000;
@@ -26,7 +27,12 @@ const UNFINISHED_LIMIT = 10_000;
 export interface Trace {
   claim: CompletedClaim;
   events: StoredEvent[];
+  /** The pair's outcome across every attempt (first sighting, failures), when the fold has it. */
+  pair?: PairOutcome;
 }
+
+/** The exception queue is read whole up to this many entries; a longer queue is its own emergency. */
+export const QUEUE_LIMIT = 500;
 
 export interface ReportData {
   now: number;
@@ -39,6 +45,8 @@ export interface ReportData {
   /** Seen in the last 48 h, any state. */
   recent: Incident[];
   activity: { handoff: string; lastRunAt: number | null; watchingSince: number }[];
+  /** Pairs that failed and have not completed, oldest first (absent in hand-built data: none). */
+  queue?: QueueEntry[];
   /** Runs waiting on a review gate, oldest first (absent in hand-built data: none). */
   pendingReviews?: PendingReview[];
   /** Only with `withMonday`: the rest of the Monday checklist's inputs. */
@@ -71,7 +79,7 @@ export async function loadReportData(
 ): Promise<ReportData> {
   const trendSince = Math.floor(now / TREND_RESOLUTION_MS) * TREND_RESOLUTION_MS - (TREND_BUCKETS - 1) * TREND_RESOLUTION_MS;
   const handoffIds = contract.handoffs.map((h) => h.id);
-  const [snapshot, trend, lastSuccess, unresolved, recent, activity, unfinished] = await Promise.all([
+  const [snapshot, trend, lastSuccess, unresolved, recent, activity, unfinished, queue] = await Promise.all([
     store.aggregates.snapshot(),
     store.dashboard.runBuckets(TREND_RESOLUTION_MS, trendSince),
     store.dashboard.lastSuccess(handoffIds),
@@ -79,9 +87,10 @@ export async function loadReportData(
     store.dashboard.incidentsSeenSince(now - RECENT_INCIDENTS_MS, RECENT_LIMIT),
     store.stalls.activity(),
     store.executions.unfinished(UNFINISHED_LIMIT),
+    store.outcomes.queue({ limit: QUEUE_LIMIT }),
   ]);
   const data: ReportData = {
-    now, contract, snapshot, trend, trendSince, lastSuccess, unresolved, recent, activity,
+    now, contract, snapshot, trend, trendSince, lastSuccess, unresolved, recent, activity, queue,
     pendingReviews: pendingReviews(unfinished, contract, now),
   };
   if (opts.withMonday) {
@@ -92,7 +101,11 @@ export async function loadReportData(
     ]);
     const picked = pickTraceClaims(completions, opts.traces ?? 3);
     const traces = await Promise.all(
-      picked.map(async (claim) => ({ claim, events: await store.events.trace(claim.handoff, claim.key, TRACE_STEPS_LIMIT) })),
+      picked.map(async (claim) => ({
+        claim,
+        events: await store.events.trace(claim.handoff, claim.key, TRACE_STEPS_LIMIT),
+        pair: await store.outcomes.pair(claim.handoff, claim.key),
+      })),
     );
     data.monday = { traces, openClaims, pendingAlerts };
   }

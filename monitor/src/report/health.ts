@@ -7,11 +7,13 @@
 export type HealthLevel = 'red' | 'amber' | 'green';
 
 export interface HealthInput {
-  /** Finished runs and failed runs in the 1h window. */
-  runs1h: number;
+  /** Handoff pairs (handoff, key) first seen in the 1h window, and those of them that failed. */
+  seen1h: number;
   failed1h: number;
-  /** Failed runs in the 24h window. */
+  /** Pairs of the 24h window that failed. */
   failed24h: number;
+  /** Pairs waiting in the exception queue (failed, not completed). */
+  queued?: number;
   /** Unresolved incidents of kind "stalled" (claim past its completion SLA, stuck run, no outcome, went quiet). */
   openStalls: number;
   /** Open or acknowledged incidents of any kind. */
@@ -27,7 +29,7 @@ export interface Health {
 }
 
 /**
- * Above one failed run in five over the last hour, retries are no longer absorbing the failures:
+ * Above one failed handoff in five over the last hour, retries are no longer absorbing the failures:
  * the design's retry policy (3 attempts with backoff) makes a sustained 20% failure rate visible
  * work for a person, so it is red rather than a warning.
  */
@@ -39,15 +41,16 @@ const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
 export function handoffHealth(input: HealthInput): Health {
   const red: string[] = [];
   if (input.openStalls > 0) red.push(`${plural(input.openStalls, 'open stall')}`);
-  if (input.runs1h > 0 && input.failed1h / input.runs1h > RED_FAILED_RATE_1H) {
-    red.push(`failed sync rate ${percent(input.failed1h / input.runs1h)} in the last hour (red above ${percent(RED_FAILED_RATE_1H)})`);
+  if (input.seen1h > 0 && input.failed1h / input.seen1h > RED_FAILED_RATE_1H) {
+    red.push(`failed sync rate ${percent(input.failed1h / input.seen1h)} in the last hour (red above ${percent(RED_FAILED_RATE_1H)})`);
   }
   if (input.pastSla > 0) red.push(`${plural(input.pastSla, 'incident')} past the exception SLA`);
   if (red.length) return { level: 'red', reasons: red };
 
   const amber: string[] = [];
   if (input.unresolved > 0) amber.push(`${plural(input.unresolved, 'open incident')}`);
-  if (input.failed24h > 0) amber.push(`${plural(input.failed24h, 'failed run')} in 24 h`);
+  if (input.queued) amber.push(`${plural(input.queued, 'handoff')} waiting in the exception queue`);
+  if (input.failed24h > 0) amber.push(`${plural(input.failed24h, 'failed handoff')} in 24 h`);
   if (amber.length) return { level: 'amber', reasons: amber };
   return { level: 'green', reasons: [] };
 }

@@ -25,6 +25,8 @@ export interface TraceStep {
   at: number;
   kind: string;
   note?: string;
+  /** Consecutive checkpoints of one kind fold into one step (a suppressed webhook storm). */
+  count?: number;
 }
 
 export interface SpotCheck {
@@ -59,20 +61,41 @@ function note(details: Record<string, unknown> | undefined): string | undefined 
   return text.length > 120 ? `${text.slice(0, 117)}…` : text;
 }
 
+/** Runs of one kind in a row become one step with a count: 29 `validated` of a storm read as one line. */
+export function foldSteps(steps: TraceStep[]): TraceStep[] {
+  const out: TraceStep[] = [];
+  for (const s of steps) {
+    const last = out[out.length - 1];
+    if (last && last.kind === s.kind) last.count = (last.count ?? 1) + 1;
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+const stepText = (s: TraceStep) => `${s.kind}${s.count ? ` ×${s.count}` : ''}`;
+
+/**
+ * One handoff end to end across every attempt: from its first sighting (the first checkpoint, or the
+ * first failure) to the completion, so a deal that failed, waited for a fix and was replayed shows
+ * how long it really took, not only the last attempt.
+ */
 export function spotCheck(trace: Trace, contract: Contract): SpotCheck {
-  const { claim, events } = trace;
-  const steps: TraceStep[] = [{ at: claim.claimedAt, kind: 'claimed', note: claim.attempt > 1 ? `attempt ${claim.attempt}` : undefined }];
+  const { claim, events, pair } = trace;
+  const attempt = pair?.attempt ?? claim.attempt;
+  const steps: TraceStep[] = [{ at: claim.claimedAt, kind: 'claimed', note: attempt > 1 ? `attempt ${attempt}` : undefined }];
   // Checkpoints before this attempt's claim belong to earlier attempts; keep them, they explain the retry.
   for (const e of events) steps.push({ at: e.at, kind: e.kind, note: note(e.details) });
   if (!events.some((e) => e.kind === 'completed')) steps.push({ at: claim.completedAt, kind: 'completed' });
   steps.sort((a, b) => a.at - b.at);
+  const completedAt = pair?.completedAt ?? claim.completedAt;
+  const startedAt = Math.min(steps[0].at, pair?.firstSeenAt ?? Number.POSITIVE_INFINITY);
   return {
     handoff: claim.handoff,
     name: nameOf(contract, claim.handoff),
     key: claim.key,
-    attempt: claim.attempt,
-    steps,
-    tookMs: claim.completedAt - claim.claimedAt,
+    attempt,
+    steps: foldSteps(steps),
+    tookMs: Math.max(0, completedAt - startedAt),
     executionId: claim.executionId,
   };
 }
@@ -140,11 +163,13 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
     title: `Spot-check ${spotChecks.length || '2–3'} recent handoffs end to end`,
     ok: spotChecks.length > 0,
     summary: spotChecks.length
-      ? spotChecks.map((s) => `${s.name} ${s.key}: ${s.steps.map((x) => x.kind).join(' → ')} in ${formatDuration(s.tookMs)}`).join('; ')
+      ? spotChecks
+          .map((s) => `${s.name} ${s.key}: ${s.steps.map(stepText).join(' → ')} in ${formatDuration(s.tookMs)}${s.attempt > 1 ? ` over ${s.attempt} attempts` : ''}`)
+          .join('; ')
       : 'No completed handoff in the ledger yet: nothing to trace (are the workflows using the Idempotency Gate?)',
     details: spotChecks.flatMap((s) => [
       `${s.name} — key ${s.key}${s.executionId ? `, execution ${s.executionId}` : ''}`,
-      ...s.steps.map((x) => `  ${new Date(x.at).toISOString()} ${x.kind}${x.note ? ` (${x.note})` : ''}`),
+      ...s.steps.map((x) => `  ${new Date(x.at).toISOString()} ${stepText(x)}${x.note ? ` (${x.note})` : ''}`),
     ]),
   });
 
@@ -152,13 +177,18 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
   // Reviews are a queue too: an approval nobody answered holds the handoff as surely as a stuck claim.
   const reviews = overview.pendingReviews;
   const overdueReviews = reviews.filter((r) => r.overdue);
-  const quiet = overview.rows.filter((r) => !r.unlisted && r.rates['24h'].runs === 0);
+  const quiet = overview.rows.filter((r) => !r.unlisted && r.runRates['24h'].runs === 0);
   const failing = overview.rows.filter((r) => r.rates['24h'].failed > 0);
+  // The exception queue: every handoff of a record that failed and has not completed since.
+  const queue = data.queue ?? [];
   items.push({
     id: 'queues',
     title: 'Retry queues empty and webhooks delivering',
-    ok: stuck.length === 0 && monday.pendingAlerts === 0 && quiet.length === 0 && overdueReviews.length === 0,
+    ok: queue.length === 0 && stuck.length === 0 && monday.pendingAlerts === 0 && quiet.length === 0 && overdueReviews.length === 0,
     summary: [
+      queue.length
+        ? `${queue.length} handoff${queue.length === 1 ? '' : 's'} in the exception queue (oldest failed ${ago(now, queue[0].failedAt)})`
+        : 'exception queue empty',
       `${monday.openClaims.length} open claim${monday.openClaims.length === 1 ? '' : 's'} (${stuck.length} past the lease)`,
       ...(reviews.length ? [`${reviews.length} pending review${reviews.length === 1 ? '' : 's'} (${overdueReviews.length} past the review SLA)`] : []),
       `${monday.pendingAlerts} alert${monday.pendingAlerts === 1 ? '' : 's'} waiting in the outbox`,
@@ -167,7 +197,10 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
     details: [
       ...overview.rows.map(
         (r) =>
-          `${r.name}: ${r.rates['24h'].runs} runs in 24 h, ${r.rates['24h'].failed} failed; last run ${r.lastRunAt ? ago(now, r.lastRunAt) : 'never'}; last success ${r.lastSuccessAt ? ago(now, r.lastSuccessAt) : 'none recorded'}`,
+          `${r.name}: ${r.rates['24h'].seen} handoffs in 24 h, ${r.rates['24h'].failed} failed (n8n: ${r.runRates['24h'].runs} runs, ${r.runRates['24h'].failed} in error); last run ${r.lastRunAt ? ago(now, r.lastRunAt) : 'never'}; last success ${r.lastSuccessAt ? ago(now, r.lastSuccessAt) : 'none recorded'}`,
+      ),
+      ...queue.slice(0, 10).map(
+        (e) => `queued ${nameOf(contract, e.handoff)} ${e.key}: ${e.kind}, failed ${ago(now, e.failedAt)}${e.incident ? `, incident #${e.incident.id} (${person(e.incident.owner)})` : ''}${e.replays ? `, replayed ${e.replays}×` : ''}`,
       ),
       ...stuck.slice(0, 10).map((c) => `stuck claim ${nameOf(contract, c.handoff)} ${c.key}, claimed ${ago(now, c.claimedAt)}`),
       ...reviews.slice(0, 10).map((r) => pendingReviewLine(r)),
@@ -175,7 +208,8 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
     ],
   });
 
-  const candidates = [...new Map([...data.unresolved, ...data.recent].map((i) => [i.id, i])).values()];
+  // Only what is still broken: an incident whose handoff recovered (or that someone resolved) is done.
+  const candidates = [...new Map([...data.unresolved, ...data.recent].filter((i) => i.state !== 'resolved').map((i) => [i.id, i])).values()];
   const highImpact = pickHighImpact(candidates, contract, now);
   items.push({
     id: 'high_impact',
@@ -183,7 +217,7 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
     ok: true,
     summary: highImpact
       ? `#${highImpact.incident.id} ${nameOf(contract, highImpact.incident.handoff)}: ${highImpact.incident.title} (${highImpact.why})`
-      : 'No failure to pick: nothing failed in the last 48 hours and nothing is open',
+      : 'No failure to pick: every failure has recovered or been resolved',
     details: highImpact
       ? [`owner ${person(highImpact.incident.owner)}`, ...(highImpact.incident.error?.message ? [`error: ${highImpact.incident.error.message}`] : [])]
       : [],
@@ -204,7 +238,7 @@ export function leadershipLine(data: ReportData, overview: Overview, focus?: Inc
   const n = overview.rows.length;
   const health = red || amber ? `${green} of ${n} handoffs green, ${amber} amber, ${red} red` : `all ${n} handoffs green`;
   const week = overview.totals['7d'];
-  const rate = week.runs ? `failed sync rate ${percent(week.ratio)} over 7 days (${week.runs} runs)` : 'no runs recorded in 7 days';
+  const rate = week.seen ? `failed sync rate ${percent(week.ratio)} over 7 days (${week.failed} of ${week.seen} handoffs)` : 'no handoffs recorded in 7 days';
   const open = data.recent.filter((i) => i.state !== 'resolved').length;
   const pastSla = data.unresolved.filter((i) => isPastSla(i, data.now)).length;
   const incidents = `${data.recent.length} incident${data.recent.length === 1 ? '' : 's'} in 48 h (${open} open, ${pastSla} past SLA)`;

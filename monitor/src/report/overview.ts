@@ -10,10 +10,18 @@ import { TREND_BUCKETS, TREND_RESOLUTION_MS, type ReportData } from './data';
 import { handoffHealth, type Health } from './health';
 import type { PendingReview } from './reviews';
 
+/** The failed sync rate: handoff pairs (handoff, key) first seen in a window, and how many failed. */
 export interface Rate {
+  seen: number;
+  failed: number;
+  /** failed / seen; undefined without pairs (no rate, rather than a reassuring 0). */
+  ratio?: number;
+}
+
+/** n8n runs, shown beside the rate: a run that routed a failure ends "success" there. */
+export interface RunRate {
   runs: number;
   failed: number;
-  /** failed / runs; undefined without runs (no rate, rather than a reassuring 0). */
   ratio?: number;
 }
 
@@ -32,6 +40,9 @@ export interface HandoffRow {
   unlisted: boolean;
   health: Health;
   rates: Record<WindowSpan, Rate>;
+  runRates: Record<WindowSpan, RunRate>;
+  /** Pairs waiting in the exception queue. */
+  queued: number;
   /** TREND_BUCKETS hourly points, oldest first, zeros where nothing ran. */
   trend: { at: number; runs: number; failed: number }[];
   detection?: MeanDuration;
@@ -49,6 +60,9 @@ export interface Overview {
   counts: Record<Health['level'], number>;
   /** All handoffs together, per window. */
   totals: Record<WindowSpan, Rate>;
+  runTotals: Record<WindowSpan, RunRate>;
+  /** Entries in the exception queue, all handoffs. */
+  queued: number;
   pendingReviews: PendingReview[];
   /** Some handoff of the contract has a review SLA (a review gate). */
   reviewGated: boolean;
@@ -57,7 +71,8 @@ export interface Overview {
 export const isPastSla = (i: Incident, now: number) => i.state !== 'resolved' && (i.escalatedAt !== undefined || Date.parse(i.slaDueAt) <= now);
 export const isStall = (i: Incident) => i.kind === 'stalled';
 
-const rate = (runs: number, failed: number): Rate => (runs > 0 ? { runs, failed, ratio: failed / runs } : { runs, failed });
+const rate = (seen: number, failed: number): Rate => (seen > 0 ? { seen, failed, ratio: failed / seen } : { seen, failed });
+const runRate = (runs: number, failed: number): RunRate => (runs > 0 ? { runs, failed, ratio: failed / runs } : { runs, failed });
 const LEVEL_ORDER = { red: 0, amber: 1, green: 2 } as const;
 
 export function buildOverview(data: ReportData): Overview {
@@ -65,9 +80,12 @@ export function buildOverview(data: ReportData): Overview {
   const ids = new Set(contract.handoffs.map((h) => h.id));
   // Runs or incidents for ids the contract does not (or no longer) name still deserve a row.
   for (const w of snapshot.windows) ids.add(w.handoff);
+  for (const w of snapshot.outcomeWindows ?? []) ids.add(w.handoff);
   for (const i of data.unresolved) ids.add(i.handoff);
 
-  const windows = new Map(snapshot.windows.map((w) => [`${w.handoff}\u0000${w.span}`, w]));
+  const windows = new Map((snapshot.outcomeWindows ?? []).map((w) => [`${w.handoff}\u0000${w.span}`, w]));
+  const runWindows = new Map(snapshot.windows.map((w) => [`${w.handoff}\u0000${w.span}`, w]));
+  const queue = data.queue ?? [];
   const lastSuccess = new Map(data.lastSuccess.map((s) => [s.handoff, s.at]));
   const lastRun = new Map(data.activity.map((a) => [a.handoff, a.lastRunAt ?? undefined]));
   const histogram = (metric: string, handoff: string): MeanDuration | undefined => {
@@ -87,9 +105,16 @@ export function buildOverview(data: ReportData): Overview {
     const rates = Object.fromEntries(
       WINDOWS.map((w) => {
         const cell = windows.get(`${id}\u0000${w.span}`);
-        return [w.span, rate(cell?.runs ?? 0, cell?.failed ?? 0)];
+        return [w.span, rate(cell?.seen ?? 0, cell?.failed ?? 0)];
       }),
     ) as Record<WindowSpan, Rate>;
+    const runRates = Object.fromEntries(
+      WINDOWS.map((w) => {
+        const cell = runWindows.get(`${id}\u0000${w.span}`);
+        return [w.span, runRate(cell?.runs ?? 0, cell?.failed ?? 0)];
+      }),
+    ) as Record<WindowSpan, RunRate>;
+    const queued = queue.filter((e) => e.handoff === id).length;
     const openStalls = mine.filter(isStall).length;
     const pastSla = mine.filter((i) => isPastSla(i, now)).length;
     const points = trendOf.get(id);
@@ -101,14 +126,17 @@ export function buildOverview(data: ReportData): Overview {
       targets: h?.targets ?? [],
       unlisted: !h,
       health: handoffHealth({
-        runs1h: rates['1h'].runs,
+        seen1h: rates['1h'].seen,
         failed1h: rates['1h'].failed,
         failed24h: rates['24h'].failed,
+        queued,
         openStalls,
         unresolved: mine.length,
         pastSla,
       }),
       rates,
+      runRates,
+      queued,
       trend: Array.from({ length: TREND_BUCKETS }, (_, k) => {
         const at = data.trendSince + k * TREND_RESOLUTION_MS;
         return { at, ...(points?.get(at) ?? { runs: 0, failed: 0 }) };
@@ -129,10 +157,17 @@ export function buildOverview(data: ReportData): Overview {
   for (const r of rows) counts[r.health.level]++;
   const totals = Object.fromEntries(
     WINDOWS.map((w) => {
-      const runs = rows.reduce((n, r) => n + r.rates[w.span].runs, 0);
+      const seen = rows.reduce((n, r) => n + r.rates[w.span].seen, 0);
       const failed = rows.reduce((n, r) => n + r.rates[w.span].failed, 0);
-      return [w.span, rate(runs, failed)];
+      return [w.span, rate(seen, failed)];
     }),
   ) as Record<WindowSpan, Rate>;
-  return { now, rows, counts, totals, pendingReviews: data.pendingReviews ?? [], reviewGated: contract.handoffs.some((h) => h.reviewSla !== undefined) };
+  const runTotals = Object.fromEntries(
+    WINDOWS.map((w) => {
+      const runs = rows.reduce((n, r) => n + r.runRates[w.span].runs, 0);
+      const failed = rows.reduce((n, r) => n + r.runRates[w.span].failed, 0);
+      return [w.span, runRate(runs, failed)];
+    }),
+  ) as Record<WindowSpan, RunRate>;
+  return { now, rows, counts, totals, runTotals, queued: queue.length, pendingReviews: data.pendingReviews ?? [], reviewGated: contract.handoffs.some((h) => h.reviewSla !== undefined) };
 }
