@@ -154,6 +154,7 @@ export async function startMonitor(
     n8nBaseUrl: n8n?.baseUrl,
     onWrite: () => folder.kick(),
     replays,
+    flushOutcomes: () => folder.flush(),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -51,6 +51,14 @@ export interface FakeWorkflowDefinition {
   activeVersion?: { versionId?: string; nodes: FakeWorkflowNode[] } | null;
 }
 
+export interface FakeWebhookCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
 export type NewExecution = Partial<Omit<FakeExecution, 'id'>> & { workflowId: string };
 
 export interface FakeN8n {
@@ -73,6 +81,10 @@ export interface FakeN8n {
   requests: string[];
   /** Called before each request is answered: lets a test change n8n between two calls of one poll. */
   onRequest?: (pathAndQuery: string) => void;
+  /** Plays the workflow behind a production webhook (`/webhook/<path>`); without it, 404 as n8n does. */
+  onWebhook?: (call: FakeWebhookCall) => Promise<{ status: number; body?: unknown }>;
+  /** Every production webhook call, oldest first. */
+  webhookCalls: FakeWebhookCall[];
   clock: { now: number };
   close(): Promise<void>;
 }
@@ -98,6 +110,7 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
   let nextId = 1;
   let mode: 'up' | 'down' | 'reset' = 'up';
   const requests: string[] = [];
+  const webhookCalls: FakeWebhookCall[] = [];
   const clock = { now: opts.now ?? Date.parse('2026-03-02T09:00:00Z') };
 
   const wire = (e: FakeExecution, includeData: boolean) => {
@@ -179,6 +192,22 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
       return;
     }
     if (mode === 'down') return send(res, 503, { message: 'n8n is restarting' });
+    // Production webhooks need no API key (n8n serves them to the world); a test plays the workflow.
+    if (url.pathname.startsWith('/webhook/')) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const call: FakeWebhookCall = { method: req.method ?? 'GET', path: url.pathname.slice('/webhook/'.length), query: Object.fromEntries(url.searchParams), headers: req.headers, body: raw ? JSON.parse(raw) : undefined };
+        webhookCalls.push(call);
+        if (!fake.onWebhook) return send(res, 404, { message: `The requested webhook "${call.method} ${call.path}" is not registered.` });
+        fake.onWebhook(call).then(
+          (r) => send(res, r.status, r.body ?? { message: 'Workflow was started' }),
+          (err: Error) => send(res, 500, { message: err.message }),
+        );
+      });
+      return;
+    }
     if (req.headers['x-n8n-api-key'] !== apiKey) return send(res, 401, { message: "'X-N8N-API-KEY' header required" });
     if (req.method !== 'GET') return send(res, 405, { message: 'only GET is faked' });
     if (url.pathname === '/api/v1/executions') {
@@ -265,6 +294,7 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
       mode = next;
     },
     requests,
+    webhookCalls,
     clock,
     close: () =>
       new Promise<void>((resolve) => {

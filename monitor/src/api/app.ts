@@ -43,6 +43,8 @@ export interface AppDeps {
   onWrite?: () => void;
   /** Replays from the exception queue (routes/replay.ts); without it the replay endpoints answer 503. */
   replays?: ReplayService;
+  /** Folds the trace into the outcomes now (the queue's read-your-writes). */
+  flushOutcomes?: () => Promise<unknown>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -86,7 +88,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(ledgerRoutes({ ledger: deps.store.ledger, contracts: deps.contracts, defaultLeaseMs: deps.defaultLeaseMs, now }));
   api.use(eventRoutes({ events: deps.store.events, contracts: deps.contracts, now }));
   api.use(incidentRoutes({ incidents: deps.store.incidents, contracts: deps.contracts, now, onAlertQueued: deps.onAlertQueued }));
-  api.use(queueRoutes({ outcomes: deps.store.outcomes, incidents: deps.store.incidents, replays: deps.replays }));
+  api.use(queueRoutes({ outcomes: deps.store.outcomes, incidents: deps.store.incidents, replays: deps.replays, flush: deps.flushOutcomes }));
   app.use('/api/v1', api);
 
   // The dashboard (GET /, /incidents, /map, /monday): HTML pages with their own sign-in and CSRF checks.
@@ -100,6 +102,7 @@ export function createApp(deps: AppDeps): express.Express {
       n8nBaseUrl: deps.n8nBaseUrl,
       onAlertQueued: deps.onAlertQueued,
       replays: deps.replays,
+      flushOutcomes: deps.flushOutcomes,
     }),
   );
 

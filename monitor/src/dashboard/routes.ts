@@ -52,6 +52,7 @@ export interface DashboardDeps {
   onAlertQueued?: () => void;
   /** Replay from the queue and from an incident; without it the Replay buttons answer 503. */
   replays?: ReplayService;
+  flushOutcomes?: () => Promise<unknown>;
 }
 
 /** Only a path on this site: `//evil.example` and `https://…` would turn sign-in into an open redirect. */
@@ -84,6 +85,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
         res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
         return;
       }
+      // Every page shows the outcomes of everything written before it was asked for.
+      await deps.flushOutcomes?.();
       const { body, status } = await render(req, a);
       send(res, status ?? 200, title, section, a, body, started);
     };
@@ -180,6 +183,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const kind = field(req.body?.kind);
     const back = localPath(req.body?.back, '/queue');
     if (!handoff) return problem(res, 400, 'The replay form named no handoff; reload the queue and try again.', a);
+    await deps.flushOutcomes?.();
     if (key) {
       const [entry] = await deps.store.outcomes.queue({ handoff, keys: [key], limit: 1 });
       if (!entry) return backWith(res, back, `${key} is no longer in the queue (completed or closed meanwhile): nothing to replay`, true);
@@ -201,6 +205,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const incident = Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.get(id) : undefined;
     if (!incident) return problem(res, 404, `No incident ${String(req.params.id)}.`, a);
     const back = localPath(req.body?.back, `/incidents/${id}`);
+    await deps.flushOutcomes?.();
     let entry;
     try {
       entry = await entryForIncident(deps.store.outcomes, incident);

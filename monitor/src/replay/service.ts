@@ -75,6 +75,8 @@ export function createReplayService(deps: {
     if (!loaded.ok) return { outcome: 'refused', message: refusalText(loaded) };
 
     const startedAt = deps.now();
+    // "Failed again" is a new failure recorded for the pair, counted rather than timed: clocks are coarse.
+    const failuresBefore = pair?.failures ?? 0;
     await deps.store.events.append([
       { handoff: entry.handoff, key: entry.key, kind: OUTCOME_EVENTS.replayed, at: startedAt, executionId, details: { by, of: executionId, workflowId: loaded.input.workflowId } },
     ]);
@@ -87,7 +89,7 @@ export function createReplayService(deps: {
       await deps.flushOutcomes();
       const now = await deps.store.outcomes.pair(entry.handoff, entry.key);
       if (now?.completedAt != null) return { outcome: 'recovered', message: `${entry.key} completed at attempt ${now.attempt ?? '?'}` };
-      if (now?.lastFailureAt != null && now.lastFailureAt >= startedAt) {
+      if (now && now.failures > failuresBefore) {
         return { outcome: 'failed_again', message: `${entry.key} failed again (${now.lastFailureKind ?? 'failure'}); fix the cause before replaying the rest` };
       }
       if (deps.now() >= deadline) {

@@ -67,7 +67,12 @@ export function queueRoutes(deps: {
   outcomes: OutcomeStore;
   incidents: { get(id: number): Promise<{ id: number; handoff: string; idempotencyKey?: string } | undefined> };
   replays?: ReplayService;
+  /** Folds what was written so far, so the queue a caller reads includes its own last write. */
+  flush?: () => Promise<unknown>;
 }): Router {
+  const fresh = async () => {
+    await deps.flush?.();
+  };
   const router = Router();
   const replays = () => {
     if (!deps.replays) throw new ApiError(503, 'replay_unavailable', 'Replay is not available in this monitor');
@@ -77,6 +82,7 @@ export function queueRoutes(deps: {
   router.get('/queue', async (req, res) => {
     const parsed = queueQuery.safeParse(req.query);
     if (!parsed.success) throw fromZod(parsed.error, 'queue query');
+    await fresh();
     const entries = await deps.outcomes.queue(parsed.data);
     res.json({ entries: entries.map(toWireEntry) });
   });
@@ -88,6 +94,7 @@ export function queueRoutes(deps: {
     const body = parseBody(req, incidentReplayBody, 'replay');
     const incident = await deps.incidents.get(id);
     if (!incident) throw new ApiError(404, 'incident_not_found', `No incident ${id}; list them with GET /api/v1/incidents`);
+    await fresh();
     const entry = await entryForIncident(deps.outcomes, incident);
     if (body.dryRun) {
       res.json({ dryRun: true, planned: [toPlanned(entry)] });
@@ -98,6 +105,7 @@ export function queueRoutes(deps: {
 
   router.post('/replays', async (req, res) => {
     const body = parseBody(req, replaysBody, 'replay');
+    await fresh();
     res.json(await replays().replayAll({ handoff: body.handoff, kind: body.kind, keys: body.keys }, { concurrency: body.concurrency, dryRun: body.dryRun, by: 'api' }));
   });
 
