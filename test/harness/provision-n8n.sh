@@ -38,7 +38,19 @@ if [ ! -f "$N8N_DIR/.installed" ]; then
   rm -rf "$N8N_DIR" && mkdir -p "$N8N_DIR"
   cd "$N8N_DIR"
   printf '{"name":"handoff-guard-n8n-cache","private":true}\n' > package.json
-  PATH="$NODE_DIR/bin:$PATH" npm install --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION"
+  # The registry mirror sometimes leaves a download hanging with no error (seen: an install stuck for
+  # 8 minutes that took 3 on the next try), so each try has a deadline and a hung one is tried again.
+  installed=""
+  for try in 1 2 3; do
+    if PATH="$NODE_DIR/bin:$PATH" timeout --kill-after=30 "${HANDOFF_N8N_INSTALL_TIMEOUT:-600}" \
+      npm install --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION"; then
+      installed=yes
+      break
+    fi
+    log "npm install of n8n did not finish (try $try of 3); trying again"
+    rm -rf node_modules package-lock.json
+  done
+  [ -n "$installed" ] || { log "could not install n8n@$N8N_VERSION from the npm registry after 3 tries"; exit 1; }
   log "rebuilding sqlite3 against Node $NODE24_VERSION (about 70 s)"
   PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" npm_config_build_from_source=true \
     npm rebuild sqlite3 --loglevel=error
