@@ -11,7 +11,8 @@ export class ExceptionRouter implements INodeType {
     name: 'exceptionRouter',
     icon: { light: 'file:exceptionRouter.svg', dark: 'file:exceptionRouter.dark.svg' },
     group: ['transform'],
-    version: 1,
+    // 1.1: the direct notification posts once per incident by default ("Notify On"); see description.ts.
+    version: [1, 1.1],
     subtitle: '={{ $parameter["handoff"] ? "Incident: " + $parameter["handoff"] : "Incident from item" }}',
     description: 'Turns a failure into an incident with an owner: records it in the monitor, routes it by rules and releases the claim so a retry can run',
     defaults: { name: 'Exception Router' },

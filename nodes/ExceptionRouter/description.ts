@@ -16,6 +16,21 @@ export function routerOutputs(parameters: INodeParameters): INodeOutputConfigura
   return outputs;
 }
 
+/** When the direct notification posts; `opened` needs Record Incident in Monitor (without it, every item posts). */
+export type NotifyOn = 'every' | 'opened';
+
+/** The default of "Notify On" for a node of this version: what a saved node without the field means. */
+export const defaultNotifyOn = (typeVersion: number): NotifyOn => (typeVersion >= 1.1 ? 'opened' : 'every');
+
+const NOTIFY_ON_OPTIONS = [
+  { name: 'Every Failure', value: 'every', description: 'Post for every failing item, repeats of an open incident included' },
+  {
+    name: 'New Incident Only',
+    value: 'opened',
+    description: 'Post when the monitor opens the incident; a repeat while it is open (the monitor answers deduplicated) posts nothing',
+  },
+];
+
 export const routerProperties: INodeProperties[] = [
   {
     displayName: 'Handoff Name or ID',
@@ -123,6 +138,27 @@ export const routerProperties: INodeProperties[] = [
       { name: 'Generic Webhook', value: 'webhook', description: 'Post the incident as JSON' },
     ],
     default: 'none',
+    description:
+      'A second destination, such as the ops channel. The monitor already alerts the owner (HANDOFF_ALERT_WEBHOOK_URL), so do not point this at the same channel, or the owner hears about every incident twice.',
+  },
+  // Version 1 posted for every item, repeats of an open incident included. 1.1 posts once per
+  // incident. Two definitions so each version keeps its own default: n8n saves only values that
+  // differ from the default, so a saved version-1 node without the field keeps posting repeats.
+  {
+    displayName: 'Notify On',
+    name: 'notifyOn',
+    type: 'options',
+    options: NOTIFY_ON_OPTIONS,
+    default: 'every',
+    displayOptions: { show: { notify: ['slack', 'webhook'], '@version': [1] } },
+  },
+  {
+    displayName: 'Notify On',
+    name: 'notifyOn',
+    type: 'options',
+    options: NOTIFY_ON_OPTIONS,
+    default: 'opened',
+    displayOptions: { show: { notify: ['slack', 'webhook'], '@version': [{ _cnd: { gte: 1.1 } }] } },
   },
   {
     displayName: 'Webhook URL',

@@ -10,6 +10,7 @@ import { INCIDENT_PATHS, type Incident, type IncidentRequest, type IncidentRespo
 import { LEDGER_PATHS, type SettleResponse } from '../shared/ledger-protocol';
 import { callMonitor, MonitorRejectedError, MonitorUnreachableError } from '../shared/monitor-client';
 import { readFailure } from './failure';
+import { defaultNotifyOn, type NotifyOn } from './description';
 import { buildIncident, IncidentSettings, RunInfo } from './incident';
 import { notify, NotifyFormat } from './notify';
 import { routeIncident, RoutingRule, RuleError } from './rules';
@@ -96,7 +97,11 @@ export async function routeExceptions(this: IExecuteFunctions): Promise<INodeExe
         Object.assign(summary, { id: incident.id, state: incident.state, owner: incident.owner, slaDueAt: incident.slaDueAt, count: incident.count, deduplicated });
       }
       const notifyFormat = this.getNodeParameter('notify', i, 'none') as string;
-      if (notifyFormat === 'slack' || notifyFormat === 'webhook') {
+      const notifyOn = this.getNodeParameter('notifyOn', i, defaultNotifyOn(this.getNode().typeVersion)) as NotifyOn;
+      if ((notifyFormat === 'slack' || notifyFormat === 'webhook') && notifyOn === 'opened' && summary.deduplicated === true) {
+        // The first failure of this open incident was posted; a repeat only counts in the monitor.
+        summary.notified = { skipped: 'repeat of an open incident' };
+      } else if (notifyFormat === 'slack' || notifyFormat === 'webhook') {
         const options = this.getNodeParameter('options', i, {}) as IDataObject;
         const url = String(this.getNodeParameter('notifyUrl', i, '')).trim();
         if (!/^https?:\/\//i.test(url)) {

@@ -1,8 +1,11 @@
 /**
  * The shipped kickoff template (sales-to-delivery-kickoff.json + error-workflow.json) on the real
  * n8n, against the mock CRM / task board / CMS / chat and a monitor on the shipped contract. One n8n
- * for the file; scenarios run in order, each with its own deal, and the stall scenario runs last
- * because it shortens the contract's completion SLA.
+ * for the file; scenarios run in order, each with its own deal (the repeated outage reuses the
+ * outage's), and the stall scenario runs last because it shortens the contract's completion SLA.
+ *
+ * Chat messages are counted per channel: the monitor alerts the owner on OWNER_ALERTS, the template
+ * posts to the channel each Config URL names (/chat/webhook/delivery-ops, …/sales-ops, …/copywriter).
  */
 import crypto from 'crypto';
 import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
@@ -21,6 +24,11 @@ import {
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
+/** The mock chat channel the monitor's HANDOFF_ALERT_WEBHOOK_URL posts to: the owner's alerts. */
+const OWNER_ALERTS = 'owner-alerts';
+/** Long enough for several alert-outbox ticks (300 ms here): a message that was going to come has come. */
+const SETTLE_MS = 2_000;
+
 /** A fake task-board token: it must never leave n8n's credential store. */
 const TASK_BOARD_TOKEN = `tb-live-${crypto.randomBytes(12).toString('hex')}`;
 
@@ -32,7 +40,7 @@ const timings: Record<string, number> = {};
 
 beforeAll(async () => {
   mock = await startAgencyMock();
-  [n8n, monitor] = await Promise.all([startN8n(), startTemplateMonitor({ alertWebhookUrl: `${mock.url}/chat/webhook` })]);
+  [n8n, monitor] = await Promise.all([startN8n(), startTemplateMonitor({ alertWebhookUrl: `${mock.url}/chat/webhook/${OWNER_ALERTS}` })]);
   const credentials = await createTemplateCredentials(n8n, monitor, TASK_BOARD_TOKEN);
   ({ kickoffId } = await deployKickoff(n8n, mock, credentials));
 });
@@ -57,6 +65,16 @@ async function closeDeal(dealId: string, runs = 1) {
 const claimState = (key: string) => monitor.claimState(key);
 const chatFor = (dealId: string) => mock.chatMessages().filter((m) => m.text.includes(dealId));
 const briefsFor = (dealId: string) => chatFor(dealId).filter((m) => m.text.startsWith('New kickoff:'));
+/** How many chat messages name the deal, per channel (deal_1 is not deal_12). */
+function messagesPerChannel(dealId: string): Record<string, number> {
+  const names = new RegExp(`\\b${dealId}\\b`);
+  const counts: Record<string, number> = {};
+  for (const m of mock.chatMessages()) if (names.test(m.text)) counts[m.channel] = (counts[m.channel] ?? 0) + 1;
+  return counts;
+}
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+/** The task-board outage's deal and incident, for the repeat that follows it. */
+let outage: { dealId: string; incidentId: number } | undefined;
 
 async function time<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const start = Date.now();
@@ -80,6 +98,7 @@ it('happy path: one project, one folder, one brief, the handoff completed in the
     expect(briefsFor(deal.id)).toHaveLength(1);
     expect(claimState(deal.id)).toBe('completed');
     expect(await monitor.incidents()).toEqual([]);
+    expect(messagesPerChannel(deal.id)).toEqual({ copywriter: 1 });
   }));
 
 it('the CRM delivers the webhook 5 times at once: still one project, one folder, one brief', () =>
@@ -110,7 +129,7 @@ it('the task board answers 503 twice, then OK: the kickoff completes with one pr
     expect(claimState(deal.id)).toBe('completed');
   }));
 
-it('the task board is down: an incident for the owner reaches the chat with the deal id and no secret', () =>
+it('the task board is down: the owner gets the monitor\'s alert, delivery ops one post, and no secret leaves n8n', () =>
   time('taskBoardDown', async () => {
     const deal = addValidDeal(mock, 'Umbrella launch');
     mock.inject('taskboard', { method: 'POST', failNext: { count: 1_000, status: 503 } });
@@ -123,16 +142,37 @@ it('the task board is down: an incident for the owner reaches the chat with the 
 
     const incident = await eventually('the request_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id));
     expect(incident).toMatchObject({ kind: 'request_failed', state: 'open', owner: { name: 'Dana Ops', channel: '#delivery-ops' } });
-    // The monitor's alert to the owner, and the router's own posts to the ops and delivery channels.
-    const alert = await eventually('the owner alert in chat', () => chatFor(deal.id).find((m) => m.text.startsWith(`Incident #${incident.id}`) && m.text.includes('Dana Ops')));
+    // One failure, one message per destination: the monitor's alert to the owner, one post to delivery ops.
+    const alert = await eventually('the owner alert in chat', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)));
     expect(alert.text).toContain(deal.id);
-    expect(chatFor(deal.id).some((m) => m.text.startsWith(`Kickoff of deal ${deal.id} failed`))).toBe(true);
+    expect(alert.text).toContain('Dana Ops');
+    await settle();
+    expect(messagesPerChannel(deal.id)).toEqual({ [OWNER_ALERTS]: 1, 'delivery-ops': 1 });
+    const [post] = mock.chatMessages('delivery-ops').filter((m) => m.text.includes(deal.id));
+    expect(post.text).toMatch(new RegExp(`^Kickoff of deal ${deal.id} failed: .*\\(incident #${incident.id}, owner Dana Ops\\)\\. Replay it`));
+    outage = { dealId: deal.id, incidentId: incident.id };
     // ...and never left n8n: not in the chat, the incident, or anything the monitor stored.
     const everywhere = [JSON.stringify(mock.chatMessages()), JSON.stringify(await monitor.incidents()), monitor.storedBytes().toString('latin1')];
     for (const text of everywhere) expect(text).not.toContain(TASK_BOARD_TOKEN);
     expect(mock.projects({ dealId: deal.id })).toHaveLength(0);
     // Released, so a replay once the board is back can claim it again.
     expect(claimState(deal.id)).toBe('released');
+  }));
+
+it('the same deal fails again while the board is still down: the incident counts it, nobody is told again', () =>
+  time('taskBoardDownRepeat', async () => {
+    if (!outage) throw new Error('needs the task-board outage scenario before it');
+    const { dealId, incidentId } = outage;
+    mock.inject('taskboard', { method: 'POST', failNext: { count: 1_000, status: 503 } });
+    const { executions } = await closeDeal(dealId);
+    expect(executions.map((e) => e.status)).toEqual(['success']);
+    // The Router reported it, and the monitor answered "deduplicated": the open incident counts two failures.
+    const incident = await eventually('the repeat counted on the incident', async () => (await monitor.incidents()).find((i) => i.id === incidentId && i.count === 2));
+    expect(incident.state).toBe('open');
+    expect((await monitor.incidents()).filter((i) => i.idempotencyKey === dealId)).toHaveLength(1);
+    await settle();
+    expect(messagesPerChannel(dealId)).toEqual({ [OWNER_ALERTS]: 1, 'delivery-ops': 1 });
+    expect(claimState(dealId)).toBe('released');
   }));
 
 it('the CMS names the folder wrongly: QA Verify fails and an incident is opened', () =>
@@ -147,6 +187,9 @@ it('the CMS names the folder wrongly: QA Verify fails and an incident is opened'
     expect(incident.title).toContain('folder.name');
     expect(briefsFor(deal.id)).toHaveLength(0);
     expect(claimState(deal.id)).toBe('released');
+    await eventually('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)));
+    await settle();
+    expect(messagesPerChannel(deal.id)).toEqual({ [OWNER_ALERTS]: 1, 'delivery-ops': 1 });
   }));
 
 it('an invalid deal goes to sales ops and never reaches the task board', () =>
@@ -155,7 +198,10 @@ it('an invalid deal goes to sales ops and never reaches the task board', () =>
     await closeDeal(deal.id);
     const incident = await eventually('the invalid incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id));
     expect(incident).toMatchObject({ kind: 'invalid', owner: { name: 'Sam Sales', channel: '#sales-ops' } });
-    expect(chatFor(deal.id).some((m) => m.text.startsWith(`Deal ${deal.id} cannot start its kickoff`))).toBe(true);
+    await eventually('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)));
+    await settle();
+    expect(messagesPerChannel(deal.id)).toEqual({ [OWNER_ALERTS]: 1, 'sales-ops': 1 });
+    expect(mock.chatMessages('sales-ops').some((m) => m.text.startsWith(`Deal ${deal.id} cannot start its kickoff`))).toBe(true);
     expect(mock.calls({ system: 'taskboard' }).some((c) => (c.body as { dealId?: string })?.dealId === deal.id)).toBe(false);
     expect(claimState(deal.id)).toBeUndefined();
   }));

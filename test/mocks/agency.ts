@@ -5,7 +5,9 @@
  *               "deal closed-won" webhook to webhookUrl and every POST /crm/webhooks subscriber)
  *   Task board  /taskboard/projects  (POST, GET ?field=value, GET/PATCH/DELETE /:id)
  *   CMS         /cms/folders         (same shape)
- *   Chat        POST /chat/webhook {text} (Slack-compatible incoming webhook), GET /chat/messages
+ *   Chat        POST /chat/webhook {text} (Slack-compatible incoming webhook), or /chat/webhook/:channel
+ *               for one webhook per channel (each Slack channel has its own URL); GET /chat/messages
+ *               (?channel=…): every message with the channel it was posted to ("default" without one)
  *   Control     /_control/...        (calls, faults, webhook faults, idempotency, reset) — same as the TS API
  *               (plus misnameFolders, TS only: the CMS renames what it is given)
  *
@@ -31,6 +33,17 @@ export interface RecordedCall {
   aborted?: boolean;
 }
 
+/** One message the chat received, and the channel webhook it was posted to. */
+export interface ChatMessage {
+  channel: string;
+  text: string;
+  at: number;
+  payload: unknown;
+}
+
+/** The channel of a post to /chat/webhook itself (what `npm start` gives the monitor's alerts). */
+export const DEFAULT_CHANNEL = 'default';
+
 /** Slack's answer to a good incoming-webhook post. */
 const SLACK_OK = 'ok';
 const MAX_BODY_BYTES = 1 << 20;
@@ -53,7 +66,7 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
   const deals = new Collection('deal');
   const projects = new Collection('prj');
   const folders = new Collection('fld');
-  const chat: { text: string; at: number; payload: unknown }[] = [];
+  const chat: ChatMessage[] = [];
   const subscribers = new Set<string>();
   const calls: RecordedCall[] = [];
 
@@ -80,13 +93,13 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
     }],
     ...collectionRoutes('taskboard', 'projects', projects),
     ...collectionRoutes('cms', 'folders', folders),
-    ['POST', /^\/chat\/webhook$/, (_m, r) => {
+    ['POST', /^\/chat\/webhook(?:\/([^/]+))?$/, (m, r) => {
       const text = (r.body as { text?: unknown } | undefined)?.text;
       if (typeof text !== 'string' || text === '') return { status: 400, body: 'no_text' };
-      chat.push({ text, at: Date.now(), payload: r.body });
+      chat.push({ channel: m[1] ? decodeURIComponent(m[1]) : DEFAULT_CHANNEL, text, at: Date.now(), payload: r.body });
       return { status: 200, body: SLACK_OK };
     }],
-    ['GET', /^\/chat\/messages$/, () => ({ status: 200, body: { data: chat } })],
+    ['GET', /^\/chat\/messages$/, (_m, r) => ({ status: 200, body: { data: chat.filter((c) => !r.query.channel || c.channel === r.query.channel) } })],
     // Control API: the same powers as the TS API, for shells and the local stack.
     ['GET', /^\/_control\/calls$/, (_m, r) => ({ status: 200, body: { data: calls.filter((c) => !r.query.system || c.system === r.query.system) } })],
     ['DELETE', /^\/_control\/calls$/, () => ((calls.length = 0), { status: 204 })],
@@ -173,7 +186,8 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
     projects: (filter?: Record<string, string>) => projects.list(filter),
     folders: (filter?: Record<string, string>) => folders.list(filter),
     deals: (filter?: Record<string, string>) => deals.list(filter),
-    chatMessages: () => [...chat],
+    /** Chat messages in arrival order, optionally of one channel (the path after /chat/webhook/). */
+    chatMessages: (channel?: string) => chat.filter((c) => channel === undefined || c.channel === channel),
     webhookDeliveries: () => [...webhooks.deliveries],
     addDeal: (fields: Record<string, unknown>) => deals.create({ stage: 'negotiation', ...fields }).record,
     closeWon,
