@@ -80,8 +80,9 @@ describe('/metrics', () => {
       expect(sample(text, `handoff_failed_sync_ratio{handoff="kickoff",window="${window}"}`)).toBe(0.5);
       expect(sample(text, `handoff_pairs_seen{handoff="kickoff",window="${window}"}`)).toBe(2);
       expect(sample(text, `handoff_pairs_failed{handoff="kickoff",window="${window}"}`)).toBe(1);
-      // No pair of invoicing was seen: no rate, not a reassuring 0.
-      expect(sample(text, `handoff_failed_sync_ratio{handoff="invoicing",window="${window}"}`)).toBeNaN();
+      // Invoicing's workflow reports no keys (no Handoff Guard node): each run counts as one handoff.
+      expect(sample(text, `handoff_failed_sync_ratio{handoff="invoicing",window="${window}"}`)).toBe(1);
+      expect(sample(text, `handoff_pairs_seen{handoff="invoicing",window="${window}"}`)).toBe(0);
       // The runs stay as their own series.
       expect(sample(text, `handoff_execution_failure_ratio{handoff="kickoff",window="${window}"}`)).toBe(0.25);
       expect(sample(text, `handoff_execution_failure_ratio{handoff="invoicing",window="${window}"}`)).toBe(1);

@@ -59,3 +59,18 @@ export function histogramSlot(metric: DurationMetric, seconds: number): number {
   const i = bounds.findIndex((b) => seconds <= b);
   return i === -1 ? bounds.length : i;
 }
+
+/**
+ * The failed sync rate of one handoff in one window. Its unit is the pair (handoff, key): pairs that
+ * failed ÷ pairs seen. A handoff whose workflows report no keys at all (no Handoff Guard node: only
+ * the collector sees it) has no pairs; there each n8n run stands for one handoff of one object, so
+ * its failures still show, marked `basis: 'runs'` rather than hidden behind "no data".
+ */
+export function failedSyncRate(
+  pairs: { seen: number; failed: number } | undefined,
+  runs: { runs: number; failed: number } | undefined,
+): { seen: number; failed: number; ratio?: number; basis: 'pairs' | 'runs' } {
+  if (pairs && pairs.seen > 0) return { seen: pairs.seen, failed: pairs.failed, ratio: pairs.failed / pairs.seen, basis: 'pairs' };
+  if (runs && runs.runs > 0) return { seen: runs.runs, failed: runs.failed, ratio: runs.failed / runs.runs, basis: 'runs' };
+  return { seen: 0, failed: 0, basis: 'pairs' };
+}

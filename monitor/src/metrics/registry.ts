@@ -11,7 +11,7 @@ import type { ContractStore } from '../contract/store';
 import type { StallKind } from '../stalls/detect';
 import type { AggregateSnapshot, AggregateStore } from '../store/types';
 import type { CollectorStatus } from '../collector/collector';
-import { HISTOGRAM_BOUNDS, WINDOWS } from './definitions';
+import { failedSyncRate, HISTOGRAM_BOUNDS, WINDOWS } from './definitions';
 import { Family, FastRegistry } from './family';
 import { StoredHistogram } from './stored-histogram';
 
@@ -57,7 +57,7 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
   const executions = family('handoff_executions_total', 'Finished n8n executions per handoff and final status.', 'counter', ['handoff', 'status']);
   const ratio = family(
     'handoff_failed_sync_ratio',
-    'Handoff pairs (handoff, key) that failed at least once / pairs seen, by window of first sighting (1h, 24h, 7d); NaN without pairs.',
+    'Handoff pairs (handoff, key) that failed at least once / pairs seen, by window of first sighting (1h, 24h, 7d); a handoff reporting no keys counts each run as one; NaN without either.',
     'gauge',
     ['handoff', 'window'],
   );
@@ -119,26 +119,17 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     pairsSeen.reset();
     pairsFailed.reset();
     runRatio.reset();
-    const rated = new Map<string, Set<string>>(WINDOWS.map((w) => [w.span, new Set<string>()]));
-    for (const w of snap.outcomeWindows) {
-      ratio.add([w.handoff, w.span], w.seen > 0 ? w.failed / w.seen : Number.NaN);
-      pairsSeen.add([w.handoff, w.span], w.seen);
-      pairsFailed.add([w.handoff, w.span], w.failed);
-      rated.get(w.span)?.add(w.handoff);
-    }
-    const ran = new Map<string, Set<string>>(WINDOWS.map((w) => [w.span, new Set<string>()]));
-    for (const w of snap.windows) {
-      runRatio.add([w.handoff, w.span], w.runs > 0 ? w.failed / w.runs : Number.NaN);
-      ran.get(w.span)?.add(w.handoff);
-    }
-    for (const w of WINDOWS) {
-      for (const id of known) {
-        if (!rated.get(w.span)!.has(id)) {
-          ratio.add([id, w.span], Number.NaN);
-          pairsSeen.add([id, w.span], 0);
-          pairsFailed.add([id, w.span], 0);
-        }
-        if (!ran.get(w.span)!.has(id)) runRatio.add([id, w.span], Number.NaN);
+    const pairCells = new Map(snap.outcomeWindows.map((w) => [`${w.handoff}\u0000${w.span}`, w]));
+    const runCells = new Map(snap.windows.map((w) => [`${w.handoff}\u0000${w.span}`, w]));
+    const handoffs = new Set([...known, ...snap.outcomeWindows.map((w) => w.handoff), ...snap.windows.map((w) => w.handoff)]);
+    for (const id of handoffs) {
+      for (const w of WINDOWS) {
+        const pairs = pairCells.get(`${id}\u0000${w.span}`);
+        const runs = runCells.get(`${id}\u0000${w.span}`);
+        ratio.add([id, w.span], failedSyncRate(pairs, runs).ratio ?? Number.NaN);
+        pairsSeen.add([id, w.span], pairs?.seen ?? 0);
+        pairsFailed.add([id, w.span], pairs?.failed ?? 0);
+        runRatio.add([id, w.span], runs && runs.runs > 0 ? runs.failed / runs.runs : Number.NaN);
       }
     }
 

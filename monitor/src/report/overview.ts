@@ -5,7 +5,7 @@
  */
 import type { Incident, IncidentPerson } from '../../../nodes/shared/incident-protocol';
 import type { WindowSpan } from '../metrics/definitions';
-import { WINDOWS } from '../metrics/definitions';
+import { failedSyncRate, WINDOWS } from '../metrics/definitions';
 import { TREND_BUCKETS, TREND_RESOLUTION_MS, type ReportData } from './data';
 import { handoffHealth, type Health } from './health';
 import type { PendingReview } from './reviews';
@@ -16,6 +16,8 @@ export interface Rate {
   failed: number;
   /** failed / seen; undefined without pairs (no rate, rather than a reassuring 0). */
   ratio?: number;
+  /** `runs` for a handoff that reports no keys: each n8n run stands for one handoff (metrics/definitions.ts). */
+  basis: 'pairs' | 'runs';
 }
 
 /** n8n runs, shown beside the rate: a run that routed a failure ends "success" there. */
@@ -71,7 +73,6 @@ export interface Overview {
 export const isPastSla = (i: Incident, now: number) => i.state !== 'resolved' && (i.escalatedAt !== undefined || Date.parse(i.slaDueAt) <= now);
 export const isStall = (i: Incident) => i.kind === 'stalled';
 
-const rate = (seen: number, failed: number): Rate => (seen > 0 ? { seen, failed, ratio: failed / seen } : { seen, failed });
 const runRate = (runs: number, failed: number): RunRate => (runs > 0 ? { runs, failed, ratio: failed / runs } : { runs, failed });
 const LEVEL_ORDER = { red: 0, amber: 1, green: 2 } as const;
 
@@ -103,10 +104,7 @@ export function buildOverview(data: ReportData): Overview {
     const h = contract.handoffs.find((x) => x.id === id);
     const mine = data.unresolved.filter((i) => i.handoff === id);
     const rates = Object.fromEntries(
-      WINDOWS.map((w) => {
-        const cell = windows.get(`${id}\u0000${w.span}`);
-        return [w.span, rate(cell?.seen ?? 0, cell?.failed ?? 0)];
-      }),
+      WINDOWS.map((w) => [w.span, failedSyncRate(windows.get(`${id}\u0000${w.span}`), runWindows.get(`${id}\u0000${w.span}`))]),
     ) as Record<WindowSpan, Rate>;
     const runRates = Object.fromEntries(
       WINDOWS.map((w) => {
@@ -159,7 +157,8 @@ export function buildOverview(data: ReportData): Overview {
     WINDOWS.map((w) => {
       const seen = rows.reduce((n, r) => n + r.rates[w.span].seen, 0);
       const failed = rows.reduce((n, r) => n + r.rates[w.span].failed, 0);
-      return [w.span, rate(seen, failed)];
+      const basis = rows.some((r) => r.rates[w.span].basis === 'pairs' && r.rates[w.span].seen > 0) || !rows.some((r) => r.rates[w.span].seen > 0) ? 'pairs' : 'runs';
+      return [w.span, seen > 0 ? { seen, failed, ratio: failed / seen, basis } : { seen, failed, basis }];
     }),
   ) as Record<WindowSpan, Rate>;
   const runTotals = Object.fromEntries(

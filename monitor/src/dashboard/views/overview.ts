@@ -6,7 +6,9 @@ import { pendingReviewsView } from './reviews';
 import { sparkline } from './sparkline';
 
 const rateCell = (r: Rate, runs: RunRate) =>
-  html`<td class="num" title="${r.failed} of ${r.seen} handoffs failed; n8n: ${runs.failed} of ${runs.runs} runs ended in error">${percent(r.ratio)}<br><small class="muted">${r.failed}/${r.seen}</small></td>`;
+  r.basis === 'runs'
+    ? html`<td class="num" data-basis="runs" title="This handoff reports no keys (no Handoff Guard node): each n8n run counts as one handoff. ${runs.failed} of ${runs.runs} runs ended in error.">${percent(r.ratio)}<br><small class="muted">${r.failed}/${r.seen} runs</small></td>`
+    : html`<td class="num" title="${r.failed} of ${r.seen} handoffs failed; n8n: ${runs.failed} of ${runs.runs} runs ended in error">${percent(r.ratio)}<br><small class="muted">${r.failed}/${r.seen}</small></td>`;
 
 function row(r: HandoffRow, now: number): Html {
   return html`<tr id="handoff-${r.id}" data-handoff="${r.id}" data-health="${r.health.level}">
