@@ -9,7 +9,7 @@ import { failedItem } from '../shared/item-errors';
 import { INCIDENT_PATHS, type Incident, type IncidentRequest, type IncidentResponse, type IncidentSeverity } from '../shared/incident-protocol';
 import { LEDGER_PATHS, type SettleResponse } from '../shared/ledger-protocol';
 import { callMonitor, MonitorRejectedError, MonitorUnreachableError } from '../shared/monitor-client';
-import { readFailure } from './failure';
+import { failureTime, readFailure } from './failure';
 import { defaultNotifyOn, type NotifyOn } from './description';
 import { buildIncident, IncidentSettings, RunInfo } from './incident';
 import { notify, NotifyFormat } from './notify';
@@ -75,7 +75,7 @@ export async function routeExceptions(this: IExecuteFunctions): Promise<INodeExe
     let output = fallback;
     try {
       const settings = settingsFor(this, i);
-      const failure = readFailure(items[i].json);
+      const failure = { ...readFailure(items[i].json), failedAt: failureTime(items[i].json, Date.now()) };
       const report = buildIncident(items[i].json, failure, settings, run);
       output = routeIncident(rules, report);
       const summary: IDataObject = { handoff: report.handoff, kind: report.kind, dedupKey: report.dedupKey, title: report.title, severity: report.severity };

@@ -14,6 +14,30 @@ export interface Failure {
   execution: { id?: string; url?: string; workflowId?: string; workflowName?: string };
   /** Error Trigger payloads describe another execution; their fields win over this execution's. */
   fromErrorTrigger: boolean;
+  /**
+   * When the failure itself happened, if the item says (epoch ms): its `failedAt` (e.g. a reconcile
+   * miss's deal close time), or for Resilient Request's Failed output the start of the first attempt.
+   */
+  failedAt?: number;
+}
+
+/**
+ * The failure's own time from the item. Resilient Request's attempts carry times relative to the
+ * first attempt (`atMs`, `durationMs`) and the item reaches the router right after the last one, so
+ * the first attempt started about (last.atMs + last.durationMs) before `now`.
+ */
+export function failureTime(json: IDataObject, now: number): number | undefined {
+  const meta = obj(json._handoff);
+  for (const raw of [json.failedAt, meta?.failedAt]) {
+    if (typeof raw === 'string' || typeof raw === 'number') {
+      const ms = typeof raw === 'number' ? raw : Date.parse(raw);
+      if (Number.isFinite(ms) && ms > 0) return Math.min(ms, now);
+    }
+  }
+  const attempts = Array.isArray(json.attempts) ? json.attempts : undefined;
+  const last = attempts?.length ? obj(attempts[attempts.length - 1]) : undefined;
+  if (last && typeof last.atMs === 'number' && typeof last.durationMs === 'number') return Math.max(0, now - (last.atMs + last.durationMs));
+  return undefined;
 }
 
 const obj = (v: unknown): IDataObject | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as IDataObject) : undefined);

@@ -63,6 +63,7 @@ export function buildIncident(json: IDataObject, failure: Failure, settings: Inc
     context: { sample: redactSample(payload, settings.sampleMaxChars) },
   };
   if (failure.key) incident.idempotencyKey = redactString(failure.key);
+  if (failure.failedAt !== undefined) incident.failedAt = new Date(failure.failedAt).toISOString();
   if (settings.ownerName) incident.owner = { name: settings.ownerName, ...(settings.ownerChannel ? { channel: settings.ownerChannel } : {}) };
   if (settings.slaHours && settings.slaHours > 0) incident.slaSeconds = Math.round(settings.slaHours * 3600);
   return incident;

@@ -195,3 +195,25 @@ describe('Exception Router', () => {
     });
   });
 });
+
+describe('failureTime: when the failure itself happened', () => {
+  const { failureTime } = jest.requireActual('../../nodes/ExceptionRouter/failure') as typeof import('../../nodes/ExceptionRouter/failure');
+  const now = Date.parse('2026-11-30T10:00:00Z');
+  it('reads failedAt (a reconcile miss: the deal close time), from the item or its _handoff', () => {
+    expect(failureTime({ failedAt: '2026-11-30T08:00:00Z' }, now)).toBe(Date.parse('2026-11-30T08:00:00Z'));
+    expect(failureTime({ _handoff: { failedAt: '2026-11-30T09:00:00Z' } }, now)).toBe(Date.parse('2026-11-30T09:00:00Z'));
+  });
+  it("takes Resilient Request's first attempt: the last attempt's offset and duration before now", () => {
+    const attempts = [
+      { attempt: 1, atMs: 0, durationMs: 40 },
+      { attempt: 2, atMs: 500, durationMs: 30 },
+      { attempt: 3, atMs: 1_700, durationMs: 300 },
+    ];
+    expect(failureTime({ attempts }, now)).toBe(now - 2_000);
+  });
+  it('never reaches into the future, and says nothing when the item does not know', () => {
+    expect(failureTime({ failedAt: '2027-01-01T00:00:00Z' }, now)).toBe(now);
+    expect(failureTime({ failedAt: 'yesterday' }, now)).toBeUndefined();
+    expect(failureTime({ error: 'boom' }, now)).toBeUndefined();
+  });
+});
