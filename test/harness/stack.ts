@@ -83,8 +83,8 @@ async function main(): Promise<void> {
     ...(fs.existsSync(contracts) && !process.env.HANDOFF_CONTRACTS ? { HANDOFF_CONTRACTS: contracts } : {}),
     N8N_BASE_URL: n8n.baseUrl,
     N8N_API_KEY: n8n.apiKey,
-    // Alerts land in the mock chat, so a newcomer sees them without a Slack workspace.
-    HANDOFF_ALERT_WEBHOOK_URL: env('HANDOFF_ALERT_WEBHOOK_URL', `${mock.url}/chat/webhook`),
+    // Alerts land in the mock chat (channel owner-alerts), so a newcomer sees them without a Slack workspace.
+    HANDOFF_ALERT_WEBHOOK_URL: env('HANDOFF_ALERT_WEBHOOK_URL', `${mock.url}/chat/webhook/owner-alerts`),
   });
   const monitor = await startMonitor(config, { logger: createLogger(env('HANDOFF_LOG_LEVEL', 'warn')) });
 
@@ -128,6 +128,18 @@ Try the kickoff: create a deal in the mock CRM and close it (the CRM calls n8n's
     -d '{"id":"deal-1","name":"Acme retainer","stage":"open","client":{"name":"Acme","email":"ops@acme.test"},"amount":12000}'
   curl -s -XPOST ${mock.url}/crm/deals/deal-1/close-won
 Then look at ${mock.url}/taskboard/projects, ${mock.url}/chat/messages and the executions in n8n.
+
+Break it, watch it get caught, fix it and replay it:
+  curl -s -XPOST ${mock.url}/_control/faults -H 'content-type: application/json' \
+    -d '{"system":"taskboard","method":"POST","failNext":{"count":100,"status":503}}'     # task board down
+  curl -s -XPOST ${mock.url}/crm/deals -H 'content-type: application/json' \
+    -d '{"id":"deal-2","name":"Globex launch","stage":"open","client":{"name":"Globex","email":"ops@globex.test"},"amount":8000}'
+  curl -s -XPOST ${mock.url}/crm/deals/deal-2/close-won
+  curl -s '${mock.url}/chat/messages?channel=owner-alerts'                                # the owner's alert
+  open ${monitor.url}/queue                                                              # the failed deal
+  curl -s -XDELETE '${mock.url}/_control/faults?system=taskboard'                         # task board back
+Then press Replay on the queue page (or: HANDOFF_MONITOR_TOKEN=${state.monitorToken} HANDOFF_MONITOR_PORT=${monitorPort} npx handoff-monitor replay --handoff sales-to-delivery-kickoff)
+and watch the incident resolve as recovered and the owner get one "Recovered" message.
 
 Press Ctrl-C to stop everything.`);
 }
