@@ -220,6 +220,10 @@ export function foldOutcomes(events: OutcomeEvent[], state: FoldState): FoldResu
         pair.replays += 1;
         pair.lastReplayAt = event.at;
         return;
+      case OUTCOME_EVENTS.released:
+        // The attempt that just gave up: what the queue shows until the next one completes.
+        pair.attempt = num(d.attempt) ?? pair.attempt;
+        return;
       default:
         if (FAILURE_KINDS.has(event.kind)) fail(pair, failureTime(event), event.kind);
     }

@@ -54,8 +54,14 @@ const ago = (now: number, at: number) => `${formatDuration(Math.max(0, now - at)
 const nameOf = (contract: Contract, id: string) => contract.handoffs.find((h) => h.id === id)?.name ?? id;
 
 /** A checkpoint's details in a few words: the reason, the error or the first few fields. */
-function note(details: Record<string, unknown> | undefined): string | undefined {
+function note(kind: string, details: Record<string, unknown> | undefined): string | undefined {
   if (!details) return undefined;
+  // The monitor's own events say who and what in words, not JSON.
+  if (kind === 'incident_opened' || kind === 'incident_repeated') return `incident #${details.incidentId}${details.kind ? `, ${details.kind}` : ''}`;
+  if (kind === 'incident_resolved') return `incident #${details.incidentId} resolved by hand`;
+  if (kind === 'replayed') return `from the ${details.by ?? 'monitor'}, input of execution ${details.of ?? '?'}`;
+  if (kind === 'execution_failed') return `n8n run ended ${details.status ?? 'in error'}`;
+  if ((kind === 'completed' || kind === 'released') && Object.keys(details).every((k) => k === 'attempt')) return undefined;
   const pick = details.reason ?? details.message ?? details.error;
   const text = typeof pick === 'string' ? pick : JSON.stringify(details);
   return text.length > 120 ? `${text.slice(0, 117)}…` : text;
@@ -84,7 +90,7 @@ export function spotCheck(trace: Trace, contract: Contract): SpotCheck {
   const attempt = pair?.attempt ?? claim.attempt;
   const steps: TraceStep[] = [{ at: claim.claimedAt, kind: 'claimed', note: attempt > 1 ? `attempt ${attempt}` : undefined }];
   // Checkpoints before this attempt's claim belong to earlier attempts; keep them, they explain the retry.
-  for (const e of events) steps.push({ at: e.at, kind: e.kind, note: note(e.details) });
+  for (const e of events) steps.push({ at: e.at, kind: e.kind, note: note(e.kind, e.details) });
   if (!events.some((e) => e.kind === 'completed')) steps.push({ at: claim.completedAt, kind: 'completed' });
   steps.sort((a, b) => a.at - b.at);
   const completedAt = pair?.completedAt ?? claim.completedAt;

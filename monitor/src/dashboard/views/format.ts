@@ -23,4 +23,5 @@ export function slaCountdown(now: number, dueAt: number, resolved: boolean): Htm
     : html`<span class="sla sla-over" data-due="${dueAt}">overdue by ${formatDuration(-left)}</span>`;
 }
 
-export const seconds = (s: number | undefined) => (s === undefined ? '—' : formatDuration(s * 1000));
+/** Detection is often well under a second: show tenths there rather than a misleading "0s". */
+export const seconds = (s: number | undefined) => (s === undefined ? '—' : s < 10 ? `${(Math.round(s * 10) / 10).toFixed(1)}s` : formatDuration(s * 1000));

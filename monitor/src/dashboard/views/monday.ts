@@ -4,12 +4,12 @@ import { formatDuration } from '../../util/duration';
 import { html, type Html } from '../html';
 import { iso } from './format';
 
-const BAD_STEPS = new Set(['lease_expired', 'released', 'invalid', 'qa_failed', 'request_failed']);
+const BAD_STEPS = new Set(['lease_expired', 'released', 'invalid', 'qa_failed', 'request_failed', 'incident_opened', 'incident_repeated', 'execution_failed', 'reconcile_missing', 'conflict', 'review_rejected']);
 
 function trace(s: SpotCheck): Html {
-  return html`<div class="spot" data-trace="${s.key}"><strong>${s.name}</strong> · key <code>${s.key}</code>${s.attempt > 1 ? html` · attempt ${s.attempt}` : ''} · ${formatDuration(s.tookMs)} claim to completion
+  return html`<div class="spot" data-trace="${s.key}"><strong>${s.name}</strong> · key <code>${s.key}</code>${s.attempt > 1 ? html` · attempt ${s.attempt}` : ''} · ${formatDuration(s.tookMs)} from first sighting to completion
 <ol class="trace">${s.steps.map(
-    (x) => html`<li class="${x.kind === 'completed' ? 'completed' : BAD_STEPS.has(x.kind) ? 'bad' : ''}" title="${iso(x.at)}${x.note ? ` — ${x.note}` : ''}">${x.kind}${x.note ? html` <small class="muted">${x.note}</small>` : ''}</li>`,
+    (x) => html`<li class="${x.kind === 'completed' ? 'completed' : BAD_STEPS.has(x.kind) ? 'bad' : ''}" title="${iso(x.at)}${x.note ? ` — ${x.note}` : ''}">${x.kind}${x.count ? html` <strong>×${x.count}</strong>` : ''}${x.note ? html` <small class="muted">${x.note}</small>` : ''}</li>`,
   )}</ol></div>`;
 }
 
