@@ -79,7 +79,7 @@ describe('exception queue and replay', () => {
 
     target = 'up';
     const replay = await h.call('POST', `/api/v1/incidents/${id}/replay`, {});
-    expect(replay.body).toEqual({ result: { handoff: 'kickoff', key: 'deal-42', outcome: 'recovered', message: 'deal-42 completed at attempt 2' } });
+    expect(replay.body).toEqual({ result: { handoff: 'kickoff', key: 'deal-42', outcome: 'recovered', message: 'completed at attempt 2' } });
     // The input n8n recorded, re-delivered; never the original headers.
     expect(h.n8n.webhookCalls).toEqual([expect.objectContaining({ method: 'POST', path: 'handoff-kickoff', body: { dealId: 'deal-42', amount: 1200 } })]);
     expect(h.n8n.webhookCalls[0].headers.authorization).toBeUndefined();

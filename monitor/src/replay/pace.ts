@@ -92,7 +92,14 @@ export function runReplays<E extends { key: string }>(entries: readonly E[], opt
         const left = entries.length - next;
         stopped = {
           key: entry.key,
-          reason: `${entry.key} ${attempt.outcome === 'failed_again' ? 'failed again' : `ended with ${attempt.outcome}`}${attempt.message ? `: ${attempt.message}` : ''}; ${left} replay(s) not started so a still-broken target is not hammered`,
+          // A failed_again message already says so ("failed again (request_failed)…"); other outcomes are named.
+          reason: `${entry.key} ${
+            attempt.outcome === 'failed_again'
+              ? attempt.message.startsWith('failed again')
+                ? attempt.message
+                : `failed again${attempt.message ? `: ${attempt.message}` : ''}`
+              : `ended with ${attempt.outcome}${attempt.message ? `: ${attempt.message}` : ''}`
+          }; ${left} replay(s) not started so a still-broken target is not hammered`,
         };
       }
       pump();

@@ -88,9 +88,9 @@ export function createReplayService(deps: {
     for (;;) {
       await deps.flushOutcomes();
       const now = await deps.store.outcomes.pair(entry.handoff, entry.key);
-      if (now?.completedAt != null) return { outcome: 'recovered', message: `${entry.key} completed at attempt ${now.attempt ?? '?'}` };
+      if (now?.completedAt != null) return { outcome: 'recovered', message: `completed at attempt ${now.attempt ?? '?'}` };
       if (now && now.failures > failuresBefore) {
-        return { outcome: 'failed_again', message: `${entry.key} failed again (${now.lastFailureKind ?? 'failure'}); fix the cause before replaying the rest` };
+        return { outcome: 'failed_again', message: `failed again (${now.lastFailureKind ?? 'failure'}); fix the cause before replaying the rest` };
       }
       if (deps.now() >= deadline) {
         return { outcome: 'error', message: `no outcome for ${entry.key} within ${Math.round(timeoutMs / 1000)} s of the replay (n8n took it: ${delivered.message}); look at the execution in n8n` };
