@@ -138,6 +138,24 @@ export async function deployKickoff(n8n: N8nInstance, mock: AgencyMock, credenti
   return { errorWorkflowId, kickoffId };
 }
 
+/**
+ * Attaches the template's own tags to a deployed workflow, as importing the file in the editor
+ * does (the public API's create call drops them). The shipped contract names the kickoff by its
+ * tag (`workflows: [handoff-kickoff]`), so this is what lets a collecting monitor map its runs.
+ */
+export async function tagAsTemplate(n8n: N8nInstance, workflowId: string, file: string): Promise<string[]> {
+  const tags = (loadTemplate(file).tags as { name: string }[] | undefined) ?? [];
+  if (tags.length === 0) return [];
+  const existing = (await n8n.api<{ data: { id: string; name: string }[] }>('GET', '/tags?limit=250')).data;
+  const ids: { id: string }[] = [];
+  for (const { name } of tags) {
+    const found = existing.find((t) => t.name === name) ?? (await n8n.api<{ id: string; name: string }>('POST', '/tags', { name }));
+    ids.push({ id: found.id });
+  }
+  await n8n.api('PUT', `/workflows/${workflowId}/tags`, ids);
+  return tags.map((t) => t.name);
+}
+
 /** A closed-won deal in the mock CRM that passes the deal schema. */
 export function addValidDeal(mock: AgencyMock, name: string, extra: Record<string, unknown> = {}) {
   return mock.addDeal({ name, client: { name: `${name} Ltd`, email: 'buyer@example.com' }, amount: 12_000, ...extra });
@@ -149,8 +167,12 @@ export type TemplateMonitor = Awaited<ReturnType<typeof startTemplateMonitor>>;
  * A monitor on the shipped contract (workflows-templates/handoffs.yaml), alerting into the mock
  * chat, with detector and alert ticks short enough for a test. `setCompletionSla` rewrites the
  * contract's completion SLA and reloads it (the stall scenario uses seconds, not 15 minutes).
+ *
+ * With `n8n` (the test's n8n base URL and API key) it also collects executions from that n8n and
+ * can replay through it; the collector and the outcome fold keep the shipped poll interval
+ * (HANDOFF_POLL_INTERVAL's default, `pollIntervalMs` on the result).
  */
-export async function startTemplateMonitor(o: { alertWebhookUrl: string }) {
+export async function startTemplateMonitor(o: { alertWebhookUrl: string; n8n?: { baseUrl: string; apiKey: string } }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-templates-'));
   const token = crypto.randomBytes(16).toString('hex');
   const db = path.join(dir, 'monitor.db');
@@ -164,7 +186,13 @@ export async function startTemplateMonitor(o: { alertWebhookUrl: string }) {
     HANDOFF_CONTRACTS: contracts,
     HANDOFF_ALERT_WEBHOOK_URL: o.alertWebhookUrl,
   });
-  const monitor = await startMonitor(config, { logger: createLogger('silent'), watchContracts: false, alertIntervalMs: 300, detectorIntervalMs: 500 });
+  const monitor = await startMonitor(config, {
+    logger: createLogger('silent'),
+    watchContracts: false,
+    alertIntervalMs: 300,
+    detectorIntervalMs: 500,
+    ...(o.n8n ? { n8n: o.n8n } : {}),
+  });
   const api = async <T>(p: string): Promise<T> => {
     const res = await fetch(`${monitor.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`monitor ${p}: HTTP ${res.status} ${await res.text()}`);
@@ -174,6 +202,10 @@ export async function startTemplateMonitor(o: { alertWebhookUrl: string }) {
     url: monitor.url,
     token,
     monitor,
+    /** The SQLite file (for the CLI, or a read-only look). */
+    db,
+    /** HANDOFF_POLL_INTERVAL as loaded: the collector's and the outcome fold's timer. */
+    pollIntervalMs: config.pollIntervalMs,
     incidents: async (query: Record<string, string> = {}) =>
       (await api<{ incidents: import('../../../nodes/shared/incident-protocol').Incident[] }>(`/api/v1/incidents?${new URLSearchParams({ handoff: HANDOFF, ...query })}`)).incidents,
     /** Every byte the monitor stored (database, WAL and shared memory), to prove a secret never reached it. */
