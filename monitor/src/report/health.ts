@@ -14,6 +14,8 @@ export interface HealthInput {
   failed24h: number;
   /** Pairs waiting in the exception queue (failed, not completed). */
   queued?: number;
+  /** `runs` when the handoff reports no keys: then nothing can say its failures recovered. */
+  basis?: 'pairs' | 'runs';
   /** Unresolved incidents of kind "stalled" (claim past its completion SLA, stuck run, no outcome, went quiet). */
   openStalls: number;
   /** Open or acknowledged incidents of any kind. */
@@ -41,13 +43,17 @@ const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
 export function handoffHealth(input: HealthInput): Health {
   const red: string[] = [];
   if (input.openStalls > 0) red.push(`${plural(input.openStalls, 'open stall')}`);
-  if (input.seen1h > 0 && input.failed1h / input.seen1h > RED_FAILED_RATE_1H) {
+  // A bad hour whose every failed handoff has since completed needs a look, not someone now.
+  const badHour = input.seen1h > 0 && input.failed1h / input.seen1h > RED_FAILED_RATE_1H;
+  const allRecovered = input.basis !== 'runs' && !input.queued;
+  if (badHour && !allRecovered) {
     red.push(`failed sync rate ${percent(input.failed1h / input.seen1h)} in the last hour (red above ${percent(RED_FAILED_RATE_1H)})`);
   }
   if (input.pastSla > 0) red.push(`${plural(input.pastSla, 'incident')} past the exception SLA`);
   if (red.length) return { level: 'red', reasons: red };
 
   const amber: string[] = [];
+  if (badHour && allRecovered) amber.push(`failed sync rate ${percent(input.failed1h / input.seen1h)} in the last hour, every failed handoff recovered since`);
   if (input.unresolved > 0) amber.push(`${plural(input.unresolved, 'open incident')}`);
   if (input.queued) amber.push(`${plural(input.queued, 'handoff')} waiting in the exception queue`);
   if (input.failed24h > 0) amber.push(`${plural(input.failed24h, 'failed handoff')} in 24 h`);

@@ -128,6 +128,7 @@ export function buildOverview(data: ReportData): Overview {
         failed1h: rates['1h'].failed,
         failed24h: rates['24h'].failed,
         queued,
+        basis: rates['1h'].basis,
         openStalls,
         unresolved: mine.length,
         pastSla,
