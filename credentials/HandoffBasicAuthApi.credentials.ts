@@ -8,7 +8,7 @@ export class HandoffBasicAuthApi implements ICredentialType {
 
   icon: Icon = { light: 'file:handoffBasic.svg', dark: 'file:handoffBasic.dark.svg' };
 
-  documentationUrl = 'https://github.com/handoff-guard/handoff-guard#resilient-request-credentials';
+  documentationUrl = 'https://github.com/handoff-guard/handoff-guard#handoff-basic-auth-api-credential';
 
   properties: INodeProperties[] = [
     {
@@ -31,7 +31,7 @@ export class HandoffBasicAuthApi implements ICredentialType {
       name: 'testUrl',
       type: 'string',
       default: '',
-      placeholder: 'https://cms.example.com/api/me',
+      placeholder: 'e.g. https://cms.example.com/api/me',
       description: 'An address on the target system that answers only with valid credentials. Used by the credential test alone; requests go where the node says.',
     },
   ];

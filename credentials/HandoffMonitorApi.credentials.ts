@@ -22,7 +22,7 @@ export class HandoffMonitorApi implements ICredentialType {
       name: 'url',
       type: 'string',
       default: 'http://127.0.0.1:5680',
-      placeholder: 'http://127.0.0.1:5680',
+      placeholder: 'e.g. http://127.0.0.1:5680',
       description: 'Base URL of the Handoff Guard monitor, as n8n reaches it (same host or container network)',
       required: true,
     },

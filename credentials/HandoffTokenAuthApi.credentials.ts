@@ -11,7 +11,7 @@ export class HandoffTokenAuthApi implements ICredentialType {
 
   icon: Icon = { light: 'file:handoffToken.svg', dark: 'file:handoffToken.dark.svg' };
 
-  documentationUrl = 'https://github.com/handoff-guard/handoff-guard#resilient-request-credentials';
+  documentationUrl = 'https://github.com/handoff-guard/handoff-guard#handoff-header-token-api-credential';
 
   properties: INodeProperties[] = [
     {
@@ -19,7 +19,7 @@ export class HandoffTokenAuthApi implements ICredentialType {
       name: 'headerName',
       type: 'string',
       default: 'Authorization',
-      placeholder: 'X-Api-Key',
+      placeholder: 'e.g. X-Api-Key',
       description: 'The header the target system reads the token from',
       required: true,
     },
@@ -29,7 +29,7 @@ export class HandoffTokenAuthApi implements ICredentialType {
       type: 'string',
       typeOptions: { password: true },
       default: '',
-      placeholder: 'Bearer abc123…',
+      placeholder: 'e.g. Bearer abc123…',
       description: 'The whole header value, including a "Bearer " prefix if the target system expects one',
       required: true,
     },
@@ -38,7 +38,7 @@ export class HandoffTokenAuthApi implements ICredentialType {
       name: 'testUrl',
       type: 'string',
       default: '',
-      placeholder: 'https://tasks.example.com/api/me',
+      placeholder: 'e.g. https://tasks.example.com/api/me',
       description: 'An address on the target system that answers only with a valid token. Used by the credential test alone; requests go where the node says.',
     },
   ];
