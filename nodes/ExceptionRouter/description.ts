@@ -1,5 +1,6 @@
 /** The Exception Router's parameters as ops staff see them in the editor. */
-import type { INodeOutputConfiguration, INodeParameters, INodeProperties } from 'n8n-workflow';
+import type { INodeOutputConfiguration, INodeParameters, INodeProperties, NodeHint } from 'n8n-workflow';
+import { beforeVersion, handoffPicker, PICKER_SINCE } from '../shared/handoff-picker';
 
 /**
  * One output per routing rule plus the fallback, like Switch V3. n8n evaluates this function's
@@ -31,7 +32,20 @@ const NOTIFY_ON_OPTIONS = [
   },
 ];
 
+/** What the Router needs, said on the node before it runs (a notice here, a hint in the output pane). */
+export const ROUTER_NEEDS_MONITOR =
+  'Needs the Handoff Guard monitor: it records the incident, names the owner from handoffs.yaml and alerts them, and takes back the Gate\'s claim. If the monitor cannot be reached, the item fails here (or goes to the error output) instead of becoming an incident.';
+
+export const routerHints: NodeHint[] = [{ message: ROUTER_NEEDS_MONITOR, type: 'info', location: 'outputPane', whenToDisplay: 'beforeExecution' }];
+
 export const routerProperties: INodeProperties[] = [
+  {
+    displayName: ROUTER_NEEDS_MONITOR,
+    name: 'monitorNotice',
+    type: 'notice',
+    default: '',
+  },
+  // Versions 1 and 1.1 saved the handoff as a dropdown's plain string; they keep that field (readHandoff reads both).
   {
     displayName: 'Handoff Name or ID',
     name: 'handoff',
@@ -40,7 +54,13 @@ export const routerProperties: INodeProperties[] = [
     default: '',
     description:
       'The handoff that failed, from the monitor\'s contract. Leave empty to take it from the item (_handoff.handoff, set by the Idempotency Gate). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+    displayOptions: beforeVersion(PICKER_SINCE.exceptionRouter),
   },
+  handoffPicker({
+    required: false,
+    since: PICKER_SINCE.exceptionRouter,
+    description: 'The handoff that failed, from the monitor\'s contract. Leave empty to take it from the item (_handoff.handoff, set by the Idempotency Gate).',
+  }),
   {
     displayName: 'Severity',
     name: 'severity',
@@ -72,7 +92,7 @@ export const routerProperties: INodeProperties[] = [
             name: 'outputName',
             type: 'string',
             default: '',
-            placeholder: 'Sales ops',
+            placeholder: 'e.g. Sales ops',
             description: 'Label of this rule\'s output on the canvas',
           },
           {
@@ -107,7 +127,7 @@ export const routerProperties: INodeProperties[] = [
             name: 'value',
             type: 'string',
             default: '',
-            placeholder: 'invalid',
+            placeholder: 'e.g. invalid',
             description: 'Compared without regard to case',
           },
         ],
@@ -167,7 +187,7 @@ export const routerProperties: INodeProperties[] = [
     typeOptions: { password: true },
     default: '',
     required: true,
-    placeholder: 'https://hooks.slack.com/services/…',
+    placeholder: 'e.g. https://hooks.slack.com/services/…',
     description: 'Where to post the notification. The URL is a secret: anyone holding it can post.',
     displayOptions: { show: { notify: ['slack', 'webhook'] } },
   },
@@ -190,7 +210,7 @@ export const routerProperties: INodeProperties[] = [
         name: 'kind',
         type: 'string',
         default: '',
-        placeholder: 'request_failed',
+        placeholder: 'e.g. request_failed',
         description: 'Overrides the kind read from the item; the contract\'s routes pick the owner by it',
       },
       {
@@ -213,7 +233,7 @@ export const routerProperties: INodeProperties[] = [
         name: 'ownerChannel',
         type: 'string',
         default: '',
-        placeholder: '#delivery-ops',
+        placeholder: 'e.g. #delivery-ops',
         description: 'Channel of the owner set in Owner Name',
       },
       {

@@ -5,6 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { readHandoff } from '../shared/handoff-picker';
 import { failedItem } from '../shared/item-errors';
 import { INCIDENT_PATHS, type Incident, type IncidentRequest, type IncidentResponse, type IncidentSeverity } from '../shared/incident-protocol';
 import { LEDGER_PATHS, type SettleResponse } from '../shared/ledger-protocol';
@@ -27,7 +28,7 @@ function settingsFor(ctx: IExecuteFunctions, i: number): IncidentSettings {
   const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v).trim());
   return {
-    handoff: text(ctx.getNodeParameter('handoff', i, '')),
+    handoff: readHandoff(ctx, i),
     kind: text(options.kind),
     severity: ctx.getNodeParameter('severity', i, 'high') as IncidentSeverity,
     title: text(options.title),

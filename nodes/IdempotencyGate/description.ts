@@ -1,5 +1,6 @@
 /** The Gate's parameters as ops staff see them in the editor. */
-import type { INodeOutputConfiguration, INodeParameters, INodeProperties } from 'n8n-workflow';
+import type { INodeOutputConfiguration, INodeParameters, INodeProperties, NodeHint } from 'n8n-workflow';
+import { beforeVersion, handoffPicker, PICKER_SINCE } from '../shared/handoff-picker';
 
 /**
  * Outputs depend on the operation: Claim sorts items three ways, Complete/Release pass them on.
@@ -16,7 +17,30 @@ export function gateOutputs(parameters: INodeParameters): INodeOutputConfigurati
   ];
 }
 
+/** What the Gate needs and risks, said on the node before it runs (a notice here, a hint in the output pane). */
+export const GATE_NEEDS_MONITOR =
+  'Needs the Handoff Guard monitor: every key is claimed in its ledger. Run handoff-monitor where n8n can reach it and set its URL and token in the Handoff Monitor API credential.';
+export const GATE_PASS_THROUGH_RISK =
+  'While the monitor is unreachable, "Let Items Through" sends every item to New unclaimed (marked "unverified"): a retried webhook in that time can create a second project. Use it only where a duplicate is cheaper than a stopped flow.';
+
+export const gateHints: NodeHint[] = [
+  { message: GATE_NEEDS_MONITOR, type: 'info', location: 'outputPane', whenToDisplay: 'beforeExecution' },
+  {
+    message: 'If Monitor Unreachable is "Let Items Through": while the monitor is down, duplicates can get through.',
+    type: 'warning',
+    location: 'ndv',
+    whenToDisplay: 'always',
+    displayCondition: '={{ $parameter["operation"] === "claim" && $parameter["onMonitorUnreachable"] === "passThrough" }}',
+  },
+];
+
 export const gateProperties: INodeProperties[] = [
+  {
+    displayName: GATE_NEEDS_MONITOR,
+    name: 'monitorNotice',
+    type: 'notice',
+    default: '',
+  },
   {
     displayName: 'Operation',
     name: 'operation',
@@ -44,6 +68,7 @@ export const gateProperties: INodeProperties[] = [
     ],
     default: 'claim',
   },
+  // Version 1 saved the handoff as a dropdown's plain string; it keeps that field (readHandoff reads both).
   {
     displayName: 'Handoff Name or ID',
     name: 'handoff',
@@ -53,7 +78,13 @@ export const gateProperties: INodeProperties[] = [
     required: true,
     description:
       'The handoff from the monitor\'s contract (handoffs.yaml). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+    displayOptions: beforeVersion(PICKER_SINCE.idempotencyGate),
   },
+  handoffPicker({
+    required: true,
+    since: PICKER_SINCE.idempotencyGate,
+    description: 'The handoff from the monitor\'s contract (handoffs.yaml); its completion SLA is the claim\'s lease',
+  }),
   {
     displayName: 'Key Source',
     name: 'keySource',
@@ -73,7 +104,7 @@ export const gateProperties: INodeProperties[] = [
     name: 'keyField',
     type: 'string',
     default: 'dealId',
-    placeholder: 'deal.number',
+    placeholder: 'e.g. deal.number',
     required: true,
     description: 'Path of the field that identifies the object, e.g. dealId or deal.number',
     displayOptions: { show: { keySource: ['field'] } },
@@ -84,7 +115,8 @@ export const gateProperties: INodeProperties[] = [
     type: 'string',
     default: '={{ $json.dealId }}',
     required: true,
-    description: 'Expression giving the idempotency key of each item, e.g. {{ $JSON.dealId }}-kickoff',
+    description: 'Expression giving the idempotency key of each item',
+    hint: 'e.g. {{ $json.dealId }}-kickoff',
     displayOptions: { show: { keySource: ['expression'] } },
   },
   {
@@ -92,7 +124,7 @@ export const gateProperties: INodeProperties[] = [
     name: 'fingerprintFields',
     type: 'string',
     default: '',
-    placeholder: 'amount, client.name',
+    placeholder: 'e.g. amount, client.name',
     description:
       'Comma-separated fields whose values define "the same request". A known key arriving with different values goes to Conflict. Use * for the whole item, leave empty to compare keys only.',
     displayOptions: { show: { operation: ['claim'] } },
@@ -133,5 +165,12 @@ export const gateProperties: INodeProperties[] = [
     ],
     default: 'fail',
     displayOptions: { show: { operation: ['claim'] } },
+  },
+  {
+    displayName: GATE_PASS_THROUGH_RISK,
+    name: 'passThroughNotice',
+    type: 'notice',
+    default: '',
+    displayOptions: { show: { operation: ['claim'], onMonitorUnreachable: ['passThrough'] } },
   },
 ];

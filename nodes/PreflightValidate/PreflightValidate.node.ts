@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { searchHandoffs } from '../shared/handoff-picker';
 import { MONITOR_CREDENTIAL } from '../shared/monitor-client';
 import { validateItems } from './actions/validate';
 import { preflightProperties } from './description';
@@ -10,7 +11,8 @@ export class PreflightValidate implements INodeType {
     name: 'preflightValidate',
     icon: { light: 'file:preflightValidate.svg', dark: 'file:preflightValidate.dark.svg' },
     group: ['transform'],
-    version: 1,
+    // 1.1: the handoff is the shared picker (list or ID); version 1 keeps its text field.
+    version: [1, 1.1],
     subtitle: '={{ $parameter["mode"] === "rules" ? "Field rules" : "JSON Schema" }}',
     description: 'Checks each item against a JSON Schema or simple field rules before anything is written; bad data goes to Invalid with the reason',
     defaults: { name: 'Preflight Validate' },
@@ -21,6 +23,8 @@ export class PreflightValidate implements INodeType {
     usableAsTool: true,
     properties: preflightProperties,
   };
+
+  methods = { listSearch: { searchHandoffs } };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     return validateItems.call(this);

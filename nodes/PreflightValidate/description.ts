@@ -1,7 +1,8 @@
 /** Preflight Validate's parameters as ops staff see them in the editor. */
 import type { INodeProperties } from 'n8n-workflow';
 import { RULE_FORMATS } from '../shared/validation/field-rules';
-import { checkpointHandoffProperty } from '../shared/checkpoints';
+import { checkpointHandoffProperties } from '../shared/checkpoints';
+import { PICKER_SINCE } from '../shared/handoff-picker';
 
 export const OUTPUT = { valid: 0, invalid: 1 } as const;
 
@@ -27,7 +28,7 @@ const EXAMPLE_SCHEMA = JSON.stringify(
 const FORMAT_OPTIONS = RULE_FORMATS.map((f) => ({ name: f, value: f }));
 
 const ruleFields: INodeProperties[] = [
-  { displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'client.email', description: 'Path of the field to check, e.g. dealId, client.email or lines[0].sku' },
+  { displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'e.g. client.email', description: 'Path of the field to check, e.g. dealId, client.email or lines[0].sku' },
   {
     displayName: 'Check',
     name: 'check',
@@ -66,7 +67,7 @@ const ruleFields: INodeProperties[] = [
     name: 'values',
     type: 'string',
     default: '',
-    placeholder: 'closed-won, closed-lost',
+    placeholder: 'e.g. closed-won, closed-lost',
     description: 'The values allowed, separated by commas',
     displayOptions: { show: { check: ['enum'] } },
   },
@@ -82,14 +83,14 @@ const ruleFields: INodeProperties[] = [
     name: 'pattern',
     type: 'string',
     default: '',
-    placeholder: '^D-[0-9]+$',
+    placeholder: 'e.g. ^D-[0-9]+$',
     description: 'A regular expression the text must match',
     displayOptions: { show: { check: ['pattern'] } },
   },
 ];
 
 const referenceFields: INodeProperties[] = [
-  { displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'clientId', description: 'Path of the field whose value must be a known ID (a list of IDs is checked entry by entry)' },
+  { displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'e.g. clientId', description: 'Path of the field whose value must be a known ID (a list of IDs is checked entry by entry)' },
   {
     displayName: 'Known Values From',
     name: 'listSource',
@@ -105,7 +106,7 @@ const referenceFields: INodeProperties[] = [
     name: 'allowedValues',
     type: 'string',
     default: '',
-    placeholder: "={{ $('Get Clients').all().map(item => item.json.clientId) }}",
+    placeholder: "e.g. {{ $('Get Clients').all().map(item => item.json.clientId) }}",
     description: 'A list of known IDs, or IDs separated by commas. Evaluated once per run, not per item.',
     displayOptions: { show: { listSource: ['list'] } },
   },
@@ -114,7 +115,7 @@ const referenceFields: INodeProperties[] = [
     name: 'listField',
     type: 'string',
     default: '',
-    placeholder: 'knownClientIds',
+    placeholder: 'e.g. knownClientIds',
     description: 'Path of the field of each item that holds the known IDs',
     displayOptions: { show: { listSource: ['field'] } },
   },
@@ -123,7 +124,7 @@ const referenceFields: INodeProperties[] = [
     name: 'valueField',
     type: 'string',
     default: '',
-    placeholder: 'clientId',
+    placeholder: 'e.g. clientId',
     description: 'When the list holds records instead of plain IDs: the field with the ID in each record. Leave empty for plain IDs.',
   },
 ];
@@ -203,7 +204,7 @@ export const preflightProperties: INodeProperties[] = [
     description: 'A field must hold an ID that exists elsewhere, e.g. a client ID among the clients fetched earlier',
     options: [{ displayName: 'Reference Check', name: 'reference', values: referenceFields }],
   },
-  checkpointHandoffProperty,
+  ...checkpointHandoffProperties(PICKER_SINCE.preflightValidate),
   {
     displayName: 'Key Field',
     name: 'keyField',

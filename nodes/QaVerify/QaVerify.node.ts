@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { searchHandoffs } from '../shared/handoff-picker';
 import { MONITOR_CREDENTIAL } from '../shared/monitor-client';
 import { compare } from './actions/compare.operation';
 import { reconcileLists } from './actions/reconcile.operation';
@@ -11,7 +12,8 @@ export class QaVerify implements INodeType {
     name: 'qaVerify',
     icon: { light: 'file:qaVerify.svg', dark: 'file:qaVerify.dark.svg' },
     group: ['transform'],
-    version: 1,
+    // 1.1: the handoff is the shared picker (list or ID); version 1 keeps its text field.
+    version: [1, 1.1],
     subtitle: '={{ $parameter["mode"] === "reconcile" ? "Reconcile lists" : "Compare read-back" }}',
     description: 'Proves a handoff happened: compares what was sent with what the target holds, and reconciles lists by key',
     defaults: { name: 'QA Verify' },
@@ -22,6 +24,8 @@ export class QaVerify implements INodeType {
     usableAsTool: true,
     properties: qaProperties,
   };
+
+  methods = { listSearch: { searchHandoffs } };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const mode = this.getNodeParameter('mode', 0, 'compare') as string;

@@ -1,6 +1,7 @@
 /** QA Verify's parameters as ops staff see them in the editor. */
 import type { INodeProperties } from 'n8n-workflow';
-import { checkpointHandoffProperty } from '../shared/checkpoints';
+import { checkpointHandoffProperties } from '../shared/checkpoints';
+import { PICKER_SINCE } from '../shared/handoff-picker';
 
 export const OUTPUT = { pass: 0, fail: 1 } as const;
 
@@ -48,7 +49,7 @@ export const qaProperties: INodeProperties[] = [
     displayOptions: reconcileOnly,
   },
   { displayName: 'Source Key', name: 'sourceKey', type: 'string', default: 'dealId', description: 'Path of the ID in each source item', displayOptions: reconcileOnly },
-  { displayName: 'Target Key', name: 'targetKey', type: 'string', default: '', placeholder: 'externalId', description: 'Path of the same ID in target records; leave empty if it is the same as Source Key', displayOptions: reconcileOnly },
+  { displayName: 'Target Key', name: 'targetKey', type: 'string', default: '', placeholder: 'e.g. externalId', description: 'Path of the same ID in target records; leave empty if it is the same as Source Key', displayOptions: reconcileOnly },
   {
     displayName: 'Fields to Compare',
     name: 'fields',
@@ -61,16 +62,16 @@ export const qaProperties: INodeProperties[] = [
         displayName: 'Field',
         name: 'field',
         values: [
-          { displayName: 'Source Field', name: 'source', type: 'string', default: '', placeholder: 'amount' },
-          { displayName: 'Target Field', name: 'target', type: 'string', default: '', placeholder: 'budget', description: 'Leave empty when the target uses the same path' },
+          { displayName: 'Source Field', name: 'source', type: 'string', default: '', placeholder: 'e.g. amount' },
+          { displayName: 'Target Field', name: 'target', type: 'string', default: '', placeholder: 'e.g. budget', description: 'Leave empty when the target uses the same path' },
         ],
       },
     ],
   },
-  { displayName: 'Required in Target', name: 'required', type: 'string', default: '', placeholder: 'handoffId, owner, idempotencyKey', description: 'Comma-separated fields the target record must have, e.g. the ownership metadata', displayOptions: compare },
-  { displayName: 'Checksum Fields', name: 'checksumFields', type: 'string', default: '', placeholder: 'title, amount, client.email', description: 'Comma-separated fields hashed on both sides; the hashes must match', displayOptions: compare },
+  { displayName: 'Required in Target', name: 'required', type: 'string', default: '', placeholder: 'e.g. handoffId, owner, idempotencyKey', description: 'Comma-separated fields the target record must have, e.g. the ownership metadata', displayOptions: compare },
+  { displayName: 'Checksum Fields', name: 'checksumFields', type: 'string', default: '', placeholder: 'e.g. title, amount, client.email', description: 'Comma-separated fields hashed on both sides; the hashes must match', displayOptions: compare },
   { displayName: 'Target Checksum Field', name: 'targetChecksumField', type: 'string', default: '', description: 'If the target stores a checksum it computed, its path; compared with the hash of the source', displayOptions: compare },
-  { displayName: 'Source Version Field', name: 'versionSource', type: 'string', default: '', placeholder: 'revision', description: 'If set, the target must hold the same version', displayOptions: compare },
+  { displayName: 'Source Version Field', name: 'versionSource', type: 'string', default: '', placeholder: 'e.g. revision', description: 'If set, the target must hold the same version', displayOptions: compare },
   { displayName: 'Target Version Field', name: 'versionTarget', type: 'string', default: '', description: 'Leave empty when the target uses the same path', displayOptions: compare },
   {
     displayName: 'Tolerance',
@@ -100,6 +101,6 @@ export const qaProperties: INodeProperties[] = [
       { displayName: 'Trim Spaces', name: 'trim', type: 'boolean', default: true, description: 'Whether spaces around text are ignored' },
     ],
   },
-  checkpointHandoffProperty,
+  ...checkpointHandoffProperties(PICKER_SINCE.qaVerify),
   { displayName: 'Key Field', name: 'keyField', type: 'string', default: 'dealId', description: 'Path of the field with the handoff key, so checkpoints attach to the right handoff', displayOptions: compare },
 ];

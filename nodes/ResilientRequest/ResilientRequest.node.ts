@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { send } from './actions/send.operation';
-import { AUTHENTICATION, OUTPUT_NAMES, requestProperties } from './description';
+import { AUTHENTICATION, OUTPUT_NAMES, requestHints, requestProperties } from './description';
 
 export class ResilientRequest implements INodeType {
   description: INodeTypeDescription = {
@@ -22,6 +22,7 @@ export class ResilientRequest implements INodeType {
       { name: AUTHENTICATION.basic, required: true, displayOptions: { show: { authentication: [AUTHENTICATION.basic] } } },
     ],
     properties: requestProperties,
+    hints: requestHints,
     usableAsTool: true,
   };
 

@@ -1,5 +1,5 @@
 /** The Resilient Request's parameters as ops staff see them in the editor. */
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, NodeHint } from 'n8n-workflow';
 
 export const OUTPUT = { success: 0, failed: 1 } as const;
 export const OUTPUT_NAMES = ['Success', 'Failed'];
@@ -11,6 +11,20 @@ export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
 export const GATE_KEY_FIELD = '_handoff.key';
 
 export const AUTHENTICATION = { none: 'none', token: 'handoffTokenAuthApi', basic: 'handoffBasicAuthApi' } as const;
+
+/** The risk of sending a create without a key, said on the node before it runs (notice and hint). */
+export const UNKEYED_NEVER_RETRIED =
+  'Without an Idempotency-Key a POST or PATCH is never retried: the target may have acted on a failed attempt, and a retry could create a duplicate. A failure goes straight to Failed. Send the key (an Idempotency Gate before this node supplies one) to get retries.';
+
+export const requestHints: NodeHint[] = [
+  {
+    message: 'A POST or PATCH without an Idempotency-Key is never retried: a failure goes straight to Failed.',
+    type: 'warning',
+    location: 'ndv',
+    whenToDisplay: 'always',
+    displayCondition: '={{ ["POST", "PATCH"].includes($parameter["method"]) && $parameter["keySource"] === "none" }}',
+  },
+];
 
 export const requestProperties: INodeProperties[] = [
   {
@@ -28,7 +42,7 @@ export const requestProperties: INodeProperties[] = [
     type: 'string',
     default: '',
     required: true,
-    placeholder: 'https://tasks.example.com/api/projects',
+    placeholder: 'e.g. https://tasks.example.com/api/projects',
     description: 'Where to send the request',
   },
   {
@@ -101,7 +115,7 @@ export const requestProperties: INodeProperties[] = [
     name: 'jsonBody',
     type: 'json',
     default: '{}',
-    placeholder: '{ "name": "{{ $json.dealName }}", "dealId": "{{ $json.dealId }}" }',
+    placeholder: 'e.g. { "name": "{{ $json.dealName }}", "dealId": "{{ $json.dealId }}" }',
     description: 'The body, sent as application/JSON',
     displayOptions: { show: { method: ['PATCH', 'POST', 'PUT', 'DELETE'], sendBody: [true], bodySource: ['json'] } },
   },
@@ -118,11 +132,18 @@ export const requestProperties: INodeProperties[] = [
     description: 'The Idempotency-Key header lets the target recognise a retried request, so a retry never creates a duplicate',
   },
   {
+    displayName: UNKEYED_NEVER_RETRIED,
+    name: 'unkeyedNotice',
+    type: 'notice',
+    default: '',
+    displayOptions: { show: { method: ['POST', 'PATCH'], keySource: ['none'] } },
+  },
+  {
     displayName: 'Key Field',
     name: 'keyField',
     type: 'string',
     default: GATE_KEY_FIELD,
-    placeholder: 'dealId',
+    placeholder: 'e.g. dealId',
     description: `Path of the field holding the key. The default, ${GATE_KEY_FIELD}, is where an Idempotency Gate before this node puts its key. Items without it are sent without a key.`,
     displayOptions: { show: { keySource: ['field'] } },
   },
@@ -131,7 +152,8 @@ export const requestProperties: INodeProperties[] = [
     name: 'keyExpression',
     type: 'string',
     default: '={{ $json._handoff.key }}',
-    description: 'Expression giving the Idempotency-Key of each item, e.g. {{ $JSON.dealId }}-kickoff',
+    description: 'Expression giving the Idempotency-Key of each item',
+    hint: 'e.g. {{ $json.dealId }}-kickoff',
     displayOptions: { show: { keySource: ['expression'] } },
   },
   {

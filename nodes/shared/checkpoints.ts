@@ -5,6 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { readPath } from './field-path';
+import { beforeVersion, handoffPicker } from './handoff-picker';
 import { LEDGER_LIMITS, LEDGER_PATHS } from './ledger-protocol';
 import { callMonitor, MONITOR_CREDENTIAL } from './monitor-client';
 
@@ -72,12 +73,26 @@ function hint(ctx: IExecuteFunctions, message: string) {
   if (typeof ctx.addExecutionHints === 'function') ctx.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
 }
 
-/** The "Handoff" parameter of the nodes that report checkpoints (Preflight Validate, QA Verify). */
-export const checkpointHandoffProperty: INodeProperties = {
-  displayName: 'Handoff',
-  name: 'handoff',
-  type: 'string',
-  default: '',
-  placeholder: 'sales-to-delivery-kickoff',
-  description: 'The handoff ID from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.',
-};
+/**
+ * The "Handoff" parameter of the nodes that report checkpoints (Preflight Validate, QA Verify): the
+ * shared picker from version `since` on; version 1 keeps the text field it was saved with.
+ */
+export function checkpointHandoffProperties(since: number): INodeProperties[] {
+  const description = 'The handoff ID from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.';
+  return [
+    {
+      displayName: 'Handoff',
+      name: 'handoff',
+      type: 'string',
+      default: '',
+      placeholder: 'e.g. sales-to-delivery-kickoff',
+      description,
+      displayOptions: beforeVersion(since),
+    },
+    handoffPicker({
+      required: false,
+      since,
+      description: `${description} The list needs that credential; "By ID" works without it.`,
+    }),
+  ];
+}

@@ -30,10 +30,12 @@ function routerAt(typeVersion: number, opts: FakeOptions) {
 }
 
 describe('versions and defaults', () => {
-  it('is version 1.1 for new nodes and still runs version 1', () => {
-    expect(description.version).toEqual([1, 1.1]);
+  it('is version 1.2 for new nodes (1.2 only changed the handoff field) and still runs 1 and 1.1', () => {
+    expect(description.version).toEqual([1, 1.1, 1.2]);
     expect(defaultNotifyOn(1)).toBe('every');
     expect(defaultNotifyOn(1.1)).toBe('opened');
+    expect(defaultNotifyOn(1.2)).toBe('opened');
+    expect(resolved(1.2, slack).notifyOn).toBe('opened');
   });
 
   it('a saved version-1 node (no "Notify On" stored) keeps posting every failure', () => {

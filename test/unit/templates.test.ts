@@ -53,9 +53,12 @@ describe.each(files)('%s', (file) => {
     }
   });
 
-  it('names only handoffs the contract knows', () => {
+  it('names only handoffs the contract knows, through the handoff picker (its list mode)', () => {
     const known = contract.handoffs.map((h) => h.id);
-    for (const n of wf.nodes.filter((x) => x.type.startsWith(PACK) && x.parameters.handoff)) expect(known).toContain(n.parameters.handoff);
+    for (const n of wf.nodes.filter((x) => x.type.startsWith(PACK) && x.parameters.handoff)) {
+      expect({ node: n.name, handoff: n.parameters.handoff }).toEqual({ node: n.name, handoff: { __rl: true, mode: 'list', value: expect.any(String), cachedResultName: expect.any(String) } });
+      expect(known).toContain((n.parameters.handoff as { value: string }).value);
+    }
   });
 
   it('carries credential references, never credential values', () => {

@@ -1,6 +1,7 @@
 /** Reads the key of every input item according to the Gate's "Key Source". */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { parsePathList, readPath } from '../../shared/field-path';
+import { readHandoff as readHandoffParameter } from '../../shared/handoff-picker';
 import { KeyResolution, resolveKeys } from '../keys';
 
 export function readGateKeys(ctx: IExecuteFunctions, items: INodeExecutionData[], withFingerprint: boolean): KeyResolution[] {
@@ -13,7 +14,7 @@ export function readGateKeys(ctx: IExecuteFunctions, items: INodeExecutionData[]
   return resolveKeys(items, (i) => readPath(items[i].json, keyField), `field "${keyField}"`, fingerprintPaths);
 }
 
-/** The handoff id: one per node run. A typo here is a configuration error, caught before any item. */
+/** The handoff id: one per node run (the picker's value, or version 1's plain string). */
 export function readHandoff(ctx: IExecuteFunctions): string {
-  return String(ctx.getNodeParameter('handoff', 0, '') ?? '').trim();
+  return readHandoffParameter(ctx, 0);
 }

@@ -11,6 +11,7 @@ import type { ItemProblem } from '../../shared/validation/problem';
 import { NO_PROBLEMS } from '../../shared/validation/schema-check';
 import { OUTPUT } from '../description';
 import { buildChecks, type Checks } from './buildChecks';
+import { readHandoff } from '../../shared/handoff-picker';
 
 /** Checkpoint details stay small: the first few problems identify the fix. */
 const PROBLEMS_PER_CHECKPOINT = 5;
@@ -68,7 +69,7 @@ export async function validateItems(this: IExecuteFunctions): Promise<INodeExecu
   }
 
   addHints(this, checks.warnings, failed);
-  if (reporting) await reportCheckpoints(this, String(this.getNodeParameter('handoff', 0, '') ?? '').trim(), checkpoints);
+  if (reporting) await reportCheckpoints(this, readHandoff(this), checkpoints);
   return outputs;
 }
 

@@ -12,6 +12,7 @@ import { failedItem, toNodeError } from '../../shared/item-errors';
 import { compareRecord, type Difference } from '../../shared/qa/compare';
 import { OUTPUT } from '../description';
 import { readCompareConfig } from './readConfig';
+import { readHandoff } from '../../shared/handoff-picker';
 
 /** A checkpoint names the first differences; the full diff stays on the item. */
 const DIFFERENCES_PER_CHECKPOINT = 5;
@@ -62,7 +63,7 @@ export async function compare(this: IExecuteFunctions): Promise<INodeExecutionDa
       );
     }
   }
-  if (reporting) await reportCheckpoints(this, String(this.getNodeParameter('handoff', 0, '') ?? '').trim(), checkpoints);
+  if (reporting) await reportCheckpoints(this, readHandoff(this), checkpoints);
   return outputs;
 }
 

@@ -9,6 +9,7 @@ import { failedItem } from '../../shared/item-errors';
 import { reconcile } from '../../shared/qa/reconcile';
 import { OUTPUT } from '../description';
 import { readReconcileConfig, toRecordList } from './readConfig';
+import { readHandoff } from '../../shared/handoff-picker';
 
 export async function reconcileLists(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const items = this.getInputData();
@@ -42,7 +43,7 @@ export async function reconcileLists(this: IExecuteFunctions): Promise<INodeExec
 
   if (reportsCheckpoints(this)) {
     const details = { mode: 'reconcile', counts: report.counts, breaches: report.breaches, checksumsMatch: report.checksums.match };
-    await reportCheckpoints(this, String(this.getNodeParameter('handoff', 0, '') ?? '').trim(), [{ kind: report.passed ? 'verified' : 'qa_failed', details }]);
+    await reportCheckpoints(this, readHandoff(this), [{ kind: report.passed ? 'verified' : 'qa_failed', details }]);
   }
   return outputs;
 }
