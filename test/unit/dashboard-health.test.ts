@@ -8,6 +8,7 @@ describe('handoffHealth', () => {
     ['nothing wrong', {}, 'green', []],
     ['no handoffs at all is not a failure', { seen1h: 0 }, 'green', []],
     ['an open stall', { openStalls: 1, unresolved: 1 }, 'red', ['1 open stall']],
+    ['1h failed rate above 20%, a recovered handoff but an incident still open', { seen1h: 4, failed1h: 1, failed24h: 1, unresolved: 1 }, 'red', ['failed sync rate 25% in the last hour (red above 20%)']],
     ['1h failed rate above 20%, a failure still queued', { seen1h: 4, failed1h: 1, failed24h: 1, queued: 1 }, 'red', ['failed sync rate 25% in the last hour (red above 20%)']],
     ['1h failed rate above 20% with every failure recovered is amber', { seen1h: 4, failed1h: 1, failed24h: 1, queued: 0 }, 'amber', ['failed sync rate 25% in the last hour, every failed handoff recovered since', '1 failed handoff in 24 h']],
     ['1h failed rate above 20% counted by runs (no keys: nothing recovers)', { seen1h: 4, failed1h: 1, failed24h: 1, basis: 'runs' }, 'red', ['failed sync rate 25% in the last hour (red above 20%)']],

@@ -43,9 +43,9 @@ const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
 export function handoffHealth(input: HealthInput): Health {
   const red: string[] = [];
   if (input.openStalls > 0) red.push(`${plural(input.openStalls, 'open stall')}`);
-  // A bad hour whose every failed handoff has since completed needs a look, not someone now.
+  // A bad hour whose every failed handoff has since completed (nothing queued, no incident open) needs a look, not someone now.
   const badHour = input.seen1h > 0 && input.failed1h / input.seen1h > RED_FAILED_RATE_1H;
-  const allRecovered = input.basis !== 'runs' && !input.queued;
+  const allRecovered = input.basis !== 'runs' && !input.queued && input.unresolved === 0;
   if (badHour && !allRecovered) {
     red.push(`failed sync rate ${percent(input.failed1h / input.seen1h)} in the last hour (red above ${percent(RED_FAILED_RATE_1H)})`);
   }
