@@ -78,6 +78,37 @@ export const n8nWorkflowSchema = z.object({
 });
 export type N8nWorkflow = z.output<typeof n8nWorkflowSchema>;
 
+/**
+ * A workflow as `GET /api/v1/workflows` lists it, for the audit (monitor/src/audit/): the nodes with
+ * the settings that decide how a node fails and retries, the connections, the settings (error
+ * workflow), the tags and the published version. Unknown node fields are dropped.
+ */
+export const n8nAuditNodeSchema = n8nWorkflowNodeSchema.extend({
+  typeVersion: z.number().nullish().transform((v) => v ?? undefined),
+  retryOnFail: z.boolean().nullish().transform((v) => v ?? undefined),
+  maxTries: z.number().nullish().transform((v) => v ?? undefined),
+  onError: z.string().nullish().transform((v) => v ?? undefined),
+  continueOnFail: z.boolean().nullish().transform((v) => v ?? undefined),
+});
+const looseRecord = z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {});
+export const n8nWorkflowWithNodesSchema = z.object({
+  id,
+  name: z.string().default(''),
+  active: z.boolean().nullish().transform((v) => v ?? false),
+  activeVersionId: z.string().nullish().transform((v) => v ?? null),
+  isArchived: z.boolean().nullish().transform((v) => v ?? false),
+  nodes: z.array(n8nAuditNodeSchema).nullish().transform((v) => v ?? []),
+  connections: looseRecord,
+  settings: looseRecord,
+  tags: z.array(z.object({ name: z.string() })).nullish().transform((v) => (v ?? []).map((t) => t.name)),
+  activeVersion: z
+    .object({ versionId: z.string().optional(), nodes: z.array(n8nAuditNodeSchema), connections: looseRecord })
+    .nullish()
+    .transform((v) => v ?? null),
+});
+export type N8nWorkflowWithNodes = z.output<typeof n8nWorkflowWithNodesSchema>;
+const workflowWithNodesPage = z.object({ data: z.array(n8nWorkflowWithNodesSchema), nextCursor: z.string().nullish() });
+
 const executionPage = z.object({ data: z.array(n8nExecutionSchema), nextCursor: z.string().nullish() });
 const workflowPage = z.object({
   data: z.array(z.object({ id, name: z.string().optional(), tags: z.array(z.object({ name: z.string() })).nullish() })),
@@ -109,7 +140,12 @@ export interface N8nClient {
   getWorkflow(id: string): Promise<N8nWorkflow | undefined>;
 }
 
-export function createN8nClient(opts: { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number }): N8nClient {
+/** The audit's read: every workflow with its nodes, a page (≤ 250) at a time, pinned data left out. */
+export interface N8nWorkflowLister {
+  listWorkflowsWithNodes(cursor?: string): Promise<{ data: N8nWorkflowWithNodes[]; nextCursor?: string }>;
+}
+
+export function createN8nClient(opts: { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number }): N8nClient & N8nWorkflowLister {
   const doFetch = opts.fetch ?? fetch;
   const base = opts.baseUrl.replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -162,6 +198,11 @@ export function createN8nClient(opts: { baseUrl: string; apiKey: string; fetch?:
         data: page.data.map((w) => ({ id: w.id, name: w.name, tags: (w.tags ?? []).map((t) => t.name) })),
         nextCursor: page.nextCursor ?? undefined,
       };
+    },
+    async listWorkflowsWithNodes(cursor) {
+      const body = await get('/workflows', { limit: String(N8N_PAGE_LIMIT), excludePinnedData: 'true', cursor });
+      const page = parse(workflowWithNodesPage, body, 'workflows page');
+      return { data: page.data, nextCursor: page.nextCursor ?? undefined };
     },
     async getWorkflow(workflowId) {
       const body = await get(`/workflows/${encodeURIComponent(workflowId)}`, {}, true);
