@@ -86,7 +86,7 @@ export async function routeExceptions(this: IExecuteFunctions): Promise<INodeExe
         if (!report.handoff) {
           throw new NodeOperationError(this.getNode(), `Item ${i} names no handoff`, {
             itemIndex: i,
-            description: 'Pick the handoff in "Handoff Name or ID", or send items that passed an Idempotency Gate (they carry _handoff.handoff).',
+            description: 'Pick the handoff under "Handoff", or send items that passed an Idempotency Gate (they carry _handoff.handoff).',
           });
         }
         const { incident, deduplicated } = await callMonitor<IncidentResponse>(this, {

@@ -29,7 +29,7 @@ export async function claim(this: IExecuteFunctions): Promise<INodeExecutionData
   const handoff = readHandoff(this);
   if (!handoff) {
     throw new NodeOperationError(this.getNode(), 'No handoff selected', {
-      description: 'Pick the handoff this gate protects in "Handoff Name or ID" (the list comes from the monitor).',
+      description: 'Pick the handoff this gate protects under "Handoff" (the list comes from the monitor, or give its ID).',
     });
   }
   const leaseSeconds = this.getNodeParameter('leaseSeconds', 0, 0) as number;

@@ -18,7 +18,7 @@ export async function settle(this: IExecuteFunctions, action: 'complete' | 'rele
   const handoff = readHandoff(this);
   if (!handoff) {
     throw new NodeOperationError(this.getNode(), 'No handoff selected', {
-      description: 'Pick the same handoff as the Claim gate in "Handoff Name or ID".',
+      description: 'Pick the same handoff as the Claim gate under "Handoff".',
     });
   }
   const reason = (this.getNodeParameter('reason', 0, '') as string).trim();
