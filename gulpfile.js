@@ -1,15 +1,16 @@
-// Copies node and credential icons next to the compiled JavaScript, where n8n looks for them.
+// Copies what n8n reads beside the compiled JavaScript: node and credential icons, and each node's
+// codex file (X.node.json next to X.node.js: categories, aliases for the nodes panel search and the
+// documentation link). Paths are relative to the working directory, so `gulp --cwd <dir>` builds
+// another tree (test/unit/codex.test.ts does, into a temporary folder).
 const path = require('path');
-const { task, src, dest } = require('gulp');
+const { parallel, task, src, dest } = require('gulp');
 
-task('build:icons', copyIcons);
-
-function copyIcons() {
-  const nodeSource = path.resolve('nodes', '**', '*.{png,svg}');
-  const nodeDestination = path.resolve('dist', 'nodes');
-  src(nodeSource, { encoding: false }).pipe(dest(nodeDestination));
-
-  const credSource = path.resolve('credentials', '**', '*.{png,svg}');
-  const credDestination = path.resolve('dist', 'credentials');
-  return src(credSource, { encoding: false }).pipe(dest(credDestination));
+function copyNodeAssets() {
+  return src(path.resolve('nodes', '**', '*.{png,svg,node.json}'), { encoding: false }).pipe(dest(path.resolve('dist', 'nodes')));
 }
+
+function copyCredentialIcons() {
+  return src(path.resolve('credentials', '**', '*.{png,svg}'), { encoding: false }).pipe(dest(path.resolve('dist', 'credentials')));
+}
+
+task('build:icons', parallel(copyNodeAssets, copyCredentialIcons));
