@@ -133,7 +133,7 @@ export function runAudit(all: AuditWorkflow[], contract: Contract, opts: AuditOp
       if (!edges.some((e) => e.workflowId === a.id && e.from === from && e.to === to)) edges.push({ workflowId: a.id, workflow: a.name, from, to });
     }
   }
-  const discoveredSystems = [...new Set(edges.flatMap((e) => [e.from, e.to]))].filter((id) => !contract.systems[id]);
+  const discoveredSystems = [...new Set(edges.flatMap((e) => [e.from, e.to]))].filter((id) => !contract.systems[id]).sort();
 
   const counts = {
     workflows: active.length,
@@ -155,7 +155,13 @@ export function runAudit(all: AuditWorkflow[], contract: Contract, opts: AuditOp
 }
 
 function bySeverity(a: Finding, b: Finding): number {
-  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.workflow ?? '').localeCompare(b.workflow ?? '') || (a.node ?? '').localeCompare(b.node ?? '');
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    (a.workflow ?? '').localeCompare(b.workflow ?? '') ||
+    (a.node ?? '').localeCompare(b.node ?? '') ||
+    a.rule.localeCompare(b.rule) ||
+    (a.handoff ?? '').localeCompare(b.handoff ?? '')
+  );
 }
 
 /** Where the handoff's object comes from: the trigger's system, else the first system read before a write, else n8n itself. */

@@ -214,7 +214,9 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
     } else if (!ew) {
       holes++;
       const covered = Boolean(c.contractHandoff);
-      add(covered ? 'medium' : 'high', 'no-exception-path', first.node,
+      // A lost record is worse than a lost notification; the collector sees failed runs of contracted workflows.
+      const severity: Severity = first.effect === 'record' ? (covered ? 'medium' : 'high') : covered ? 'low' : 'medium';
+      add(severity, 'no-exception-path', first.node,
         covered
           ? `When '${first.node}' fails the run stops in error with no error workflow: only the monitor's collector sees the failed run, without the key, and nothing releases the claim.`
           : `When '${first.node}' fails the run just stops in error: no error workflow is set and no Exception Router is wired, so nobody is told.`,
