@@ -2,6 +2,10 @@
  * `handoff-monitor`: the only place that reads process.env, listens for signals or exits.
  */
 import { Command, CommanderError } from 'commander';
+import { writeFileSync } from 'fs';
+import { AUDIT_EXIT, FAIL_ON, parseAuditOptions, runAuditCommand, type AuditCommandOptions } from './audit/command';
+import { AUDIT_FORMATS } from './audit/format';
+import { createN8nClient } from './collector/n8n-client';
 import { ConfigError, loadConfig } from './config/env';
 import { ContractError } from './contract/load';
 import { createContractStore } from './contract/store';
@@ -119,6 +123,29 @@ async function replay(opts: ReplayCommandOptions): Promise<void> {
   finish(renderReplayAnswer(parsed.request, answer));
 }
 
+const AUDIT_HELP = `
+Reads every workflow through n8n's public API (N8N_BASE_URL, N8N_API_KEY; archived ones skipped)
+and checks each against the contract (HANDOFF_CONTRACTS). Exit codes: 0 no finding at or above
+--fail-on, 1 at least one, 2 bad usage or n8n could not be read. See docs/audit.md.
+`;
+
+async function audit(opts: AuditCommandOptions): Promise<void> {
+  const usage = (message: string) => finish({ exitCode: AUDIT_EXIT.usage, stdout: '', stderr: `handoff-monitor audit: ${message}\n` });
+  const parsed = parseAuditOptions(opts);
+  if (!parsed.ok) return usage(parsed.message);
+  const config = loadConfig(process.env, { requireToken: false });
+  if (!config.n8n) return usage("set N8N_BASE_URL and N8N_API_KEY: the audit reads every workflow through n8n's public API");
+  const contracts = createContractStore({ file: config.contracts, required: config.contractsExplicit, logger: createLogger('silent') });
+  const out = await runAuditCommand(parsed.request, {
+    client: createN8nClient(config.n8n),
+    contract: contracts.current(),
+    contractLoaded: contracts.status().source === 'file',
+    n8nBaseUrl: config.n8n.baseUrl,
+    writeFile: (file, text) => writeFileSync(file, text),
+  });
+  finish(out);
+}
+
 export function buildProgram(): Command {
   const program = new Command('handoff-monitor')
     .description("Handoff Guard's sidecar: the handoff ledger, sync-failure metrics, stalls and incidents.")
@@ -152,6 +179,19 @@ export function buildProgram(): Command {
     .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : REPLAY_EXIT.usage))
     .action((opts: ReplayCommandOptions) =>
       replay(opts).catch((err) => finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${(err as Error)?.message ?? String(err)}\n` })),
+    );
+  program
+    .command('audit')
+    .description(
+      "audit every n8n workflow: the systems it reads and writes, its safeguards (Gate claim and complete, safe retries, QA, exception path, contract) and the gaps, most severe first",
+    )
+    .option('-f, --format <format>', `output format: ${AUDIT_FORMATS.join(', ')}`, 'text')
+    .option('--draft-contract <file>', 'write handoffs.yaml entries for the workflows no handoff names (owner and SLAs left as placeholders that check rejects)')
+    .option('--fail-on <severity>', `exit 1 when a finding is at or above this severity: ${FAIL_ON.join(', ')}`, 'high')
+    .addHelpText('after', AUDIT_HELP)
+    .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : AUDIT_EXIT.usage))
+    .action((opts: AuditCommandOptions) =>
+      audit(opts).catch((err) => finish({ exitCode: AUDIT_EXIT.usage, stdout: '', stderr: `handoff-monitor audit: ${(err as Error)?.message ?? String(err)}\n` })),
     );
   program
     .command('check')

@@ -2,7 +2,8 @@
  * A fake of n8n's public API, shaped like the facts in docs/n8n-facts.md: executions in cursor
  * pages of at most 250, newest first; running executions left out unless `status=running` is asked
  * for; `includeData` adds `data.resultData` (and the run's `workflowData` snapshot when one was
- * given); workflows with tags, and one workflow by id with its nodes (`putWorkflow`); X-N8N-API-KEY
+ * given); workflows with tags, whole (nodes, connections, settings) in the list as in one by id
+ * (`putWorkflow`); X-N8N-API-KEY
  * required. An outage switch answers 503 (or drops the connection) so tests and the benchmark can
  * cut n8n off and back.
  */
@@ -48,7 +49,9 @@ export interface FakeWorkflowDefinition {
   connections?: Record<string, unknown>;
   settings?: Record<string, unknown>;
   /** n8n 2.x: the published version production webhooks serve; omitted = like the 2.41.1 facts (none). */
-  activeVersion?: { versionId?: string; nodes: FakeWorkflowNode[] } | null;
+  activeVersion?: { versionId?: string; nodes: FakeWorkflowNode[]; connections?: Record<string, unknown> } | null;
+  /** n8n 2.x: the id of the published version (null when unpublished); omitted = none. */
+  activeVersionId?: string | null;
 }
 
 export interface FakeWebhookCall {
@@ -136,6 +139,7 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
       settings: d?.settings ?? {},
       tags: w.tags.map((name) => ({ id: name, name })),
       ...(d && d.activeVersion !== undefined ? { activeVersion: d.activeVersion } : {}),
+      ...(d && d.activeVersionId !== undefined ? { activeVersionId: d.activeVersionId } : {}),
     };
   };
 
@@ -231,7 +235,8 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
       const offset = Number(url.searchParams.get('cursor') ?? 0) || 0;
       const page = all.slice(offset, offset + PAGE_LIMIT);
       const next = offset + PAGE_LIMIT < all.length ? String(offset + PAGE_LIMIT) : null;
-      return send(res, 200, { data: page.map((w) => ({ id: w.id, name: w.name, tags: w.tags.map((name) => ({ id: name, name })) })), nextCursor: next });
+      // Like n8n, the list carries each workflow whole (nodes, connections, settings, archived, published version): the audit reads it.
+      return send(res, 200, { data: page.map((w) => wireWorkflow(w)), nextCursor: next });
     }
     send(res, 404, { message: 'Not Found' });
   };
