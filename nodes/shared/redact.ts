@@ -7,26 +7,48 @@
 export const REDACTED = '[redacted]';
 
 /** Key names that hold secrets (matched case-insensitively, ignoring -, _ and spaces). */
-const SECRET_KEY = /(authorization|auth|token|secret|passw(or)?d|passphrase|pwd|apikey|api_?key|accesskey|privatekey|clientsecret|cookie|session|credential|signature|bearer|jwt|otp|pin)$/i;
-const SECRET_KEY_ANYWHERE = /(password|secret|token|apikey|authorization|cookie|credential|privatekey)/i;
+const SECRET_KEY = /(authorization|auth|token|secret|passw(or)?d|passphrase|passcode|pwd|apikey|api_?key|accesskey|privatekey|clientsecret|cookie|session|sessionid|sessionkey|sessid|credential|signature|bearer|jwt|otp|pin)$/i;
+const SECRET_KEY_ANYWHERE = /(password|passcode|secret|token|apikey|authorization|cookie|credential|privatekey|sessionid)/i;
 
-/** Value shapes that are credentials whatever key they sit under. */
-const SECRET_VALUE_PATTERNS: RegExp[] = [
-  /\bBearer\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, // HTTP bearer tokens
-  /\bBasic\s+[A-Za-z0-9+/]{8,}=*/g, // HTTP basic credentials
-  /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, // JWTs
-  /\b(sk|pk|rk)_(live|test)_[A-Za-z0-9]{10,}/g, // Stripe-style keys
-  /\bsk-[A-Za-z0-9_-]{16,}/g, // API keys of the "sk-" family
-  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, // Slack tokens
-  /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
-  /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
-  /\bn8n_api_[A-Za-z0-9]{10,}/g, // n8n API keys
-  /(?<=:\/\/[^/\s:@]+:)[^@\s/]+(?=@)/g, // passwords inside URLs (user:pass@host)
-  /(?<=[?&](?:token|key|api_key|apikey|secret|password|sig|signature|access_token)=)[^&\s#]+/gi, // secrets in query strings
-  /(?<=hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g, // Slack webhook URLs are credentials
+/**
+ * Key words whose value is a secret inside free text (`"api_key": "…"`, `X-Api-Key: …`,
+ * `AWS_SECRET_ACCESS_KEY=…`, `sessionId=…`). The word must end the key: `tokens: 12` stays.
+ */
+const SECRET_WORD =
+  'token|secret(?:[_-]?access)?(?:[_-]?key)?|passw(?:or)?d|passcode|passphrase|api[_-]?key|authorization|cookie|credentials?|private[_-]?key|session[_-]?(?:id|key|token)|client[_-]?secret';
+/** A key's closing quote (maybe JSON-escaped), then `:` or `=`, then the value's opening quote. */
+const SEPARATOR = `(?:\\\\?["'])?[ \\t]{0,10}[:=][ \\t]{0,10}(?:\\\\?["'])?`;
+/** Query parameters that carry credentials (`?auth=`, `?X-Amz-Signature=`, `&access_token=`…). */
+const SECRET_PARAM =
+  'token|key|api_key|apikey|secret|password|passwd|pwd|passcode|auth|sig|signature|access_token|refresh_token|id_token|client_secret|session_?id|sessionid|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential';
+
+/**
+ * Value shapes that are credentials whatever key they sit under. Every pattern starts at a literal
+ * or a bounded run and never looks back over an unbounded one, so redaction stays linear in the text
+ * (an error page of a megabyte of indentation must not cost seconds).
+ */
+const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
+  // `Authorization: Token …`, `Bot …`, `Digest …`: the scheme and its credential both go.
+  [new RegExp(`(authorization${SEPARATOR})(?!\\[redacted\\])(?:[A-Za-z][A-Za-z0-9_-]{0,20}[ \\t]+)?[^"'\\s,;\\\\]+`, 'gi'), `$1${REDACTED}`],
+  [/\bBearer\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, REDACTED], // HTTP bearer tokens
+  [/\bBasic\s+[A-Za-z0-9+/]{8,}=*/g, REDACTED], // HTTP basic credentials
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, REDACTED], // JWTs
+  [/\b(sk|pk|rk)_(live|test)_[A-Za-z0-9]{10,}/g, REDACTED], // Stripe-style keys
+  [/\bsk-[A-Za-z0-9_-]{16,}/g, REDACTED], // API keys of the "sk-" family
+  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED], // Slack tokens
+  [/\bgh[pousr]_[A-Za-z0-9]{20,}/g, REDACTED], // GitHub tokens
+  [/\bAKIA[0-9A-Z]{16}\b/g, REDACTED], // AWS access key ids
+  [/\bn8n_api_[A-Za-z0-9]{10,}/g, REDACTED], // n8n API keys
+  [/\bAIza[0-9A-Za-z_-]{35}/g, REDACTED], // Google API keys
+  [/\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}/g, REDACTED], // Discord bot tokens
+  // PEM private keys, also when cut short: everything up to the next run of dashes goes.
+  [/-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY-----(?:[^-]|-(?!----))*(?:-----END[A-Z0-9 ]{0,40}PRIVATE KEY-----)?/g, REDACTED],
+  [/(:\/\/[^/\s:@]{1,256}:)[^@\s/]{1,256}(?=@)/g, `$1${REDACTED}`], // passwords inside URLs (user:pass@host)
+  [new RegExp(`([?&](?:${SECRET_PARAM})=)(?!\\[redacted\\])[^&\\s#]+`, 'gi'), `$1${REDACTED}`], // secrets in query strings
+  [/(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g, `$1${REDACTED}`], // Slack webhook URLs are credentials
   // `"api_key": "…"`, `X-Api-Key: …`, `password=…` inside a longer string (an error message quoting
   // the request it failed on): the key names a secret, so its value goes, whatever its shape.
-  /(?<=["']?[A-Za-z0-9_-]*(?:token|secret|passw(?:or)?d|api[_-]?key|authorization|cookie|credential|private[_-]?key)["']?\s*[:=]\s*["']?)(?!\[redacted\])[^"'\s,;&}]{4,}/gi,
+  [new RegExp(`((?:${SECRET_WORD})${SEPARATOR})(?!\\[redacted\\])[^"'\\s,;&}\\\\]{4,}`, 'gi'), `$1${REDACTED}`],
 ];
 
 export function isSecretKey(key: string): boolean {
@@ -36,7 +58,7 @@ export function isSecretKey(key: string): boolean {
 
 export function redactString(value: string): string {
   let out = value;
-  for (const pattern of SECRET_VALUE_PATTERNS) out = out.replace(pattern, REDACTED);
+  for (const [pattern, replacement] of SECRET_VALUE_PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }
 
@@ -78,6 +100,9 @@ export function redact(value: unknown, opts: { limits?: Partial<SampleLimits>; k
     const out: Record<string, unknown> = {};
     const keys = Object.keys(v);
     for (const key of keys.slice(0, limits.maxKeys)) {
+      // JSON.parse makes `__proto__` an own key; copied by assignment it would become the copy's
+      // prototype. It is never data a person needs, so it is dropped (`constructor` stays a key).
+      if (key === '__proto__') continue;
       const child = (v as Record<string, unknown>)[key];
       out[key] = isSecretKey(key) && child !== null && child !== undefined && child !== '' ? REDACTED : walk(child, depth + 1);
     }
