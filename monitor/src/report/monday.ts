@@ -4,6 +4,7 @@
  * the dashboard page and `handoff-monitor report monday` print the same thing.
  */
 import { INCIDENT_SEVERITIES, type Incident, type IncidentPerson } from '../../../nodes/shared/incident-protocol';
+import { redactString } from '../../../nodes/shared/redact';
 import type { Contract } from '../contract/schema';
 import { formatDuration } from '../util/duration';
 import type { ReportData, Trace } from './data';
@@ -63,7 +64,8 @@ function note(kind: string, details: Record<string, unknown> | undefined): strin
   if (kind === 'execution_failed') return `n8n run ended ${details.status ?? 'in error'}`;
   if ((kind === 'completed' || kind === 'released') && Object.keys(details).every((k) => k === 'attempt')) return undefined;
   const pick = details.reason ?? details.message ?? details.error;
-  const text = typeof pick === 'string' ? pick : JSON.stringify(details);
+  // Stored redacted; redacting again on display guards rows written before a pattern existed.
+  const text = redactString(typeof pick === 'string' ? pick : JSON.stringify(details));
   return text.length > 120 ? `${text.slice(0, 117)}…` : text;
 }
 

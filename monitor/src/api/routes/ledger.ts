@@ -1,6 +1,7 @@
 /** The ledger API: claim, complete, release (docs/architecture.md, "Ledger API"). */
 import { Router } from 'express';
 import type { ClaimResponse, SettleResponse } from '../../../../nodes/shared/ledger-protocol';
+import { redactString } from '../../../../nodes/shared/redact';
 import type { ContractStore } from '../../contract/store';
 import type { LedgerStore } from '../../store/types';
 import { ApiError } from '../errors';
@@ -50,7 +51,10 @@ export function ledgerRoutes(deps: LedgerRouteDeps): Router {
     router.post(`/claims/${action}`, async (req, res) => {
       const body = parseBody(req, settleRequestSchema, `${action} request`);
       checkHandoff(deps.contracts, body.handoff);
-      const results = await deps.ledger.settle(action, body, deps.now());
+      // The reason is free text (often an error message quoting a request): it is stored on the
+      // claim and in the trace, and shown on the Monday page, so it is redacted at the door.
+      const reason = body.reason === undefined ? undefined : redactString(body.reason);
+      const results = await deps.ledger.settle(action, { ...body, reason }, deps.now());
       const response: SettleResponse = { results };
       res.json(response);
     });
