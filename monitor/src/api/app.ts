@@ -88,7 +88,15 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(ledgerRoutes({ ledger: deps.store.ledger, contracts: deps.contracts, defaultLeaseMs: deps.defaultLeaseMs, now }));
   api.use(eventRoutes({ events: deps.store.events, contracts: deps.contracts, now }));
   api.use(incidentRoutes({ incidents: deps.store.incidents, contracts: deps.contracts, now, onAlertQueued: deps.onAlertQueued }));
-  api.use(queueRoutes({ outcomes: deps.store.outcomes, incidents: deps.store.incidents, replays: deps.replays, flush: deps.flushOutcomes }));
+  api.use(
+    queueRoutes({
+      outcomes: deps.store.outcomes,
+      incidents: deps.store.incidents,
+      replays: deps.replays,
+      flush: deps.flushOutcomes,
+      ownerOf: (id) => deps.contracts.handoff(id)?.owner,
+    }),
+  );
   app.use('/api/v1', api);
 
   // The dashboard (GET /, /incidents, /map, /monday): HTML pages with their own sign-in and CSRF checks.

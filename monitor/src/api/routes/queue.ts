@@ -33,12 +33,13 @@ const replaysBody = z.strictObject({
 
 const incidentReplayBody = z.strictObject({ dryRun: z.boolean({ message: 'must be true or false' }).optional() });
 
-export function toWireEntry(e: QueueEntry) {
+/** `owner`: the incident's (it may have been routed to someone else), else the contract's owner of the handoff. */
+export function toWireEntry(e: QueueEntry, owner?: { name: string; channel?: string }) {
   return {
     handoff: e.handoff,
     key: e.key,
     kind: e.kind,
-    owner: e.incident?.owner,
+    owner: e.incident?.owner ?? owner,
     failedAt: new Date(e.failedAt).toISOString(),
     lastFailureAt: new Date(e.lastFailureAt).toISOString(),
     failures: e.failures,
@@ -69,6 +70,8 @@ export function queueRoutes(deps: {
   replays?: ReplayService;
   /** Folds what was written so far, so the queue a caller reads includes its own last write. */
   flush?: () => Promise<unknown>;
+  /** The contract's owner of a handoff, for entries without an incident. */
+  ownerOf?: (handoff: string) => { name: string; channel?: string } | undefined;
 }): Router {
   const fresh = async () => {
     await deps.flush?.();
@@ -84,7 +87,7 @@ export function queueRoutes(deps: {
     if (!parsed.success) throw fromZod(parsed.error, 'queue query');
     await fresh();
     const entries = await deps.outcomes.queue(parsed.data);
-    res.json({ entries: entries.map(toWireEntry) });
+    res.json({ entries: entries.map((e) => toWireEntry(e, deps.ownerOf?.(e.handoff))) });
   });
 
   router.post('/incidents/:id/replay', async (req, res) => {
