@@ -5,6 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
+import { redactString } from './redact';
 
 export const MONITOR_CREDENTIAL = 'handoffMonitorApi';
 
@@ -72,6 +73,9 @@ export async function callMonitor<T>(
         timeout: REQUEST_TIMEOUT_MS,
         returnFullResponse: true,
         ignoreHttpStatusErrors: true,
+        // n8n's helper would follow a redirect and repeat the credential's token to wherever it
+        // points (another origin included); the monitor never redirects its API, so none is followed.
+        disableFollowRedirect: true,
       })) as IN8nHttpFullResponse;
     } catch (err) {
       lastProblem = describeNetworkError(err);
@@ -79,6 +83,7 @@ export async function callMonitor<T>(
     if (response) {
       const status = response.statusCode;
       if (status >= 200 && status < 300) return response.body as T;
+      if (status >= 300 && status < 400) throw redirected(baseUrl, url, request, status, response.headers?.location);
       const body = response.body as { error?: { code?: string; message?: string } } | undefined;
       const message = body?.error?.message ?? `HTTP ${status}`;
       if (status >= 400 && status < 500 && status !== 429) {
@@ -90,6 +95,30 @@ export async function callMonitor<T>(
     if (signal?.aborted) break;
   }
   throw new MonitorUnreachableError(baseUrl, attempts, lastProblem);
+}
+
+/**
+ * A redirect is an answer, not a blip: it is never retried or followed. The message names where it
+ * pointed and, when the same API path sits under another address, the URL to put in the credential.
+ */
+function redirected(baseUrl: string, url: string, request: { method: string; path: string }, status: number, location: unknown): MonitorRejectedError {
+  const raw = Array.isArray(location) ? location[0] : location;
+  let target: URL | undefined;
+  try {
+    target = typeof raw === 'string' && raw ? new URL(raw, url) : undefined;
+  } catch {
+    target = undefined;
+  }
+  const where = target ? redactString(target.href) : 'an address it did not give';
+  const path = request.path.split('?')[0];
+  const suggested = target && target.pathname.endsWith(path) ? `${target.origin}${target.pathname.slice(0, target.pathname.length - path.length)}` : undefined;
+  return new MonitorRejectedError(
+    status,
+    'redirected',
+    `The Handoff Guard monitor at ${baseUrl} answered ${request.method} ${path} with a redirect (HTTP ${status}) to ${where}; ` +
+      "the node does not follow redirects with the monitor token. Set the Handoff Monitor API credential's URL to the monitor's own address" +
+      (suggested && suggested !== baseUrl ? ` (${redactString(suggested)}?)` : ''),
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Delivers one alert to the webhook. A 2xx is success; 408, 429 and 5xx and network errors are
  * worth retrying; any other 4xx means the webhook refuses this body or is gone, and retrying the
- * same body cannot help (AlertRejectedError stops p-retry and parks the alert as dead).
+ * same body cannot help (AlertRejectedError stops p-retry and parks the alert as dead). A redirect
+ * is never followed (AlertRedirectedError ends the pass; the alert waits for a fixed URL).
  */
 import { redactString } from '../../../nodes/shared/redact';
 import { AlertFormat, formatAlert } from './format';
@@ -19,6 +20,17 @@ export class AlertRejectedError extends Error {
   }
 }
 
+/**
+ * The webhook answered with a redirect. It is not followed (the alert would go to an address nobody
+ * configured); the alert stays pending, so it goes out once HANDOFF_ALERT_WEBHOOK_URL is fixed.
+ */
+export class AlertRedirectedError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'AlertRedirectedError';
+  }
+}
+
 export function createWebhookSender(opts: { url: string; format: AlertFormat; timeoutMs?: number }): AlertSender {
   return async (alert) => {
     const body = JSON.stringify(formatAlert(opts.format, alert.message, alert.idempotencyKey));
@@ -32,8 +44,24 @@ export function createWebhookSender(opts: { url: string; format: AlertFormat; ti
         'User-Agent': 'handoff-monitor',
       },
       body,
+      redirect: 'manual',
       signal: AbortSignal.timeout(opts.timeoutMs ?? SEND_TIMEOUT_MS),
     });
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      const location = response.headers.get('location');
+      let target = location ?? 'nowhere (no Location header)';
+      try {
+        if (location) target = new URL(location, opts.url).href;
+      } catch {
+        // not a URL: shown as sent
+      }
+      throw new AlertRedirectedError(
+        response.status,
+        `webhook answered with a redirect (HTTP ${response.status}) to ${redactString(target.slice(0, 500))}; alerts are not re-posted to another address. ` +
+          'Set HANDOFF_ALERT_WEBHOOK_URL to the address the webhook answers on itself',
+      );
+    }
     // Drain the body so the socket is reused; only a short, redacted excerpt is kept for the log.
     const answer = redactString((await response.text().catch(() => '')).slice(0, 200));
     if (response.ok) return;

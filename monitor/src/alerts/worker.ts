@@ -7,7 +7,7 @@ import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import { redactString } from '../../../nodes/shared/redact';
 import type { AlertOutbox } from '../store/types';
-import { AlertRejectedError, AlertSender } from './sender';
+import { AlertRedirectedError, AlertRejectedError, AlertSender } from './sender';
 
 export interface AlertRetryPolicy {
   /** Tries within one pass (p-retry's `retries` + 1). */
@@ -68,7 +68,7 @@ export function createOutboxWorker(deps: {
             try {
               await deps.send(alert);
             } catch (err) {
-              if (err instanceof AlertRejectedError) throw new pRetry.AbortError(err);
+              if (err instanceof AlertRejectedError || err instanceof AlertRedirectedError) throw new pRetry.AbortError(err);
               // p-retry 4 gives up on any TypeError, and Node's fetch reports a refused connection
               // as `TypeError: fetch failed`: re-throw as a plain Error so network errors are retried.
               const cause = (err as { cause?: { code?: string } })?.cause?.code;

@@ -6,6 +6,7 @@
  * not deep inside the collector.
  */
 import { z } from 'zod';
+import { redactString } from '../../../nodes/shared/redact';
 
 /** n8n clamps `limit` to 250 (docs/n8n-facts.md). */
 export const N8N_PAGE_LIMIT = 250;
@@ -155,9 +156,18 @@ export function createN8nClient(opts: { baseUrl: string; apiKey: string; fetch?:
     for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
     let res: Response;
     try {
-      res = await doFetch(url, { headers: { 'X-N8N-API-KEY': opts.apiKey, accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+      res = await doFetch(url, {
+        headers: { 'X-N8N-API-KEY': opts.apiKey, accept: 'application/json' },
+        // A redirect is never followed: fetch would repeat the API key to wherever it points.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
       throw new N8nApiError(`n8n at ${base} is unreachable: ${(err as Error).message}`);
+    }
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new N8nApiError(redirectMessage(base, url, res), res.status);
     }
     if (allow404 && res.status === 404) return undefined;
     if (!res.ok) {
@@ -209,4 +219,27 @@ export function createN8nClient(opts: { baseUrl: string; apiKey: string; fetch?:
       return body === undefined ? undefined : parse(n8nWorkflowSchema, body, 'workflow');
     },
   };
+}
+
+/**
+ * n8n never redirects its API; a redirect means N8N_BASE_URL points at a proxy, an old address or
+ * the wrong scheme. The message names where it pointed and, when it can tell, the base URL to set.
+ */
+function redirectMessage(base: string, asked: URL, res: Response): string {
+  const location = res.headers.get('location');
+  let target: URL | undefined;
+  try {
+    target = location ? new URL(location, asked) : undefined;
+  } catch {
+    target = undefined;
+  }
+  const where = target ? redactString(target.href) : location ? `"${redactString(location.slice(0, 200))}"` : 'nowhere (no Location header)';
+  // The same API path under another address: that address (without the path) is the base to use.
+  const suffix = asked.pathname.slice(new URL(base).pathname.replace(/\/+$/, '').length);
+  const suggested = target && target.pathname.endsWith(suffix) ? `${target.origin}${target.pathname.slice(0, target.pathname.length - suffix.length)}` : undefined;
+  return (
+    `n8n at ${base} answered GET ${asked.pathname} with a redirect (HTTP ${res.status}) to ${where}; ` +
+    `the monitor does not follow redirects with the API key. Set N8N_BASE_URL to the address n8n's API answers on` +
+    (suggested && suggested !== base ? ` (${redactString(suggested)}?)` : '')
+  );
 }
