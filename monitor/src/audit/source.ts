@@ -34,11 +34,15 @@ export async function readWorkflows(client: N8nWorkflowLister): Promise<AuditWor
 
 export type AuditSnapshot =
   | { ok: true; at: number; report: AuditReport; draft: string }
-  | { ok: false; at: number; error: string };
+  /** `pending`: the first read of n8n was still running when the caller stopped waiting. */
+  | { ok: false; at: number; error: string; pending?: true };
 
 export interface AuditSource {
-  /** The latest audit, read again when older than the TTL or when the contract was reloaded. */
-  current(): Promise<AuditSnapshot>;
+  /**
+   * The latest audit, read again when older than the TTL or when the contract was reloaded. With
+   * `waitMs`, answers within that time: the previous audit (or a pending one) while a new read runs.
+   */
+  current(opts?: { waitMs?: number }): Promise<AuditSnapshot>;
 }
 
 export function createAuditSource(deps: {
@@ -71,13 +75,20 @@ export function createAuditSource(deps: {
   };
 
   return {
-    current() {
+    current(opts = {}) {
       const fresh = last && now() - last.snapshot.at < ttlMs && last.contractLoadedAt === deps.contracts.status().loadedAt;
       if (fresh) return Promise.resolve(last!.snapshot);
-      running ??= run().finally(() => {
+      const pending = (running ??= run().finally(() => {
         running = undefined;
+      }));
+      if (opts.waitMs === undefined) return pending;
+      let timer: NodeJS.Timeout | undefined;
+      const stale: AuditSnapshot = last?.snapshot ?? { ok: false, at: now(), error: 'the audit is still reading n8n', pending: true };
+      const timeout = new Promise<AuditSnapshot>((resolve) => {
+        timer = setTimeout(() => resolve(stale), opts.waitMs);
+        timer.unref?.();
       });
-      return running;
+      return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
     },
   };
 }

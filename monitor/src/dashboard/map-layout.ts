@@ -1,9 +1,18 @@
 /**
  * Where the workflow map puts things: systems in columns by how far downstream they sit (a system
  * that is only a source is in the first column), handoffs as arrows from the source's box to each
- * target's box. Pure geometry, so the view only draws.
+ * target's box. What the audit found in n8n but the contract lacks (systems, and handoffs between
+ * them) is placed by the same rule and marked `discovered`, so the view can draw it apart.
+ * Pure geometry, so the view only draws.
  */
 import type { Contract } from '../contract/schema';
+
+/** Systems and handoffs the audit discovered in n8n that the contract does not hold. */
+export interface DiscoveredMap {
+  /** Systems absent from the contract (edges may also end at contract systems). */
+  systems: { id: string; name: string; kind: string }[];
+  edges: { workflowId: string; workflow: string; from: string; to: string; findings: number; severity?: 'high' | 'medium' | 'low' }[];
+}
 
 export const BOX = { width: 180, height: 64, columnGap: 250, rowGap: 44, margin: 36 };
 
@@ -15,6 +24,8 @@ export interface PlacedSystem {
   y: number;
   /** The source of at least one handoff: the system of record for that handoff's object. */
   systemOfRecord: boolean;
+  /** Seen in n8n by the audit, absent from the contract. */
+  discovered?: boolean;
 }
 
 export interface PlacedArrow {
@@ -24,6 +35,8 @@ export interface PlacedArrow {
   /** SVG path from the source's right edge to the target's left edge (or a loop for a self-handoff). */
   path: string;
   label: { x: number; y: number };
+  /** A handoff n8n runs that the contract does not hold: the workflow behind it and its findings. */
+  discovered?: { workflowId: string; workflow: string; findings: number; severity?: 'high' | 'medium' | 'low' };
 }
 
 export interface MapLayout {
@@ -34,19 +47,16 @@ export interface MapLayout {
 }
 
 /** Longest path from a pure source, capped so a cycle (crm → board → crm) cannot loop forever. */
-function columns(contract: Contract): Map<string, number> {
-  const ids = Object.keys(contract.systems);
+function columns(ids: string[], edges: { from: string; to: string }[]): Map<string, number> {
   const col = new Map(ids.map((id) => [id, 0]));
   for (let pass = 0; pass < ids.length; pass++) {
     let moved = false;
-    for (const h of contract.handoffs) {
-      for (const t of h.targets) {
-        if (t === h.source) continue;
-        const want = (col.get(h.source) ?? 0) + 1;
-        if ((col.get(t) ?? 0) < want && want < ids.length) {
-          col.set(t, want);
-          moved = true;
-        }
+    for (const e of edges) {
+      if (e.to === e.from) continue;
+      const want = (col.get(e.from) ?? 0) + 1;
+      if ((col.get(e.to) ?? 0) < want && want < ids.length) {
+        col.set(e.to, want);
+        moved = true;
       }
     }
     if (!moved) break;
@@ -54,8 +64,14 @@ function columns(contract: Contract): Map<string, number> {
   return col;
 }
 
-export function layoutMap(contract: Contract): MapLayout {
-  const col = columns(contract);
+export function layoutMap(contract: Contract, discovered?: DiscoveredMap): MapLayout {
+  const extra = (discovered?.systems ?? []).filter((s) => !contract.systems[s.id]);
+  const known = new Set([...Object.keys(contract.systems), ...extra.map((s) => s.id)]);
+  const found = (discovered?.edges ?? []).filter((e) => known.has(e.from) && known.has(e.to));
+  const col = columns(
+    [...Object.keys(contract.systems), ...extra.map((s) => s.id)],
+    [...contract.handoffs.flatMap((h) => h.targets.map((to) => ({ from: h.source, to }))), ...found],
+  );
   const byColumn = new Map<number, string[]>();
   for (const [id, c] of col) byColumn.set(c, [...(byColumn.get(c) ?? []), id]);
   const sources = new Set(contract.handoffs.map((h) => h.source));
@@ -69,7 +85,7 @@ export function layoutMap(contract: Contract): MapLayout {
     // Centre short columns vertically so arrows stay short and level.
     const offset = ((rowsMax - ids.length) * (BOX.height + BOX.rowGap)) / 2;
     ids.forEach((id, r) => {
-      const s = contract.systems[id];
+      const s = contract.systems[id] ?? extra.find((x) => x.id === id)!;
       systems.push({
         id,
         name: s.name,
@@ -77,6 +93,7 @@ export function layoutMap(contract: Contract): MapLayout {
         x: BOX.margin + c * (BOX.width + BOX.columnGap),
         y: BOX.margin + 20 + offset + r * (BOX.height + BOX.rowGap),
         systemOfRecord: sources.has(id),
+        ...(contract.systems[id] ? {} : { discovered: true }),
       });
     });
   }
@@ -96,6 +113,22 @@ export function layoutMap(contract: Contract): MapLayout {
       const spread = (n % 2 === 0 ? 1 : -1) * Math.ceil(n / 2) * 14;
       arrows.push({ handoff: h.id, from: h.source, to: t, ...arrowPath(a, b, spread) });
     }
+  }
+  for (const e of found) {
+    const a = at.get(e.from);
+    const b = at.get(e.to);
+    if (!a || !b) continue;
+    const pair = [e.from, e.to].sort().join('\u0000');
+    const n = pairCount.get(pair) ?? 0;
+    pairCount.set(pair, n + 1);
+    const spread = (n % 2 === 0 ? 1 : -1) * Math.ceil(n / 2) * 14;
+    arrows.push({
+      handoff: e.workflowId,
+      from: e.from,
+      to: e.to,
+      ...arrowPath(a, b, spread),
+      discovered: { workflowId: e.workflowId, workflow: e.workflow, findings: e.findings, ...(e.severity ? { severity: e.severity } : {}) },
+    });
   }
   return { width, height, systems, arrows };
 }

@@ -24,6 +24,8 @@ import { overviewView } from './views/overview';
 import { tokenMatches } from '../api/auth';
 import type { ReplayService } from '../replay/service';
 import { queueView, type QueueQuery } from './views/queue';
+import type { AuditSource } from '../audit/source';
+import { auditView, mapAuditOf } from './views/audit';
 
 /** No inline script or style anywhere: the pages load /assets/dashboard.{css,js} and nothing else. */
 const CSP = [
@@ -53,6 +55,8 @@ export interface DashboardDeps {
   /** Replay from the queue and from an incident; without it the Replay buttons answer 503. */
   replays?: ReplayService;
   flushOutcomes?: () => Promise<unknown>;
+  /** The audit of n8n's workflows (/audit, and what the map draws apart); without it /audit says how to turn it on. */
+  audit?: AuditSource;
 }
 
 /** Only a path on this site: `//evil.example` and `https://…` would turn sign-in into an open redirect. */
@@ -221,8 +225,15 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     view('map', 'Map', async () => {
       const data = await loadReportData(deps.store, deps.contracts.current(), deps.now());
       const overview = buildOverview(data);
-      return { body: mapView(data.contract, new Map(overview.rows.map((r) => [r.id, r.health]))) };
+      // The map waits briefly for the audit: a slow n8n must not hold the page, it only leaves the overlay out.
+      const audit = mapAuditOf(await deps.audit?.current({ waitMs: 2_000 }));
+      return { body: mapView(data.contract, new Map(overview.rows.map((r) => [r.id, r.health])), audit) };
     }),
+  );
+
+  router.get(
+    '/audit',
+    view('audit', 'Audit', async () => ({ body: auditView(await deps.audit?.current(), { n8nBaseUrl: deps.n8nBaseUrl }) })),
   );
 
   router.get(

@@ -1,7 +1,7 @@
 /** The page shell: head with the stylesheet and script from /assets, the navigation, who is signed in. */
 import { html, type Html } from '../html';
 
-export type Section = 'overview' | 'incidents' | 'queue' | 'map' | 'monday' | 'login';
+export type Section = 'overview' | 'incidents' | 'queue' | 'map' | 'audit' | 'monday' | 'login';
 
 export interface PageContext {
   /** Signed in (session or bearer): may ack and resolve. */
@@ -17,6 +17,7 @@ const NAV: [Section, string, string][] = [
   ['incidents', '/incidents', 'Incidents'],
   ['queue', '/queue', 'Queue'],
   ['map', '/map', 'Map'],
+  ['audit', '/audit', 'Audit'],
   ['monday', '/monday', 'Monday check'],
 ];
 
