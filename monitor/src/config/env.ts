@@ -3,9 +3,14 @@
  * Only `main` (the CLI) passes `process.env` in; everything else receives the typed `MonitorConfig`.
  */
 import { z } from 'zod';
+import { LEDGER_LIMITS } from '../../../nodes/shared/ledger-protocol';
 import { DURATION_HINT, parseDuration } from '../util/duration';
 
-const duration = (fallback: string) =>
+/**
+ * A duration with bounds: below `min` a timer spins (1ms polled n8n a thousand times a second),
+ * above `max` it is surely a typo (and past ~24.8 days Node's timers overflow and fire every ms).
+ */
+const duration = (fallback: string, bounds: { min: string; max: string; why: string }) =>
   z
     .string()
     .default(fallback)
@@ -13,6 +18,15 @@ const duration = (fallback: string) =>
       const ms = parseDuration(raw);
       if (ms === undefined || ms <= 0) {
         ctx.addIssue({ code: 'custom', message: `"${raw}" is not a duration; ${DURATION_HINT}` });
+        return z.NEVER;
+      }
+      const min = parseDuration(bounds.min)!;
+      const max = parseDuration(bounds.max)!;
+      if (ms < min || ms > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is too ${ms < min ? 'short' : 'long'}: use a duration from ${bounds.min} to ${bounds.max} (${bounds.why}); the default is ${fallback}`,
+        });
         return z.NEVER;
       }
       return ms;
@@ -45,14 +59,14 @@ export const envSchema = z.object({
   HANDOFF_CONTRACTS: z.string().min(1).optional(),
   N8N_BASE_URL: url,
   N8N_API_KEY: z.string().min(1).optional(),
-  HANDOFF_POLL_INTERVAL: duration('5s'),
+  HANDOFF_POLL_INTERVAL: duration('5s', { min: '100ms', max: '1h', why: 'how often n8n is polled and the detectors and the outbox run' }),
   HANDOFF_ALERT_WEBHOOK_URL: url,
   HANDOFF_ALERT_FORMAT: z.enum(['slack', 'json'], { message: 'use slack (Slack-compatible {text, blocks}) or json (the whole incident)' }).default('slack'),
-  HANDOFF_RETENTION: duration('30d'),
-  HANDOFF_DEFAULT_LEASE: duration('15m'),
+  HANDOFF_RETENTION: duration('30d', { min: '1h', max: '3650d', why: 'how long a completed key still answers duplicate' }),
+  HANDOFF_DEFAULT_LEASE: duration('15m', { min: `${LEDGER_LIMITS.minLeaseSeconds}s`, max: `${LEDGER_LIMITS.maxLeaseSeconds / 86_400}d`, why: 'the lease a claim may ask for' }),
   HANDOFF_DASHBOARD_PUBLIC: bool(false),
   HANDOFF_METRICS_PUBLIC: bool(false),
-  HANDOFF_COLLECTOR_BACKFILL: duration('7d'),
+  HANDOFF_COLLECTOR_BACKFILL: duration('7d', { min: '1m', max: '90d', why: "how far back the first poll reads n8n's executions" }),
   HANDOFF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
