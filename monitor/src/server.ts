@@ -156,10 +156,19 @@ export async function startMonitor(
     replays,
     flushOutcomes: () => folder.flush(),
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise((resolve, reject) => {
+      // Express hands a listen error to this callback (and only then an argument): without the
+      // check a port in use "started" and failed later on server.address() being null.
+      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(listenError(err, config)) : resolve(s)));
+    });
+  } catch (err) {
+    // Nothing may keep running for a monitor that never listened: the contract watcher, the store.
+    contracts.close();
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   // Keep-alive sockets from n8n must not hold shutdown hostage longer than a request takes.
   server.keepAliveTimeout = 5_000;
 
@@ -235,4 +244,29 @@ export async function startMonitor(
       return closing;
     },
   };
+}
+
+/** A listen failure in words: which address, why, and the variable that changes it. */
+export function listenError(err: Error, config: Pick<MonitorConfig, 'host' | 'port'>): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') {
+    return new Error(
+      `Port ${config.port} on ${config.host} is already in use (another handoff-monitor, or another program): stop it, or set HANDOFF_MONITOR_PORT to a free port`,
+      { cause: err },
+    );
+  }
+  if (code === 'EACCES') {
+    return new Error(`Cannot listen on ${where}: ports below 1024 need extra privileges; set HANDOFF_MONITOR_PORT to 1024 or above (default 5680)`, { cause: err });
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new Error(
+      `Cannot listen on ${where}: that address is not one of this machine's; set HANDOFF_MONITOR_HOST to one of its addresses (127.0.0.1 or 0.0.0.0 for all)`,
+      { cause: err },
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new Error(`Cannot listen on ${where}: the host name does not resolve; set HANDOFF_MONITOR_HOST to an address such as 127.0.0.1`, { cause: err });
+  }
+  return new Error(`Cannot listen on ${where}: ${err.message}`, { cause: err });
 }
