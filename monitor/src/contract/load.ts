@@ -16,6 +16,14 @@ export class ContractError extends Error {
 }
 
 export function parseContract(text: string, file = 'handoffs.yaml'): Contract {
+  return readContract(text, file).contract;
+}
+
+/**
+ * The contract and whether the file says `handoffs:` at all: an empty file, one of comments only or
+ * one cut short before that key parses as "no handoffs", which a reload must not mistake for intent.
+ */
+export function readContract(text: string, file = 'handoffs.yaml'): { contract: Contract; declaresHandoffs: boolean } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
@@ -28,7 +36,10 @@ export function parseContract(text: string, file = 'handoffs.yaml'): Contract {
   const parsed = contractSchema.safeParse(raw, {
     error: (issue) => (issue.input === undefined ? 'is required' : undefined),
   });
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const declaresHandoffs = typeof raw === 'object' && raw !== null && Object.prototype.hasOwnProperty.call(raw, 'handoffs');
+    return { contract: parsed.data, declaresHandoffs };
+  }
 
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path as (string | number)[];

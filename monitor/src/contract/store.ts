@@ -2,10 +2,36 @@
  * Holds the contract in force. A reload that fails keeps the last good version (and says why in
  * the log), so a typo in handoffs.yaml never takes ownership data away from a running monitor.
  */
-import { existsSync, readFileSync, unwatchFile, watchFile } from 'fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, unwatchFile, watchFile } from 'fs';
 import type { Logger } from 'pino';
-import { parseContract } from './load';
+import { ContractError, readContract } from './load';
 import { Contract, EMPTY_CONTRACT, Handoff } from './schema';
+
+/**
+ * Largest contract file read. YAML parsing runs on the event loop at roughly 1 MB a second, so a
+ * 50 MB file froze the API for seconds; 512 KiB holds ~800 fully described handoffs.
+ */
+export const MAX_CONTRACT_BYTES = 512 * 1024;
+
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KiB`);
+
+/** The file's text, refusing anything over the cap without reading it (nor what grows past it meanwhile). */
+function readBounded(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const tooBig = (bytes: number) =>
+      new ContractError(file, [`the file is ${size(bytes)}; a contract may be at most ${size(MAX_CONTRACT_BYTES)} (HANDOFF_CONTRACTS: is it the right file?)`]);
+    const declared = fstatSync(fd).size;
+    if (declared > MAX_CONTRACT_BYTES) throw tooBig(declared);
+    const buffer = Buffer.alloc(MAX_CONTRACT_BYTES + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_CONTRACT_BYTES) throw tooBig(Math.max(length, fstatSync(fd).size));
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export interface ContractStore {
   current(): Contract;
@@ -44,7 +70,16 @@ export function createContractStore(opts: ContractStoreOptions): ContractStore {
       }
       return undefined;
     }
-    return parseContract(readFileSync(opts.file, 'utf8'), opts.file);
+    const { contract: next, declaresHandoffs } = readContract(readBounded(opts.file), opts.file);
+    // An editor that truncates before it writes, a disk that filled mid-save: a reload that finds no
+    // `handoffs:` at all while handoffs are in force keeps them (typo'd ids would otherwise be accepted).
+    if (!declaresHandoffs && contract.handoffs.length > 0) {
+      const n = contract.handoffs.length;
+      throw new ContractError(opts.file, [
+        `has no handoffs: key (empty, or cut short while being written?); keeping the contract in force (${n} handoff${n === 1 ? '' : 's'}). To remove every handoff on purpose, write "handoffs: []"`,
+      ]);
+    }
+    return next;
   };
 
   const install = (next: Contract | undefined) => {
