@@ -123,6 +123,26 @@ describe('the dashboard source', () => {
     expect(client.calls).toHaveLength(3);
   });
 
+  it('with waitMs, answers in time: pending at first, the previous audit while a new read runs', async () => {
+    let release: () => void = () => undefined;
+    let now = 0;
+    const client: N8nWorkflowLister = {
+      listWorkflowsWithNodes: () => new Promise((resolve) => (release = () => resolve({ data: SET }))),
+    };
+    const source = createAuditSource({ client, contracts: contracts(), now: () => now, ttlMs: 1_000 });
+    expect(await source.current({ waitMs: 10 })).toMatchObject({ ok: false, pending: true });
+    release();
+    const first = await source.current();
+    expect(first.ok).toBe(true);
+    now += 5_000;
+    // Stale now: a new read starts, and the map gets the previous audit meanwhile.
+    expect(await source.current({ waitMs: 10 })).toBe(first);
+    release();
+    const second = await source.current();
+    expect(second).not.toBe(first);
+    expect(second.at).toBe(5_000);
+  });
+
   it('answers an n8n failure as a snapshot that says why', async () => {
     const source = createAuditSource({
       client: { listWorkflowsWithNodes: async () => Promise.reject(new Error('n8n at http://x is unreachable: ECONNREFUSED')) },
