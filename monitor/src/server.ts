@@ -22,6 +22,7 @@ import { createFindingReporter } from './stalls/report-incident';
 import { createStallDetector, type StallTickResult } from './stalls/tick';
 import { createOutcomeFolder } from './outcomes/folder';
 import { createReplayService } from './replay/service';
+import { createAuditSource } from './audit/source';
 
 /** Completed keys past retention are purged hourly; the claim decision ignores them before that anyway. */
 const PURGE_INTERVAL_MS = 3_600_000;
@@ -133,6 +134,7 @@ export async function startMonitor(
     contracts,
     n8n: n8n && n8nClient ? { client: n8nClient, baseUrl: n8n.baseUrl } : undefined,
     flushOutcomes: () => folder.flush(),
+    audit: n8n && n8nClient ? createAuditSource({ client: n8nClient, contracts, n8nBaseUrl: n8n.baseUrl, now }) : undefined,
     now,
     logger: logger.child({ component: 'replay' }),
     fetch: deps.fetch,

@@ -17,7 +17,9 @@ import { metricsRoutes } from './routes/metrics';
 import type { MonitorMetrics } from '../metrics/registry';
 import { dashboardRoutes } from '../dashboard/routes';
 import { queueRoutes } from './routes/queue';
+import { rejectBadQuery } from './validate';
 import type { ReplayService } from '../replay/service';
+import type { AuditSource } from '../audit/source';
 
 /** 50,000 claims of 512-character keys fit; anything larger is a client bug, refused early. */
 const BODY_LIMIT = '32mb';
@@ -45,6 +47,8 @@ export interface AppDeps {
   replays?: ReplayService;
   /** Folds the trace into the outcomes now (the queue's read-your-writes). */
   flushOutcomes?: () => Promise<unknown>;
+  /** The audit of n8n's workflows for /audit and the map; without it /audit says how to turn it on. */
+  audit?: AuditSource;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -59,6 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  app.use(rejectBadQuery);
   app.use(healthRoutes({ store: deps.store, contracts: deps.contracts }));
   if (deps.metrics) app.use(metricsRoutes({ metrics: deps.metrics, token: deps.token, public: deps.metricsPublic ?? false }));
 
@@ -111,6 +116,7 @@ export function createApp(deps: AppDeps): express.Express {
       onAlertQueued: deps.onAlertQueued,
       replays: deps.replays,
       flushOutcomes: deps.flushOutcomes,
+      audit: deps.audit,
     }),
   );
 
