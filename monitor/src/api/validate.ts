@@ -1,8 +1,9 @@
 /** Request bodies as zod schemas; the routes see only parsed, typed values. */
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { LEDGER_LIMITS } from '../../../nodes/shared/ledger-protocol';
 import { ApiError, fromZod } from './errors';
+import { findBadText } from './text';
 
 const handoffId = z.string({ message: 'is required: the handoff id from the contract' }).min(1, 'must not be empty').max(100);
 const key = z
@@ -50,7 +51,25 @@ export function parseBody<T extends z.ZodType>(req: Request, schema: T, what: st
   if (req.body === undefined || !req.is('application/json')) {
     throw new ApiError(415, 'unsupported_media_type', `Send the ${what} as JSON with "Content-Type: application/json"`);
   }
+  // Before the schema: a NUL or a broken surrogate anywhere (keys included) is refused by path,
+  // whatever field holds it, so no store ever sees text it cannot keep.
+  const bad = findBadText(req.body);
+  if (bad) throw new ApiError(400, 'invalid_request', `Invalid ${what}: ${bad.path} ${bad.message}`, [bad]);
   const parsed = schema.safeParse(req.body);
   if (!parsed.success) throw fromZod(parsed.error, what);
   return parsed.data;
 }
+
+/** Query parameters hold text the stores read with: the same rule as bodies, for every route. */
+export const rejectBadQuery: RequestHandler = (req, _res, next) => {
+  const bad = findBadText(req.query);
+  next(bad ? new ApiError(400, 'invalid_request', `Invalid query: ${bad.path} ${bad.message}`, [bad]) : undefined);
+};
+
+/**
+ * A JSON object with any keys (a payload sample, checkpoint details). zod's record refuses an object
+ * that has its own `constructor` key, a perfectly good data key; this passes the object on untouched
+ * (redaction copies it, dropping `__proto__`).
+ */
+export const jsonObject = (message: string) =>
+  z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message });

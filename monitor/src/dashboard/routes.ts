@@ -2,11 +2,12 @@
  * The failed-sync dashboard: overview, incidents (+ detail, ack, resolve), map and the Monday check,
  * rendered on the server from the same report builders `handoff-monitor report monday` uses.
  */
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { ContractStore } from '../contract/store';
 import type { IncidentAction } from '../incidents/decide';
 import { loadReportData } from '../report/data';
 import { entryForIncident } from '../api/routes/queue';
+import { findBadText } from '../api/text';
 import { buildMonday } from '../report/monday';
 import { buildOverview } from '../report/overview';
 import type { MonitorStore } from '../store/types';
@@ -66,7 +67,7 @@ const localPath = (raw: unknown, fallback = '/') =>
 export function dashboardRoutes(deps: DashboardDeps): Router {
   const router = Router();
   const sessions = createSessions(deps.now);
-  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  const formParser = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
   const access = (req: Request) => accessOf(req, { token: deps.token, sessions, public: deps.public });
   const ctxOf = (a: Access): PageContext => ({ canAct: a.canAct, csrf: a.session?.csrf, session: Boolean(a.session) });
 
@@ -79,6 +80,15 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   };
   const problem = (res: Response, status: number, message: string, a: Access) =>
     send(res, status, 'Not allowed', 'overview', a, html`<h1>${status === 404 ? 'Not found' : 'Not allowed'}</h1><p class="flash bad">${message}</p>`, performance.now());
+
+  /** Form fields reach the store (a replay's key): the API's text rule applies to them too. */
+  const form: RequestHandler = (req, res, next) =>
+    formParser(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      const bad = findBadText(req.body);
+      if (!bad) return next();
+      problem(res, 400, `The form's field ${bad.path} ${bad.message}.`, access(req));
+    });
 
   /** Read-only pages: signed in, or public on a trusted network; otherwise to the sign-in page. */
   const view = (section: Section, title: string, render: (req: Request, a: Access) => Promise<{ body: Html; status?: number }>) =>

@@ -17,7 +17,7 @@ import { exceptionSlaMs, resolveOwner } from '../../incidents/owner';
 import type { IncidentStore } from '../../store/types';
 import { ApiError, fromZod } from '../errors';
 import { redactIncidentInput } from '../redact-incident';
-import { parseBody } from '../validate';
+import { jsonObject, parseBody } from '../validate';
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 const person = z.strictObject({
@@ -50,7 +50,7 @@ export const incidentRequestSchema = z.strictObject({
       httpCode: z.union([z.string().max(20), z.number()]).optional(),
     })
     .optional(),
-  context: z.record(z.string(), z.unknown(), { message: 'must be an object' }).optional(),
+  context: jsonObject('must be an object').optional(),
   execution: z
     .strictObject({
       id: z.union([z.string(), z.number()]).transform(String).optional(),
