@@ -14,6 +14,7 @@ import { createApp } from './api/app';
 import type { MonitorConfig } from './config/env';
 import { ContractStore, createContractStore } from './contract/store';
 import { openStore } from './store';
+import { ensureWritable } from './store/writable';
 import type { MonitorStore } from './store/types';
 import { type Collector, createCollector } from './collector/collector';
 import { createN8nClient } from './collector/n8n-client';
@@ -86,6 +87,14 @@ export async function startMonitor(
     retentionMs: config.retentionMs,
     onConnectionError: (err) => logger.warn({ err }, 'a database connection failed while idle; it will be replaced'),
   });
+  // A read-only file or a full disk opens and reads fine; one committed write before anything
+  // else (and before "listening") turns that into a start-up error that names the fix.
+  try {
+    await ensureWritable(store, config.db, now());
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   if (deps.watchContracts !== false) contracts.watch();
 
   // Alerts are queued in the store whether or not a webhook is set; without one they wait there.

@@ -18,6 +18,7 @@ import type { MonitorMetrics } from '../metrics/registry';
 import { dashboardRoutes } from '../dashboard/routes';
 import { queueRoutes } from './routes/queue';
 import { rejectBadQuery } from './validate';
+import { createWriteHealth } from '../store/writable';
 import type { ReplayService } from '../replay/service';
 import type { AuditSource } from '../audit/source';
 
@@ -56,7 +57,10 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const writes = createWriteHealth();
   app.use((req, res, next) => {
+    // An API write that went through ends a spell of refused writes (see /readyz).
+    if (req.method === 'POST' && req.path.startsWith('/api/')) res.once('finish', () => res.statusCode < 300 && writes.succeeded());
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
     if (deps.onWrite && req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', deps.onWrite);
@@ -64,7 +68,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(rejectBadQuery);
-  app.use(healthRoutes({ store: deps.store, contracts: deps.contracts }));
+  app.use(healthRoutes({ store: deps.store, contracts: deps.contracts, now: deps.now, writes }));
   if (deps.metrics) app.use(metricsRoutes({ metrics: deps.metrics, token: deps.token, public: deps.metricsPublic ?? false }));
 
   const api = express.Router();
@@ -121,6 +125,6 @@ export function createApp(deps: AppDeps): express.Express {
   );
 
   app.use(notFound);
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, writes));
   return app;
 }

@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { WriteHealth } from '../store/writable';
 
 export interface ApiProblem {
   path: string;
@@ -39,7 +40,7 @@ export const notFound: RequestHandler = (req, _res, next) => {
 };
 
 /** body-parser's errors carry `type` and `status`; map them to our shape. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger, writes?: WriteHealth): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
     let apiError: ApiError;
@@ -57,6 +58,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       apiError = new ApiError(err.status, 'bad_request', String(err.message));
     } else if (err?.code === 'SQLITE_BUSY') {
       apiError = new ApiError(503, 'store_busy', 'The ledger is busy; retry shortly');
+    } else if (writes?.observe(err)) {
+      // Not a monitor bug: the store refused the write (read-only, full disk). /readyz says so too.
+      const failure = writes.recent()!;
+      logger.error({ err, method: req.method, path: req.path, fix: failure.fix }, 'the store refused a write');
+      apiError = new ApiError(503, 'store_unwritable', `The monitor's store cannot be written right now (${failure.kind}); nothing of this request was written. Retry later; the monitor's log says what to fix`);
     } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       apiError = new ApiError(500, 'internal_error', 'The monitor failed to handle this request; see its log');

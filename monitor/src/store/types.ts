@@ -301,5 +301,10 @@ export interface MonitorStore {
   readonly outcomes: OutcomeStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
+  /**
+   * Writes one small row (collector_state `write_probe`) and commits it: throws when the store can
+   * be read but not written (a read-only file or database, a full disk). Start-up and /readyz use it.
+   */
+  probeWrite(now: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -43,6 +43,12 @@ export async function createPostgresStore(location: string, opts: PostgresStoreO
     async ping() {
       await pool.query('SELECT 1');
     },
+    async probeWrite(now) {
+      await pool.query(
+        "INSERT INTO collector_state (name, value) VALUES ('write_probe', $1) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [new Date(now).toISOString()],
+      );
+    },
     close() {
       closed ??= pool.end();
       return closed;

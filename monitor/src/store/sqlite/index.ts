@@ -16,6 +16,7 @@ import { createSqliteStalls } from './stalls';
 export function createSqliteStore(file: string, opts: { retentionMs: number; readonly?: boolean }): MonitorStore {
   const db = openSqlite(file, { readonly: opts.readonly });
   const ping = db.prepare('SELECT 1');
+  let probe: ReturnType<typeof db.prepare> | undefined;
   const aggregateWriters = prepareAggregateWriters(db);
   const incidents = createSqliteIncidents(db);
   return {
@@ -30,6 +31,10 @@ export function createSqliteStore(file: string, opts: { retentionMs: number; rea
     stalls: createSqliteStalls(db),
     async ping() {
       ping.get();
+    },
+    async probeWrite(now) {
+      probe ??= db.prepare("INSERT INTO collector_state (name, value) VALUES ('write_probe', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+      probe.run(new Date(now).toISOString());
     },
     async close() {
       if (db.open) db.close();
