@@ -98,7 +98,7 @@ export async function startMonitor(
   if (deps.watchContracts !== false) contracts.watch();
 
   // Alerts are queued in the store whether or not a webhook is set; without one they wait there.
-  const send = deps.alertSender ?? (config.alertWebhookUrl ? createWebhookSender({ url: config.alertWebhookUrl, format: config.alertFormat }) : undefined);
+  const send = deps.alertSender ?? (config.alertWebhookUrl ? createWebhookSender({ url: config.alertWebhookUrl, format: config.alertFormat, dashboardUrl: config.dashboardUrl }) : undefined);
   const outbox = createOutboxWorker({
     outbox: store.incidents.outbox,
     send: send ?? (async () => Promise.reject(new Error('no alert webhook configured'))),

@@ -31,9 +31,9 @@ export class AlertRedirectedError extends Error {
   }
 }
 
-export function createWebhookSender(opts: { url: string; format: AlertFormat; timeoutMs?: number }): AlertSender {
+export function createWebhookSender(opts: { url: string; format: AlertFormat; timeoutMs?: number; dashboardUrl?: string }): AlertSender {
   return async (alert) => {
-    const body = JSON.stringify(formatAlert(opts.format, alert.message, alert.idempotencyKey));
+    const body = JSON.stringify(formatAlert(opts.format, alert.message, alert.idempotencyKey, { dashboardUrl: opts.dashboardUrl }));
     const response = await fetch(opts.url, {
       method: 'POST',
       headers: {

@@ -61,6 +61,7 @@ export const envSchema = z.object({
   N8N_API_KEY: z.string().min(1).optional(),
   HANDOFF_POLL_INTERVAL: duration('5s', { min: '100ms', max: '1h', why: 'how often n8n is polled and the detectors and the outbox run' }),
   HANDOFF_ALERT_WEBHOOK_URL: url,
+  HANDOFF_DASHBOARD_URL: url,
   HANDOFF_ALERT_FORMAT: z.enum(['slack', 'json'], { message: 'use slack (Slack-compatible {text, blocks}) or json (the whole incident)' }).default('slack'),
   HANDOFF_RETENTION: duration('30d', { min: '1h', max: '3650d', why: 'how long a completed key still answers duplicate' }),
   HANDOFF_DEFAULT_LEASE: duration('15m', { min: `${LEDGER_LIMITS.minLeaseSeconds}s`, max: `${LEDGER_LIMITS.maxLeaseSeconds / 86_400}d`, why: 'the lease a claim may ask for' }),
@@ -83,6 +84,8 @@ export interface MonitorConfig {
   alertWebhookUrl?: string;
   /** Body shape for the alert webhook: Slack-compatible `{text, blocks}` or generic JSON. */
   alertFormat: 'slack' | 'json';
+  /** The dashboard as people open it (behind a proxy, its public address): alerts link to incident pages. */
+  dashboardUrl?: string;
   retentionMs: number;
   defaultLeaseMs: number;
   dashboardPublic: boolean;
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { requireToken?: boolea
     pollIntervalMs: e.HANDOFF_POLL_INTERVAL,
     alertWebhookUrl: e.HANDOFF_ALERT_WEBHOOK_URL,
     alertFormat: e.HANDOFF_ALERT_FORMAT,
+    dashboardUrl: e.HANDOFF_DASHBOARD_URL?.replace(/\/+$/, ''),
     retentionMs: e.HANDOFF_RETENTION,
     defaultLeaseMs: e.HANDOFF_DEFAULT_LEASE,
     dashboardPublic: e.HANDOFF_DASHBOARD_PUBLIC,
