@@ -24,6 +24,8 @@ export interface OutboxAlert {
   createdAt: number;
   state: 'pending' | 'sent' | 'dead';
   sentAt?: number;
+  /** When the webhook refused it (state `dead`). */
+  deadAt?: number;
   lastError?: string;
 }
 

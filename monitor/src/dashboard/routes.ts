@@ -157,7 +157,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       const raw = typeof req.query.done === 'string' ? req.query.done : undefined;
       // Replay results are whole sentences; ack/resolve send "12 resolved".
       const done = raw === undefined ? undefined : /^\d+ \w+$/.test(raw) ? `Incident ${raw.slice(0, 40)}.` : raw.slice(0, 200);
-      return { body: incidentView({ incident, contract: deps.contracts.current(), now: deps.now(), ctx: ctxOf(a), n8nBaseUrl: deps.n8nBaseUrl, flash: done }) };
+      const deadAlerts = await deps.store.incidents.outbox.dead({ incidentId: incident.id, limit: 10 });
+      return { body: incidentView({ incident, contract: deps.contracts.current(), now: deps.now(), ctx: ctxOf(a), n8nBaseUrl: deps.n8nBaseUrl, flash: done, deadAlerts }) };
     }),
   );
 

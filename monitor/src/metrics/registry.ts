@@ -85,6 +85,12 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
   const incidentsOpen = family('handoff_incidents_open', 'Unresolved incidents per handoff, owner and severity.', 'gauge', ['handoff', 'owner', 'severity']);
   const breaches = family('handoff_sla_breaches_total', 'Incidents past their exception SLA plus completion-SLA stalls, per handoff.', 'counter', ['handoff']);
   const duplicates = family('handoff_duplicates_suppressed_total', 'Claims answered duplicate or in_progress: work that did not run twice.', 'counter', ['handoff']);
+  const deadAlerts = family(
+    'handoff_alerts_dead',
+    'Alerts the webhook refused (dead in the outbox, never retried) for incidents still unresolved: their owners were not told.',
+    'gauge',
+    ['handoff'],
+  );
   const rework = family('handoff_rework_hours_saved_total', "Duplicates suppressed x the handoff's reworkMinutes / 60.", 'counter', ['handoff']);
   const lastSuccess = new Gauge({ name: 'handoff_collector_last_success_timestamp_seconds', help: 'When the collector last read n8n completely (0: never).', registers });
   const collectorErrors = new Counter({ name: 'handoff_collector_errors_total', help: 'Collector polls that failed (n8n down, bad answer).', registers });
@@ -149,6 +155,11 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     const breached = new Map(snap.slaBreaches.map((b) => [b.handoff, b.count]));
     for (const id of known) if (!breached.has(id)) breached.set(id, 0);
     for (const [handoff, n] of breached) breaches.add([handoff], n);
+
+    deadAlerts.reset();
+    const dead = new Map((snap.deadAlerts ?? []).map((d) => [d.handoff, d.count]));
+    for (const id of known) if (!dead.has(id)) dead.set(id, 0);
+    for (const [handoff, n] of dead) deadAlerts.add([handoff], n);
 
     const status = sources.collector?.();
     lastSuccess.set(status?.lastSuccessAt ? status.lastSuccessAt / 1000 : 0);

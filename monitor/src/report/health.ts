@@ -22,6 +22,8 @@ export interface HealthInput {
   unresolved: number;
   /** Unresolved incidents whose exception SLA has run out (escalated or due). */
   pastSla: number;
+  /** Alerts for unresolved incidents that the webhook refused: their owner was never told. */
+  deadAlerts?: number;
 }
 
 export interface Health {
@@ -50,6 +52,8 @@ export function handoffHealth(input: HealthInput): Health {
     red.push(`failed sync rate ${percent(input.failed1h / input.seen1h)} in the last hour (red above ${percent(RED_FAILED_RATE_1H)})`);
   }
   if (input.pastSla > 0) red.push(`${plural(input.pastSla, 'incident')} past the exception SLA`);
+  // The product's promise is that owners hear about failures; an alert nobody received breaks it.
+  if (input.deadAlerts) red.push(`${plural(input.deadAlerts, 'alert')} the webhook refused: the owner was not told`);
   if (red.length) return { level: 'red', reasons: red };
 
   const amber: string[] = [];

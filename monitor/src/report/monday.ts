@@ -192,7 +192,7 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
   items.push({
     id: 'queues',
     title: 'Retry queues empty and webhooks delivering',
-    ok: queue.length === 0 && stuck.length === 0 && monday.pendingAlerts === 0 && quiet.length === 0 && overdueReviews.length === 0,
+    ok: queue.length === 0 && stuck.length === 0 && monday.pendingAlerts === 0 && overview.deadAlerts === 0 && quiet.length === 0 && overdueReviews.length === 0,
     summary: [
       queue.length
         ? `${queue.length} handoff${queue.length === 1 ? '' : 's'} in the exception queue (oldest failed ${ago(now, queue[0].failedAt)})`
@@ -200,6 +200,8 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
       `${monday.openClaims.length} open claim${monday.openClaims.length === 1 ? '' : 's'} (${stuck.length} past the lease)`,
       ...(reviews.length ? [`${reviews.length} pending review${reviews.length === 1 ? '' : 's'} (${overdueReviews.length} past the review SLA)`] : []),
       `${monday.pendingAlerts} alert${monday.pendingAlerts === 1 ? '' : 's'} waiting in the outbox`,
+      // A dead alert is never retried: the webhook refused it and its owner was not told.
+      ...(overview.deadAlerts ? [`${overview.deadAlerts} alert${overview.deadAlerts === 1 ? '' : 's'} the webhook refused (owners not told; see the incidents)`] : []),
       quiet.length ? `no runs in 24 h: ${quiet.map((r) => r.name).join(', ')}` : 'every handoff ran in the last 24 h',
     ].join('; '),
     details: [

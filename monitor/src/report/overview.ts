@@ -54,6 +54,8 @@ export interface HandoffRow {
   openStalls: number;
   unresolved: number;
   pastSla: number;
+  /** Alerts the webhook refused for this handoff's unresolved incidents. */
+  deadAlerts: number;
 }
 
 export interface Overview {
@@ -65,6 +67,8 @@ export interface Overview {
   runTotals: Record<WindowSpan, RunRate>;
   /** Entries in the exception queue, all handoffs. */
   queued: number;
+  /** Alerts the webhook refused for unresolved incidents, all handoffs: owners who were not told. */
+  deadAlerts: number;
   pendingReviews: PendingReview[];
   /** Some handoff of the contract has a review SLA (a review gate). */
   reviewGated: boolean;
@@ -83,6 +87,8 @@ export function buildOverview(data: ReportData): Overview {
   for (const w of snapshot.windows) ids.add(w.handoff);
   for (const w of snapshot.outcomeWindows ?? []) ids.add(w.handoff);
   for (const i of data.unresolved) ids.add(i.handoff);
+  const dead = new Map((snapshot.deadAlerts ?? []).map((d) => [d.handoff, d.count]));
+  for (const handoff of dead.keys()) ids.add(handoff);
 
   const windows = new Map((snapshot.outcomeWindows ?? []).map((w) => [`${w.handoff}\u0000${w.span}`, w]));
   const runWindows = new Map(snapshot.windows.map((w) => [`${w.handoff}\u0000${w.span}`, w]));
@@ -132,6 +138,7 @@ export function buildOverview(data: ReportData): Overview {
         openStalls,
         unresolved: mine.length,
         pastSla,
+        deadAlerts: dead.get(id) ?? 0,
       }),
       rates,
       runRates,
@@ -147,6 +154,7 @@ export function buildOverview(data: ReportData): Overview {
       openStalls,
       unresolved: mine.length,
       pastSla,
+      deadAlerts: dead.get(id) ?? 0,
     };
   });
   // Red first, then amber: what needs a person is at the top; contract order within a colour.
@@ -169,5 +177,6 @@ export function buildOverview(data: ReportData): Overview {
       return [w.span, runRate(runs, failed)];
     }),
   ) as Record<WindowSpan, RunRate>;
-  return { now, rows, counts, totals, runTotals, queued: queue.length, pendingReviews: data.pendingReviews ?? [], reviewGated: contract.handoffs.some((h) => h.reviewSla !== undefined) };
+  const deadAlerts = [...dead.values()].reduce((n, c) => n + c, 0);
+  return { now, rows, counts, totals, runTotals, queued: queue.length, deadAlerts, pendingReviews: data.pendingReviews ?? [], reviewGated: contract.handoffs.some((h) => h.reviewSla !== undefined) };
 }

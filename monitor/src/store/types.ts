@@ -83,6 +83,8 @@ export interface AlertOutbox {
   /** The webhook refused the alert (a 4xx): kept for the record, never retried. */
   markDead(id: number, now: number, tries: number, problem: string): Promise<void>;
   list(filter?: { incidentId?: number }): Promise<OutboxAlert[]>;
+  /** Alerts the webhook refused, newest first (a partial index holds only these). */
+  dead(filter: { incidentId?: number; limit: number }): Promise<OutboxAlert[]>;
 }
 
 export interface IncidentStore {
@@ -160,6 +162,11 @@ export interface AggregateSnapshot {
   incidentsOpen: { handoff: string; owner: string; severity: string; count: number }[];
   /** Exception-SLA escalations plus completion-SLA stalls (incidents of kind 'stalled'), per handoff. */
   slaBreaches: { handoff: string; count: number }[];
+  /**
+   * Alerts the webhook refused (dead in the outbox) for incidents still unresolved, per handoff: the
+   * owner was never told. Absent in hand-built snapshots: none.
+   */
+  deadAlerts?: { handoff: string; count: number }[];
 }
 
 /** Precomputed figures for /metrics. Nothing here may scan history: a scrape must stay cheap at 1M runs. */

@@ -1,6 +1,7 @@
 /** An incident's detail: who owns it, the SLA, the error, the context, the redacted payload sample and the n8n execution. */
 import type { Incident } from '../../../../nodes/shared/incident-protocol';
 import { redact } from '../../../../nodes/shared/redact';
+import type { OutboxAlert } from '../../alerts/message';
 import type { Contract } from '../../contract/schema';
 import { html, safeHref, type Html } from '../html';
 import { actions } from './incidents';
@@ -18,7 +19,23 @@ export function executionLink(i: Incident, n8nBaseUrl?: string): string | undefi
   return undefined;
 }
 
-export function incidentView(args: { incident: Incident; contract: Contract; now: number; ctx: PageContext; n8nBaseUrl?: string; flash?: string }): Html {
+/** Alerts of this incident the webhook refused: the owner was never told, and nothing retries them. */
+function deadAlertsView(i: Incident, dead: OutboxAlert[], now: number): Html | string {
+  if (!dead.length) return '';
+  return html`<div class="flash bad" data-dead-alerts><strong>Not delivered:</strong> the alert webhook refused ${dead.length === 1 ? 'the alert' : `${dead.length} alerts`} for this incident, so ${i.owner.name} was not told. Nothing retries a refused alert: fix the webhook (HANDOFF_ALERT_WEBHOOK_URL, HANDOFF_ALERT_FORMAT) and tell the owner yourself.
+<ul>${dead.map((a) => html`<li>${a.kind} alert, refused ${when(now, a.deadAt)}: ${a.lastError ?? 'no answer recorded'}</li>`)}</ul></div>`;
+}
+
+export function incidentView(args: {
+  incident: Incident;
+  contract: Contract;
+  now: number;
+  ctx: PageContext;
+  n8nBaseUrl?: string;
+  flash?: string;
+  /** Alerts of this incident the webhook refused (state dead). */
+  deadAlerts?: OutboxAlert[];
+}): Html {
   const { incident: i, now } = args;
   const handoff = args.contract.handoffs.find((h) => h.id === i.handoff);
   const link = executionLink(i, args.n8nBaseUrl);
@@ -28,6 +45,7 @@ export function incidentView(args: { incident: Incident; contract: Contract; now
 <h1>#${i.id} ${i.title}</h1>
 <p class="lead"><span class="state ${i.state}">${i.state}</span> <span class="sev ${i.severity}">${i.severity}</span> · ${handoff?.name ?? i.handoff}</p>
 ${args.flash ? html`<p class="flash">${args.flash}</p>` : ''}
+${deadAlertsView(i, args.deadAlerts ?? [], now)}
 <p class="actions">${actions(i, args.ctx, `/incidents/${i.id}`)}${
     i.state !== 'resolved' && i.idempotencyKey ? replayForm(args.ctx, { handoff: i.handoff, key: i.idempotencyKey, incident: i.id }, 'Replay', `/incidents/${i.id}`, 'secondary') : ''
   }</p>

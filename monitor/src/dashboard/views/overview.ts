@@ -43,6 +43,7 @@ export function overviewView(o: Overview): Html {
   <div class="card" data-rate="24h"><div class="big">${percent(t['24h'].ratio)}</div><div class="label">failed sync rate, 24 h (${t['24h'].failed} of ${t['24h'].seen} handoffs; n8n: ${runs['24h'].failed} of ${runs['24h'].runs} runs in error)</div></div>
   <div class="card" data-rate="7d"><div class="big">${percent(t['7d'].ratio)}</div><div class="label">failed sync rate, 7 d (${t['7d'].failed} of ${t['7d'].seen} handoffs)</div></div>
   <div class="card" data-queue><div class="big"><a href="/queue">${o.queued}</a></div><div class="label">in the exception queue</div></div>
+  ${o.deadAlerts ? html`<div class="card" data-dead-alerts><div class="big sla-over">${o.deadAlerts}</div><div class="label">alert${o.deadAlerts === 1 ? '' : 's'} the webhook refused: owners not told (see the red handoffs)</div></div>` : ''}
 </div>
 ${
   o.rows.length

@@ -176,6 +176,12 @@ const SNAPSHOT = {
     'snapshot-sla-breaches',
     `SELECT handoff, COUNT(*) AS count FROM incidents WHERE escalated_at IS NOT NULL OR kind = 'stalled' GROUP BY handoff`,
   ),
+  // Walks alert_outbox_dead (dead alerts only), then each one's incident by id.
+  deadAlerts: statement(
+    'snapshot-dead-alerts',
+    `SELECT i.handoff AS handoff, COUNT(*) AS count FROM alert_outbox a JOIN incidents i ON i.id = a.incident_id
+     WHERE a.state = 'dead' AND i.state <> 'resolved' GROUP BY i.handoff`,
+  ),
 };
 
 /** Bounded per call so one fold never holds the lock for long; the next tick continues. */
@@ -254,6 +260,7 @@ export function createPostgresAggregates(pool: Pool): AggregateStore {
             histograms: await all<AggregateSnapshot['histograms'][number]>(SNAPSHOT.histograms),
             incidentsOpen: await all<AggregateSnapshot['incidentsOpen'][number]>(SNAPSHOT.incidentsOpen),
             slaBreaches: await all<AggregateSnapshot['slaBreaches'][number]>(SNAPSHOT.slaBreaches),
+            deadAlerts: await all<{ handoff: string; count: number }>(SNAPSHOT.deadAlerts),
           };
         },
       ),

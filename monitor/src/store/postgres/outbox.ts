@@ -43,6 +43,7 @@ const fromRow = (r: Row): OutboxAlert => ({
   createdAt: r.created_at,
   state: r.state,
   ...(r.sent_at !== null ? { sentAt: r.sent_at } : {}),
+  ...(r.state === 'dead' ? { deadAt: r.next_attempt_at } : {}),
   ...(r.last_error !== null ? { lastError: r.last_error } : {}),
 });
 
@@ -76,6 +77,14 @@ const DEAD: Statement = {
   name: 'handoff-outbox-dead',
   text: "UPDATE alert_outbox SET state = 'dead', sent_at = NULL, next_attempt_at = $1, attempts = attempts + $2, last_error = $3 WHERE id = $4 AND state = 'pending'",
 };
+const DEAD_LIST: Statement = {
+  name: 'handoff-outbox-dead-list',
+  text: "SELECT *, next_attempt_at AS due_at FROM alert_outbox WHERE state = 'dead' ORDER BY id DESC LIMIT $1",
+};
+const DEAD_OF: Statement = {
+  name: 'handoff-outbox-dead-of',
+  text: "SELECT *, next_attempt_at AS due_at FROM alert_outbox WHERE state = 'dead' AND incident_id = $1 ORDER BY id DESC LIMIT $2",
+};
 const ALL: Statement = { name: 'handoff-outbox-all', text: 'SELECT *, next_attempt_at AS due_at FROM alert_outbox ORDER BY id' };
 const BY_INCIDENT: Statement = {
   name: 'handoff-outbox-by-incident',
@@ -102,6 +111,10 @@ export function createPostgresOutbox(pool: Pool): AlertOutbox {
     },
     async markDead(id, now, tries, problem) {
       await run(pool, DEAD, [now, tries, problem, id]);
+    },
+    async dead(filter) {
+      const { rows } = filter.incidentId !== undefined ? await run<Row>(pool, DEAD_OF, [filter.incidentId, filter.limit]) : await run<Row>(pool, DEAD_LIST, [filter.limit]);
+      return rows.map(fromRow);
     },
     async list(filter = {}) {
       const { rows } = filter.incidentId !== undefined ? await run<Row>(pool, BY_INCIDENT, [filter.incidentId]) : await run<Row>(pool, ALL);

@@ -138,6 +138,10 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
     WHERE state <> 'resolved' GROUP BY handoff, owner_name, severity`);
   const breaches = db.prepare<[], AggregateSnapshot['slaBreaches'][number]>(`
     SELECT handoff, COUNT(*) AS count FROM incidents WHERE escalated_at IS NOT NULL OR kind = 'stalled' GROUP BY handoff`);
+  // Walks alert_outbox_dead (dead alerts only), then each one's incident by id.
+  const deadAlerts = db.prepare<[], { handoff: string; count: number }>(`
+    SELECT i.handoff AS handoff, COUNT(*) AS count FROM alert_outbox a JOIN incidents i ON i.id = a.incident_id
+    WHERE a.state = 'dead' AND i.state <> 'resolved' GROUP BY i.handoff`);
 
   // Histograms change only through writers.observe (this process owns the file): parse 2,000 JSON rows only when they moved.
   let histogramCache: { writes: number; rows: AggregateSnapshot['histograms'] } | undefined;
@@ -157,6 +161,7 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
       histograms: readHistograms(),
       incidentsOpen: incidentsOpen.all(),
       slaBreaches: breaches.all(),
+      deadAlerts: deadAlerts.all(),
     }),
   );
 

@@ -261,4 +261,13 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
         WHERE state <> 'resolved' AND idempotency_key IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'dead alerts',
+    sql: `
+      -- Alerts the webhook refused (dead) are counted on /metrics, the overview, the incident page and
+      -- the Monday check; they are rare, so a partial index keeps that count from walking every sent alert.
+      CREATE INDEX alert_outbox_dead ON alert_outbox (incident_id) WHERE state = 'dead';
+    `,
+  },
 ];

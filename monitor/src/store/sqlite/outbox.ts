@@ -28,6 +28,7 @@ const fromRow = (r: Row): OutboxAlert => ({
   createdAt: r.created_at,
   state: r.state,
   ...(r.sent_at !== null ? { sentAt: r.sent_at } : {}),
+  ...(r.state === 'dead' ? { deadAt: r.next_attempt_at } : {}),
   ...(r.last_error !== null ? { lastError: r.last_error } : {}),
 });
 
@@ -50,11 +51,13 @@ export function createSqliteOutbox(db: SqliteDb): AlertOutbox {
   const retry = db.prepare(
     "UPDATE alert_outbox SET next_attempt_at = ?, attempts = attempts + ?, last_error = ? WHERE id = ? AND state = 'pending'",
   );
-  const dead = db.prepare(
+  const markDead = db.prepare(
     "UPDATE alert_outbox SET state = 'dead', sent_at = NULL, next_attempt_at = ?, attempts = attempts + ?, last_error = ? WHERE id = ? AND state = 'pending'",
   );
   const all = db.prepare<[], Row>('SELECT * FROM alert_outbox ORDER BY id');
   const byIncident = db.prepare<[number], Row>('SELECT * FROM alert_outbox WHERE incident_id = ? ORDER BY id');
+  const dead = db.prepare<[number], Row>("SELECT * FROM alert_outbox WHERE state = 'dead' ORDER BY id DESC LIMIT ?");
+  const deadOf = db.prepare<[number, number], Row>("SELECT * FROM alert_outbox WHERE state = 'dead' AND incident_id = ? ORDER BY id DESC LIMIT ?");
   return {
     async due(now, limit) {
       return due.all(now, limit).map(fromRow);
@@ -66,7 +69,10 @@ export function createSqliteOutbox(db: SqliteDb): AlertOutbox {
       retry.run(nextAttemptAt, tries, problem, id);
     },
     async markDead(id, now, tries, problem) {
-      dead.run(now, tries, problem, id);
+      markDead.run(now, tries, problem, id);
+    },
+    async dead(filter) {
+      return (filter.incidentId !== undefined ? deadOf.all(filter.incidentId, filter.limit) : dead.all(filter.limit)).map(fromRow);
     },
     async list(filter = {}) {
       return (filter.incidentId !== undefined ? byIncident.all(filter.incidentId) : all.all()).map(fromRow);
