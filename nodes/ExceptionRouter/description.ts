@@ -32,11 +32,13 @@ const NOTIFY_ON_OPTIONS = [
   },
 ];
 
-/** What the Router needs, said on the node before it runs (a notice here, a hint in the output pane). */
+/** What the Router needs, said on the node before it runs (this notice; a shorter hint in the output pane). */
 export const ROUTER_NEEDS_MONITOR =
   'Needs the Handoff Guard monitor: it records the incident, names the owner from handoffs.yaml and alerts them, and takes back the Gate\'s claim. If the monitor cannot be reached, the item fails here (see Settings → On Error) instead of becoming an incident.';
 
-export const routerHints: NodeHint[] = [{ message: ROUTER_NEEDS_MONITOR, type: 'info', location: 'outputPane', whenToDisplay: 'beforeExecution' }];
+export const routerHints: NodeHint[] = [
+  { message: 'Needs the Handoff Guard monitor running: the incident is recorded there and the owner alerted.', type: 'info', location: 'outputPane', whenToDisplay: 'beforeExecution' },
+];
 
 export const routerProperties: INodeProperties[] = [
   {

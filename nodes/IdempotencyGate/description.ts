@@ -17,14 +17,14 @@ export function gateOutputs(parameters: INodeParameters): INodeOutputConfigurati
   ];
 }
 
-/** What the Gate needs and risks, said on the node before it runs (a notice here, a hint in the output pane). */
+/** What the Gate needs and risks, said on the node before it runs (these notices; shorter hints in the output pane). */
 export const GATE_NEEDS_MONITOR =
   'Needs the Handoff Guard monitor: every key is claimed in its ledger. Run handoff-monitor where n8n can reach it and set its URL and token in the Handoff Monitor API credential.';
 export const GATE_PASS_THROUGH_RISK =
   'While the monitor is unreachable, "Let Items Through" sends every item to New unclaimed (marked "unverified"): a retried webhook in that time can create a second project. Use it only where a duplicate is cheaper than a stopped flow.';
 
 export const gateHints: NodeHint[] = [
-  { message: GATE_NEEDS_MONITOR, type: 'info', location: 'outputPane', whenToDisplay: 'beforeExecution' },
+  { message: 'Needs the Handoff Guard monitor running: the Gate claims every key in its ledger.', type: 'info', location: 'outputPane', whenToDisplay: 'beforeExecution' },
   {
     message: 'If Monitor Unreachable is "Let Items Through": while the monitor is down, duplicates can get through.',
     type: 'warning',
