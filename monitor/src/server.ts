@@ -143,7 +143,6 @@ export async function startMonitor(
     contracts,
     n8n: n8n && n8nClient ? { client: n8nClient, baseUrl: n8n.baseUrl } : undefined,
     flushOutcomes: () => folder.flush(),
-    audit: n8n && n8nClient ? createAuditSource({ client: n8nClient, contracts, n8nBaseUrl: n8n.baseUrl, now }) : undefined,
     now,
     logger: logger.child({ component: 'replay' }),
     fetch: deps.fetch,
@@ -166,6 +165,7 @@ export async function startMonitor(
     onWrite: () => folder.kick(),
     replays,
     flushOutcomes: () => folder.flush(),
+    audit: n8n && n8nClient ? createAuditSource({ client: n8nClient, contracts, n8nBaseUrl: n8n.baseUrl, now }) : undefined,
   });
   let server: Server;
   try {

@@ -15,7 +15,7 @@ afterAll(async () => {
 
 it('lists the Idempotency Gate among n8n node types under the package name', async () => {
   const types = await n8n.nodeTypes();
-  expect(types).toContainEqual({ name: 'n8n-nodes-handoff-guard.idempotencyGate', version: 1 });
+  expect(types).toContainEqual({ name: 'n8n-nodes-handoff-guard.idempotencyGate', version: [1, 1.1] });
 });
 
 it('lists the Handoff Monitor API credential type', async () => {
