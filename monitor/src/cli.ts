@@ -6,7 +6,7 @@ import { writeFileSync } from 'fs';
 import { AUDIT_EXIT, FAIL_ON, parseAuditOptions, runAuditCommand, type AuditCommandOptions } from './audit/command';
 import { AUDIT_FORMATS } from './audit/format';
 import { createN8nClient } from './collector/n8n-client';
-import { ConfigError, loadConfig } from './config/env';
+import { ConfigError, loadConfig, readSecretFiles } from './config/env';
 import { ContractError } from './contract/load';
 import { createContractStore } from './contract/store';
 import { REPORT_FORMATS, type ReportFormat } from './report/format';
@@ -34,6 +34,10 @@ Configuration (environment variables):
   HANDOFF_RETENTION          how long completed keys are kept (default 30d)
   HANDOFF_DEFAULT_LEASE      claim lease when the contract names none (default 15m)
   HANDOFF_LOG_LEVEL          fatal|error|warn|info|debug|trace|silent (default info)
+
+Secrets from files: HANDOFF_MONITOR_TOKEN_FILE, N8N_API_KEY_FILE, HANDOFF_ALERT_WEBHOOK_URL_FILE and
+HANDOFF_MONITOR_DB_FILE name a file holding the value (trailing newline trimmed); set one or the
+other, not both.
 
 replay talks to the running monitor: it reads HANDOFF_MONITOR_TOKEN and, without --url,
 HANDOFF_MONITOR_HOST and HANDOFF_MONITOR_PORT. Exit codes: 0 every replay recovered (or nothing
@@ -117,7 +121,9 @@ function finish(out: { exitCode: number; stdout: string; stderr: string }): void
 }
 
 async function replay(opts: ReplayCommandOptions): Promise<void> {
-  const parsed = parseReplayCommand(opts, process.env);
+  const files = readSecretFiles(process.env);
+  if (files.problems.length) return finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${files.problems.join('; ')}\n` });
+  const parsed = parseReplayCommand(opts, files.env);
   if (!parsed.ok) return finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${parsed.message}\n` });
   const answer = await askMonitor(parsed.request);
   finish(renderReplayAnswer(parsed.request, answer));

@@ -2,6 +2,7 @@
  * The monitor's configuration: every environment variable is parsed here, once, with zod.
  * Only `main` (the CLI) passes `process.env` in; everything else receives the typed `MonitorConfig`.
  */
+import { readFileSync } from 'fs';
 import { z } from 'zod';
 import { LEDGER_LIMITS } from '../../../nodes/shared/ledger-protocol';
 import { DURATION_HINT, parseDuration } from '../util/duration';
@@ -107,8 +108,58 @@ export class ConfigError extends Error {
 // A Slack webhook URL is itself a credential: anyone holding it can post to the channel.
 const SECRET_VARIABLES = new Set(['HANDOFF_MONITOR_TOKEN', 'N8N_API_KEY', 'HANDOFF_ALERT_WEBHOOK_URL']);
 
+/**
+ * Secrets may come from files (Docker and Kubernetes secrets, systemd credentials): `<VAR>_FILE`
+ * names a file whose content is the value, trailing newlines trimmed. HANDOFF_MONITOR_DB is here for
+ * a postgres:// URL with a password in it.
+ */
+export const FILE_VARIABLES = ['HANDOFF_MONITOR_TOKEN', 'N8N_API_KEY', 'HANDOFF_ALERT_WEBHOOK_URL', 'HANDOFF_MONITOR_DB'] as const;
+
+/**
+ * The environment with every `<VAR>_FILE` read into `<VAR>`; `problems` names each variable that
+ * could not be resolved (both set, an unreadable or empty file). The file's content is never shown.
+ */
+export function readSecretFiles(
+  env: NodeJS.ProcessEnv,
+  read: (file: string) => string = (file) => readFileSync(file, 'utf8'),
+): { env: NodeJS.ProcessEnv; problems: string[]; failed: Set<string> } {
+  const out: NodeJS.ProcessEnv = { ...env };
+  const problems: string[] = [];
+  const failed = new Set<string>();
+  for (const name of FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    const fail = (problem: string) => {
+      problems.push(problem);
+      failed.add(name);
+    };
+    if (env[name] !== undefined && env[name] !== '') {
+      fail(`${name} and ${name}_FILE are both set: keep one (${name}_FILE names a file that holds the value, e.g. a Docker or systemd secret)`);
+      continue;
+    }
+    let content: string;
+    try {
+      content = read(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : ((err as Error).message ?? String(err));
+      fail(`${name}_FILE (got "${file}") cannot be read (${why}): point it at a file this user can read that holds ${name}`);
+      continue;
+    }
+    const value = content.replace(/(\r?\n)+$/, '');
+    if (value === '') {
+      fail(`${name}_FILE (got "${file}") names an empty file: put the value of ${name} in it`);
+      continue;
+    }
+    out[name] = value;
+  }
+  return { env: out, problems, failed };
+}
+
 /** Parses the environment; throws a ConfigError that names each bad variable, its value and the fix. */
-export function loadConfig(env: NodeJS.ProcessEnv, opts: { requireToken?: boolean } = {}): MonitorConfig {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv, opts: { requireToken?: boolean } = {}): MonitorConfig {
+  const files = readSecretFiles(rawEnv);
+  const env = files.env;
   const input: Record<string, string | undefined> = {};
   for (const key of Object.keys(envSchema.shape)) {
     const value = env[key];
@@ -118,13 +169,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { requireToken?: boolea
     input.HANDOFF_MONITOR_TOKEN = 'not-needed-for-this-command';
   }
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const raw = input[name];
-      const shown = raw === undefined ? '' : SECRET_VARIABLES.has(name) ? ' (value hidden)' : ` (got "${raw}")`;
-      return `${name}${shown} ${issue.message}`;
-    });
+  if (!parsed.success || files.problems.length) {
+    const problems = [
+      ...files.problems,
+      // A variable whose file failed has no value: "is required" would only repeat the problem.
+      ...(parsed.error?.issues ?? [])
+        .filter((issue) => !files.failed.has(String(issue.path[0])))
+        .map((issue) => {
+          const name = String(issue.path[0]);
+          const raw = input[name];
+          const fromFile = rawEnv[`${name}_FILE`] ? ` (read from ${name}_FILE)` : '';
+          const shown = raw === undefined ? '' : SECRET_VARIABLES.has(name) ? ` (value hidden)${fromFile}` : ` (got "${raw}")${fromFile}`;
+          return `${name}${shown} ${issue.message}`;
+        }),
+    ];
     throw new ConfigError(problems);
   }
   const e = parsed.data;
