@@ -29,6 +29,7 @@ Configuration (environment variables):
   HANDOFF_COLLECTOR_BACKFILL how far back the first poll reads n8n's executions (default 7d)
   HANDOFF_METRICS_PUBLIC     true: GET /metrics without the token (trusted network only; default false)
   HANDOFF_DASHBOARD_PUBLIC   true: the dashboard's read-only pages without signing in (trusted network only; default false)
+  HANDOFF_TRUST_PROXY        the reverse proxy in front (TLS): its hop count (1) or addresses (loopback, 10.0.0.0/8); default none
   HANDOFF_ALERT_WEBHOOK_URL  webhook that receives incident alerts (optional; kept secret)
   HANDOFF_ALERT_FORMAT       slack ({text, blocks}, default) or json (the whole incident)
   HANDOFF_RETENTION          how long completed keys are kept (default 30d)

@@ -160,6 +160,7 @@ export async function startMonitor(
     onAlertQueued: wake,
     metrics,
     metricsPublic: config.metricsPublic,
+    trustProxy: config.trustProxy,
     dashboardPublic: config.dashboardPublic,
     n8nBaseUrl: n8n?.baseUrl,
     onWrite: () => folder.kick(),

@@ -21,6 +21,7 @@ import { rejectBadQuery } from './validate';
 import { createWriteHealth } from '../store/writable';
 import type { ReplayService } from '../replay/service';
 import type { AuditSource } from '../audit/source';
+import type { TrustProxy } from '../config/trust-proxy';
 
 /** 50,000 claims of 512-character keys fit; anything larger is a client bug, refused early. */
 const BODY_LIMIT = '32mb';
@@ -50,6 +51,8 @@ export interface AppDeps {
   flushOutcomes?: () => Promise<unknown>;
   /** The audit of n8n's workflows for /audit and the map; without it /audit says how to turn it on. */
   audit?: AuditSource;
+  /** HANDOFF_TRUST_PROXY: the reverse proxy whose X-Forwarded-Proto/Host are believed (express's `trust proxy`). */
+  trustProxy?: TrustProxy;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -57,6 +60,9 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Behind a trusted proxy req.protocol, req.host and req.secure are what the browser used: the
+  // dashboard's origin check and its Secure cookie depend on that.
+  app.set('trust proxy', deps.trustProxy ?? false);
   const writes = createWriteHealth();
   app.use((req, res, next) => {
     // An API write that went through ends a spell of refused writes (see /readyz).
@@ -121,6 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
       replays: deps.replays,
       flushOutcomes: deps.flushOutcomes,
       audit: deps.audit,
+      trustProxy: deps.trustProxy,
     }),
   );
 

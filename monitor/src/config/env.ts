@@ -6,6 +6,7 @@ import { readFileSync } from 'fs';
 import { z } from 'zod';
 import { LEDGER_LIMITS } from '../../../nodes/shared/ledger-protocol';
 import { DURATION_HINT, parseDuration } from '../util/duration';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy';
 
 /**
  * A duration with bounds: below `min` a timer spins (1ms polled n8n a thousand times a second),
@@ -70,6 +71,15 @@ export const envSchema = z.object({
   HANDOFF_METRICS_PUBLIC: bool(false),
   HANDOFF_COLLECTOR_BACKFILL: duration('7d', { min: '1m', max: '90d', why: "how far back the first poll reads n8n's executions" }),
   HANDOFF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HANDOFF_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const parsed = parseTrustProxy(raw);
+      if (parsed.problem === undefined) return parsed.value;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }),
 });
 
 export interface MonitorConfig {
@@ -95,6 +105,8 @@ export interface MonitorConfig {
   /** How far back the collector's first poll reads n8n's executions (default 7d, the longest window). */
   collectorBackfillMs: number;
   logLevel: string;
+  /** HANDOFF_TRUST_PROXY: the reverse proxy whose X-Forwarded-Proto/Host name the origin browsers use (express's `trust proxy`). */
+  trustProxy: TrustProxy;
 }
 
 export class ConfigError extends Error {
@@ -211,5 +223,6 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, opts: { requireToken?: boo
     metricsPublic: e.HANDOFF_METRICS_PUBLIC,
     collectorBackfillMs: e.HANDOFF_COLLECTOR_BACKFILL,
     logLevel: e.HANDOFF_LOG_LEVEL,
+    trustProxy: e.HANDOFF_TRUST_PROXY,
   };
 }

@@ -12,6 +12,7 @@ import { buildMonday } from '../report/monday';
 import { buildOverview } from '../report/overview';
 import type { MonitorStore } from '../store/types';
 import { accessOf, crossSite, type Access } from './access';
+import type { TrustProxy } from '../config/trust-proxy';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './assets';
 import { html, type Html } from './html';
 import { createSessions, readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from './session';
@@ -58,6 +59,8 @@ export interface DashboardDeps {
   flushOutcomes?: () => Promise<unknown>;
   /** The audit of n8n's workflows (/audit, and what the map draws apart); without it /audit says how to turn it on. */
   audit?: AuditSource;
+  /** HANDOFF_TRUST_PROXY, for the refusal that says to set it. */
+  trustProxy?: TrustProxy;
 }
 
 /** Only a path on this site: `//evil.example` and `https://…` would turn sign-in into an open redirect. */
@@ -178,7 +181,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   /** A state change from a form: same-site, signed in, and the page's CSRF token (or a bearer token). */
   const actor = (req: Request, res: Response, what: string): Access | undefined => {
     const a = access(req);
-    if (crossSite(req)) return void problem(res, 403, `This request came from another site; ${what} from the dashboard itself.`, a);
+    const refused = crossSite(req, { what, trustProxy: deps.trustProxy });
+    if (refused) return void problem(res, 403, refused, a);
     if (!a.canAct) return void problem(res, 401, `Sign in with the monitor token to ${what}.`, a);
     if (!a.bearer && !(a.session && tokenMatches(a.session.csrf, typeof req.body?.csrf === 'string' ? req.body.csrf : undefined))) {
       return void problem(res, 403, 'The form is out of date or did not come from this dashboard; reload the page and try again.', a);
@@ -258,7 +262,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   for (const action of ['ack', 'resolve'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, form, async (req, res) => {
       const a = access(req);
-      if (crossSite(req)) return problem(res, 403, 'This request came from another site; acknowledge or resolve from the dashboard itself.', a);
+      const refused = crossSite(req, { what: 'acknowledge or resolve', trustProxy: deps.trustProxy });
+      if (refused) return problem(res, 403, refused, a);
       if (!a.canAct) return problem(res, 401, 'Sign in with the monitor token to acknowledge or resolve incidents.', a);
       // A session rides along with any request the browser makes, so it must also show the page's CSRF token.
       if (!a.bearer && !(a.session && tokenMatches(a.session.csrf, typeof req.body?.csrf === 'string' ? req.body.csrf : undefined))) {
@@ -280,7 +285,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
   router.post('/login', form, (req, res) => {
     const a = access(req);
-    if (crossSite(req)) return problem(res, 403, 'Sign in from the dashboard itself.', a);
+    const refused = crossSite(req, { what: 'sign in', trustProxy: deps.trustProxy });
+    if (refused) return problem(res, 403, refused, a);
     const next = localPath(req.body?.next);
     const presented = typeof req.body?.token === 'string' ? req.body.token : undefined;
     if (!tokenMatches(deps.token, presented)) {
@@ -293,7 +299,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
   router.post('/logout', form, (req, res) => {
     const a = access(req);
-    if (crossSite(req)) return problem(res, 403, 'Sign out from the dashboard itself.', a);
+    const refused = crossSite(req, { what: 'sign out', trustProxy: deps.trustProxy });
+    if (refused) return problem(res, 403, refused, a);
     if (a.session && tokenMatches(a.session.csrf, typeof req.body?.csrf === 'string' ? req.body.csrf : undefined)) {
       sessions.destroy(readCookie(req.headers.cookie, SESSION_COOKIE));
     }
