@@ -18,8 +18,8 @@ export interface Access {
   canAct: boolean;
 }
 
-export function accessOf(req: Request, deps: { token: string; sessions: Sessions; public: boolean }): Access {
-  const session = deps.sessions.get(readCookie(req.headers.cookie, SESSION_COOKIE));
+export async function accessOf(req: Request, deps: { token: string; sessions: Sessions; public: boolean }): Promise<Access> {
+  const session = await deps.sessions.get(readCookie(req.headers.cookie, SESSION_COOKIE));
   const bearer = req.headers.authorization !== undefined && tokenMatches(deps.token, bearerToken(req.headers.authorization));
   const signedIn = Boolean(session) || bearer;
   return { session, bearer, canView: signedIn || deps.public, canAct: signedIn };

@@ -69,7 +69,7 @@ const localPath = (raw: unknown, fallback = '/') =>
 
 export function dashboardRoutes(deps: DashboardDeps): Router {
   const router = Router();
-  const sessions = createSessions(deps.now);
+  const sessions = createSessions(deps.store.sessions, deps.now);
   const formParser = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
   const access = (req: Request) => accessOf(req, { token: deps.token, sessions, public: deps.public });
   const ctxOf = (a: Access): PageContext => ({ canAct: a.canAct, csrf: a.session?.csrf, session: Boolean(a.session) });
@@ -90,14 +90,14 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       if (err) return next(err);
       const bad = findBadText(req.body);
       if (!bad) return next();
-      problem(res, 400, `The form's field ${bad.path} ${bad.message}.`, access(req));
+      access(req).then((a) => problem(res, 400, `The form's field ${bad.path} ${bad.message}.`, a), next);
     });
 
   /** Read-only pages: signed in, or public on a trusted network; otherwise to the sign-in page. */
   const view = (section: Section, title: string, render: (req: Request, a: Access) => Promise<{ body: Html; status?: number }>) =>
     async (req: Request, res: Response) => {
       const started = performance.now();
-      const a = access(req);
+      const a = await access(req);
       if (!a.canView) {
         res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
         return;
@@ -179,8 +179,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   );
 
   /** A state change from a form: same-site, signed in, and the page's CSRF token (or a bearer token). */
-  const actor = (req: Request, res: Response, what: string): Access | undefined => {
-    const a = access(req);
+  const actor = async (req: Request, res: Response, what: string): Promise<Access | undefined> => {
+    const a = await access(req);
     const refused = crossSite(req, { what, trustProxy: deps.trustProxy });
     if (refused) return void problem(res, 403, refused, a);
     if (!a.canAct) return void problem(res, 401, `Sign in with the monitor token to ${what}.`, a);
@@ -193,7 +193,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     res.redirect(303, `${back}${back.includes('?') ? '&' : '?'}done=${encodeURIComponent(message.slice(0, 180))}${bad ? '&bad=1' : ''}`);
 
   router.post('/queue/replay', form, async (req, res) => {
-    const a = actor(req, res, 'replay');
+    const a = await actor(req, res, 'replay');
     if (!a) return;
     if (!deps.replays) return problem(res, 503, 'Replay is not available in this monitor.', a);
     const field = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 512 ? v : undefined);
@@ -217,7 +217,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
 
   router.post('/incidents/:id/replay', form, async (req, res) => {
-    const a = actor(req, res, 'replay');
+    const a = await actor(req, res, 'replay');
     if (!a) return;
     if (!deps.replays) return problem(res, 503, 'Replay is not available in this monitor.', a);
     const id = Number(req.params.id);
@@ -261,7 +261,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   for (const action of ['ack', 'resolve'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, form, async (req, res) => {
-      const a = access(req);
+      const a = await access(req);
       const refused = crossSite(req, { what: 'acknowledge or resolve', trustProxy: deps.trustProxy });
       if (refused) return problem(res, 403, refused, a);
       if (!a.canAct) return problem(res, 401, 'Sign in with the monitor token to acknowledge or resolve incidents.', a);
@@ -279,12 +279,12 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     });
   }
 
-  router.get('/login', (req, res) => {
-    const a = access(req);
+  router.get('/login', async (req, res) => {
+    const a = await access(req);
     send(res, 200, 'Sign in', 'login', a, loginView({ next: localPath(req.query.next) }), performance.now());
   });
-  router.post('/login', form, (req, res) => {
-    const a = access(req);
+  router.post('/login', form, async (req, res) => {
+    const a = await access(req);
     const refused = crossSite(req, { what: 'sign in', trustProxy: deps.trustProxy });
     if (refused) return problem(res, 403, refused, a);
     const next = localPath(req.body?.next);
@@ -292,17 +292,17 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     if (!tokenMatches(deps.token, presented)) {
       return send(res, 401, 'Sign in', 'login', a, loginView({ next, error: 'That is not the monitor token (HANDOFF_MONITOR_TOKEN).' }), performance.now());
     }
-    sessions.destroy(a.session?.id);
-    const session = sessions.create();
+    await sessions.destroy(a.session?.id);
+    const session = await sessions.create();
     res.setHeader('Set-Cookie', sessionCookie(session.id, { secure: req.secure, maxAgeSeconds: SESSION_TTL_MS / 1000 }));
     res.redirect(303, next);
   });
-  router.post('/logout', form, (req, res) => {
-    const a = access(req);
+  router.post('/logout', form, async (req, res) => {
+    const a = await access(req);
     const refused = crossSite(req, { what: 'sign out', trustProxy: deps.trustProxy });
     if (refused) return problem(res, 403, refused, a);
     if (a.session && tokenMatches(a.session.csrf, typeof req.body?.csrf === 'string' ? req.body.csrf : undefined)) {
-      sessions.destroy(readCookie(req.headers.cookie, SESSION_COOKIE));
+      await sessions.destroy(readCookie(req.headers.cookie, SESSION_COOKIE));
     }
     res.setHeader('Set-Cookie', sessionCookie('', { secure: req.secure, maxAgeSeconds: 0 }));
     res.redirect(303, '/login');

@@ -295,8 +295,31 @@ export interface OutcomeStore {
   recentlyCompleted(limit: number): Promise<PairOutcome[]>;
 }
 
+/**
+ * A dashboard session as stored (dashboard/session.ts): the id only as its SHA-256, so a copy of the
+ * database signs nobody in. Every replica reads the same rows, and they outlive a restart.
+ */
+export interface StoredSession {
+  idHash: string;
+  csrf: string;
+  /** Who signed in, when the sign-in form asked for a name. */
+  name: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface SessionStore {
+  /** Stores a new session; drops expired ones, and the oldest beyond `max` (a sign-in loop stays bounded). */
+  create(session: StoredSession, opts: { now: number; max: number }): Promise<void>;
+  /** The session while it has not expired. */
+  get(idHash: string, now: number): Promise<StoredSession | undefined>;
+  destroy(idHash: string): Promise<void>;
+}
+
 export interface MonitorStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** Dashboard sign-ins (shared by replicas, kept across restarts). */
+  readonly sessions: SessionStore;
   /** Reads for the dashboard and the Monday report. */
   readonly dashboard: DashboardStore;
   readonly ledger: LedgerStore;

@@ -13,6 +13,7 @@ import { migrate } from './migrate';
 import { createPool, parseTarget } from './pool';
 import { createPostgresOutcomes } from './outcomes';
 import { createPostgresStalls } from './stalls';
+import { createPostgresSessions } from './sessions';
 
 export interface PostgresStoreOptions {
   retentionMs: number;
@@ -39,6 +40,7 @@ export async function createPostgresStore(location: string, opts: PostgresStoreO
     executions: createPostgresExecutions(pool),
     aggregates: createPostgresAggregates(pool),
     stalls: createPostgresStalls(pool),
+    sessions: createPostgresSessions(pool),
     outcomes: createPostgresOutcomes(pool),
     async ping() {
       await pool.query('SELECT 1');

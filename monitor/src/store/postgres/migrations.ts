@@ -259,4 +259,21 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX alert_outbox_dead ON alert_outbox (incident_id) WHERE state = 'dead';
     `,
   },
+  {
+    version: 7,
+    name: 'dashboard sessions',
+    sql: `
+      -- Dashboard sign-ins, shared by every replica and kept across restarts. The session id is stored
+      -- only as its SHA-256: whoever reads the database cannot sign in with what they read.
+      CREATE TABLE dashboard_sessions (
+        id_hash    text   COLLATE "C" NOT NULL PRIMARY KEY,
+        csrf       text   NOT NULL,
+        name       text,   -- who signed in, when the sign-in form asks for a name
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions (expires_at);
+      CREATE INDEX dashboard_sessions_age ON dashboard_sessions (created_at);
+    `,
+  },
 ];

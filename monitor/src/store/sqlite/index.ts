@@ -8,6 +8,7 @@ import { createSqliteLedger } from './ledger';
 import { openSqlite } from './open';
 import { createSqliteOutcomes } from './outcomes';
 import { createSqliteStalls } from './stalls';
+import { createSqliteSessions } from './sessions';
 
 /**
  * `readonly` opens an existing file without migrating or writing (`handoff-monitor report` beside a
@@ -29,6 +30,7 @@ export function createSqliteStore(file: string, opts: { retentionMs: number; rea
     executions: createSqliteExecutions(db, aggregateWriters),
     aggregates: createSqliteAggregates(db, aggregateWriters),
     stalls: createSqliteStalls(db),
+    sessions: createSqliteSessions(db),
     async ping() {
       ping.get();
     },

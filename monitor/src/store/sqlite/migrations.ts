@@ -270,4 +270,21 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX alert_outbox_dead ON alert_outbox (incident_id) WHERE state = 'dead';
     `,
   },
+  {
+    version: 7,
+    name: 'dashboard sessions',
+    sql: `
+      -- Dashboard sign-ins, shared by every replica and kept across restarts. The session id is stored
+      -- only as its SHA-256: whoever reads the database cannot sign in with what they read.
+      CREATE TABLE dashboard_sessions (
+        id_hash    TEXT    NOT NULL PRIMARY KEY,
+        csrf       TEXT    NOT NULL,
+        name       TEXT,   -- who signed in, when the sign-in form asks for a name
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions (expires_at);
+      CREATE INDEX dashboard_sessions_age ON dashboard_sessions (created_at);
+    `,
+  },
 ];
