@@ -3,7 +3,10 @@
 #   provision-system.sh            `prometheus` (for `promtool check metrics|rules` and a real
 #                                  Prometheus scraping the monitor) — the default, as before;
 #   provision-system.sh chromium   Debian's `chromium` at /usr/bin/chromium, which the browser
-#                                  tests drive through playwright-core (no browser download).
+#                                  tests drive through playwright-core (no browser download);
+#   provision-system.sh nginx      Debian's `nginx` at /usr/sbin/nginx, the TLS-terminating reverse
+#                                  proxy of test/browser/proxy.test.ts (which starts its own nginx
+#                                  on free ports; Debian's nginx service is not started).
 # Idempotent: does nothing when the tools are already there; `apt-get update` runs at most once per call.
 set -euo pipefail
 
@@ -19,8 +22,12 @@ case "$WHAT" in
     PACKAGE=chromium
     present() { [ -x /usr/bin/chromium ]; }
     ;;
+  nginx)
+    PACKAGE=nginx
+    present() { [ -x /usr/sbin/nginx ]; }
+    ;;
   *)
-    log "unknown tool \"$WHAT\"; use prometheus (default) or chromium"
+    log "unknown tool \"$WHAT\"; use prometheus (default), chromium or nginx"
     exit 2
     ;;
 esac
@@ -49,12 +56,24 @@ fi
 
 log "installing Debian's $PACKAGE package"
 export DEBIAN_FRONTEND=noninteractive
+# Installing nginx would start Debian's nginx service on port 80 (and fail the install when that
+# port is taken). The tests start their own: tell invoke-rc.d not to start services meanwhile,
+# unless the machine already has such a policy (Docker images do).
+POLICY=/usr/sbin/policy-rc.d
+if [ "$WHAT" = nginx ] && [ ! -e "$POLICY" ]; then
+  printf '#!/bin/sh\n# handoff-guard provision-system.sh: no service starts while nginx installs\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null
+  $SUDO chmod 755 "$POLICY"
+  trap '$SUDO rm -f "$POLICY"' EXIT
+fi
 $SUDO apt-get update -qq >&2
 $SUDO apt-get install -y -qq --no-install-recommends "$PACKAGE" >&2
 
 if [ "$WHAT" = chromium ]; then
   present || { log "/usr/bin/chromium is still missing after the install"; exit 1; }
   log "$(/usr/bin/chromium --version 2>&1 | head -n1)"
+elif [ "$WHAT" = nginx ]; then
+  present || { log "/usr/sbin/nginx is still missing after the install"; exit 1; }
+  log "$(/usr/sbin/nginx -v 2>&1 | head -n1)"
 else
   command -v promtool >/dev/null 2>&1 || { log "promtool is still missing after the install"; exit 1; }
   log "promtool $(promtool --version 2>&1 | head -n1)"
