@@ -24,8 +24,9 @@ import { createStallDetector, type StallTickResult } from './stalls/tick';
 import { createOutcomeFolder } from './outcomes/folder';
 import { createReplayService } from './replay/service';
 import { createAuditSource } from './audit/source';
+import { createRetentionPurger, type PurgeReport } from './retention/purge';
 
-/** Completed keys past retention are purged hourly; the claim decision ignores them before that anyway. */
+/** History past retention is purged hourly, in small batches (retention/purge.ts). */
 const PURGE_INTERVAL_MS = 3_600_000;
 
 export interface RunningMonitor {
@@ -46,6 +47,8 @@ export interface RunningMonitor {
   stalls: { tick(): Promise<StallTickResult> };
   /** The outcome fold; `flush()` folds every event written so far. */
   outcomes: { flush(): Promise<number> };
+  /** The retention purge; `purge()` runs one now (the timer runs it hourly). */
+  retention: { purge(): Promise<PurgeReport> };
   metrics: MonitorMetrics;
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   close(): Promise<void>;
@@ -184,10 +187,13 @@ export async function startMonitor(
   // Keep-alive sockets from n8n must not hold shutdown hostage longer than a request takes.
   server.keepAliveTimeout = 5_000;
 
-  const purge = setInterval(() => {
-    store.ledger.purgeCompleted((deps.now ?? Date.now)()).catch((err) => logger.error({ err }, 'retention purge failed'));
-  }, PURGE_INTERVAL_MS);
-  purge.unref();
+  const purger = createRetentionPurger({
+    store: store.retention,
+    policy: { claimsMs: config.retentionMs, ...config.retention },
+    now,
+    logger: logger.child({ component: 'retention' }),
+  });
+  purger.start(PURGE_INTERVAL_MS);
 
   const alertIntervalMs = deps.alertIntervalMs ?? config.pollIntervalMs;
   if (alertIntervalMs > 0) {
@@ -236,10 +242,11 @@ export async function startMonitor(
       },
     },
     outcomes: { flush: () => folder.flush() },
+    retention: { purge: () => purger.run() },
     metrics,
     close() {
       closing ??= (async () => {
-        clearInterval(purge);
+        await purger.stop();
         await collector?.stop();
         await detector.stop();
         await folder.stop();

@@ -70,6 +70,12 @@ export const envSchema = z.object({
   HANDOFF_DASHBOARD_PUBLIC: bool(false),
   HANDOFF_METRICS_PUBLIC: bool(false),
   HANDOFF_COLLECTOR_BACKFILL: duration('7d', { min: '1m', max: '90d', why: "how far back the first poll reads n8n's executions" }),
+  // Retention (purged hourly, in small batches). The floors keep what the pages read: the Monday
+  // check traces last week's completions and lists the last 48 hours' incidents.
+  HANDOFF_RETENTION_EVENTS: duration('30d', { min: '7d', max: '3650d', why: "how long a handoff's checkpoints (its trace) are kept; the Monday check traces the last week" }),
+  HANDOFF_RETENTION_EXECUTIONS: duration('30d', { min: '1d', max: '3650d', why: "how long finished n8n runs are kept; counts and windows do not need them" }),
+  HANDOFF_RETENTION_INCIDENTS: duration('90d', { min: '7d', max: '3650d', why: 'how long resolved incidents are kept after their resolution' }),
+  HANDOFF_RETENTION_ALERTS: duration('30d', { min: '1d', max: '3650d', why: 'how long delivered alerts are kept after sending' }),
   HANDOFF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HANDOFF_TRUST_PROXY: z
     .string()
@@ -104,6 +110,8 @@ export interface MonitorConfig {
   metricsPublic: boolean;
   /** How far back the collector's first poll reads n8n's executions (default 7d, the longest window). */
   collectorBackfillMs: number;
+  /** How long history is kept before the hourly purge (retention/purge.ts) deletes it. */
+  retention: { eventsMs: number; executionsMs: number; incidentsMs: number; alertsMs: number };
   logLevel: string;
   /** HANDOFF_TRUST_PROXY: the reverse proxy whose X-Forwarded-Proto/Host name the origin browsers use (express's `trust proxy`). */
   trustProxy: TrustProxy;
@@ -222,6 +230,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, opts: { requireToken?: boo
     dashboardPublic: e.HANDOFF_DASHBOARD_PUBLIC,
     metricsPublic: e.HANDOFF_METRICS_PUBLIC,
     collectorBackfillMs: e.HANDOFF_COLLECTOR_BACKFILL,
+    retention: {
+      eventsMs: e.HANDOFF_RETENTION_EVENTS,
+      executionsMs: e.HANDOFF_RETENTION_EXECUTIONS,
+      incidentsMs: e.HANDOFF_RETENTION_INCIDENTS,
+      alertsMs: e.HANDOFF_RETENTION_ALERTS,
+    },
     logLevel: e.HANDOFF_LOG_LEVEL,
     trustProxy: e.HANDOFF_TRUST_PROXY,
   };

@@ -316,6 +316,26 @@ export interface SessionStore {
   destroy(idHash: string): Promise<void>;
 }
 
+/** What the retention purge deletes, each by its own age (retention/purge.ts). */
+export const PURGE_TABLES = ['claims', 'events', 'executions', 'incidents', 'alerts'] as const;
+export type PurgeTable = (typeof PURGE_TABLES)[number];
+
+/**
+ * History past its retention, deleted in small batches so a purge never holds the store for long.
+ * Each call is one short transaction that deletes at most `limit` rows older than `before` (epoch ms)
+ * and keeps what something still reads:
+ * - claims: completed ones only (completed_at ≤ before);
+ * - events: only those the outcome fold has folded, and none of a pair still in the exception queue;
+ * - executions: finished runs only, never one awaiting its completed claim (detector (c)) nor the
+ *   latest success of its handoff (the overview's "last success");
+ * - incidents: resolved ones the time-to-recovery fold has passed and whose alerts are all sent or
+ *   dead; their alerts go with them, and their SLA breaches move to purged_sla_breaches;
+ * - alerts: sent ones (a pending alert is still to deliver; a dead one stays with its incident).
+ */
+export interface RetentionStore {
+  purge(table: PurgeTable, before: number, limit: number): Promise<number>;
+}
+
 export interface MonitorStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Dashboard sign-ins (shared by replicas, kept across restarts). */
@@ -329,6 +349,7 @@ export interface MonitorStore {
   readonly aggregates: AggregateStore;
   readonly stalls: StallStore;
   readonly outcomes: OutcomeStore;
+  readonly retention: RetentionStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   /**

@@ -174,7 +174,11 @@ const SNAPSHOT = {
   ),
   slaBreaches: statement(
     'snapshot-sla-breaches',
-    `SELECT handoff, COUNT(*) AS count FROM incidents WHERE escalated_at IS NOT NULL OR kind = 'stalled' GROUP BY handoff`,
+    // Purged incidents keep their breaches in purged_sla_breaches: the counter never goes down.
+    `SELECT handoff, SUM(count)::bigint AS count FROM (
+       SELECT handoff, COUNT(*) AS count FROM incidents WHERE escalated_at IS NOT NULL OR kind = 'stalled' GROUP BY handoff
+       UNION ALL SELECT handoff, count FROM purged_sla_breaches) b
+     GROUP BY handoff`,
   ),
   // Walks alert_outbox_dead (dead alerts only), then each one's incident by id.
   deadAlerts: statement(

@@ -12,6 +12,7 @@ import { createPostgresLedger } from './ledger';
 import { migrate } from './migrate';
 import { createPool, parseTarget } from './pool';
 import { createPostgresOutcomes } from './outcomes';
+import { createPostgresRetention } from './retention';
 import { createPostgresStalls } from './stalls';
 import { createPostgresSessions } from './sessions';
 
@@ -39,6 +40,7 @@ export async function createPostgresStore(location: string, opts: PostgresStoreO
     incidents: createPostgresIncidents(pool),
     executions: createPostgresExecutions(pool),
     aggregates: createPostgresAggregates(pool),
+    retention: createPostgresRetention(pool),
     stalls: createPostgresStalls(pool),
     sessions: createPostgresSessions(pool),
     outcomes: createPostgresOutcomes(pool),

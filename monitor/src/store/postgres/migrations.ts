@@ -276,4 +276,25 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX dashboard_sessions_age ON dashboard_sessions (created_at);
     `,
   },
+  {
+    version: 8,
+    name: 'retention and who acted',
+    sql: `
+      -- The hourly purge (retention/purge.ts) walks each table by age in small batches: finished runs by
+      -- stop time (else start, else first sight), delivered alerts by send time (events and resolved
+      -- incidents have such indexes already).
+      CREATE INDEX executions_retention ON executions ((coalesce(stopped_at, started_at, seen_at))) WHERE finished = 1;
+      CREATE INDEX alert_outbox_sent ON alert_outbox (sent_at) WHERE state = 'sent';
+      -- A purged incident takes its alerts along; without this each delete would scan the outbox.
+      CREATE INDEX alert_outbox_by_incident ON alert_outbox (incident_id);
+      -- SLA breaches of purged incidents, so handoff_sla_breaches_total (a counter) never goes down.
+      CREATE TABLE purged_sla_breaches (
+        handoff text   NOT NULL PRIMARY KEY,
+        count   bigint NOT NULL
+      );
+      -- Who acknowledged and who resolved: the name given at sign-in, or \`by\` in the API body.
+      ALTER TABLE incidents ADD COLUMN acknowledged_by text;
+      ALTER TABLE incidents ADD COLUMN resolved_by text;
+    `,
+  },
 ];

@@ -136,8 +136,12 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
   const incidentsOpen = db.prepare<[], AggregateSnapshot['incidentsOpen'][number]>(`
     SELECT handoff, owner_name AS owner, severity, COUNT(*) AS count FROM incidents
     WHERE state <> 'resolved' GROUP BY handoff, owner_name, severity`);
+  // Purged incidents keep their breaches in purged_sla_breaches: the counter never goes down.
   const breaches = db.prepare<[], AggregateSnapshot['slaBreaches'][number]>(`
-    SELECT handoff, COUNT(*) AS count FROM incidents WHERE escalated_at IS NOT NULL OR kind = 'stalled' GROUP BY handoff`);
+    SELECT handoff, SUM(count) AS count FROM (
+      SELECT handoff, COUNT(*) AS count FROM incidents WHERE escalated_at IS NOT NULL OR kind = 'stalled' GROUP BY handoff
+      UNION ALL SELECT handoff, count FROM purged_sla_breaches)
+    GROUP BY handoff`);
   // Walks alert_outbox_dead (dead alerts only), then each one's incident by id.
   const deadAlerts = db.prepare<[], { handoff: string; count: number }>(`
     SELECT i.handoff AS handoff, COUNT(*) AS count FROM alert_outbox a JOIN incidents i ON i.id = a.incident_id

@@ -7,6 +7,7 @@ import { createSqliteIncidents } from './incidents';
 import { createSqliteLedger } from './ledger';
 import { openSqlite } from './open';
 import { createSqliteOutcomes } from './outcomes';
+import { createSqliteRetention } from './retention';
 import { createSqliteStalls } from './stalls';
 import { createSqliteSessions } from './sessions';
 
@@ -29,6 +30,7 @@ export function createSqliteStore(file: string, opts: { retentionMs: number; rea
     outcomes: createSqliteOutcomes(db, { writers: aggregateWriters, recoverKey: incidents.recoverKey }),
     executions: createSqliteExecutions(db, aggregateWriters),
     aggregates: createSqliteAggregates(db, aggregateWriters),
+    retention: createSqliteRetention(db),
     stalls: createSqliteStalls(db),
     sessions: createSqliteSessions(db),
     async ping() {

@@ -1,0 +1,144 @@
+/**
+ * The retention purge: every table's history past its retention (HANDOFF_RETENTION for completed
+ * keys, HANDOFF_RETENTION_EVENTS, _EXECUTIONS, _INCIDENTS, _ALERTS) is deleted in small batches, one
+ * short store transaction each, with a pause between them in which waiting requests run. A batch is
+ * sized to take about `targetMs` (halved when one took longer, doubled while they are quick), so a
+ * purge of millions of rows never keeps a claim waiting for more than one short batch. What each table
+ * keeps regardless of age: store/types.ts RetentionStore.
+ */
+import type { Logger } from 'pino';
+import { PURGE_TABLES, type PurgeTable, type RetentionStore } from '../store/types';
+
+export interface RetentionPolicy {
+  /** Completed claims (HANDOFF_RETENTION): past it a key counts as never seen anyway. */
+  claimsMs: number;
+  eventsMs: number;
+  executionsMs: number;
+  /** Resolved incidents, counted from their resolution. */
+  incidentsMs: number;
+  /** Sent alerts, counted from their delivery. */
+  alertsMs: number;
+}
+
+const AGE: Record<PurgeTable, keyof RetentionPolicy> = {
+  claims: 'claimsMs',
+  events: 'eventsMs',
+  executions: 'executionsMs',
+  incidents: 'incidentsMs',
+  alerts: 'alertsMs',
+};
+
+export interface PurgeOptions {
+  /** Rows in the first batch of each table (default 500). */
+  batch?: number;
+  minBatch?: number;
+  maxBatch?: number;
+  /** What one batch should take (default 10 ms): the longest a claim waits behind the purge. */
+  targetMs?: number;
+  /** Runs between batches so waiting requests are served; default: the next turn of the event loop. */
+  pause?: () => Promise<void>;
+  /** Asked between batches: true stops the purge (shutdown); the next run goes on where it stopped. */
+  stopped?: () => boolean;
+}
+
+export interface TablePurge {
+  deleted: number;
+  batches: number;
+  largestBatch: number;
+  longestBatchMs: number;
+}
+
+export interface PurgeReport {
+  tables: Record<PurgeTable, TablePurge>;
+  deleted: number;
+  ms: number;
+  stopped: boolean;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export const PURGE_DEFAULTS = { batch: 500, minBatch: 50, maxBatch: 5_000, targetMs: 10 } as const;
+
+/** Deletes everything past retention, table by table, batch by batch, until nothing more is due. */
+export async function purgeExpired(store: RetentionStore, policy: RetentionPolicy, now: number, opts: PurgeOptions = {}): Promise<PurgeReport> {
+  const minBatch = opts.minBatch ?? PURGE_DEFAULTS.minBatch;
+  const maxBatch = Math.max(minBatch, opts.maxBatch ?? PURGE_DEFAULTS.maxBatch);
+  const targetMs = opts.targetMs ?? PURGE_DEFAULTS.targetMs;
+  const pause = opts.pause ?? nextTurn;
+  const started = performance.now();
+  const tables = {} as Record<PurgeTable, TablePurge>;
+  let stopped = false;
+  for (const table of PURGE_TABLES) {
+    const t: TablePurge = { deleted: 0, batches: 0, largestBatch: 0, longestBatchMs: 0 };
+    tables[table] = t;
+    if (stopped) continue;
+    const before = now - policy[AGE[table]];
+    let limit = Math.min(maxBatch, Math.max(minBatch, opts.batch ?? PURGE_DEFAULTS.batch));
+    for (;;) {
+      if (opts.stopped?.()) {
+        stopped = true;
+        break;
+      }
+      const t0 = performance.now();
+      const n = await store.purge(table, before, limit);
+      const ms = performance.now() - t0;
+      t.batches++;
+      t.deleted += n;
+      t.largestBatch = Math.max(t.largestBatch, n);
+      t.longestBatchMs = Math.max(t.longestBatchMs, ms);
+      // A short batch means nothing more is due now (rows that must stay are never counted).
+      if (n < limit) break;
+      if (ms > targetMs) limit = Math.max(minBatch, Math.floor(limit / 2));
+      else if (ms < targetMs / 2) limit = Math.min(maxBatch, limit * 2);
+      await pause();
+    }
+  }
+  const deleted = PURGE_TABLES.reduce((sum, table) => sum + tables[table].deleted, 0);
+  return { tables, deleted, ms: performance.now() - started, stopped };
+}
+
+export interface RetentionPurger {
+  /** Purges now; a call while a purge runs gets that purge's report. */
+  run(): Promise<PurgeReport>;
+  start(intervalMs: number): void;
+  /** Stops the timer and the running purge at its next batch; resolves when it has stopped. */
+  stop(): Promise<void>;
+}
+
+export function createRetentionPurger(deps: {
+  store: RetentionStore;
+  policy: RetentionPolicy;
+  now: () => number;
+  logger: Logger;
+  options?: PurgeOptions;
+}): RetentionPurger {
+  let running: Promise<PurgeReport> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const run = () =>
+    (running ??= purgeExpired(deps.store, deps.policy, deps.now(), { ...deps.options, stopped: () => stopping })
+      .then((report) => {
+        if (report.deleted > 0) {
+          const deleted = Object.fromEntries(Object.entries(report.tables).map(([table, t]) => [table, t.deleted]));
+          deps.logger.info({ deleted, batches: Object.values(report.tables).reduce((s, t) => s + t.batches, 0), ms: Math.round(report.ms) }, 'retention purge');
+        }
+        return report;
+      })
+      .finally(() => {
+        running = undefined;
+      }));
+  return {
+    run,
+    start(intervalMs) {
+      timer = setInterval(() => {
+        run().catch((err) => deps.logger.error({ err }, 'retention purge failed'));
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      stopping = true;
+      if (timer) clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Retention on SQLite: each call deletes one small batch in one IMMEDIATE transaction, walking the
+ * table's age index from the oldest row, so the write lock (and this process's event loop, since
+ * better-sqlite3 is synchronous) is held for a few milliseconds at a time. What is kept and why:
+ * store/types.ts RetentionStore.
+ */
+import type { PurgeTable, RetentionStore } from '../types';
+import type { SqliteDb } from './open';
+
+export function createSqliteRetention(db: SqliteDb): RetentionStore {
+  const stateGet = db.prepare<[string], { value: string }>('SELECT value FROM collector_state WHERE name = ?');
+
+  const claims = db.prepare<[number, number]>(`
+    DELETE FROM claims WHERE (handoff, key) IN (
+      SELECT handoff, key FROM claims INDEXED BY claims_completed
+      WHERE state = 'completed' AND completed_at <= ? ORDER BY completed_at LIMIT ?)`);
+
+  // Folded events only (id ≤ the fold's watermark), and none of a pair still in the exception queue.
+  const events = db.prepare<{ before: number; folded: number; limit: number }>(`
+    DELETE FROM events WHERE id IN (
+      SELECT e.id FROM events e INDEXED BY events_by_time
+      WHERE e.at < @before AND e.id <= @folded
+        AND (e.key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM handoff_outcomes o
+          WHERE o.handoff = e.handoff AND o.key = e.key
+            AND o.failed_at IS NOT NULL AND o.completed_at IS NULL AND o.closed_at IS NULL))
+      ORDER BY e.at LIMIT @limit)`);
+
+  // Finished runs, except those awaiting their completed claim and the latest success of each handoff.
+  const executions = db.prepare<[number, number]>(`
+    DELETE FROM executions WHERE id IN (
+      SELECT x.id FROM executions x INDEXED BY executions_retention
+      WHERE x.finished = 1 AND coalesce(x.stopped_at, x.started_at, x.seen_at) < ?
+        AND (x.outcome IS NULL OR x.outcome NOT IN ('pending', 'missing'))
+        AND NOT (x.status = 'success' AND x.stopped_at IS NOT NULL AND x.stopped_at >= (
+          SELECT max(s.stopped_at) FROM executions s WHERE s.handoff = x.handoff AND s.status = 'success'))
+      ORDER BY coalesce(x.stopped_at, x.started_at, x.seen_at) LIMIT ?)`);
+
+  // Resolved incidents the time-to-recovery fold has passed ([resolved_at, id] ≤ its watermark),
+  // with no alert still waiting to go out.
+  const doomedIncidents = db.prepare<
+    { before: number; foldAt: number; foldId: number; limit: number },
+    { id: number; handoff: string; breached: number }
+  >(`
+    SELECT i.id, i.handoff, (i.escalated_at IS NOT NULL OR i.kind = 'stalled') AS breached
+    FROM incidents i INDEXED BY incidents_resolved
+    WHERE i.resolved_at IS NOT NULL AND i.state = 'resolved' AND i.resolved_at < @before
+      AND (i.resolved_at < @foldAt OR (i.resolved_at = @foldAt AND i.id <= @foldId))
+      AND NOT EXISTS (SELECT 1 FROM alert_outbox a WHERE a.incident_id = i.id AND a.state = 'pending')
+    ORDER BY i.resolved_at, i.id LIMIT @limit`);
+  const deleteAlertsOf = db.prepare<[number]>('DELETE FROM alert_outbox WHERE incident_id = ?');
+  const deleteIncident = db.prepare<[number]>('DELETE FROM incidents WHERE id = ?');
+  const keepBreaches = db.prepare<[string, number]>(`
+    INSERT INTO purged_sla_breaches (handoff, count) VALUES (?, ?)
+    ON CONFLICT (handoff) DO UPDATE SET count = count + excluded.count`);
+
+  const alerts = db.prepare<[number, number]>(`
+    DELETE FROM alert_outbox WHERE id IN (
+      SELECT id FROM alert_outbox INDEXED BY alert_outbox_sent
+      WHERE state = 'sent' AND sent_at < ? ORDER BY sent_at LIMIT ?)`);
+
+  const purgeIncidents = (before: number, limit: number): number => {
+    const mark = stateGet.get('recovery_fold');
+    if (!mark) return 0; // nothing folded yet: every resolved incident still waits for its time to recovery
+    const [foldAt, foldId] = JSON.parse(mark.value) as [number, number];
+    const rows = doomedIncidents.all({ before, foldAt, foldId, limit });
+    const breaches = new Map<string, number>();
+    for (const r of rows) {
+      deleteAlertsOf.run(r.id);
+      deleteIncident.run(r.id);
+      if (r.breached) breaches.set(r.handoff, (breaches.get(r.handoff) ?? 0) + 1);
+    }
+    for (const [handoff, n] of breaches) keepBreaches.run(handoff, n);
+    return rows.length;
+  };
+
+  const purgeTx = db.transaction((table: PurgeTable, before: number, limit: number): number => {
+    switch (table) {
+      case 'claims':
+        return claims.run(before, limit).changes;
+      case 'events': {
+        const folded = Number(stateGet.get('outcome_fold')?.value ?? 0);
+        return events.run({ before, folded, limit }).changes;
+      }
+      case 'executions':
+        return executions.run(before, limit).changes;
+      case 'incidents':
+        return purgeIncidents(before, limit);
+      case 'alerts':
+        return alerts.run(before, limit).changes;
+    }
+  });
+
+  return {
+    async purge(table, before, limit) {
+      return purgeTx.immediate(table, before, limit);
+    },
+  };
+}
