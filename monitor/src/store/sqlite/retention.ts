@@ -26,14 +26,18 @@ export function createSqliteRetention(db: SqliteDb): RetentionStore {
             AND o.failed_at IS NOT NULL AND o.completed_at IS NULL AND o.closed_at IS NULL))
       ORDER BY e.at LIMIT @limit)`);
 
-  // Finished runs, except those awaiting their completed claim and the latest success of each handoff.
-  const executions = db.prepare<[number, number]>(`
+  // Finished runs, except those awaiting their completed claim and the latest success of each handoff
+  // (found once per batch: one index seek per handoff that has finished runs).
+  const latestSuccesses = db.prepare<[], { id: string | null }>(`
+    SELECT (SELECT s.id FROM executions s INDEXED BY executions_last_success
+            WHERE s.handoff = c.handoff AND s.status = 'success' ORDER BY s.stopped_at DESC LIMIT 1) AS id
+    FROM (SELECT DISTINCT handoff FROM execution_counters) c`);
+  const executions = db.prepare<[number, string, number]>(`
     DELETE FROM executions WHERE id IN (
       SELECT x.id FROM executions x INDEXED BY executions_retention
       WHERE x.finished = 1 AND coalesce(x.stopped_at, x.started_at, x.seen_at) < ?
         AND (x.outcome IS NULL OR x.outcome NOT IN ('pending', 'missing'))
-        AND NOT (x.status = 'success' AND x.stopped_at IS NOT NULL AND x.stopped_at >= (
-          SELECT max(s.stopped_at) FROM executions s WHERE s.handoff = x.handoff AND s.status = 'success'))
+        AND x.id NOT IN (SELECT value FROM json_each(?))
       ORDER BY coalesce(x.stopped_at, x.started_at, x.seen_at) LIMIT ?)`);
 
   // Resolved incidents the time-to-recovery fold has passed ([resolved_at, id] ≤ its watermark),
@@ -82,8 +86,10 @@ export function createSqliteRetention(db: SqliteDb): RetentionStore {
         const folded = Number(stateGet.get('outcome_fold')?.value ?? 0);
         return events.run({ before, folded, limit }).changes;
       }
-      case 'executions':
-        return executions.run(before, limit).changes;
+      case 'executions': {
+        const latest = latestSuccesses.all().flatMap((r) => (r.id === null ? [] : [r.id]));
+        return executions.run(before, JSON.stringify(latest), limit).changes;
+      }
       case 'incidents':
         return purgeIncidents(before, limit);
       case 'alerts':
