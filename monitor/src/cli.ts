@@ -14,6 +14,8 @@ import { mondayReport } from './report/run';
 import { askMonitor } from './replay/ask-monitor';
 import { parseReplayCommand, renderReplayAnswer, REPLAY_EXIT, type ReplayCommandOptions } from './replay/command';
 import { startMonitor } from './server';
+import { isPostgresLocation } from './store';
+import { backupSqlite, BackupRefused } from './store/sqlite/backup';
 import { formatDuration } from './util/duration';
 import { createLogger } from './util/logger';
 
@@ -157,6 +159,30 @@ async function audit(opts: AuditCommandOptions): Promise<void> {
   finish(out);
 }
 
+const BACKUP_HELP = `
+Reads HANDOFF_MONITOR_DB (SQLite) through its own read-only connection; the monitor keeps serving.
+The copy holds every write committed before the backup began. To restore: stop the monitor, move
+handoff-monitor.db and its -wal and -shm files away, copy the backup to handoff-monitor.db, start
+the monitor. On Postgres use pg_dump and pg_restore instead. Exit codes: 0 written, 1 failed,
+2 refused (Postgres, FILE exists, no database).
+`;
+
+async function backup(file: string): Promise<void> {
+  const config = loadConfig(process.env, { requireToken: false });
+  if (isPostgresLocation(config.db)) {
+    throw new BackupRefused(
+      'HANDOFF_MONITOR_DB is a Postgres database, and this command copies a SQLite file: back Postgres up with pg_dump, e.g. pg_dump --format=custom --file=handoff-monitor.dump "$HANDOFF_MONITOR_DB" (restore into an empty database with pg_restore --dbname=…)',
+    );
+  }
+  const r = await backupSqlite(config.db, file);
+  const size = r.bytes >= 1_048_576 ? `${(r.bytes / 1_048_576).toFixed(1)} MB` : `${Math.ceil(r.bytes / 1024)} KB`;
+  finish({
+    exitCode: 0,
+    stdout: `Backed up ${config.db} to ${r.file}: ${size}, schema version ${r.schemaVersion}, ${r.claims.toLocaleString('en-US')} keys, ${r.incidents.toLocaleString('en-US')} incidents, in ${(r.ms / 1000).toFixed(1)} s. Restore: stop the monitor, replace ${config.db} (and remove its -wal and -shm files) with this file, start it.\n`,
+    stderr: '',
+  });
+}
+
 export function buildProgram(): Command {
   const program = new Command('handoff-monitor')
     .description("Handoff Guard's sidecar: the handoff ledger, sync-failure metrics, stalls and incidents.")
@@ -203,6 +229,15 @@ export function buildProgram(): Command {
     .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : AUDIT_EXIT.usage))
     .action((opts: AuditCommandOptions) =>
       audit(opts).catch((err) => finish({ exitCode: AUDIT_EXIT.usage, stdout: '', stderr: `handoff-monitor audit: ${(err as Error)?.message ?? String(err)}\n` })),
+    );
+  program
+    .command('backup')
+    .argument('<file>', 'where to write the copy (a new file)')
+    .description('copy the SQLite store to FILE while the monitor runs: a consistent snapshot, checked, ready to restore')
+    .addHelpText('after', BACKUP_HELP)
+    .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .action((file: string) =>
+      backup(file).catch((err) => finish({ exitCode: err instanceof BackupRefused ? 2 : 1, stdout: '', stderr: `handoff-monitor backup: ${(err as Error)?.message ?? String(err)}\n` })),
     );
   program
     .command('check')
