@@ -81,6 +81,15 @@ export interface Incident {
   idempotencyKey?: string;
   /** How it was resolved: by hand, or "recovered: completed at attempt N" when its handoff completed. */
   resolution?: string;
+  /** Who acknowledged it: the name given at sign-in on the dashboard, or `by` in the API request. */
+  acknowledgedBy?: string;
+  /** Who resolved it by hand (absent when it recovered by itself, or when nobody gave a name). */
+  resolvedBy?: string;
+}
+
+/** Body of `POST /incidents/:id/ack` and `/resolve` (optional): who is acting, recorded on the incident. */
+export interface IncidentActionRequest {
+  by?: string;
 }
 
 export interface IncidentResponse {
@@ -107,6 +116,8 @@ export const INCIDENT_LIMITS = {
   /** A serialized context (payload sample, logs) larger than this is cut down before storage. */
   maxContextChars: 16_000,
   maxSlaSeconds: 90 * 24 * 3600,
+  /** A name recorded as acknowledgedBy/resolvedBy. */
+  maxActorLength: 200,
 } as const;
 
 /** Default exception SLA when neither the contract nor the node names one (docs/architecture.md: 48 hours). */

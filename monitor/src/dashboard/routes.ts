@@ -4,6 +4,7 @@
  */
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { ContractStore } from '../contract/store';
+import { actorName } from '../incidents/actor';
 import type { IncidentAction } from '../incidents/decide';
 import { loadReportData } from '../report/data';
 import { entryForIncident } from '../api/routes/queue';
@@ -270,7 +271,9 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
         return problem(res, 403, 'The form is out of date or did not come from this dashboard; reload the page and try again.', a);
       }
       const id = Number(req.params.id);
-      const result = Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.transition(id, action, deps.now()) : { found: false as const };
+      // Who acts: the name given at sign-in (or, for a script with the bearer token, a `by` field).
+      const by = actorName(a.session?.name ?? (typeof req.body?.by === 'string' ? req.body.by : undefined));
+      const result = Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.transition(id, action, deps.now(), by) : { found: false as const };
       if (!result.found) return problem(res, 404, `No incident ${String(req.params.id)}.`, a);
       if (!result.ok) return problem(res, 409, `Incident ${id} ${result.problem}.`, a);
       const back = localPath(req.body?.back, `/incidents/${id}`);
@@ -289,11 +292,12 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     if (refused) return problem(res, 403, refused, a);
     const next = localPath(req.body?.next);
     const presented = typeof req.body?.token === 'string' ? req.body.token : undefined;
+    const name = actorName(typeof req.body?.name === 'string' ? req.body.name : undefined);
     if (!tokenMatches(deps.token, presented)) {
-      return send(res, 401, 'Sign in', 'login', a, loginView({ next, error: 'That is not the monitor token (HANDOFF_MONITOR_TOKEN).' }), performance.now());
+      return send(res, 401, 'Sign in', 'login', a, loginView({ next, name, error: 'That is not the monitor token (HANDOFF_MONITOR_TOKEN).' }), performance.now());
     }
     await sessions.destroy(a.session?.id);
-    const session = await sessions.create();
+    const session = await sessions.create({ name });
     res.setHeader('Set-Cookie', sessionCookie(session.id, { secure: req.secure, maxAgeSeconds: SESSION_TTL_MS / 1000 }));
     res.redirect(303, next);
   });

@@ -90,6 +90,8 @@ export function decideReport(open: IncidentRecord | undefined, report: IncidentR
       execution: report.execution ?? null,
       idempotencyKey: report.idempotencyKey ?? null,
       resolution: null,
+      acknowledgedBy: null,
+      resolvedBy: null,
     },
     alert: { kind: 'opened', to: report.owner },
   };
@@ -101,16 +103,17 @@ export type TransitionOutcome =
   | { ok: true; record: IncidentRecord; changed: boolean }
   | { ok: false; problem: string };
 
-export function decideTransition(record: IncidentRecord, action: IncidentAction, now: number): TransitionOutcome {
+/** `by`: who acts (a name given at sign-in, or the API's `by`); the first to acknowledge or resolve is kept. */
+export function decideTransition(record: IncidentRecord, action: IncidentAction, now: number, by?: string): TransitionOutcome {
   if (action === 'ack') {
     if (record.state === 'resolved') {
       return { ok: false, problem: 'is already resolved; a new failure with the same dedup key opens a new incident' };
     }
     if (record.state === 'acknowledged') return { ok: true, record, changed: false };
-    return { ok: true, record: { ...record, state: 'acknowledged', acknowledgedAt: now }, changed: true };
+    return { ok: true, record: { ...record, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: by ?? null }, changed: true };
   }
   if (record.state === 'resolved') return { ok: true, record, changed: false };
-  return { ok: true, record: { ...record, state: 'resolved', resolvedAt: now, resolution: 'resolved by hand' }, changed: true };
+  return { ok: true, record: { ...record, state: 'resolved', resolvedAt: now, resolution: 'resolved by hand', resolvedBy: by ?? null }, changed: true };
 }
 
 /**

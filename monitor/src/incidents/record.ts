@@ -36,6 +36,8 @@ export interface IncidentRecord {
   execution: IncidentExecution | null;
   idempotencyKey: string | null;
   resolution: string | null;
+  acknowledgedBy: string | null;
+  resolvedBy: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -65,5 +67,7 @@ export function toWire(r: IncidentRecord & { id: number }): Incident {
   if (r.execution !== null) out.execution = r.execution;
   if (r.idempotencyKey !== null) out.idempotencyKey = r.idempotencyKey;
   if (r.resolution !== null) out.resolution = r.resolution;
+  if (r.acknowledgedBy) out.acknowledgedBy = r.acknowledgedBy;
+  if (r.resolvedBy) out.resolvedBy = r.resolvedBy;
   return out;
 }

@@ -92,7 +92,8 @@ export interface IncidentStore {
   report(report: IncidentReport, now: number): Promise<{ incident: Incident; deduplicated: boolean; alertQueued: boolean }>;
   get(id: number): Promise<Incident | undefined>;
   list(filter: IncidentFilter): Promise<Incident[]>;
-  transition(id: number, action: IncidentAction, now: number): Promise<IncidentTransition>;
+  /** `by`: who acts, recorded as acknowledgedBy / resolvedBy (a name given at sign-in, or the API's `by`). */
+  transition(id: number, action: IncidentAction, now: number, by?: string): Promise<IncidentTransition>;
   /** Escalates every unresolved incident past its SLA, once; returns those escalated now. */
   escalateDue(now: number, targetFor: (incident: Incident) => IncidentPerson): Promise<Incident[]>;
   readonly outbox: AlertOutbox;

@@ -13,6 +13,7 @@ import {
 } from '../../../../nodes/shared/incident-protocol';
 import type { ContractStore } from '../../contract/store';
 import type { IncidentAction } from '../../incidents/decide';
+import { actorName } from '../../incidents/actor';
 import { exceptionSlaMs, resolveOwner } from '../../incidents/owner';
 import type { IncidentStore } from '../../store/types';
 import { ApiError, fromZod } from '../errors';
@@ -62,6 +63,16 @@ export const incidentRequestSchema = z.strictObject({
   idempotencyKey: z.string().max(512).optional(),
   failedAt: z.iso
     .datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-01-31T12:00:00Z: when the failure itself happened' })
+    .optional(),
+});
+
+/** Ack and resolve take an optional body naming who acts. */
+const actionSchema = z.strictObject({
+  by: z
+    .string({ message: 'must be text: the name of who acknowledges or resolves' })
+    .trim()
+    .min(1, 'must not be empty: name who acts, or leave it out')
+    .max(INCIDENT_LIMITS.maxActorLength, `must be at most ${INCIDENT_LIMITS.maxActorLength} characters`)
     .optional(),
 });
 
@@ -147,7 +158,9 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
   for (const action of ['ack', 'resolve'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, async (req, res) => {
       const id = incidentId(req);
-      const result = await deps.incidents.transition(id, action, deps.now());
+      // No body at all (the nodes, older scripts) is fine; a body must be {by?}.
+      const body = req.body === undefined ? {} : parseBody(req, actionSchema, `${action === 'ack' ? 'acknowledge' : 'resolve'} request`);
+      const result = await deps.incidents.transition(id, action, deps.now(), actorName(body.by));
       if (!result.found) throw new ApiError(404, 'incident_not_found', `No incident ${id}; list them with GET /api/v1/incidents`);
       if (!result.ok) throw new ApiError(409, 'incident_conflict', `Incident ${id} ${result.problem}`);
       res.json({ incident: result.incident, changed: result.changed });

@@ -56,8 +56,8 @@ ${deadAlertsView(i, args.deadAlerts ?? [], now)}
   ${i.escalatedTo ? html`<dt>Escalated</dt><dd>to ${i.escalatedTo.name} ${when(now, i.escalatedAt ? Date.parse(i.escalatedAt) : undefined)}</dd>` : ''}
   <dt>First seen</dt><dd>${when(now, Date.parse(i.firstSeenAt))}</dd>
   <dt>Last seen</dt><dd>${when(now, Date.parse(i.lastSeenAt))} · ${i.count} failure${i.count === 1 ? '' : 's'}</dd>
-  ${i.acknowledgedAt ? html`<dt>Acknowledged</dt><dd>${when(now, Date.parse(i.acknowledgedAt))}</dd>` : ''}
-  ${i.resolvedAt ? html`<dt>Resolved</dt><dd>${when(now, Date.parse(i.resolvedAt))}${i.resolution ? html` · <span class="resolution">${i.resolution}</span>` : ''}</dd>` : ''}
+  ${i.acknowledgedAt ? html`<dt>Acknowledged</dt><dd>${when(now, Date.parse(i.acknowledgedAt))}${i.acknowledgedBy ? html` by <span data-acknowledged-by>${i.acknowledgedBy}</span>` : ''}</dd>` : ''}
+  ${i.resolvedAt ? html`<dt>Resolved</dt><dd>${when(now, Date.parse(i.resolvedAt))}${i.resolvedBy ? html` by <span data-resolved-by>${i.resolvedBy}</span>` : ''}${i.resolution ? html` · <span class="resolution">${i.resolution}</span>` : ''}</dd>` : ''}
   ${i.kind ? html`<dt>Kind</dt><dd>${i.kind}</dd>` : ''}
   ${i.idempotencyKey ? html`<dt>Idempotency key</dt><dd><code>${i.idempotencyKey}</code></dd>` : ''}
   <dt>n8n execution</dt><dd>${

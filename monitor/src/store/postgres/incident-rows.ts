@@ -27,13 +27,15 @@ export interface IncidentRow {
   execution: IncidentRecord['execution'];
   idempotency_key: string | null;
   resolution: string | null;
+  acknowledged_by: string | null;
+  resolved_by: string | null;
 }
 
 /** Every column a write sets, in the order of toIncidentParams. */
 export const COLUMNS = [
   'handoff', 'dedup_key', 'kind', 'title', 'severity', 'state', 'owner', 'owner_name', 'owner_channel', 'owner_source',
   'sla_due_at', 'first_seen_at', 'last_seen_at', 'count', 'acknowledged_at', 'resolved_at', 'escalated_at', 'escalated_to',
-  'error', 'context', 'execution', 'idempotency_key', 'resolution',
+  'error', 'context', 'execution', 'idempotency_key', 'resolution', 'acknowledged_by', 'resolved_by',
 ] as const;
 
 /** JSON goes in as text: pg would turn a JS array into a Postgres array, not a JSON one. */
@@ -42,7 +44,7 @@ const json = (value: unknown) => (value === null || value === undefined ? null :
 export const toIncidentParams = (r: IncidentRecord): unknown[] => [
   r.handoff, r.dedupKey, r.kind, r.title, r.severity, r.state, json(r.owner), r.owner.name, r.owner.channel ?? null, r.ownerSource,
   r.slaDueAt, r.firstSeenAt, r.lastSeenAt, r.count, r.acknowledgedAt, r.resolvedAt, r.escalatedAt, json(r.escalatedTo),
-  json(r.error), json(r.context), json(r.execution), r.idempotencyKey, r.resolution,
+  json(r.error), json(r.context), json(r.execution), r.idempotencyKey, r.resolution, r.acknowledgedBy, r.resolvedBy,
 ];
 
 export const fromIncidentRow = (r: IncidentRow): StoredIncident => ({
@@ -68,4 +70,6 @@ export const fromIncidentRow = (r: IncidentRow): StoredIncident => ({
   execution: r.execution,
   idempotencyKey: r.idempotency_key,
   resolution: r.resolution,
+  acknowledgedBy: r.acknowledged_by,
+  resolvedBy: r.resolved_by,
 });

@@ -88,11 +88,11 @@ async function reportIn(client: PoolClient, report: IncidentReport, now: number)
   throw new RetryTransaction('the open incident kept changing under the report');
 }
 
-async function transitionIn(client: PoolClient, id: number, action: IncidentAction, now: number): Promise<IncidentTransition> {
+async function transitionIn(client: PoolClient, id: number, action: IncidentAction, now: number, by?: string): Promise<IncidentTransition> {
   const { rows } = await run<IncidentRow>(client, LOCK_BY_ID, [id]);
   if (!rows[0]) return { found: false };
   const current = fromIncidentRow(rows[0]);
-  const outcome = decideTransition(current, action, now);
+  const outcome = decideTransition(current, action, now, by);
   if (!outcome.ok) return { found: true, ok: false, incident: toWire(current), problem: outcome.problem };
   const next = { ...outcome.record, id };
   if (outcome.changed) await update(client, next);
@@ -148,7 +148,7 @@ export function createPostgresIncidents(pool: Pool): IncidentStore {
       const { rows } = await run<IncidentRow>(pool, LIST, [filter.handoff ?? null, state1, state2, filter.owner ?? null, filter.limit]);
       return rows.map((r) => toWire(fromIncidentRow(r)));
     },
-    transition: (id, action, now) => inTransaction(pool, (client) => transitionIn(client, id, action, now)),
+    transition: (id, action, now, by) => inTransaction(pool, (client) => transitionIn(client, id, action, now, by)),
     escalateDue: (now, targetFor) => inTransaction(pool, (client) => escalateIn(client, now, targetFor)),
     outbox: createPostgresOutbox(pool),
   };

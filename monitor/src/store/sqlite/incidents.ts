@@ -36,6 +36,8 @@ export interface IncidentRow {
   execution: string | null;
   idempotency_key: string | null;
   resolution: string | null;
+  acknowledged_by: string | null;
+  resolved_by: string | null;
 }
 
 type Stored = IncidentRecord & { id: number };
@@ -66,6 +68,8 @@ export const fromRow = (r: IncidentRow): Stored => ({
   execution: json(r.execution),
   idempotencyKey: r.idempotency_key,
   resolution: r.resolution,
+  acknowledgedBy: r.acknowledged_by,
+  resolvedBy: r.resolved_by,
 });
 
 const toParams = (r: IncidentRecord) => ({
@@ -92,6 +96,8 @@ const toParams = (r: IncidentRecord) => ({
   execution: text(r.execution),
   idempotencyKey: r.idempotencyKey,
   resolution: r.resolution,
+  acknowledgedBy: r.acknowledgedBy,
+  resolvedBy: r.resolvedBy,
 });
 
 /** Escalation sweeps are bounded so one transaction never holds the write lock for long. */
@@ -110,10 +116,10 @@ export type RecoverKey = (handoff: string, key: string, resolution: string, now:
 export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKey: RecoverKey } {
   const columns = `handoff, dedup_key, kind, title, severity, state, owner, owner_name, owner_channel, owner_source,
     sla_due_at, first_seen_at, last_seen_at, count, acknowledged_at, resolved_at, escalated_at, escalated_to,
-    error, context, execution, idempotency_key, resolution`;
+    error, context, execution, idempotency_key, resolution, acknowledged_by, resolved_by`;
   const values = `@handoff, @dedupKey, @kind, @title, @severity, @state, @owner, @ownerName, @ownerChannel, @ownerSource,
     @slaDueAt, @firstSeenAt, @lastSeenAt, @count, @acknowledgedAt, @resolvedAt, @escalatedAt, @escalatedTo,
-    @error, @context, @execution, @idempotencyKey, @resolution`;
+    @error, @context, @execution, @idempotencyKey, @resolution, @acknowledgedBy, @resolvedBy`;
   const insert = db.prepare(`INSERT INTO incidents (${columns}) VALUES (${values})`);
   const update = db.prepare(`UPDATE incidents SET (${columns}) = (${values}) WHERE id = @id`);
   const openByKey = db.prepare<[string, string], IncidentRow>(
@@ -159,11 +165,11 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKe
     return { incident: toWire(stored), deduplicated: outcome.deduplicated, alertQueued };
   });
 
-  const transitionTx = db.transaction((id: number, action: IncidentAction, now: number): IncidentTransition => {
+  const transitionTx = db.transaction((id: number, action: IncidentAction, now: number, by?: string): IncidentTransition => {
     const row = byId.get(id);
     if (!row) return { found: false };
     const current = fromRow(row);
-    const outcome = decideTransition(current, action, now);
+    const outcome = decideTransition(current, action, now, by);
     if (!outcome.ok) return { found: true, ok: false, incident: toWire(current), problem: outcome.problem };
     const next = { ...outcome.record, id };
     if (outcome.changed) update.run({ ...toParams(next), id });
@@ -216,8 +222,8 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKe
         .all({ handoff: filter.handoff ?? null, state1, state2, owner: filter.owner ?? null, limit: filter.limit })
         .map((r) => toWire(fromRow(r)));
     },
-    async transition(id, action, now) {
-      return transitionTx.immediate(id, action, now);
+    async transition(id, action, now, by) {
+      return transitionTx.immediate(id, action, now, by);
     },
     async escalateDue(now, targetFor) {
       return escalateTx.immediate(now, targetFor);
