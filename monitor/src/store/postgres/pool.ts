@@ -76,6 +76,13 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no 'error' listener (the pool takes its own off): a connection that
+    // dies mid-transaction (a restart, pg_terminate_backend) would emit an unhandled 'error' and end
+    // the process. The query in flight fails anyway; this only keeps the event from crashing us.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -87,6 +94,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
       });
       if (attempt >= MAX_TRANSACTION_TRIES || !isRetryable(err)) throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
     // A short random pause lets the transaction that won the lock finish before we try again.
