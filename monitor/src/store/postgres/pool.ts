@@ -53,6 +53,14 @@ export function createPool(target: PostgresTarget, onError: (err: Error) => void
   // An idle connection that dies (server restart, DROP DATABASE … FORCE) must not crash the monitor:
   // the pool drops it and the next query opens a new one.
   pool.on('error', onError);
+  // pg-pool takes its own 'error' listener off a client while it is checked out, and a connection
+  // that dies then (a restart, a failover, pg_terminate_backend) emits 'error' with no listener,
+  // which ends the process; so can one whose termination arrives with its start-up answer. Every
+  // client keeps a listener of its own: the query in flight fails anyway (a transaction is retried
+  // or refused), and the pool drops the dead client when it comes back.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 
@@ -76,13 +84,6 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken: Error | undefined;
-    // A checked-out client has no 'error' listener (the pool takes its own off): a connection that
-    // dies mid-transaction (a restart, pg_terminate_backend) would emit an unhandled 'error' and end
-    // the process. The query in flight fails anyway; this only keeps the event from crashing us.
-    const onError = (err: Error) => {
-      broken = err;
-    };
-    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -94,7 +95,6 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
       });
       if (attempt >= MAX_TRANSACTION_TRIES || !isRetryable(err)) throw err;
     } finally {
-      client.off('error', onError);
       client.release(broken);
     }
     // A short random pause lets the transaction that won the lock finish before we try again.
