@@ -1,8 +1,8 @@
 /**
  * The retention purge: every table's history past its retention (HANDOFF_RETENTION for completed
  * keys, HANDOFF_RETENTION_EVENTS, _EXECUTIONS, _INCIDENTS, _ALERTS) is deleted in small batches, one
- * short store transaction each, with a pause between them in which waiting requests run (as long as the
- * batch took, so the purge never has more than about half of the event loop). A batch is
+ * short store transaction each, with a pause between them in which waiting requests run (on SQLite as
+ * long as the batch took, so the purge never has more than about half of the event loop). A batch is
  * sized to take about `targetMs` (halved when one took longer, doubled while they are quick), so a
  * purge of millions of rows never keeps a claim waiting for more than one short batch. What each table
  * keeps regardless of age: store/types.ts RetentionStore.
@@ -30,19 +30,20 @@ const AGE: Record<PurgeTable, keyof RetentionPolicy> = {
 };
 
 export interface PurgeOptions {
-  /** Rows in the first batch of each table (default 500; adapts between minBatch 50 and maxBatch 1,000). */
+  /** Rows in the first batch of each table; adapts between minBatch and maxBatch (defaults: PURGE_DEFAULTS). */
   batch?: number;
   minBatch?: number;
   maxBatch?: number;
   /**
-   * What one batch should take (default 5 ms): about how long a claim waits behind the purge. Batches
-   * stay at most 1,000 rows: on SQLite the commit that crosses the WAL's autocheckpoint also copies
-   * the WAL into the database (10–25 ms measured), and a small batch keeps that copy small too.
+   * What one batch should take (SQLite 5 ms: about how long a claim waits behind the purge). SQLite
+   * batches stay at most 1,000 rows: the commit that crosses the WAL's autocheckpoint also copies the
+   * WAL into the database (10–25 ms measured), and a small batch keeps that copy small too.
    */
   targetMs?: number;
   /**
-   * Runs between batches so waiting requests are served; told how long the batch took. Default: rest
-   * as long as the batch ran (at most 50 ms), so the purge takes at most about half of the event loop.
+   * Runs between batches so waiting requests are served; told how long the batch took. Default on
+   * SQLite: rest as long as the batch ran (at most 50 ms), so the purge takes at most about half of
+   * the event loop; on Postgres: the next turn of the event loop.
    */
   pause?: (batchMs: number) => Promise<void>;
   /** Asked between batches: true stops the purge (shutdown); the next run goes on where it stopped. */
@@ -64,15 +65,26 @@ export interface PurgeReport {
 }
 
 const rest = (batchMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(50, Math.ceil(batchMs))));
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export const PURGE_DEFAULTS = { batch: 500, minBatch: 50, maxBatch: 1_000, targetMs: 5 } as const;
+/**
+ * SQLite: a batch holds the event loop, so batches stay near 5 ms and the purge rests as long as each
+ * batch ran. Postgres: a batch only waits on the database (a round trip and a commit cost more than
+ * the rows), so batches are larger and follow each other at once; what a claim can meet there is a
+ * row lock on a completed key being purged, held for one batch.
+ */
+export const PURGE_DEFAULTS = {
+  holdingEventLoop: { batch: 500, minBatch: 50, maxBatch: 1_000, targetMs: 5, pause: rest },
+  waitingOnDatabase: { batch: 1_000, minBatch: 100, maxBatch: 5_000, targetMs: 25, pause: nextTurn },
+} as const;
 
 /** Deletes everything past retention, table by table, batch by batch, until nothing more is due. */
 export async function purgeExpired(store: RetentionStore, policy: RetentionPolicy, now: number, opts: PurgeOptions = {}): Promise<PurgeReport> {
-  const minBatch = opts.minBatch ?? PURGE_DEFAULTS.minBatch;
-  const maxBatch = Math.max(minBatch, opts.maxBatch ?? PURGE_DEFAULTS.maxBatch);
-  const targetMs = opts.targetMs ?? PURGE_DEFAULTS.targetMs;
-  const pause = opts.pause ?? rest;
+  const defaults = store.holdsEventLoop ? PURGE_DEFAULTS.holdingEventLoop : PURGE_DEFAULTS.waitingOnDatabase;
+  const minBatch = opts.minBatch ?? defaults.minBatch;
+  const maxBatch = Math.max(minBatch, opts.maxBatch ?? defaults.maxBatch);
+  const targetMs = opts.targetMs ?? defaults.targetMs;
+  const pause = opts.pause ?? defaults.pause;
   const started = performance.now();
   const tables = {} as Record<PurgeTable, TablePurge>;
   let stopped = false;
@@ -81,14 +93,17 @@ export async function purgeExpired(store: RetentionStore, policy: RetentionPolic
     tables[table] = t;
     if (stopped) continue;
     const before = now - policy[AGE[table]];
-    let limit = Math.min(maxBatch, Math.max(minBatch, opts.batch ?? PURGE_DEFAULTS.batch));
+    let limit = Math.min(maxBatch, Math.max(minBatch, opts.batch ?? defaults.batch));
+    let after: number | undefined;
     for (;;) {
       if (opts.stopped?.()) {
         stopped = true;
         break;
       }
       const t0 = performance.now();
-      const n = await store.purge(table, before, limit);
+      const { deleted: n, last } = await store.purge(table, before, limit, after);
+      // Rows older than the last one deleted were deleted or must stay: the next batch starts there.
+      if (last !== null) after = last;
       const ms = performance.now() - t0;
       t.batches++;
       t.deleted += n;

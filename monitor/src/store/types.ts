@@ -323,8 +323,8 @@ export type PurgeTable = (typeof PURGE_TABLES)[number];
 
 /**
  * History past its retention, deleted in small batches so a purge never holds the store for long.
- * Each call is one short transaction that deletes at most `limit` rows older than `before` (epoch ms)
- * and keeps what something still reads:
+ * Each call is one short transaction that deletes at most `limit` rows older than `before` (epoch ms),
+ * oldest first along an age index, and keeps what something still reads:
  * - claims: completed ones only (completed_at ≤ before);
  * - events: only those the outcome fold has folded, and none of a pair still in the exception queue;
  * - executions: finished runs only, never one awaiting its completed claim (detector (c)) nor the
@@ -334,7 +334,19 @@ export type PurgeTable = (typeof PURGE_TABLES)[number];
  * - alerts: sent ones (a pending alert is still to deliver; a dead one stays with its incident).
  */
 export interface RetentionStore {
-  purge(table: PurgeTable, before: number, limit: number): Promise<number>;
+  /**
+   * True when a batch runs on this process's event loop (SQLite: better-sqlite3 is synchronous), so the
+   * purge keeps batches short and rests between them; on Postgres a batch only waits on the database.
+   */
+  readonly holdsEventLoop: boolean;
+  /** `after`: a cursor, the `last` of the previous batch of this run; rows older than it are not looked at. */
+  purge(table: PurgeTable, before: number, limit: number, after?: number): Promise<PurgeBatch>;
+}
+
+/** One batch: how many rows it deleted, and the age (epoch ms) of the last, the next batch's cursor. */
+export interface PurgeBatch {
+  deleted: number;
+  last: number | null;
 }
 
 export interface MonitorStore {

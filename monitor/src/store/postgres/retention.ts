@@ -6,35 +6,47 @@
  * and an incident's SLA breaches are carried over by the transaction that really deleted it.
  */
 import type { Pool } from 'pg';
-import type { PurgeTable, RetentionStore } from '../types';
+import type { PurgeBatch, PurgeTable, RetentionStore } from '../types';
 import { inTransaction, run, type Statement } from './pool';
 
 const statement = (name: string, text: string): Statement => ({ name: `handoff-retention-${name}`, text });
 
 // Each DELETE takes the rows its subquery picked by their physical address (ctid = ANY(ARRAY(…)), a
-// TID scan): with `IN (subquery)` the planner hashes the batch and scans the whole table for it.
+// TID scan): with `IN (subquery)` the planner hashes the batch and scans the whole table for it. Each
+// starts at the cursor ($after: the age of the last row the previous batch deleted), so a batch never
+// walks the index entries of rows already deleted but not yet vacuumed. Each answers how many rows it
+// deleted and the age of the last one.
+const counted = (del: string, age: string) => `WITH d AS (${del} RETURNING ${age} AS age) SELECT count(*)::int AS deleted, max(age) AS last FROM d`;
+
 const CLAIMS = statement(
   'claims',
-  `DELETE FROM claims c
-   WHERE c.ctid = ANY(ARRAY(
-     SELECT ctid FROM claims WHERE state = 'completed' AND completed_at <= $1 ORDER BY completed_at LIMIT $2))
-     AND c.state = 'completed' AND c.completed_at <= $1`,
+  counted(
+    `DELETE FROM claims c
+     WHERE c.ctid = ANY(ARRAY(
+       SELECT ctid FROM claims WHERE state = 'completed' AND completed_at <= $1 AND completed_at >= $3 ORDER BY completed_at LIMIT $2))
+       AND c.state = 'completed' AND c.completed_at <= $1`,
+    'c.completed_at',
+  ),
 );
 
 const EVENTS = statement(
   'events',
-  `DELETE FROM events WHERE ctid = ANY(ARRAY(
-     SELECT e.ctid FROM events e
-     WHERE e.at < $1 AND e.id <= $2
-       AND (e.key IS NULL OR NOT EXISTS (
-         SELECT 1 FROM handoff_outcomes o
-         WHERE o.handoff = e.handoff AND o.key = e.key
-           AND o.failed_at IS NOT NULL AND o.completed_at IS NULL AND o.closed_at IS NULL))
-     ORDER BY e.at LIMIT $3))`,
+  counted(
+    `DELETE FROM events WHERE ctid = ANY(ARRAY(
+       SELECT e.ctid FROM events e
+       WHERE e.at < $1 AND e.at >= $3 AND e.id <= $4
+         AND (e.key IS NULL OR NOT EXISTS (
+           SELECT 1 FROM handoff_outcomes o
+           WHERE o.handoff = e.handoff AND o.key = e.key
+             AND o.failed_at IS NOT NULL AND o.completed_at IS NULL AND o.closed_at IS NULL))
+       ORDER BY e.at LIMIT $2))`,
+    'at',
+  ),
 );
 
-/** Not awaiting its completed claim (detector (c)), and not the latest success of its handoff ($3). */
-const KEEP = (x: string) => `(${x}.outcome IS NULL OR ${x}.outcome NOT IN ('pending', 'missing')) AND ${x}.id <> ALL($3::text[])`;
+/** Not awaiting its completed claim (detector (c)), and not the latest success of its handoff ($4). */
+const KEEP = (x: string) => `(${x}.outcome IS NULL OR ${x}.outcome NOT IN ('pending', 'missing')) AND ${x}.id <> ALL($4::text[])`;
+const AGE = (x: string) => `coalesce(${x}.stopped_at, ${x}.started_at, ${x}.seen_at)`;
 
 /** The latest success of each handoff that has finished runs: one index seek per handoff. */
 const LATEST_SUCCESSES = statement(
@@ -45,12 +57,15 @@ const LATEST_SUCCESSES = statement(
 
 const EXECUTIONS = statement(
   'executions',
-  `DELETE FROM executions x
-   WHERE x.ctid = ANY(ARRAY(
-     SELECT y.ctid FROM executions y
-     WHERE y.finished = 1 AND coalesce(y.stopped_at, y.started_at, y.seen_at) < $1 AND ${KEEP('y')}
-     ORDER BY coalesce(y.stopped_at, y.started_at, y.seen_at) LIMIT $2))
-     AND x.finished = 1 AND coalesce(x.stopped_at, x.started_at, x.seen_at) < $1 AND ${KEEP('x')}`,
+  counted(
+    `DELETE FROM executions x
+     WHERE x.ctid = ANY(ARRAY(
+       SELECT y.ctid FROM executions y
+       WHERE y.finished = 1 AND ${AGE('y')} < $1 AND ${AGE('y')} >= $3 AND ${KEEP('y')}
+       ORDER BY ${AGE('y')} LIMIT $2))
+       AND x.finished = 1 AND ${AGE('x')} < $1 AND ${KEEP('x')}`,
+    AGE('x'),
+  ),
 );
 
 /**
@@ -61,58 +76,72 @@ const INCIDENTS = statement(
   'incidents',
   `WITH doomed AS MATERIALIZED (
      SELECT i.id FROM incidents i
-     WHERE i.resolved_at IS NOT NULL AND i.state = 'resolved' AND i.resolved_at < $1
-       AND (i.resolved_at < $2 OR (i.resolved_at = $2 AND i.id <= $3))
+     WHERE i.resolved_at IS NOT NULL AND i.state = 'resolved' AND i.resolved_at < $1 AND i.resolved_at >= $3
+       AND (i.resolved_at < $4 OR (i.resolved_at = $4 AND i.id <= $5))
        AND NOT EXISTS (SELECT 1 FROM alert_outbox a WHERE a.incident_id = i.id AND a.state = 'pending')
-     ORDER BY i.resolved_at, i.id LIMIT $4
+     ORDER BY i.resolved_at, i.id LIMIT $2
      FOR UPDATE SKIP LOCKED
    ), alerts AS (
      DELETE FROM alert_outbox a WHERE a.incident_id = ANY(ARRAY(SELECT id FROM doomed)) RETURNING a.id
    ), gone AS (
      DELETE FROM incidents i WHERE i.id = ANY(ARRAY(SELECT id FROM doomed))
-     RETURNING i.handoff, (i.escalated_at IS NOT NULL OR i.kind = 'stalled') AS breached
+     RETURNING i.handoff, i.resolved_at, (i.escalated_at IS NOT NULL OR i.kind = 'stalled') AS breached
    ), kept AS (
      INSERT INTO purged_sla_breaches (handoff, count)
      SELECT handoff, count(*) FROM gone WHERE breached GROUP BY handoff
      ON CONFLICT (handoff) DO UPDATE SET count = purged_sla_breaches.count + excluded.count
    )
-   SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM alerts)::int AS alerts`,
+   SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT max(resolved_at) FROM gone) AS last,
+          (SELECT count(*) FROM alerts)::int AS alerts`,
 );
 
 const ALERTS = statement(
   'alerts',
-  `DELETE FROM alert_outbox a
-   WHERE a.ctid = ANY(ARRAY(SELECT ctid FROM alert_outbox WHERE state = 'sent' AND sent_at < $1 ORDER BY sent_at LIMIT $2))
-     AND a.state = 'sent' AND a.sent_at < $1`,
+  counted(
+    `DELETE FROM alert_outbox a
+     WHERE a.ctid = ANY(ARRAY(
+       SELECT ctid FROM alert_outbox WHERE state = 'sent' AND sent_at < $1 AND sent_at >= $3 ORDER BY sent_at LIMIT $2))
+       AND a.state = 'sent' AND a.sent_at < $1`,
+    'a.sent_at',
+  ),
 );
 
 const STATE_GET = statement('state-get', 'SELECT value FROM collector_state WHERE name = $1');
 
 export function createPostgresRetention(pool: Pool): RetentionStore {
   const state = async (name: string) => (await run<{ value: string }>(pool, STATE_GET, [name])).rows[0]?.value;
+  const batch = async (statement: Statement, values: unknown[]): Promise<PurgeBatch> => {
+    const row = (await run<{ deleted: number; last: number | null }>(pool, statement, values)).rows[0];
+    return { deleted: row?.deleted ?? 0, last: row?.last ?? null };
+  };
+  const none: PurgeBatch = { deleted: 0, last: null };
   return {
-    async purge(table: PurgeTable, before: number, limit: number): Promise<number> {
+    holdsEventLoop: false,
+    async purge(table: PurgeTable, before: number, limit: number, after = Number.MIN_SAFE_INTEGER): Promise<PurgeBatch> {
       switch (table) {
         case 'claims':
-          return (await run(pool, CLAIMS, [before, limit])).rowCount ?? 0;
+          return batch(CLAIMS, [before, limit, after]);
         case 'events': {
           // Read before the delete: the watermark only moves forward, so an older value is only more careful.
           const folded = Number((await state('outcome_fold')) ?? 0);
-          if (folded <= 0) return 0;
-          return (await run(pool, EVENTS, [before, folded, limit])).rowCount ?? 0;
+          if (folded <= 0) return none;
+          return batch(EVENTS, [before, limit, after, folded]);
         }
         case 'executions': {
           const latest = (await run<{ id: string | null }>(pool, LATEST_SUCCESSES)).rows.flatMap((r) => (r.id === null ? [] : [r.id]));
-          return (await run(pool, EXECUTIONS, [before, limit, latest])).rowCount ?? 0;
+          return batch(EXECUTIONS, [before, limit, after, latest]);
         }
         case 'incidents': {
           const mark = await state('recovery_fold');
-          if (!mark) return 0;
+          if (!mark) return none;
           const [foldAt, foldId] = JSON.parse(mark) as [number, number];
-          return inTransaction(pool, async (client) => (await run<{ deleted: number }>(client, INCIDENTS, [before, foldAt, foldId, limit])).rows[0]?.deleted ?? 0);
+          return inTransaction(pool, async (client) => {
+            const row = (await run<{ deleted: number; last: number | null }>(client, INCIDENTS, [before, limit, after, foldAt, foldId])).rows[0];
+            return { deleted: row?.deleted ?? 0, last: row?.last ?? null };
+          });
         }
         case 'alerts':
-          return (await run(pool, ALERTS, [before, limit])).rowCount ?? 0;
+          return batch(ALERTS, [before, limit, after]);
       }
     },
   };
