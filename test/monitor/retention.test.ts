@@ -13,6 +13,11 @@ import type { IncidentReport } from '../../monitor/src/incidents/decide';
 import type { ExecutionRecord } from '../../monitor/src/store/types';
 import { openTestStore, type OpenedStore } from '../support/open-store';
 import { startTestMonitor, type TestMonitor } from '../support/monitor';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { openSqlite } from '../../monitor/src/store/sqlite/open';
+import { createSqliteRetention } from '../../monitor/src/store/sqlite/retention';
 import { storeKinds } from '../support/stores';
 
 const DAY = 86_400_000;
@@ -233,5 +238,32 @@ describe('retention purge beside claims', () => {
     expect(report.tables.events.batches).toBeGreaterThan(5);
     // Claims were answered while the purge was still running, not after it.
     expect(answered.filter(Boolean).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('SQLite checkpoints during a purge', () => {
+  it('are taken by a worker thread while batches run, and handed back to the connection after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'handoff-retention-wal-'));
+    const db = openSqlite(join(dir, 'monitor.db'));
+    try {
+      const retention = createSqliteRetention(db);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      db.prepare("INSERT INTO collector_state (name, value) VALUES ('outcome_fold', '1000000')").run();
+      const insert = db.prepare("INSERT INTO events (handoff, key, kind, at) VALUES ('kickoff', ?, 'validated', ?)");
+      db.transaction(() => {
+        for (let i = 0; i < 5_000; i++) insert.run(`k-${i}`, OLD + i);
+      })();
+      const report = await purgeExpired(retention, POLICY, NOW);
+      expect(report.tables.events.deleted).toBe(5_000);
+      // The connection does not checkpoint on the event loop while the worker does it.
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      // Nothing was lost on the way.
+      expect((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(0);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
