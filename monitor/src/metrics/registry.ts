@@ -6,7 +6,8 @@
  * Labels are bounded: handoff ids, decisions, statuses, windows, stall kinds, owners, severities —
  * never an idempotency key or an execution id.
  */
-import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, type Metric, type Registry } from 'prom-client';
+import { monitorVersion } from '../util/version';
 import type { ContractStore } from '../contract/store';
 import type { StallKind } from '../stalls/detect';
 import type { AggregateSnapshot, AggregateStore } from '../store/types';
@@ -91,8 +92,29 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     'gauge',
     ['handoff'],
   );
-  const rework = family('handoff_rework_hours_saved_total', "Duplicates suppressed x the handoff's reworkMinutes / 60.", 'counter', ['handoff']);
+  const reworkSeconds = family(
+    'handoff_rework_saved_seconds_total',
+    "Rework that did not happen: duplicates suppressed x the handoff's reworkMinutes, in seconds.",
+    'counter',
+    ['handoff'],
+  );
+  const rework = family(
+    'handoff_rework_hours_saved_total',
+    "DEPRECATED, removed in the next release: use handoff_rework_saved_seconds_total (the same figure in seconds). Duplicates suppressed x the handoff's reworkMinutes / 60.",
+    'counter',
+    ['handoff'],
+  );
   const lastSuccess = new Gauge({ name: 'handoff_collector_last_success_timestamp_seconds', help: 'When the collector last read n8n completely (0: never).', registers });
+  // This process: what runs (version, Node.js) and prom-client's process and Node.js metrics
+  // (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_eventloop_lag_seconds, …).
+  new Gauge({ name: 'handoff_build_info', help: 'The running monitor: its version and the Node.js version that runs it (always 1).', labelNames: ['version', 'node'], registers }).set(
+    { version: monitorVersion(), node: process.version },
+    1,
+  );
+  collectDefaultMetrics({ register: registry });
+  // Gauges prom-client names *_total (promtool flags them); nodejs_active_handles, _requests and
+  // _resources carry the same counts by kind.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const collectorErrors = new Counter({ name: 'handoff_collector_errors_total', help: 'Collector polls that failed (n8n down, bad answer).', registers });
 
   /** (handoff, kind) pairs that were stalled earlier: they drop to 0 instead of vanishing; the rest are not written. */
@@ -105,6 +127,7 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     claims.reset();
     duplicates.reset();
     rework.reset();
+    reworkSeconds.reset();
     const suppressed = new Map<string, number>();
     for (const c of snap.claims) {
       claims.add([c.handoff, c.decision], c.count);
@@ -115,6 +138,7 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
       duplicates.add([handoff], n);
       const minutes = sources.contracts.handoff(handoff)?.reworkMinutes ?? DEFAULT_REWORK_MINUTES;
       rework.add([handoff], (n * minutes) / 60);
+      reworkSeconds.add([handoff], n * minutes * 60);
     }
 
     executions.reset();
