@@ -25,6 +25,8 @@ import { createOutcomeFolder } from './outcomes/folder';
 import { createReplayService } from './replay/service';
 import { createAuditSource } from './audit/source';
 import { createRetentionPurger, type PurgeReport } from './retention/purge';
+import { createDuties, createSingleLeadership, periodic, type Duty, type Leadership } from './leader/leadership';
+import { createPostgresLeadership } from './store/postgres/leader';
 
 /** History past retention is purged hourly, in small batches (retention/purge.ts). */
 const PURGE_INTERVAL_MS = 3_600_000;
@@ -50,6 +52,8 @@ export interface RunningMonitor {
   /** The retention purge; `purge()` runs one now (the timer runs it hourly). */
   retention: { purge(): Promise<PurgeReport> };
   metrics: MonitorMetrics;
+  /** Whether this replica leads (runs the collector, detectors, escalation, the outbox): always on SQLite. */
+  leader: { mode: Leadership['mode']; isLeader(): boolean };
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -81,6 +85,8 @@ export async function startMonitor(
     replayOutcomeTimeoutMs?: number;
     /** The outcome fold's timer (it also runs after every write); default HANDOFF_POLL_INTERVAL. 0 = only on writes. */
     outcomeIntervalMs?: number;
+    /** Postgres: how often a follower tries for the leader lock and the leader checks it (default 1 s). */
+    leaderRetryMs?: number;
   },
 ): Promise<RunningMonitor> {
   const { logger } = deps;
@@ -109,8 +115,15 @@ export async function startMonitor(
     now,
     retry: deps.alertRetry,
   });
+  // One replica leads (leader/leadership.ts): only it sends alerts. A follower that queued one tells
+  // the leader, whose outbox sends it now rather than on its next tick.
+  const leadership: Leadership =
+    store.kind === 'postgres'
+      ? createPostgresLeadership(config.db, { logger: logger.child({ component: 'leader' }), retryMs: deps.leaderRetryMs })
+      : createSingleLeadership();
   const wake = () => {
-    if (send) outbox.kick();
+    if (!leadership.isLeader()) leadership.nudge();
+    else if (send) outbox.kick();
   };
   const escalator = createEscalator({ incidents: store.incidents, contracts, now, logger, onEscalated: wake });
   if (!send) logger.warn('HANDOFF_ALERT_WEBHOOK_URL is not set: incident alerts are kept in the outbox, undelivered, until it is');
@@ -151,7 +164,7 @@ export async function startMonitor(
     fetch: deps.fetch,
     outcomeTimeoutMs: deps.replayOutcomeTimeoutMs,
   });
-  const metrics = createMetrics({ aggregates: store.aggregates, contracts, stalls: detector.counts, collector: collector?.status, shareMs: deps.metricsShareMs });
+  const metrics = createMetrics({ aggregates: store.aggregates, contracts, stalls: detector.counts, collector: collector?.status, shareMs: deps.metricsShareMs, leader: () => leadership.isLeader() });
 
   const app = createApp({
     store,
@@ -195,18 +208,29 @@ export async function startMonitor(
   });
   purger.start(PURGE_INTERVAL_MS);
 
+  // The leader's duties: started when this replica leads, stopped when it stops leading. Any replica
+  // still serves the API and the dashboard, folds after its own writes and answers the on-demand calls below.
   const alertIntervalMs = deps.alertIntervalMs ?? config.pollIntervalMs;
-  if (alertIntervalMs > 0) {
-    escalator.start(alertIntervalMs);
-    // Resumes whatever a previous run left pending (a crash between enqueue and send).
-    if (send) outbox.start(alertIntervalMs);
-  }
-
-  if (collector && (deps.collectorIntervalMs ?? config.pollIntervalMs) > 0) collector.start();
   const detectorIntervalMs = deps.detectorIntervalMs ?? config.pollIntervalMs;
-  if (detectorIntervalMs > 0) detector.start(detectorIntervalMs);
   const outcomeIntervalMs = deps.outcomeIntervalMs ?? config.pollIntervalMs;
-  if (outcomeIntervalMs > 0) folder.start(outcomeIntervalMs);
+  const leaderDuties: Duty[] = [];
+  if (alertIntervalMs > 0) {
+    leaderDuties.push({ name: 'escalation', start: () => escalator.start(alertIntervalMs), stop: () => escalator.stop() });
+    // Resumes whatever a previous run (or the previous leader) left pending: a crash between enqueue and send.
+    if (send) leaderDuties.push(periodic('alert outbox', alertIntervalMs, () => outbox.kick()));
+  }
+  if (collector && (deps.collectorIntervalMs ?? config.pollIntervalMs) > 0) leaderDuties.push({ name: 'collector', start: () => collector.start(), stop: () => collector.stop() });
+  if (detectorIntervalMs > 0) leaderDuties.push({ name: 'stall detectors', start: () => detector.start(detectorIntervalMs), stop: () => detector.stop() });
+  if (outcomeIntervalMs > 0) leaderDuties.push(periodic('outcome fold', outcomeIntervalMs, () => folder.kick()));
+  const duties = createDuties(leaderDuties, logger.child({ component: 'leader' }));
+  let shuttingDown = false;
+  leadership.onChange((lead) => {
+    if (!shuttingDown) void duties.set(lead);
+  });
+  leadership.onNudge(() => {
+    if (send) outbox.kick();
+  });
+  await leadership.start();
   // Whatever an earlier run left unfolded (a crash between a write and its fold) is folded now.
   folder.kick();
 
@@ -244,14 +268,19 @@ export async function startMonitor(
     outcomes: { flush: () => folder.flush() },
     retention: { purge: () => purger.run() },
     metrics,
+    leader: { mode: leadership.mode, isLeader: () => leadership.isLeader() },
     close() {
       closing ??= (async () => {
+        // Duties first, the lock last: another replica takes over only once nothing here runs them.
+        shuttingDown = true;
+        await duties.stop();
         await purger.stop();
         await collector?.stop();
         await detector.stop();
         await folder.stop();
         escalator.stop();
         await outbox.stop();
+        await leadership.stop();
         contracts.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -2,7 +2,7 @@
  * Postgres drops the monitor's connections (a restart, a failover, pg_terminate_backend) while it
  * works: claims in flight, the leader's duties ticking every 100 ms, the leader lock's session. A
  * connection that died inside a transaction used to emit an unhandled 'error' and end the process;
- * now the request fails or is retried and the pool reconnects.
+ * now the request fails or is retried, the pool reconnects, and the monitor leads again.
  */
 import { Client } from 'pg';
 import { startTestMonitor } from '../support/monitor';
@@ -10,7 +10,7 @@ import { POSTGRES_ADMIN_URL } from '../support/stores';
 
 jest.setTimeout(60_000);
 
-it('survives every backend of its database being terminated, again and again, and then claims as before', async () => {
+it('survives every backend of its database being terminated, again and again, and then claims and leads as before', async () => {
   const m = await startTestMonitor({ store: 'postgres', env: { HANDOFF_POLL_INTERVAL: '100ms' } });
   try {
     const name = new URL(m.db).pathname.slice(1);
@@ -38,6 +38,9 @@ it('survives every backend of its database being terminated, again and again, an
     const after = await m.post('/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'after-the-storm' }] });
     expect(after.status).toBe(200);
     expect(after.body.results[0].decision).toBe('new');
+    const deadline = Date.now() + 5_000;
+    while (!m.monitor.leader.isLeader() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(m.monitor.leader.isLeader()).toBe(true);
   } finally {
     await m.close();
   }

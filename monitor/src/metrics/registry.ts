@@ -35,6 +35,11 @@ export interface MetricsSources {
   collector?: () => CollectorStatus;
   /** Scrapes within this many ms of a finished one get its text (default SHARE_MS; 0 = never). */
   shareMs?: number;
+  /**
+   * Whether this replica leads (leader/leadership.ts; default: always). Only the leader exports the
+   * store-wide series, so that a Prometheus sum over replicas counts each claim and run once.
+   */
+  leader?: () => boolean;
 }
 
 export interface MonitorMetrics {
@@ -48,8 +53,14 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
   const registry = new FastRegistry();
   const registers = [registry];
   // Per-handoff families are Families (refilled per scrape, self-rendered); the two collector figures are plain prom-client.
+  /**
+   * Series read from the shared store (and the leader's collector and detectors): the same on every
+   * replica, so only the leader exports them. Every Family is one; process-local metrics are not.
+   */
+  const storeWide = new Set<string>();
   const family = (name: string, help: string, type: 'counter' | 'gauge', labels: string[]) => {
     const f = new Family(name, help, type, labels);
+    storeWide.add(name);
     registry.registerMetric(f as unknown as Metric);
     return f;
   };
@@ -82,6 +93,7 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
   );
   registry.registerMetric(detection as unknown as Metric);
   registry.registerMetric(recovery as unknown as Metric);
+  storeWide.add(detection.name).add(recovery.name);
   const stalled = family('handoff_stalled', 'Stalls found by the latest detector tick: claim, execution, no_outcome, cadence.', 'gauge', ['handoff', 'kind']);
   const incidentsOpen = family('handoff_incidents_open', 'Unresolved incidents per handoff, owner and severity.', 'gauge', ['handoff', 'owner', 'severity']);
   const breaches = family('handoff_sla_breaches_total', 'Incidents past their exception SLA plus completion-SLA stalls, per handoff.', 'counter', ['handoff']);
@@ -116,6 +128,19 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
   // _resources carry the same counts by kind.
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const collectorErrors = new Counter({ name: 'handoff_collector_errors_total', help: 'Collector polls that failed (n8n down, bad answer).', registers });
+  // The collector runs on the leader only: a follower's figures would be zeros, not news.
+  storeWide.add('handoff_collector_last_success_timestamp_seconds').add('handoff_collector_errors_total');
+  const leaderGauge = new Gauge({
+    name: 'handoff_leader',
+    help: '1 on the replica that leads (runs the collector, stall detectors, escalation and the alert outbox, and exports the store-wide series), 0 on the others; always 1 on SQLite.',
+    registers,
+  });
+
+  /** A follower's text: its process-local metrics only (prom-client's text layout). */
+  const localText = async () => {
+    const local = registry.getMetricsAsArray().filter((m) => !storeWide.has((m as unknown as { name: string }).name));
+    return `${(await Promise.all(local.map((m) => registry.getMetricsAsString(m)))).join('\n\n')}\n`;
+  };
 
   /** (handoff, kind) pairs that were stalled earlier: they drop to 0 instead of vanishing; the rest are not written. */
   const everStalled = new Set<string>();
@@ -201,8 +226,10 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
       // Monotonic time, not the injected clock: this is about requests arriving together, not the domain.
       if (last && performance.now() - last.at < shareMs) return Promise.resolve(last.text);
       inflight ??= (async () => {
-        fill(await sources.aggregates.snapshot());
-        const text = await registry.metrics();
+        const leading = sources.leader?.() ?? true;
+        leaderGauge.set(leading ? 1 : 0);
+        if (leading) fill(await sources.aggregates.snapshot());
+        const text = leading ? await registry.metrics() : await localText();
         last = { text, at: performance.now() };
         return text;
       })().finally(() => {

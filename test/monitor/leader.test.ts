@@ -1,0 +1,194 @@
+/**
+ * One leader at a time (issue 18 item 3), in one process: on SQLite the monitor always leads; on
+ * Postgres two replicas elect one through an advisory lock. Only the leader polls n8n and exports the
+ * store-wide series (handoff_leader says which); a follower that queues an alert nudges the leader,
+ * whose outbox sends it at once; when the leader stops, or its lock connection is cut, the other
+ * takes over, and the two never lead at the same moment. The SIGKILL takeover across processes is
+ * test/monitor/leader-takeover.test.ts.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Client } from 'pg';
+import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
+import type { AlertSender } from '../../monitor/src/alerts/sender';
+import { startFakeN8n, type FakeN8n } from '../support/fake-n8n';
+import { startTestMonitor } from '../support/monitor';
+import { createPostgresDatabase, type TestDatabase } from '../support/stores';
+import { CONTRACT, TOKEN } from './collector-helpers';
+
+jest.setTimeout(60_000);
+
+const RETRY_MS = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function metrics(m: RunningMonitor): Promise<string> {
+  const res = await fetch(`${m.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+const families = (text: string) => [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]).sort();
+
+async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('on SQLite', () => {
+  it('the one process always leads, and exports every series', async () => {
+    const m = await startTestMonitor();
+    try {
+      expect(m.monitor.leader.mode).toBe('single');
+      expect(m.monitor.leader.isLeader()).toBe(true);
+      const text = (await m.request('GET', '/metrics')).body as string;
+      expect(text).toMatch(/^handoff_leader 1$/m);
+      expect(families(text)).toEqual(expect.arrayContaining(['handoff_claims_total', 'handoff_executions_total', 'handoff_leader', 'handoff_collector_errors_total']));
+    } finally {
+      await m.close();
+    }
+  });
+});
+
+describe('two replicas on Postgres', () => {
+  let dir: string;
+  let database: TestDatabase;
+  const n8ns: FakeN8n[] = [];
+  const replicas: RunningMonitor[] = [];
+  const delivered: { key: string; by: number; at: number }[] = [];
+
+  /** Each replica gets its own fake n8n, so a test can see which one polls. */
+  async function start(i: number, extra: Partial<Parameters<typeof startMonitor>[1]> = {}): Promise<RunningMonitor> {
+    n8ns[i] ??= await startFakeN8n();
+    const config = loadConfig({
+      HANDOFF_MONITOR_TOKEN: TOKEN,
+      HANDOFF_MONITOR_PORT: '0',
+      HANDOFF_MONITOR_DB: database.location,
+      HANDOFF_CONTRACTS: join(dir, 'handoffs.yaml'),
+      HANDOFF_POLL_INTERVAL: '100ms',
+    });
+    const sender: AlertSender = async (alert) => void delivered.push({ key: alert.idempotencyKey, by: i, at: Date.now() });
+    const m = await startMonitor(config, {
+      logger: createLogger('silent'),
+      watchContracts: false,
+      n8n: { baseUrl: n8ns[i].url, apiKey: n8ns[i].apiKey },
+      alertSender: sender,
+      // Alert passes and the fold timer far apart: only a nudge can deliver an alert quickly.
+      alertIntervalMs: 60_000,
+      leaderRetryMs: RETRY_MS,
+      metricsShareMs: 0,
+      ...extra,
+    });
+    replicas[i] = m;
+    return m;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'handoff-leader-'));
+    writeFileSync(join(dir, 'handoffs.yaml'), CONTRACT);
+    database = await createPostgresDatabase();
+  });
+  afterAll(async () => {
+    await Promise.allSettled(replicas.map((r) => r?.close()));
+    await Promise.allSettled(n8ns.map((n) => n.close()));
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the first to start leads and polls n8n; the second follows, polls nothing and exports no store-wide series', async () => {
+    const a = await start(0);
+    expect(a.leader).toMatchObject({ mode: 'postgres-lock' });
+    expect(a.leader.isLeader()).toBe(true);
+    const b = await start(1);
+    expect(b.leader.isLeader()).toBe(false);
+    await waitFor('the leader to poll its n8n', () => n8ns[0].requests.length > 2);
+    await sleep(300); // three poll intervals
+    expect(n8ns[1].requests).toEqual([]);
+
+    expect((await fetch(`${b.url}/api/v1/claims`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ handoff: 'kickoff', items: [{ key: 'deal-1' }, { key: 'deal-2' }] }),
+    })).status).toBe(200);
+    const leaderText = await metrics(a);
+    expect(leaderText).toMatch(/^handoff_leader 1$/m);
+    expect(leaderText).toMatch(/^handoff_claims_total\{handoff="kickoff",decision="new"\} 2$/m);
+    const followerText = await metrics(b);
+    // Process-local series only: no claims, runs, rates, incidents, stalls or collector figures.
+    expect(families(followerText).filter((f) => f.startsWith('handoff_') && f !== 'handoff_build_info')).toEqual(['handoff_leader']);
+    expect(followerText).toMatch(/^handoff_leader 0$/m);
+  });
+
+  it('an alert queued on the follower is sent by the leader at once (a nudge), not on its next pass', async () => {
+    const [a, b] = replicas;
+    const t = Date.now();
+    const res = await fetch(`${b.url}/api/v1/incidents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ handoff: 'kickoff', dedupKey: 'taskboard-down', title: 'Task board returned 503' }),
+    });
+    expect(res.status).toBe(201);
+    const sent = await waitFor('the alert', () => delivered.find((d) => d.key.endsWith('-opened')), 5_000);
+    expect(sent.by).toBe(0); // the leader's sender
+    expect(sent.at - t).toBeLessThan(2_000); // the outbox pass is 60 s apart
+    expect(a.leader.isLeader()).toBe(true);
+  });
+
+  it('the leader stops: the follower takes over within the retry interval and starts polling; never two at once', async () => {
+    const [a, b] = replicas;
+    const both: number[] = [];
+    const watch = setInterval(() => {
+      if (a.leader.isLeader() && b.leader.isLeader()) both.push(Date.now());
+    }, 2);
+    const stoppedAt = Date.now();
+    await a.close();
+    const tookOver = await waitFor('replica b to lead', () => b.leader.isLeader() && Date.now(), 5_000);
+    clearInterval(watch);
+    process.stdout.write(`leader stopped gracefully: the follower led ${tookOver - stoppedAt} ms later (retry interval ${RETRY_MS} ms)\n`);
+    expect(tookOver - stoppedAt).toBeLessThan(RETRY_MS * 5 + 1_000);
+    expect(both).toEqual([]);
+    const before = n8ns[1].requests.length;
+    await waitFor('the new leader to poll its n8n', () => n8ns[1].requests.length > before + 2);
+    expect(await metrics(b)).toMatch(/^handoff_leader 1$/m);
+    // The old leader comes back as a follower.
+    const again = await start(0);
+    expect(again.leader.isLeader()).toBe(false);
+  });
+
+  it("the leader's lock connection is cut: it steps down, stops polling, and exactly one replica leads again", async () => {
+    const [a, b] = replicas; // a: the restarted follower, b: the leader
+    expect([a.leader.isLeader(), b.leader.isLeader()]).toEqual([false, true]);
+    const both: number[] = [];
+    const watch = setInterval(() => {
+      if (a.leader.isLeader() && b.leader.isLeader()) both.push(Date.now());
+    }, 2);
+    const admin = new Client({ connectionString: database.location });
+    await admin.connect();
+    try {
+      // The session holding the advisory lock "leader" (0x6c65 / 0x61646572 as classid / objid).
+      const { rows } = await admin.query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_locks
+         WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 1`,
+        [0x6c65, 0x61646572],
+      );
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await admin.end();
+    }
+    await waitFor('one replica to lead again', () => (a.leader.isLeader() !== b.leader.isLeader() ? true : undefined), 5_000);
+    clearInterval(watch);
+    expect(both).toEqual([]);
+    const leader = a.leader.isLeader() ? 0 : 1;
+    const follower = 1 - leader;
+    await sleep(300); // let a poll that was under way finish
+    const quiet = n8ns[follower].requests.length;
+    const busy = n8ns[leader].requests.length;
+    await sleep(500);
+    expect(n8ns[follower].requests.length).toBe(quiet);
+    expect(n8ns[leader].requests.length).toBeGreaterThan(busy);
+  });
+});
