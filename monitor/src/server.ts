@@ -231,6 +231,9 @@ export async function startMonitor(
     if (send) outbox.kick();
   });
   await leadership.start();
+  if (!leadership.isLeader()) {
+    logger.info('another replica leads: this one serves the API and the dashboard, and takes over when the leader goes');
+  }
   // Whatever an earlier run left unfolded (a crash between a write and its fold) is folded now.
   folder.kick();
 
