@@ -207,7 +207,7 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
     details: [
       ...overview.rows.map(
         (r) =>
-          `${r.name}: ${r.rates['24h'].seen} handoffs in 24 h, ${r.rates['24h'].failed} failed (n8n: ${r.runRates['24h'].runs} runs, ${r.runRates['24h'].failed} in error); last run ${r.lastRunAt ? ago(now, r.lastRunAt) : 'never'}; last success ${r.lastSuccessAt ? ago(now, r.lastSuccessAt) : 'none recorded'}`,
+          `${r.name}: ${r.rates['24h'].seen} handoff${r.rates['24h'].seen === 1 ? '' : 's'} in 24 h, ${r.rates['24h'].failed} failed (n8n: ${r.runRates['24h'].runs} run${r.runRates['24h'].runs === 1 ? '' : 's'}, ${r.runRates['24h'].failed} in error); last run ${r.lastRunAt ? ago(now, r.lastRunAt) : 'never'}; last success ${r.lastSuccessAt ? ago(now, r.lastSuccessAt) : 'none recorded'}`,
       ),
       ...queue.slice(0, 10).map(
         (e) => `queued ${nameOf(contract, e.handoff)} ${e.key}: ${e.kind}, failed ${ago(now, e.failedAt)}${e.incident ? `, incident #${e.incident.id} (${person(e.incident.owner)})` : ''}${e.replays ? `, replayed ${e.replays}×` : ''}`,
