@@ -15,7 +15,7 @@ import type { Incident } from '../../../../nodes/shared/incident-protocol';
 import { toWire } from '../../incidents/record';
 import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../metrics/definitions';
 import { failedExecutionIds, foldOutcomes, type OutcomeEvent, type PairOutcome, pairKey, recoveredResolution } from '../../outcomes/decide';
-import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeRow } from '../rows/outcomes';
+import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeRow, toQueueEntry } from '../rows/outcomes';
 import type { FoldReport, OutcomeStore, QueueEntry } from '../types';
 import { aggregateWriters, lockAggregates } from './aggregates';
 import { fromIncidentRow, type IncidentRow } from './incident-rows';
@@ -181,19 +181,7 @@ export function createPostgresOutcomes(pool: Pool): OutcomeStore {
       for (const row of rows) {
         const p = fromOutcomeRow(row);
         const incident = (await run<IncidentRow>(pool, LATEST_INCIDENT, [p.handoff, p.key])).rows[0];
-        entries.push({
-          handoff: p.handoff,
-          key: p.key,
-          kind: p.lastFailureKind ?? p.failureKind ?? 'unknown',
-          failedAt: p.failedAt!,
-          lastFailureAt: p.lastFailureAt ?? p.failedAt!,
-          failures: p.failures,
-          attempt: p.attempt,
-          replays: p.replays,
-          lastReplayAt: p.lastReplayAt,
-          lastExecutionId: p.lastExecutionId,
-          ...(incident ? { incident: toWire(fromIncidentRow(incident)) } : {}),
-        });
+        entries.push(toQueueEntry(p, incident && toWire(fromIncidentRow(incident))));
       }
       return entries;
     },

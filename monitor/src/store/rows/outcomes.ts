@@ -1,5 +1,7 @@
 /** A handoff_outcomes row and the PairOutcome the pure fold works with; one mapping for both stores. */
+import type { Incident } from '../../../../nodes/shared/incident-protocol';
 import type { PairOutcome } from '../../outcomes/decide';
+import type { QueueEntry } from '../types';
 
 export interface OutcomeRow {
   handoff: string;
@@ -55,4 +57,19 @@ export const fromOutcomeRow = (r: OutcomeRow): PairOutcome => ({
   lastExecutionId: r.last_execution_id,
   replays: r.replays,
   lastReplayAt: r.last_replay_at,
+});
+
+/** A queued pair (failed, not completed) as the exception queue shows it, with its latest open incident. */
+export const toQueueEntry = (p: PairOutcome, incident: Incident | undefined): QueueEntry => ({
+  handoff: p.handoff,
+  key: p.key,
+  kind: p.lastFailureKind ?? p.failureKind ?? 'unknown',
+  failedAt: p.failedAt!,
+  lastFailureAt: p.lastFailureAt ?? p.failedAt!,
+  failures: p.failures,
+  attempt: p.attempt,
+  replays: p.replays,
+  lastReplayAt: p.lastReplayAt,
+  lastExecutionId: p.lastExecutionId,
+  ...(incident ? { incident } : {}),
 });

@@ -15,11 +15,11 @@ import {
   recoveredResolution,
 } from '../../outcomes/decide';
 import { toWire } from '../../incidents/record';
-import type { OutcomeStore, QueueEntry } from '../types';
+import type { OutcomeStore } from '../types';
 import type { AggregateWriters } from './aggregates';
 import { fromRow, type IncidentRow, type RecoverKey } from './incidents';
 import type { SqliteDb } from './open';
-import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeParams } from '../rows/outcomes';
+import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeParams, toQueueEntry } from '../rows/outcomes';
 
 /** Events per fold transaction: bounded so the write lock is never held for long; the next call goes on. */
 export const FOLD_BATCH = 2_000;
@@ -122,22 +122,10 @@ export function createSqliteOutcomes(db: SqliteDb, deps: { writers: AggregateWri
         keys: filter.keys ? JSON.stringify(filter.keys) : null,
         limit: filter.limit,
       });
-      return rows.map((row): QueueEntry => {
+      return rows.map((row) => {
         const p = fromOutcomeRow(row);
         const incident = latestIncident.get(p.handoff, p.key);
-        return {
-          handoff: p.handoff,
-          key: p.key,
-          kind: p.lastFailureKind ?? p.failureKind ?? 'unknown',
-          failedAt: p.failedAt!,
-          lastFailureAt: p.lastFailureAt ?? p.failedAt!,
-          failures: p.failures,
-          attempt: p.attempt,
-          replays: p.replays,
-          lastReplayAt: p.lastReplayAt,
-          lastExecutionId: p.lastExecutionId,
-          ...(incident ? { incident: toWire(fromRow(incident)) } : {}),
-        };
+        return toQueueEntry(p, incident && toWire(fromRow(incident)));
       });
     },
     async recentlyCompleted(limit) {
