@@ -18,10 +18,9 @@ import {
   windowHorizon,
 } from '../../metrics/definitions';
 import type { AggregateSnapshot, AggregateStore } from '../types';
+import { AGGREGATES_LOCK } from './locks';
 import { inTransaction, run, type Statement } from './pool';
 
-/** Any fixed number distinct from the migration lock (migrate.ts); "handofg" in ASCII. */
-const AGGREGATES_LOCK = 0x68616e646f6667;
 
 export interface FinishedRun {
   handoff: string;

@@ -17,10 +17,9 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { Leadership } from '../../leader/leadership';
+import { LEADER_LOCK } from './locks';
 import { parseTarget } from './pool';
 
-/** "leader" in ASCII; the migration and aggregate locks use other numbers ("handoff", "handofg"). */
-const LEADER_LOCK = 0x6c6561646572;
 const CHANNEL = 'handoff_guard_leader';
 /** How often a follower tries for the lock and a leader checks its session. The takeover bound. */
 export const LEADER_RETRY_MS = 1_000;

@@ -4,10 +4,9 @@
  * second replica waits, then finds nothing left to do.
  */
 import type { Pool } from 'pg';
+import { MIGRATION_LOCK } from './locks';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
-/** Any fixed number works; this one is "handoff" in ASCII, so it is recognisable in pg_locks. */
-const MIGRATION_LOCK = 0x68616e646f6666;
 
 export async function migrate(pool: Pool, migrations = POSTGRES_MIGRATIONS): Promise<number> {
   const latest = migrations[migrations.length - 1]?.version ?? 0;
