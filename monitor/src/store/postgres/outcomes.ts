@@ -56,17 +56,27 @@ const BUMP_WINDOWS = statement(
    SET seen = outcome_windows.seen + excluded.seen, failed = outcome_windows.failed + excluded.failed`,
 );
 const HORIZONS = statement('horizons', 'SELECT span, horizon FROM window_horizons');
+/**
+ * The queue page with each entry's latest unresolved incident, in one statement: the page of pairs
+ * first (its own ORDER BY and LIMIT), then one lateral lookup per pair. The incident comes back as
+ * one JSON value (to_json of the row), so its columns cannot collide with the pair's.
+ */
 const QUEUE = statement(
   'queue',
-  `SELECT * FROM handoff_outcomes
-   WHERE failed_at IS NOT NULL AND completed_at IS NULL AND closed_at IS NULL
-     AND ($1::text IS NULL OR handoff = $1) AND ($2::text IS NULL OR last_failure_kind = $2)
-     AND ($3::text[] IS NULL OR key = ANY($3::text[]))
-   ORDER BY failed_at, handoff, key LIMIT $4`,
-);
-const LATEST_INCIDENT = statement(
-  'latest-incident',
-  "SELECT * FROM incidents WHERE handoff = $1 AND idempotency_key = $2 AND state <> 'resolved' ORDER BY id DESC LIMIT 1",
+  `SELECT o.*, to_json(i) AS incident
+   FROM (
+     SELECT * FROM handoff_outcomes
+     WHERE failed_at IS NOT NULL AND completed_at IS NULL AND closed_at IS NULL
+       AND ($1::text IS NULL OR handoff = $1) AND ($2::text IS NULL OR last_failure_kind = $2)
+       AND ($3::text[] IS NULL OR key = ANY($3::text[]))
+     ORDER BY failed_at, handoff, key LIMIT $4
+   ) o
+   LEFT JOIN LATERAL (
+     SELECT * FROM incidents
+     WHERE incidents.handoff = o.handoff AND incidents.idempotency_key = o.key AND incidents.state <> 'resolved'
+     ORDER BY incidents.id DESC LIMIT 1
+   ) i ON true
+   ORDER BY o.failed_at, o.handoff, o.key`,
 );
 const PAIR = statement('pair', 'SELECT * FROM handoff_outcomes WHERE handoff = $1 AND key = $2');
 const COMPLETED = statement('completed', 'SELECT * FROM handoff_outcomes WHERE completed_at IS NOT NULL ORDER BY completed_at DESC LIMIT $1');
@@ -176,14 +186,13 @@ export function createPostgresOutcomes(pool: Pool): OutcomeStore {
       return row && fromOutcomeRow(row);
     },
     async queue(filter) {
-      const { rows } = await run<OutcomeRow>(pool, QUEUE, [filter.handoff ?? null, filter.kind ?? null, filter.keys ?? null, filter.limit]);
-      const entries: QueueEntry[] = [];
-      for (const row of rows) {
-        const p = fromOutcomeRow(row);
-        const incident = (await run<IncidentRow>(pool, LATEST_INCIDENT, [p.handoff, p.key])).rows[0];
-        entries.push(toQueueEntry(p, incident && toWire(fromIncidentRow(incident))));
-      }
-      return entries;
+      const { rows } = await run<OutcomeRow & { incident: IncidentRow | null }>(pool, QUEUE, [
+        filter.handoff ?? null,
+        filter.kind ?? null,
+        filter.keys ?? null,
+        filter.limit,
+      ]);
+      return rows.map((row): QueueEntry => toQueueEntry(fromOutcomeRow(row), row.incident ? toWire(fromIncidentRow(row.incident)) : undefined));
     },
     async recentlyCompleted(limit) {
       return (await run<OutcomeRow>(pool, COMPLETED, [limit])).rows.map(fromOutcomeRow);
