@@ -125,7 +125,7 @@ async function upsertIn(client: PoolClient, records: ExecutionRecord[], now: num
       if (success?.status === 'success') await recover(client, (await select(client, rec.id))!, success.stopped_at, now);
     }
   }
-  await aggregateWriters.countFinished(client, finishedRuns);
+  await aggregateWriters.countFinished(client, finishedRuns, now);
   // A failed run fails every pair that ran in it (the outcome fold finds them by execution id).
   await insertEvents(client, newlyFinished.filter((r) => isFailed(r.status)).map((r) => executionFailedEvent(r, now)));
   for (const [handoff, at] of lastRun) await run(client, BUMP_ACTIVITY, [handoff, at, now]);

@@ -13,9 +13,9 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Incident } from '../../../../nodes/shared/incident-protocol';
 import { toWire } from '../../incidents/record';
-import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../metrics/definitions';
 import { failedExecutionIds, foldOutcomes, type OutcomeEvent, type PairOutcome, pairKey, recoveredResolution } from '../../outcomes/decide';
 import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeRow, toQueueEntry } from '../rows/outcomes';
+import { countPairs, groupCounts, horizonsOf } from '../rows/windows';
 import type { FoldReport, OutcomeStore, QueueEntry } from '../types';
 import { aggregateWriters, lockAggregates } from './aggregates';
 import { fromIncidentRow, type IncidentRow } from './incident-rows';
@@ -43,15 +43,15 @@ const SAVE = statement(
 const BUMP_BUCKETS = statement(
   'bump-buckets',
   `INSERT INTO outcome_buckets (resolution, bucket, handoff, seen, failed)
-   SELECT resolution, bucket, handoff, seen, failed
-   FROM json_to_recordset($1::json) AS r (resolution bigint, bucket bigint, handoff text, seen integer, failed integer)
+   SELECT resolution, bucket, handoff, count, failed
+   FROM json_to_recordset($1::json) AS r (resolution bigint, bucket bigint, handoff text, count integer, failed integer)
    ON CONFLICT (resolution, bucket, handoff) DO UPDATE
    SET seen = outcome_buckets.seen + excluded.seen, failed = outcome_buckets.failed + excluded.failed`,
 );
 const BUMP_WINDOWS = statement(
   'bump-windows',
   `INSERT INTO outcome_windows (handoff, span, seen, failed)
-   SELECT handoff, span, seen, failed FROM json_to_recordset($1::json) AS r (handoff text, span text, seen integer, failed integer)
+   SELECT handoff, span, count, failed FROM json_to_recordset($1::json) AS r (handoff text, span text, count integer, failed integer)
    ON CONFLICT (handoff, span) DO UPDATE
    SET seen = outcome_windows.seen + excluded.seen, failed = outcome_windows.failed + excluded.failed`,
 );
@@ -96,33 +96,13 @@ async function settledEventId(pool: Pool): Promise<number | undefined> {
   }
 }
 
+/** Pairs seen and failed, into the buckets and the windows (rows/windows.ts decides which): one statement per table. */
 async function countOutcomes(client: PoolClient, counts: { handoff: string; at: number; seen: number; failed: number }[], now: number) {
   if (counts.length === 0) return;
   const { rows } = await run<{ span: string; horizon: number }>(client, HORIZONS);
-  const horizons = WINDOWS.map((w) => ({ w, horizon: rows.find((r) => r.span === w.span)?.horizon }));
-  const buckets = new Map<string, { resolution: number; bucket: number; handoff: string; seen: number; failed: number }>();
-  const windows = new Map<string, { handoff: string; span: string; seen: number; failed: number }>();
-  for (const c of counts) {
-    for (const [resolution, keepMs] of BUCKET_RETENTION) {
-      const bucket = bucketStart(c.at, resolution);
-      if (bucket < bucketStart(now, resolution) - keepMs) continue;
-      const id = `${resolution}\u0000${bucket}\u0000${c.handoff}`;
-      const cell = buckets.get(id) ?? { resolution, bucket, handoff: c.handoff, seen: 0, failed: 0 };
-      cell.seen += c.seen;
-      cell.failed += c.failed;
-      buckets.set(id, cell);
-    }
-    for (const { w, horizon } of horizons) {
-      if (horizon === undefined || bucketStart(c.at, w.resolutionMs) < horizon) continue;
-      const id = `${c.handoff}\u0000${w.span}`;
-      const cell = windows.get(id) ?? { handoff: c.handoff, span: w.span, seen: 0, failed: 0 };
-      cell.seen += c.seen;
-      cell.failed += c.failed;
-      windows.set(id, cell);
-    }
-  }
-  if (buckets.size > 0) await run(client, BUMP_BUCKETS, [JSON.stringify([...buckets.values()])]);
-  if (windows.size > 0) await run(client, BUMP_WINDOWS, [JSON.stringify([...windows.values()])]);
+  const { buckets, windows } = groupCounts(countPairs(counts), horizonsOf(rows), now);
+  if (buckets.length > 0) await run(client, BUMP_BUCKETS, [JSON.stringify(buckets)]);
+  if (windows.length > 0) await run(client, BUMP_WINDOWS, [JSON.stringify(windows)]);
 }
 
 async function foldIn(client: PoolClient, upTo: number, now: number): Promise<FoldReport> {

@@ -99,7 +99,7 @@ export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters):
         if (success?.status === 'success') recover(select.get(rec.id)!, success.stopped_at, now);
       }
     }
-    writers.countFinished(finishedRuns);
+    writers.countFinished(finishedRuns, now);
     for (const [handoff, at] of lastRun) bumpActivity.run(handoff, at, now);
     return { inserted, updated, newlyFinished };
   });
