@@ -16,6 +16,7 @@ import { toWire } from '../../incidents/record';
 import { failedExecutionIds, foldOutcomes, type OutcomeEvent, type PairOutcome, pairKey, recoveredResolution } from '../../outcomes/decide';
 import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeRow, toQueueEntry } from '../rows/outcomes';
 import { countPairs, groupCounts, horizonsOf } from '../rows/windows';
+import { type EventRow, fromEventRow } from '../rows/events';
 import type { FoldReport, OutcomeStore, QueueEntry } from '../types';
 import { aggregateWriters, lockAggregates } from './aggregates';
 import { fromIncidentRow, type IncidentRow } from './incident-rows';
@@ -109,21 +110,9 @@ async function foldIn(client: PoolClient, upTo: number, now: number): Promise<Fo
   // One folder at a time across replicas, and never beside a window move or an ingest.
   await lockAggregates(client);
   const mark = Number((await run<{ value: string }>(client, STATE_GET, ['outcome_fold'])).rows[0]?.value ?? 0);
-  const { rows } = await run<{ id: number; handoff: string; key: string | null; kind: string; at: number; execution_id: string | null; details: Record<string, unknown> | null }>(
-    client,
-    EVENTS,
-    [mark, upTo, FOLD_BATCH],
-  );
+  const { rows } = await run<EventRow>(client, EVENTS, [mark, upTo, FOLD_BATCH]);
   if (rows.length === 0) return { events: 0, recovered: [], more: false };
-  const events: OutcomeEvent[] = rows.map((r) => ({
-    id: Number(r.id),
-    handoff: r.handoff,
-    key: r.key ?? undefined,
-    kind: r.kind,
-    at: r.at,
-    executionId: r.execution_id ?? undefined,
-    details: r.details ?? undefined,
-  }));
+  const events: OutcomeEvent[] = rows.map((r) => fromEventRow(r, 'parsed'));
   const wanted = new Map<string, { handoff: string; key: string }>();
   for (const e of events) if (e.key) wanted.set(pairKey(e.handoff, e.key), { handoff: e.handoff, key: e.key });
   const pairs = new Map<string, PairOutcome>();

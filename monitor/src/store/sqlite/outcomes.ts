@@ -20,6 +20,7 @@ import { fromRow, type IncidentRow, type RecoverKey } from './incidents';
 import type { SqliteDb } from './open';
 import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeParams, toQueueEntry } from '../rows/outcomes';
 import { countPairs, groupCounts, horizonsOf } from '../rows/windows';
+import { type EventRow, fromEventRow } from '../rows/events';
 
 /** Events per fold transaction: bounded so the write lock is never held for long; the next call goes on. */
 export const FOLD_BATCH = 2_000;
@@ -27,7 +28,7 @@ export const FOLD_BATCH = 2_000;
 export function createSqliteOutcomes(db: SqliteDb, deps: { writers: AggregateWriters; recoverKey: RecoverKey }): OutcomeStore {
   const stateGet = db.prepare<[string], { value: string }>('SELECT value FROM collector_state WHERE name = ?');
   const stateSet = db.prepare('INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
-  const eventsAfter = db.prepare<[number, number], { id: number; handoff: string; key: string | null; kind: string; at: number; execution_id: string | null; details: string | null }>(
+  const eventsAfter = db.prepare<[number, number], EventRow>(
     'SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?',
   );
   const pair = db.prepare<[string, string], OutcomeRow>('SELECT * FROM handoff_outcomes WHERE handoff = ? AND key = ?');
@@ -70,15 +71,7 @@ export function createSqliteOutcomes(db: SqliteDb, deps: { writers: AggregateWri
     const mark = Number(stateGet.get('outcome_fold')?.value ?? 0);
     const rows = eventsAfter.all(mark, FOLD_BATCH);
     if (rows.length === 0) return { events: 0, recovered: [] as Incident[], more: false };
-    const events: OutcomeEvent[] = rows.map((r) => ({
-      id: r.id,
-      handoff: r.handoff,
-      key: r.key ?? undefined,
-      kind: r.kind,
-      at: r.at,
-      executionId: r.execution_id ?? undefined,
-      details: r.details ? JSON.parse(r.details) : undefined,
-    }));
+    const events: OutcomeEvent[] = rows.map((r) => fromEventRow(r, 'text'));
     const pairs = new Map<string, PairOutcome>();
     for (const e of events) {
       if (!e.key || pairs.has(pairKey(e.handoff, e.key))) continue;
