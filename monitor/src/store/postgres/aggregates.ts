@@ -9,8 +9,6 @@ import type { Pool, PoolClient } from 'pg';
 import {
   BUCKET_RETENTION,
   type DurationMetric,
-  HISTOGRAM_BOUNDS,
-  histogramSlot,
   WINDOWS,
   type WindowSpan,
   windowHorizon,
@@ -18,6 +16,7 @@ import {
 import type { AggregateSnapshot, AggregateStore } from '../types';
 import { inTransaction, run, type Statement } from './pool';
 import { countRuns, type FinishedRun, groupCounts, horizonsOf, oldestKeptBucket, windowMove } from '../rows/windows';
+import { observeInto } from '../rows/histograms';
 
 export type { FinishedRun };
 
@@ -77,11 +76,8 @@ export const aggregateWriters: AggregateWriters = {
   },
   async observe(client, metric, handoff, seconds) {
     const { rows } = await run<{ counts: number[]; sum: number; count: number }>(client, HISTOGRAM, [metric, handoff]);
-    const row = rows[0];
-    const counts: number[] = row ? row.counts : new Array(HISTOGRAM_BOUNDS[metric].length + 1).fill(0);
-    const value = Math.max(0, seconds);
-    counts[histogramSlot(metric, value)] += 1;
-    await run(client, SAVE_HISTOGRAM, [metric, handoff, JSON.stringify(counts), (row?.sum ?? 0) + value, (row?.count ?? 0) + 1]);
+    const next = observeInto(rows[0], metric, seconds);
+    await run(client, SAVE_HISTOGRAM, [metric, handoff, JSON.stringify(next.counts), next.sum, next.count]);
   },
 };
 

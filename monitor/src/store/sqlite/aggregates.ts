@@ -6,8 +6,6 @@
 import {
   BUCKET_RETENTION,
   type DurationMetric,
-  HISTOGRAM_BOUNDS,
-  histogramSlot,
   WINDOWS,
   type WindowSpan,
   windowHorizon,
@@ -15,6 +13,7 @@ import {
 import type { AggregateSnapshot, AggregateStore } from '../types';
 import type { SqliteDb } from './open';
 import { countRuns, type FinishedRun, groupCounts, horizonsOf, oldestKeptBucket, windowMove } from '../rows/windows';
+import { observeInto } from '../rows/histograms';
 
 export type { FinishedRun };
 
@@ -57,10 +56,8 @@ export function prepareAggregateWriters(db: SqliteDb): AggregateWriters {
     },
     observe(metric, handoff, seconds) {
       const row = histogram.get(metric, handoff);
-      const counts: number[] = row ? JSON.parse(row.counts) : new Array(HISTOGRAM_BOUNDS[metric].length + 1).fill(0);
-      const value = Math.max(0, seconds);
-      counts[histogramSlot(metric, value)] += 1;
-      saveHistogram.run(metric, handoff, JSON.stringify(counts), (row?.sum ?? 0) + value, (row?.count ?? 0) + 1);
+      const next = observeInto(row && { ...row, counts: JSON.parse(row.counts) as number[] }, metric, seconds);
+      saveHistogram.run(metric, handoff, JSON.stringify(next.counts), next.sum, next.count);
       writers.histogramWrites++;
     },
   };
