@@ -71,6 +71,16 @@ describe.each(storeKinds)('executions and aggregates on %s', (kind) => {
     expect(await window(store, '24h')).toEqual([2, 3]);
   });
 
+  it('a run older than a resolution\'s retention adds no bucket of it, as a pair does not (one grouping for both series)', async () => {
+    await store.aggregates.advance(T0 + 2 * H);
+    // Stopped two hours before `now`: past the 61 minutes one-minute buckets are kept, inside the hourly ones' 169 hours.
+    await store.executions.upsert([run({ status: 'error', stoppedAt: T0 })], T0 + 2 * H);
+    expect(await store.dashboard.runBuckets(M, 0)).toEqual([]);
+    expect(await store.dashboard.runBuckets(H, 0)).toEqual([{ handoff: 'kickoff', bucket: Math.floor(T0 / H) * H, runs: 1, failed: 1 }]);
+    expect(await window(store, '1h')).toEqual([0, 0]);
+    expect(await window(store, '24h')).toEqual([1, 1]);
+  });
+
   it('keeps histograms per handoff with one slot per bound plus +Inf, and folds each resolved incident once', async () => {
     await store.aggregates.observe('time_to_detection', 'kickoff', 3);
     await store.aggregates.observe('time_to_detection', 'kickoff', 1e9);

@@ -101,6 +101,32 @@ describe.each(storeKinds)('handoff outcomes on %s', (kind) => {
     expect(await windowOf(store)).toMatchObject({ seen: 2, failed: 2 });
   });
 
+  it('each queue entry carries its latest unresolved incident, whole, or none; the limit counts entries', async () => {
+    // deal-5: two open incidents for one key (two dedup keys); the later one is shown, as the store returns it.
+    await store.incidents.report(report('deal-5', { dedupKey: 'kickoff:timeout:deal-5', failedAt: T0 }), T0 + 100);
+    const later = await store.incidents.report(
+      report('deal-5', { error: { message: 'Task board 503', httpCode: 503 }, context: { client: 'Acme', rows: [1, 2] }, failedAt: T0 }),
+      T0 + 200,
+    );
+    // deal-6: failed through its n8n run, with no incident at all.
+    await store.events.append([{ handoff: 'kickoff', key: 'deal-6', kind: 'validated', at: T0 + 300, executionId: '600' }]);
+    await store.outcomes.fold(T0 + 400);
+    await store.executions.upsert(
+      [{ id: '600', handoff: 'kickoff', workflowId: '101', status: 'error', mode: 'webhook', startedAt: T0 + 300, stoppedAt: T0 + 500, waitTill: null, retryOf: null, retrySuccessId: null }],
+      T0 + 600,
+    );
+    await store.outcomes.fold(T0 + 700);
+
+    const queue = await store.outcomes.queue({ limit: 10 });
+    expect(queue.map((e) => e.key)).toEqual(['deal-5', 'deal-6']);
+    expect(queue[0].incident).toEqual(await store.incidents.get(later.incident.id));
+    expect(queue[0].incident).toMatchObject({ error: { message: 'Task board 503', httpCode: 503 }, context: { client: 'Acme', rows: [1, 2] } });
+    expect('incident' in queue[1]).toBe(false);
+    const first = await store.outcomes.queue({ limit: 1 });
+    expect(first).toEqual([queue[0]]);
+    expect(await store.outcomes.queue({ keys: ['deal-6'], limit: 1 })).toEqual([queue[1]]);
+  });
+
   it('resolving the last incident by hand takes the pair off the queue and measures recovery once', async () => {
     const opened = await store.incidents.report(report('deal-3'), T0);
     await store.outcomes.fold(T0 + 1);

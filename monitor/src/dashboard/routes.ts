@@ -179,7 +179,10 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     }),
   );
 
-  /** A state change from a form: same-site, signed in, and the page's CSRF token (or a bearer token). */
+  /**
+   * A state change from a form: same-site, signed in, and the page's CSRF token (or a bearer token).
+   * A session rides along with any request the browser makes, so it must also show the page's CSRF token.
+   */
   const actor = async (req: Request, res: Response, what: string): Promise<Access | undefined> => {
     const a = await access(req);
     const refused = crossSite(req, { what, trustProxy: deps.trustProxy });
@@ -262,14 +265,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   for (const action of ['ack', 'resolve'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, form, async (req, res) => {
-      const a = await access(req);
-      const refused = crossSite(req, { what: 'acknowledge or resolve', trustProxy: deps.trustProxy });
-      if (refused) return problem(res, 403, refused, a);
-      if (!a.canAct) return problem(res, 401, 'Sign in with the monitor token to acknowledge or resolve incidents.', a);
-      // A session rides along with any request the browser makes, so it must also show the page's CSRF token.
-      if (!a.bearer && !(a.session && tokenMatches(a.session.csrf, typeof req.body?.csrf === 'string' ? req.body.csrf : undefined))) {
-        return problem(res, 403, 'The form is out of date or did not come from this dashboard; reload the page and try again.', a);
-      }
+      const a = await actor(req, res, 'acknowledge or resolve incidents');
+      if (!a) return;
       const id = Number(req.params.id);
       // Who acts: the name given at sign-in (or, for a script with the bearer token, a `by` field).
       const by = actorName(a.session?.name ?? (typeof req.body?.by === 'string' ? req.body.by : undefined));

@@ -8,11 +8,7 @@
 import type { Pool, PoolClient } from 'pg';
 import {
   BUCKET_RETENTION,
-  bucketStart,
   type DurationMetric,
-  HISTOGRAM_BOUNDS,
-  histogramSlot,
-  isFailed,
   WINDOWS,
   type WindowSpan,
   windowHorizon,
@@ -20,18 +16,15 @@ import {
 import type { AggregateSnapshot, AggregateStore } from '../types';
 import { AGGREGATES_LOCK } from './locks';
 import { inTransaction, run, type Statement } from './pool';
+import { countRuns, type FinishedRun, groupCounts, horizonsOf, oldestKeptBucket, windowMove } from '../rows/windows';
+import { observeInto } from '../rows/histograms';
 
+export type { FinishedRun };
 
-export interface FinishedRun {
-  handoff: string;
-  status: string;
-  /** When the run stopped: the time it counts toward. */
-  at: number;
-}
 
 /** Writers the execution store calls inside its upsert transaction (after lockAggregates). */
 export interface AggregateWriters {
-  countFinished(client: PoolClient, runs: FinishedRun[]): Promise<void>;
+  countFinished(client: PoolClient, runs: FinishedRun[], now: number): Promise<void>;
   observe(client: PoolClient, metric: DurationMetric, handoff: string, seconds: number): Promise<void>;
 }
 
@@ -47,15 +40,15 @@ const BUMP_COUNTERS: Statement = {
 const BUMP_BUCKETS: Statement = {
   name: 'handoff-aggregates-bump-buckets',
   text: `INSERT INTO execution_buckets (resolution, bucket, handoff, runs, failed)
-         SELECT resolution, bucket, handoff, runs, failed
-         FROM json_to_recordset($1::json) AS r (resolution bigint, bucket bigint, handoff text, runs integer, failed integer)
+         SELECT resolution, bucket, handoff, count, failed
+         FROM json_to_recordset($1::json) AS r (resolution bigint, bucket bigint, handoff text, count integer, failed integer)
          ON CONFLICT (resolution, bucket, handoff) DO UPDATE
          SET runs = execution_buckets.runs + excluded.runs, failed = execution_buckets.failed + excluded.failed`,
 };
 const BUMP_WINDOWS: Statement = {
   name: 'handoff-aggregates-bump-windows',
   text: `INSERT INTO window_totals (handoff, span, runs, failed)
-         SELECT handoff, span, runs, failed FROM json_to_recordset($1::json) AS r (handoff text, span text, runs integer, failed integer)
+         SELECT handoff, span, count, failed FROM json_to_recordset($1::json) AS r (handoff text, span text, count integer, failed integer)
          ON CONFLICT (handoff, span) DO UPDATE
          SET runs = window_totals.runs + excluded.runs, failed = window_totals.failed + excluded.failed`,
 };
@@ -70,57 +63,20 @@ const SAVE_HISTOGRAM: Statement = {
          ON CONFLICT (metric, handoff) DO UPDATE SET counts = excluded.counts, sum = excluded.sum, count = excluded.count`,
 };
 
-const add = (map: Map<string, [number, number]>, key: string, failed: boolean) => {
-  const cell = map.get(key) ?? [0, 0];
-  cell[0] += 1;
-  if (failed) cell[1] += 1;
-  map.set(key, cell);
-};
-
 export const aggregateWriters: AggregateWriters = {
-  async countFinished(client, runs) {
+  async countFinished(client, runs, now) {
     if (runs.length === 0) return;
-    // Grouped in memory first, then one statement per table for the whole page.
-    const counters = new Map<string, { handoff: string; status: string; count: number }>();
-    const buckets = new Map<string, { resolution: number; bucket: number; handoff: string; runs: number; failed: number }>();
-    const windows = new Map<string, [number, number]>();
-    const { rows } = await run<{ span: string; horizon: number }>(client, HORIZONS);
-    const horizons = WINDOWS.map((w) => ({ w, horizon: rows.find((r) => r.span === w.span)?.horizon }));
-    for (const r of runs) {
-      const failed = isFailed(r.status);
-      const counter = counters.get(`${r.handoff}\u0000${r.status}`) ?? { handoff: r.handoff, status: r.status, count: 0 };
-      counter.count += 1;
-      counters.set(`${r.handoff}\u0000${r.status}`, counter);
-      for (const resolution of BUCKET_RETENTION.keys()) {
-        const bucket = bucketStart(r.at, resolution);
-        const key = `${resolution}\u0000${bucket}\u0000${r.handoff}`;
-        const cell = buckets.get(key) ?? { resolution, bucket, handoff: r.handoff, runs: 0, failed: 0 };
-        cell.runs += 1;
-        if (failed) cell.failed += 1;
-        buckets.set(key, cell);
-      }
-      for (const { w, horizon } of horizons) {
-        // No horizon yet: the first `advance` sums the buckets, these included.
-        if (horizon !== undefined && bucketStart(r.at, w.resolutionMs) >= horizon) add(windows, `${r.handoff}\u0000${w.span}`, failed);
-      }
-    }
-    await run(client, BUMP_COUNTERS, [JSON.stringify([...counters.values()])]);
-    await run(client, BUMP_BUCKETS, [JSON.stringify([...buckets.values()])]);
-    if (windows.size > 0) {
-      const totals = [...windows].map(([key, [runs, failed]]) => {
-        const [handoff, span] = key.split('\u0000');
-        return { handoff, span, runs, failed };
-      });
-      await run(client, BUMP_WINDOWS, [JSON.stringify(totals)]);
-    }
+    // Grouped in memory first (rows/windows.ts), then one statement per table for the whole page.
+    const { statuses, counts } = countRuns(runs);
+    const { buckets, windows } = groupCounts(counts, horizonsOf((await run<{ span: string; horizon: number }>(client, HORIZONS)).rows), now);
+    await run(client, BUMP_COUNTERS, [JSON.stringify(statuses)]);
+    if (buckets.length > 0) await run(client, BUMP_BUCKETS, [JSON.stringify(buckets)]);
+    if (windows.length > 0) await run(client, BUMP_WINDOWS, [JSON.stringify(windows)]);
   },
   async observe(client, metric, handoff, seconds) {
     const { rows } = await run<{ counts: number[]; sum: number; count: number }>(client, HISTOGRAM, [metric, handoff]);
-    const row = rows[0];
-    const counts: number[] = row ? row.counts : new Array(HISTOGRAM_BOUNDS[metric].length + 1).fill(0);
-    const value = Math.max(0, seconds);
-    counts[histogramSlot(metric, value)] += 1;
-    await run(client, SAVE_HISTOGRAM, [metric, handoff, JSON.stringify(counts), (row?.sum ?? 0) + value, (row?.count ?? 0) + 1]);
+    const next = observeInto(rows[0], metric, seconds);
+    await run(client, SAVE_HISTOGRAM, [metric, handoff, JSON.stringify(next.counts), next.sum, next.count]);
   },
 };
 
@@ -195,15 +151,14 @@ async function advanceIn(client: PoolClient, now: number) {
   for (const w of WINDOWS) {
     const next = windowHorizon(w, now);
     const previous = (await run<{ horizon: number }>(client, HORIZON_OF, [w.span])).rows[0]?.horizon;
-    if (previous === next) continue;
-    const spanMs = w.buckets * w.resolutionMs;
+    const move = windowMove(w, previous, next);
+    if (move === 'none') continue;
     for (const s of SERIES) {
-      if (previous === undefined || next < previous || next - previous >= spanMs) {
-        // First run, a clock that went back, or a window that emptied completely: sum it afresh.
+      if (move === 'refill') {
         await run(client, s.CLEAR_WINDOW, [w.span]);
         await run(client, s.REFILL_WINDOW, [w.span, w.resolutionMs, next]);
       } else {
-        const { rows } = await run(client, s.AGED, [w.resolutionMs, previous, next]);
+        const { rows } = await run(client, s.AGED, [w.resolutionMs, previous!, next]);
         if (rows.length > 0) await run(client, s.SUBTRACT, [JSON.stringify(rows), w.span]);
         await run(client, s.DROP_EMPTY, [w.span]);
       }
@@ -211,7 +166,7 @@ async function advanceIn(client: PoolClient, now: number) {
     await run(client, SET_HORIZON, [w.span, next]);
   }
   for (const s of SERIES) {
-    for (const [resolution, keepMs] of BUCKET_RETENTION) await run(client, s.PURGE_BUCKETS, [resolution, bucketStart(now, resolution) - keepMs]);
+    for (const [resolution, keepMs] of BUCKET_RETENTION) await run(client, s.PURGE_BUCKETS, [resolution, oldestKeptBucket(now, resolution, keepMs)]);
   }
 }
 

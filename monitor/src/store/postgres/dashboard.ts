@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import { toWire } from '../../incidents/record';
 import type { CompletedClaim, DashboardStore, RunBucket } from '../types';
+import { type CompletionRow, fromCompletionRow } from '../rows/claims';
 import { fromIncidentRow, type IncidentRow } from './incident-rows';
 import { run, type Statement } from './pool';
 
@@ -52,21 +53,7 @@ export function createPostgresDashboard(pool: Pool): DashboardStore {
       return (await run<IncidentRow>(pool, SEEN_SINCE, [since, limit])).rows.map((r) => toWire(fromIncidentRow(r)));
     },
     async recentCompletions(limit) {
-      const { rows } = await run<{ handoff: string; key: string; attempt: number; claimed_at: number; completed_at: number; execution_id: string | null }>(
-        pool,
-        COMPLETIONS,
-        [limit],
-      );
-      return rows.map(
-        (r): CompletedClaim => ({
-          handoff: r.handoff,
-          key: r.key,
-          attempt: r.attempt,
-          claimedAt: r.claimed_at,
-          completedAt: r.completed_at,
-          executionId: r.execution_id,
-        }),
-      );
+      return (await run<CompletionRow>(pool, COMPLETIONS, [limit])).rows.map((r): CompletedClaim => fromCompletionRow(r));
     },
     async pendingAlerts() {
       return (await run<{ n: number }>(pool, PENDING)).rows[0]?.n ?? 0;

@@ -1,17 +1,8 @@
 /** Handoff checkpoints on Postgres: appended with one statement per request, read back as a trace. */
 import type { Pool, PoolClient } from 'pg';
-import type { EventStore, HandoffEvent, StoredEvent } from '../types';
+import type { EventStore, HandoffEvent } from '../types';
 import { run, type Statement } from './pool';
-
-interface Row {
-  id: number;
-  handoff: string;
-  key: string | null;
-  kind: string;
-  at: number;
-  execution_id: string | null;
-  details: Record<string, unknown> | null;
-}
+import { type EventRow, fromEventRow } from '../rows/events';
 
 // The whole batch travels as one JSON array; WITH ORDINALITY keeps ids in request order.
 const INSERT: Statement = {
@@ -48,18 +39,8 @@ export function createPostgresEvents(pool: Pool): EventStore {
       return events.length;
     },
     async trace(handoff, key, limit = 500) {
-      const { rows } = await run<Row>(pool, BY_KEY, [handoff, key, limit]);
-      return rows.map(
-        (r): StoredEvent => ({
-          id: r.id,
-          handoff: r.handoff,
-          key: r.key ?? undefined,
-          kind: r.kind,
-          at: r.at,
-          executionId: r.execution_id ?? undefined,
-          details: r.details ?? undefined,
-        }),
-      );
+      const { rows } = await run<EventRow>(pool, BY_KEY, [handoff, key, limit]);
+      return rows.map((r) => fromEventRow(r, 'parsed'));
     },
   };
 }

@@ -5,13 +5,12 @@
  * ingest one page after the other and the "first time final" test sees the other's commit.
  */
 import type { Pool, PoolClient } from 'pg';
-import { isFailed, isFinal } from '../../metrics/definitions';
-import type { ExecutionRecord, ExecutionStore, IngestResult, StoredExecution } from '../types';
-import { aggregateWriters, lockAggregates, type FinishedRun } from './aggregates';
+import type { ExecutionRecord, ExecutionStore, IngestResult } from '../types';
+import { aggregateWriters, lockAggregates } from './aggregates';
 import { inTransaction, run, type Statement } from './pool';
 import { insertEvents } from './events';
-import { executionFailedEvent } from '../../outcomes/signals';
 import { type ExecutionRow, fromExecutionRow } from '../rows/executions';
+import { type ExecutionWrite, ingestStep, IngestTally, type RecoveryPair, timeToRecovery, toExecutionWrite } from '../rows/ingest';
 
 const statement = (name: string, text: string): Statement => ({ name: `handoff-executions-${name}`, text });
 const SELECT = statement('select', 'SELECT * FROM executions WHERE id = $1');
@@ -43,93 +42,46 @@ const SET_FAILURE = statement(
 const STATE_GET = statement('state-get', 'SELECT value FROM collector_state WHERE name = $1');
 const STATE_SET = statement('state-set', 'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
 
-type UpdateParams = Pick<ExecutionRow, 'id' | 'status' | 'finished' | 'mode' | 'started_at' | 'stopped_at' | 'wait_till' | 'retry_of' | 'retry_success_id' | 'outcome'>;
-
-const updateValues = (p: UpdateParams, now: number) => [
-  p.id, p.status, p.finished, p.mode, p.started_at, p.stopped_at, p.wait_till, p.retry_of, p.retry_success_id, p.outcome, now,
+const insertValues = (w: ExecutionWrite, now: number) => [
+  w.id, w.handoff, w.workflow_id, w.status, w.finished, w.mode, w.started_at, w.stopped_at, w.wait_till, w.retry_of, w.retry_success_id, w.outcome, now,
+];
+const updateValues = (w: ExecutionWrite, now: number) => [
+  w.id, w.status, w.finished, w.mode, w.started_at, w.stopped_at, w.wait_till, w.retry_of, w.retry_success_id, w.outcome, now,
 ];
 
 async function select(client: PoolClient, id: string): Promise<ExecutionRow | undefined> {
   return (await run<ExecutionRow>(client, SELECT, [id])).rows[0];
 }
 
-/** Failed run → its retry's success: time to recovery, observed once per failed run. */
-async function recover(client: PoolClient, failed: ExecutionRow, successStoppedAt: number | null, now: number) {
-  if (failed.recovered_at !== null || failed.stopped_at === null || successStoppedAt === null) return;
-  if (!isFailed(failed.status)) return;
-  await run(client, MARK_RECOVERED, [now, failed.id]);
-  await aggregateWriters.observe(client, 'time_to_recovery', failed.handoff, (successStoppedAt - failed.stopped_at) / 1000);
+/** Failed run → its retry's success: time to recovery, observed once per failed run (rows/ingest.ts). */
+async function recover(client: PoolClient, pair: RecoveryPair, now: number) {
+  const failed = await select(client, pair.failedId);
+  const seconds = timeToRecovery(failed, await select(client, pair.successId));
+  if (seconds === undefined) return;
+  await run(client, MARK_RECOVERED, [now, failed!.id]);
+  await aggregateWriters.observe(client, 'time_to_recovery', failed!.handoff, seconds);
 }
 
 async function upsertIn(client: PoolClient, records: ExecutionRecord[], now: number): Promise<IngestResult> {
   await lockAggregates(client);
-  let inserted = 0;
-  let updated = 0;
-  const newlyFinished: StoredExecution[] = [];
-  const finishedRuns: FinishedRun[] = [];
-  const lastRun = new Map<string, number>();
+  const tally = new IngestTally();
   for (const rec of records) {
-    const final = isFinal(rec.status);
-    const params: UpdateParams = {
-      id: rec.id,
-      status: rec.status,
-      finished: final ? 1 : 0,
-      mode: rec.mode,
-      started_at: rec.startedAt,
-      stopped_at: rec.stoppedAt,
-      wait_till: rec.waitTill,
-      retry_of: rec.retryOf,
-      retry_success_id: rec.retrySuccessId,
-      outcome: final && rec.status === 'success' && rec.expectOutcome ? 'pending' : null,
-    };
-    const insertValues = [
-      rec.id, rec.handoff, rec.workflowId, rec.status, params.finished, rec.mode, rec.startedAt, rec.stoppedAt, rec.waitTill,
-      rec.retryOf, rec.retrySuccessId, params.outcome, now,
-    ];
+    const write = toExecutionWrite(rec);
     let previous: ExecutionRow | undefined;
-    if ((await run(client, INSERT, insertValues)).rowCount === 1) {
-      inserted++;
-    } else {
+    if ((await run(client, INSERT, insertValues(write, now))).rowCount === 0) {
       previous = await select(client, rec.id);
       if (!previous) continue;
-      // A final status never changes back: a stale read of a run we already saw finish is ignored,
-      // except for retry_success_id, which n8n sets later on the failed run.
-      if (previous.finished === 1) {
-        if (rec.retrySuccessId && rec.retrySuccessId !== previous.retry_success_id) {
-          await run(client, UPDATE, updateValues({ ...previous, retry_success_id: rec.retrySuccessId }, now));
-          updated++;
-          const success = await select(client, rec.retrySuccessId);
-          if (success?.status === 'success') await recover(client, previous, success.stopped_at, now);
-        }
-        continue;
-      }
-      await run(client, UPDATE, updateValues(params, now));
-      updated++;
     }
-    if (rec.startedAt !== null) lastRun.set(rec.handoff, Math.max(lastRun.get(rec.handoff) ?? 0, rec.startedAt));
-    if (!final) continue;
-    // Built from what was just written (no read back): only the failure columns are kept from before.
-    newlyFinished.push({
-      ...rec,
-      finished: true,
-      expectOutcome: params.outcome !== null,
-      failedNode: previous?.failed_node ?? null,
-      errorMessage: previous?.error_message ?? null,
-    });
-    finishedRuns.push({ handoff: rec.handoff, status: rec.status, at: rec.stoppedAt ?? rec.startedAt ?? now });
-    if (rec.status === 'success' && rec.retryOf) {
-      const failed = await select(client, rec.retryOf);
-      if (failed) await recover(client, failed, rec.stoppedAt, now);
-    } else if (isFailed(rec.status) && rec.retrySuccessId) {
-      const success = await select(client, rec.retrySuccessId);
-      if (success?.status === 'success') await recover(client, (await select(client, rec.id))!, success.stopped_at, now);
-    }
+    const step = ingestStep(rec, write, previous);
+    if (step.kind === 'stale') continue;
+    if (step.update) await run(client, UPDATE, updateValues(step.update, now));
+    tally.add(rec, step);
+    if (step.recovery) await recover(client, step.recovery, now);
   }
-  await aggregateWriters.countFinished(client, finishedRuns);
-  // A failed run fails every pair that ran in it (the outcome fold finds them by execution id).
-  await insertEvents(client, newlyFinished.filter((r) => isFailed(r.status)).map((r) => executionFailedEvent(r, now)));
-  for (const [handoff, at] of lastRun) await run(client, BUMP_ACTIVITY, [handoff, at, now]);
-  return { inserted, updated, newlyFinished };
+  await aggregateWriters.countFinished(client, tally.finishedRuns(now), now);
+  await insertEvents(client, tally.failedEvents(now));
+  for (const [handoff, at] of tally.latestRuns()) await run(client, BUMP_ACTIVITY, [handoff, at, now]);
+  return tally.result();
 }
 
 export function createPostgresExecutions(pool: Pool): ExecutionStore {

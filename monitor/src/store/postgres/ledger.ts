@@ -13,11 +13,11 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import type { ClaimResult, SettleResult } from '../../../../nodes/shared/ledger-protocol';
-import { ClaimInput, ClaimOutcome, ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
+import { ClaimOutcome, ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
 import type { ClaimBatch, ClaimCounter, HandoffEvent, LedgerStore, SettleBatch } from '../types';
 import { insertEvents } from './events';
 import { inTransaction, RetryTransaction, run, type Statement } from './pool';
-import { ClaimRow, fromClaimRow, isoCache, toClaimRow } from '../rows/claims';
+import { claimInput, ClaimRow, fromClaimRow, isoCache, toClaimRow } from '../rows/claims';
 
 const COLUMNS = `handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
                  completed_at, released_at, execution_id, workflow_id, reason`;
@@ -74,16 +74,7 @@ async function writeChanges(client: PoolClient, changed: Map<string, ClaimRecord
 
 export function createPostgresLedger(pool: Pool, opts: { retentionMs: number }): LedgerStore {
   const claimBatch = async (client: PoolClient, batch: ClaimBatch, now: number): Promise<ClaimResult[]> => {
-    const input = (item: ClaimBatch['items'][number]): ClaimInput => ({
-      handoff: batch.handoff,
-      key: item.key,
-      fingerprint: item.fingerprint,
-      leaseMs: batch.leaseMs,
-      now,
-      retentionMs: opts.retentionMs,
-      executionId: batch.executionId,
-      workflowId: batch.workflowId,
-    });
+    const input = (item: ClaimBatch['items'][number]) => claimInput(batch, item, now, opts.retentionMs);
 
     // Step 1: what decideClaim writes for a key it has never seen, for each key's first occurrence.
     const fresh = new Map<string, ClaimOutcome>();

@@ -10,6 +10,7 @@ import type { AlertMessage, OutboxAlert } from '../../alerts/message';
 import type { AlertKind } from '../../incidents/decide';
 import type { AlertOutbox } from '../types';
 import { run, type Statement } from './pool';
+import { fromOutboxRow, type OutboxRow } from '../rows/outbox';
 
 /**
  * Longer than one alert's pass takes with the worker's default policy (4 tries, 10 s send timeout,
@@ -17,35 +18,12 @@ import { run, type Statement } from './pool';
  */
 const CLAIM_WINDOW_MS = 5 * 60_000;
 
-interface Row {
-  id: number;
-  incident_id: number;
-  kind: AlertKind;
-  idempotency_key: string;
-  message: AlertMessage;
-  state: OutboxAlert['state'];
-  attempts: number;
-  created_at: number;
-  next_attempt_at: number;
-  sent_at: number | null;
-  last_error: string | null;
+interface Row extends OutboxRow {
   /** When the alert was due before `due` claimed it: the order the worker sends in. */
   due_at: number;
 }
 
-const fromRow = (r: Row): OutboxAlert => ({
-  id: r.id,
-  incidentId: r.incident_id,
-  kind: r.kind,
-  idempotencyKey: r.idempotency_key,
-  message: r.message,
-  attempts: r.attempts,
-  createdAt: r.created_at,
-  state: r.state,
-  ...(r.sent_at !== null ? { sentAt: r.sent_at } : {}),
-  ...(r.state === 'dead' ? { deadAt: r.next_attempt_at } : {}),
-  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-});
+const fromRow = (r: OutboxRow): OutboxAlert => fromOutboxRow(r, 'parsed');
 
 // ON CONFLICT DO NOTHING, like SQLite's OR IGNORE: one alert per incident and kind.
 const ENQUEUE: Statement = {

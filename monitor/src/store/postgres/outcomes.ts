@@ -13,9 +13,10 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Incident } from '../../../../nodes/shared/incident-protocol';
 import { toWire } from '../../incidents/record';
-import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../metrics/definitions';
 import { failedExecutionIds, foldOutcomes, type OutcomeEvent, type PairOutcome, pairKey, recoveredResolution } from '../../outcomes/decide';
 import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeRow, toQueueEntry } from '../rows/outcomes';
+import { countPairs, groupCounts, horizonsOf } from '../rows/windows';
+import { type EventRow, fromEventRow } from '../rows/events';
 import type { FoldReport, OutcomeStore, QueueEntry } from '../types';
 import { aggregateWriters, lockAggregates } from './aggregates';
 import { fromIncidentRow, type IncidentRow } from './incident-rows';
@@ -43,30 +44,40 @@ const SAVE = statement(
 const BUMP_BUCKETS = statement(
   'bump-buckets',
   `INSERT INTO outcome_buckets (resolution, bucket, handoff, seen, failed)
-   SELECT resolution, bucket, handoff, seen, failed
-   FROM json_to_recordset($1::json) AS r (resolution bigint, bucket bigint, handoff text, seen integer, failed integer)
+   SELECT resolution, bucket, handoff, count, failed
+   FROM json_to_recordset($1::json) AS r (resolution bigint, bucket bigint, handoff text, count integer, failed integer)
    ON CONFLICT (resolution, bucket, handoff) DO UPDATE
    SET seen = outcome_buckets.seen + excluded.seen, failed = outcome_buckets.failed + excluded.failed`,
 );
 const BUMP_WINDOWS = statement(
   'bump-windows',
   `INSERT INTO outcome_windows (handoff, span, seen, failed)
-   SELECT handoff, span, seen, failed FROM json_to_recordset($1::json) AS r (handoff text, span text, seen integer, failed integer)
+   SELECT handoff, span, count, failed FROM json_to_recordset($1::json) AS r (handoff text, span text, count integer, failed integer)
    ON CONFLICT (handoff, span) DO UPDATE
    SET seen = outcome_windows.seen + excluded.seen, failed = outcome_windows.failed + excluded.failed`,
 );
 const HORIZONS = statement('horizons', 'SELECT span, horizon FROM window_horizons');
+/**
+ * The queue page with each entry's latest unresolved incident, in one statement: the page of pairs
+ * first (its own ORDER BY and LIMIT), then one lateral lookup per pair. The incident comes back as
+ * one JSON value (to_json of the row), so its columns cannot collide with the pair's.
+ */
 const QUEUE = statement(
   'queue',
-  `SELECT * FROM handoff_outcomes
-   WHERE failed_at IS NOT NULL AND completed_at IS NULL AND closed_at IS NULL
-     AND ($1::text IS NULL OR handoff = $1) AND ($2::text IS NULL OR last_failure_kind = $2)
-     AND ($3::text[] IS NULL OR key = ANY($3::text[]))
-   ORDER BY failed_at, handoff, key LIMIT $4`,
-);
-const LATEST_INCIDENT = statement(
-  'latest-incident',
-  "SELECT * FROM incidents WHERE handoff = $1 AND idempotency_key = $2 AND state <> 'resolved' ORDER BY id DESC LIMIT 1",
+  `SELECT o.*, to_json(i) AS incident
+   FROM (
+     SELECT * FROM handoff_outcomes
+     WHERE failed_at IS NOT NULL AND completed_at IS NULL AND closed_at IS NULL
+       AND ($1::text IS NULL OR handoff = $1) AND ($2::text IS NULL OR last_failure_kind = $2)
+       AND ($3::text[] IS NULL OR key = ANY($3::text[]))
+     ORDER BY failed_at, handoff, key LIMIT $4
+   ) o
+   LEFT JOIN LATERAL (
+     SELECT * FROM incidents
+     WHERE incidents.handoff = o.handoff AND incidents.idempotency_key = o.key AND incidents.state <> 'resolved'
+     ORDER BY incidents.id DESC LIMIT 1
+   ) i ON true
+   ORDER BY o.failed_at, o.handoff, o.key`,
 );
 const PAIR = statement('pair', 'SELECT * FROM handoff_outcomes WHERE handoff = $1 AND key = $2');
 const COMPLETED = statement('completed', 'SELECT * FROM handoff_outcomes WHERE completed_at IS NOT NULL ORDER BY completed_at DESC LIMIT $1');
@@ -86,54 +97,22 @@ async function settledEventId(pool: Pool): Promise<number | undefined> {
   }
 }
 
+/** Pairs seen and failed, into the buckets and the windows (rows/windows.ts decides which): one statement per table. */
 async function countOutcomes(client: PoolClient, counts: { handoff: string; at: number; seen: number; failed: number }[], now: number) {
   if (counts.length === 0) return;
   const { rows } = await run<{ span: string; horizon: number }>(client, HORIZONS);
-  const horizons = WINDOWS.map((w) => ({ w, horizon: rows.find((r) => r.span === w.span)?.horizon }));
-  const buckets = new Map<string, { resolution: number; bucket: number; handoff: string; seen: number; failed: number }>();
-  const windows = new Map<string, { handoff: string; span: string; seen: number; failed: number }>();
-  for (const c of counts) {
-    for (const [resolution, keepMs] of BUCKET_RETENTION) {
-      const bucket = bucketStart(c.at, resolution);
-      if (bucket < bucketStart(now, resolution) - keepMs) continue;
-      const id = `${resolution}\u0000${bucket}\u0000${c.handoff}`;
-      const cell = buckets.get(id) ?? { resolution, bucket, handoff: c.handoff, seen: 0, failed: 0 };
-      cell.seen += c.seen;
-      cell.failed += c.failed;
-      buckets.set(id, cell);
-    }
-    for (const { w, horizon } of horizons) {
-      if (horizon === undefined || bucketStart(c.at, w.resolutionMs) < horizon) continue;
-      const id = `${c.handoff}\u0000${w.span}`;
-      const cell = windows.get(id) ?? { handoff: c.handoff, span: w.span, seen: 0, failed: 0 };
-      cell.seen += c.seen;
-      cell.failed += c.failed;
-      windows.set(id, cell);
-    }
-  }
-  if (buckets.size > 0) await run(client, BUMP_BUCKETS, [JSON.stringify([...buckets.values()])]);
-  if (windows.size > 0) await run(client, BUMP_WINDOWS, [JSON.stringify([...windows.values()])]);
+  const { buckets, windows } = groupCounts(countPairs(counts), horizonsOf(rows), now);
+  if (buckets.length > 0) await run(client, BUMP_BUCKETS, [JSON.stringify(buckets)]);
+  if (windows.length > 0) await run(client, BUMP_WINDOWS, [JSON.stringify(windows)]);
 }
 
 async function foldIn(client: PoolClient, upTo: number, now: number): Promise<FoldReport> {
   // One folder at a time across replicas, and never beside a window move or an ingest.
   await lockAggregates(client);
   const mark = Number((await run<{ value: string }>(client, STATE_GET, ['outcome_fold'])).rows[0]?.value ?? 0);
-  const { rows } = await run<{ id: number; handoff: string; key: string | null; kind: string; at: number; execution_id: string | null; details: Record<string, unknown> | null }>(
-    client,
-    EVENTS,
-    [mark, upTo, FOLD_BATCH],
-  );
+  const { rows } = await run<EventRow>(client, EVENTS, [mark, upTo, FOLD_BATCH]);
   if (rows.length === 0) return { events: 0, recovered: [], more: false };
-  const events: OutcomeEvent[] = rows.map((r) => ({
-    id: Number(r.id),
-    handoff: r.handoff,
-    key: r.key ?? undefined,
-    kind: r.kind,
-    at: r.at,
-    executionId: r.execution_id ?? undefined,
-    details: r.details ?? undefined,
-  }));
+  const events: OutcomeEvent[] = rows.map((r) => fromEventRow(r, 'parsed'));
   const wanted = new Map<string, { handoff: string; key: string }>();
   for (const e of events) if (e.key) wanted.set(pairKey(e.handoff, e.key), { handoff: e.handoff, key: e.key });
   const pairs = new Map<string, PairOutcome>();
@@ -176,14 +155,13 @@ export function createPostgresOutcomes(pool: Pool): OutcomeStore {
       return row && fromOutcomeRow(row);
     },
     async queue(filter) {
-      const { rows } = await run<OutcomeRow>(pool, QUEUE, [filter.handoff ?? null, filter.kind ?? null, filter.keys ?? null, filter.limit]);
-      const entries: QueueEntry[] = [];
-      for (const row of rows) {
-        const p = fromOutcomeRow(row);
-        const incident = (await run<IncidentRow>(pool, LATEST_INCIDENT, [p.handoff, p.key])).rows[0];
-        entries.push(toQueueEntry(p, incident && toWire(fromIncidentRow(incident))));
-      }
-      return entries;
+      const { rows } = await run<OutcomeRow & { incident: IncidentRow | null }>(pool, QUEUE, [
+        filter.handoff ?? null,
+        filter.kind ?? null,
+        filter.keys ?? null,
+        filter.limit,
+      ]);
+      return rows.map((row): QueueEntry => toQueueEntry(fromOutcomeRow(row), row.incident ? toWire(fromIncidentRow(row.incident)) : undefined));
     },
     async recentlyCompleted(limit) {
       return (await run<OutcomeRow>(pool, COMPLETED, [limit])).rows.map(fromOutcomeRow);

@@ -1,5 +1,6 @@
 /** A claims row and the ClaimRecord the pure ledger code works with: the same fields, snake_case. Both stores use these. */
-import type { ClaimRecord } from '../../ledger/decide';
+import type { ClaimInput, ClaimRecord } from '../../ledger/decide';
+import type { ClaimBatch, CompletedClaim } from '../types';
 
 export interface ClaimRow {
   handoff: string;
@@ -59,3 +60,27 @@ export function isoCache(): (ms: number) => string {
     return lastIso;
   };
 }
+
+/** What decideClaim is asked about one item of a claim batch. */
+export const claimInput = (batch: ClaimBatch, item: ClaimBatch['items'][number], now: number, retentionMs: number): ClaimInput => ({
+  handoff: batch.handoff,
+  key: item.key,
+  fingerprint: item.fingerprint,
+  leaseMs: batch.leaseMs,
+  now,
+  retentionMs,
+  executionId: batch.executionId,
+  workflowId: batch.workflowId,
+});
+
+/** A completed claim as the dashboard and the Monday report list it. */
+export type CompletionRow = Pick<ClaimRow, 'handoff' | 'key' | 'attempt' | 'claimed_at' | 'execution_id'> & { completed_at: number };
+
+export const fromCompletionRow = (r: CompletionRow): CompletedClaim => ({
+  handoff: r.handoff,
+  key: r.key,
+  attempt: r.attempt,
+  claimedAt: r.claimed_at,
+  completedAt: r.completed_at,
+  executionId: r.execution_id,
+});

@@ -5,28 +5,21 @@
  */
 import {
   BUCKET_RETENTION,
-  bucketStart,
   type DurationMetric,
-  HISTOGRAM_BOUNDS,
-  histogramSlot,
-  isFailed,
   WINDOWS,
   type WindowSpan,
   windowHorizon,
 } from '../../metrics/definitions';
 import type { AggregateSnapshot, AggregateStore } from '../types';
 import type { SqliteDb } from './open';
+import { countRuns, type FinishedRun, groupCounts, horizonsOf, oldestKeptBucket, windowMove } from '../rows/windows';
+import { observeInto } from '../rows/histograms';
 
-export interface FinishedRun {
-  handoff: string;
-  status: string;
-  /** When the run stopped: the time it counts toward. */
-  at: number;
-}
+export type { FinishedRun };
 
 /** Writers the execution store calls inside its upsert transaction. */
 export interface AggregateWriters {
-  countFinished(runs: FinishedRun[]): void;
+  countFinished(runs: FinishedRun[], now: number): void;
   observe(metric: DurationMetric, handoff: string, seconds: number): void;
   /** Bumped by every observe: histograms change only through here, so a scrape re-reads them only when it moved. */
   histogramWrites: number;
@@ -42,7 +35,7 @@ export function prepareAggregateWriters(db: SqliteDb): AggregateWriters {
   const bumpWindow = db.prepare(`
     INSERT INTO window_totals (handoff, span, runs, failed) VALUES (?, ?, ?, ?)
     ON CONFLICT (handoff, span) DO UPDATE SET runs = runs + excluded.runs, failed = failed + excluded.failed`);
-  const horizonOf = db.prepare<[string], { horizon: number }>('SELECT horizon FROM window_horizons WHERE span = ?');
+  const horizons = db.prepare<[], { span: string; horizon: number }>('SELECT span, horizon FROM window_horizons');
   const histogram = db.prepare<[string, string], { counts: string; sum: number; count: number }>(
     'SELECT counts, sum, count FROM duration_histograms WHERE metric = ? AND handoff = ?',
   );
@@ -50,47 +43,21 @@ export function prepareAggregateWriters(db: SqliteDb): AggregateWriters {
     INSERT INTO duration_histograms (metric, handoff, counts, sum, count) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (metric, handoff) DO UPDATE SET counts = excluded.counts, sum = excluded.sum, count = excluded.count`);
 
-  const add = (map: Map<string, [number, number]>, key: string, failed: boolean) => {
-    const cell = map.get(key) ?? [0, 0];
-    cell[0] += 1;
-    if (failed) cell[1] += 1;
-    map.set(key, cell);
-  };
-
   const writers: AggregateWriters = {
     histogramWrites: 0,
-    countFinished(runs) {
+    countFinished(runs, now) {
       if (runs.length === 0) return;
-      // Grouped in memory first: a page of 250 runs of one handoff is a handful of statements, not 1,000.
-      const counters = new Map<string, number>();
-      const buckets = new Map<string, [number, number]>();
-      const windows = new Map<string, [number, number]>();
-      const horizons = WINDOWS.map((w) => ({ w, horizon: horizonOf.get(w.span)?.horizon }));
-      for (const run of runs) {
-        const failed = isFailed(run.status);
-        const counterKey = `${run.handoff}\u0000${run.status}`;
-        counters.set(counterKey, (counters.get(counterKey) ?? 0) + 1);
-        for (const resolution of BUCKET_RETENTION.keys()) {
-          add(buckets, `${resolution}\u0000${bucketStart(run.at, resolution)}\u0000${run.handoff}`, failed);
-        }
-        for (const { w, horizon } of horizons) {
-          // No horizon yet: the first `advance` sums the buckets, these included.
-          if (horizon !== undefined && bucketStart(run.at, w.resolutionMs) >= horizon) add(windows, `${run.handoff}\u0000${w.span}`, failed);
-        }
-      }
-      for (const [key, n] of counters) bumpCounter.run(...key.split('\u0000'), n);
-      for (const [key, [r, f]] of buckets) {
-        const [resolution, bucket, handoff] = key.split('\u0000');
-        bumpBucket.run(Number(resolution), Number(bucket), handoff, r, f);
-      }
-      for (const [key, [r, f]] of windows) bumpWindow.run(...key.split('\u0000'), r, f);
+      // Grouped in memory first (rows/windows.ts): a page of 250 runs of one handoff is a handful of statements, not 1,000.
+      const { statuses, counts } = countRuns(runs);
+      const { buckets, windows } = groupCounts(counts, horizonsOf(horizons.all()), now);
+      for (const c of statuses) bumpCounter.run(c.handoff, c.status, c.count);
+      for (const b of buckets) bumpBucket.run(b.resolution, b.bucket, b.handoff, b.count, b.failed);
+      for (const w of windows) bumpWindow.run(w.handoff, w.span, w.count, w.failed);
     },
     observe(metric, handoff, seconds) {
       const row = histogram.get(metric, handoff);
-      const counts: number[] = row ? JSON.parse(row.counts) : new Array(HISTOGRAM_BOUNDS[metric].length + 1).fill(0);
-      const value = Math.max(0, seconds);
-      counts[histogramSlot(metric, value)] += 1;
-      saveHistogram.run(metric, handoff, JSON.stringify(counts), (row?.sum ?? 0) + value, (row?.count ?? 0) + 1);
+      const next = observeInto(row && { ...row, counts: JSON.parse(row.counts) as number[] }, metric, seconds);
+      saveHistogram.run(metric, handoff, JSON.stringify(next.counts), next.sum, next.count);
       writers.histogramWrites++;
     },
   };
@@ -173,22 +140,21 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
     for (const w of WINDOWS) {
       const next = windowHorizon(w, now);
       const previous = horizonOf.get(w.span)?.horizon;
-      if (previous === next) continue;
-      const spanMs = w.buckets * w.resolutionMs;
+      const move = windowMove(w, previous, next);
+      if (move === 'none') continue;
       for (const s of series) {
-        if (previous === undefined || next < previous || next - previous >= spanMs) {
-          // First run, a clock that went back, or a window that emptied completely: sum it afresh.
+        if (move === 'refill') {
           s.clearWindow.run(w.span);
           s.refillWindow.run(w.span, w.resolutionMs, next);
         } else {
-          for (const r of s.aged.all(w.resolutionMs, previous, next)) s.subtract.run(r.n, r.failed, r.handoff, w.span);
+          for (const r of s.aged.all(w.resolutionMs, previous!, next)) s.subtract.run(r.n, r.failed, r.handoff, w.span);
           s.dropEmpty.run(w.span);
         }
       }
       setHorizon.run(w.span, next);
     }
     for (const s of series) {
-      for (const [resolution, keepMs] of BUCKET_RETENTION) s.purgeBuckets.run(resolution, bucketStart(now, resolution) - keepMs);
+      for (const [resolution, keepMs] of BUCKET_RETENTION) s.purgeBuckets.run(resolution, oldestKeptBucket(now, resolution, keepMs));
     }
   });
 

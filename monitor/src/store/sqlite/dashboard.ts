@@ -4,6 +4,7 @@
  */
 import { toWire } from '../../incidents/record';
 import type { CompletedClaim, DashboardStore, RunBucket } from '../types';
+import { type CompletionRow, fromCompletionRow } from '../rows/claims';
 import { fromRow, type IncidentRow } from './incidents';
 import type { SqliteDb } from './open';
 
@@ -23,7 +24,7 @@ export function createSqliteDashboard(db: SqliteDb): DashboardStore {
   const seenSince = db.prepare<[number, number], IncidentRow>(`
     SELECT * FROM incidents INDEXED BY incidents_by_time WHERE last_seen_at >= ?
     ORDER BY last_seen_at DESC, id DESC LIMIT ?`);
-  const completions = db.prepare<[number], { handoff: string; key: string; attempt: number; claimed_at: number; completed_at: number; execution_id: string | null }>(`
+  const completions = db.prepare<[number], CompletionRow>(`
     SELECT handoff, key, attempt, claimed_at, completed_at, execution_id FROM claims INDEXED BY claims_completed
     WHERE state = 'completed' ORDER BY completed_at DESC LIMIT ?`);
   const pending = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM alert_outbox INDEXED BY alert_outbox_due WHERE state = 'pending'");
@@ -45,16 +46,7 @@ export function createSqliteDashboard(db: SqliteDb): DashboardStore {
       return seenSince.all(since, limit).map((r) => toWire(fromRow(r)));
     },
     async recentCompletions(limit) {
-      return completions.all(limit).map(
-        (r): CompletedClaim => ({
-          handoff: r.handoff,
-          key: r.key,
-          attempt: r.attempt,
-          claimedAt: r.claimed_at,
-          completedAt: r.completed_at,
-          executionId: r.execution_id,
-        }),
-      );
+      return completions.all(limit).map((r): CompletedClaim => fromCompletionRow(r));
     },
     async pendingAlerts() {
       return pending.get()?.n ?? 0;

@@ -1,20 +1,11 @@
 /** Handoff checkpoints on SQLite: appended in one transaction per request, read back as a trace. */
-import type { EventStore, HandoffEvent, StoredEvent } from '../types';
+import type { EventStore, HandoffEvent } from '../types';
 import type { SqliteDb } from './open';
-
-interface Row {
-  id: number;
-  handoff: string;
-  key: string | null;
-  kind: string;
-  at: number;
-  execution_id: string | null;
-  details: string | null;
-}
+import { type EventRow, fromEventRow } from '../rows/events';
 
 export function createSqliteEvents(db: SqliteDb): EventStore {
   const insert = db.prepare('INSERT INTO events (handoff, key, kind, at, execution_id, details) VALUES (?, ?, ?, ?, ?, ?)');
-  const byKey = db.prepare<[string, string, number], Row>(
+  const byKey = db.prepare<[string, string, number], EventRow>(
     'SELECT * FROM events WHERE handoff = ? AND key = ? ORDER BY at, id LIMIT ?',
   );
   const appendTx = db.transaction((events: HandoffEvent[]) => {
@@ -28,17 +19,7 @@ export function createSqliteEvents(db: SqliteDb): EventStore {
       return appendTx.immediate(events);
     },
     async trace(handoff, key, limit = 500) {
-      return byKey.all(handoff, key, limit).map(
-        (r): StoredEvent => ({
-          id: r.id,
-          handoff: r.handoff,
-          key: r.key ?? undefined,
-          kind: r.kind,
-          at: r.at,
-          executionId: r.execution_id ?? undefined,
-          details: r.details ? JSON.parse(r.details) : undefined,
-        }),
-      );
+      return byKey.all(handoff, key, limit).map((r) => fromEventRow(r, 'text'));
     },
   };
 }

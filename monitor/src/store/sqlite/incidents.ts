@@ -8,97 +8,16 @@ import { alertIdempotencyKey, type AlertMessage } from '../../alerts/message';
 import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
 import { incidentReportEvent, incidentResolvedEvent } from '../../outcomes/signals';
 import type { HandoffEvent } from '../types';
-import { IncidentRecord, toWire } from '../../incidents/record';
+import { toWire } from '../../incidents/record';
 import type { IncidentFilter, IncidentStore, IncidentTransition } from '../types';
 import type { SqliteDb } from './open';
 import { createSqliteOutbox, prepareEnqueue } from './outbox';
+import { fromIncidentRow, INCIDENT_COLUMNS, type IncidentRow, type StoredIncident, toIncidentParams } from '../rows/incidents';
 
-export interface IncidentRow {
-  id: number;
-  handoff: string;
-  dedup_key: string;
-  kind: string | null;
-  title: string;
-  severity: IncidentRecord['severity'];
-  state: IncidentRecord['state'];
-  owner: string;
-  owner_source: IncidentRecord['ownerSource'];
-  sla_due_at: number;
-  first_seen_at: number;
-  last_seen_at: number;
-  count: number;
-  acknowledged_at: number | null;
-  resolved_at: number | null;
-  escalated_at: number | null;
-  escalated_to: string | null;
-  error: string | null;
-  context: string | null;
-  execution: string | null;
-  idempotency_key: string | null;
-  resolution: string | null;
-  acknowledged_by: string | null;
-  resolved_by: string | null;
-}
+export type { IncidentRow };
 
-type Stored = IncidentRecord & { id: number };
-
-const json = (text: string | null) => (text === null ? null : JSON.parse(text));
-const text = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-
-export const fromRow = (r: IncidentRow): Stored => ({
-  id: r.id,
-  handoff: r.handoff,
-  dedupKey: r.dedup_key,
-  kind: r.kind,
-  title: r.title,
-  severity: r.severity,
-  state: r.state,
-  owner: JSON.parse(r.owner),
-  ownerSource: r.owner_source,
-  slaDueAt: r.sla_due_at,
-  firstSeenAt: r.first_seen_at,
-  lastSeenAt: r.last_seen_at,
-  count: r.count,
-  acknowledgedAt: r.acknowledged_at,
-  resolvedAt: r.resolved_at,
-  escalatedAt: r.escalated_at,
-  escalatedTo: json(r.escalated_to),
-  error: json(r.error),
-  context: json(r.context),
-  execution: json(r.execution),
-  idempotencyKey: r.idempotency_key,
-  resolution: r.resolution,
-  acknowledgedBy: r.acknowledged_by,
-  resolvedBy: r.resolved_by,
-});
-
-const toParams = (r: IncidentRecord) => ({
-  handoff: r.handoff,
-  dedupKey: r.dedupKey,
-  kind: r.kind,
-  title: r.title,
-  severity: r.severity,
-  state: r.state,
-  owner: JSON.stringify(r.owner),
-  ownerName: r.owner.name,
-  ownerChannel: r.owner.channel ?? null,
-  ownerSource: r.ownerSource,
-  slaDueAt: r.slaDueAt,
-  firstSeenAt: r.firstSeenAt,
-  lastSeenAt: r.lastSeenAt,
-  count: r.count,
-  acknowledgedAt: r.acknowledgedAt,
-  resolvedAt: r.resolvedAt,
-  escalatedAt: r.escalatedAt,
-  escalatedTo: text(r.escalatedTo),
-  error: text(r.error),
-  context: text(r.context),
-  execution: text(r.execution),
-  idempotencyKey: r.idempotencyKey,
-  resolution: r.resolution,
-  acknowledgedBy: r.acknowledgedBy,
-  resolvedBy: r.resolvedBy,
-});
+/** SQLite keeps the JSON columns as text. */
+export const fromRow = (r: IncidentRow): StoredIncident => fromIncidentRow(r, 'text');
 
 /** Escalation sweeps are bounded so one transaction never holds the write lock for long. */
 const ESCALATION_BATCH = 500;
@@ -114,14 +33,9 @@ export function prepareAppendEvent(db: SqliteDb) {
 export type RecoverKey = (handoff: string, key: string, resolution: string, now: number) => Incident[];
 
 export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKey: RecoverKey } {
-  const columns = `handoff, dedup_key, kind, title, severity, state, owner, owner_name, owner_channel, owner_source,
-    sla_due_at, first_seen_at, last_seen_at, count, acknowledged_at, resolved_at, escalated_at, escalated_to,
-    error, context, execution, idempotency_key, resolution, acknowledged_by, resolved_by`;
-  const values = `@handoff, @dedupKey, @kind, @title, @severity, @state, @owner, @ownerName, @ownerChannel, @ownerSource,
-    @slaDueAt, @firstSeenAt, @lastSeenAt, @count, @acknowledgedAt, @resolvedAt, @escalatedAt, @escalatedTo,
-    @error, @context, @execution, @idempotencyKey, @resolution, @acknowledgedBy, @resolvedBy`;
-  const insert = db.prepare(`INSERT INTO incidents (${columns}) VALUES (${values})`);
-  const update = db.prepare(`UPDATE incidents SET (${columns}) = (${values}) WHERE id = @id`);
+  const insert = db.prepare(`INSERT INTO incidents (${INCIDENT_COLUMNS.join(', ')}) VALUES (${INCIDENT_COLUMNS.map(() => '?').join(', ')})`);
+  const updateRow = db.prepare(`UPDATE incidents SET (${INCIDENT_COLUMNS.join(', ')}) = (${INCIDENT_COLUMNS.map(() => '?').join(', ')}) WHERE id = ?`);
+  const update = (r: StoredIncident) => updateRow.run(...toIncidentParams(r), r.id);
   const openByKey = db.prepare<[string, string], IncidentRow>(
     "SELECT * FROM incidents WHERE handoff = ? AND dedup_key = ? AND state <> 'resolved'",
   );
@@ -143,7 +57,7 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKe
     "SELECT * FROM incidents WHERE handoff = ? AND idempotency_key = ? AND state <> 'resolved' ORDER BY id",
   );
 
-  const queueAlert = (incident: Stored, draft: AlertDraft, now: number): boolean => {
+  const queueAlert = (incident: StoredIncident, draft: AlertDraft, now: number): boolean => {
     const message: AlertMessage = { kind: draft.kind, to: draft.to, incident: toWire(incident), at: new Date(now).toISOString() };
     return enqueue(incident.id, draft.kind, alertIdempotencyKey(incident.id, draft.kind), message, now);
   };
@@ -152,12 +66,12 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKe
     const row = openByKey.get(report.handoff, report.dedupKey);
     const existing = row && fromRow(row);
     const outcome = decideReport(existing, report, now);
-    let stored: Stored;
+    let stored: StoredIncident;
     if (existing) {
       stored = { ...outcome.record, id: existing.id };
-      update.run({ ...toParams(stored), id: existing.id });
+      update(stored);
     } else {
-      const id = Number(insert.run(toParams(outcome.record)).lastInsertRowid);
+      const id = Number(insert.run(...toIncidentParams(outcome.record)).lastInsertRowid);
       stored = { ...outcome.record, id };
     }
     const alertQueued = outcome.alert ? queueAlert(stored, outcome.alert, now) : false;
@@ -172,7 +86,7 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKe
     const outcome = decideTransition(current, action, now, by);
     if (!outcome.ok) return { found: true, ok: false, incident: toWire(current), problem: outcome.problem };
     const next = { ...outcome.record, id };
-    if (outcome.changed) update.run({ ...toParams(next), id });
+    if (outcome.changed) update(next);
     if (outcome.changed && next.state === 'resolved' && next.idempotencyKey) {
       appendEvent(incidentResolvedEvent(next, openForKey.all(next.handoff, next.idempotencyKey).length, now));
     }
@@ -186,7 +100,7 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKe
       const outcome = decideEscalation(current, targetFor(toWire(current)), now);
       if (!outcome) continue;
       const next = { ...outcome.record, id: current.id };
-      update.run({ ...toParams(next), id: current.id });
+      update(next);
       queueAlert(next, outcome.alert, now);
       escalated.push(toWire(next));
     }
@@ -200,7 +114,7 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKe
       const outcome = decideRecovery(fromRow(row), resolution, now);
       if (!outcome) continue;
       const next = { ...outcome.record, id: row.id };
-      update.run({ ...toParams(next), id: row.id });
+      update(next);
       queueAlert(next, outcome.alert, now);
       resolved.push(toWire(next));
     }

@@ -5,7 +5,7 @@
 import type { ClaimResult, SettleResult } from '../../../../nodes/shared/ledger-protocol';
 import { ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
 import type { ClaimBatch, ClaimCounter, LedgerStore, SettleBatch } from '../types';
-import { type ClaimRow, fromClaimRow, isoCache } from '../rows/claims';
+import { claimInput, type ClaimRow, fromClaimRow, isoCache } from '../rows/claims';
 import type { SqliteDb } from './open';
 
 export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }): LedgerStore {
@@ -39,16 +39,7 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
     const tally = new Map<string, number>();
     const iso = isoCache();
     const results = batch.items.map((item) => {
-      const input = {
-        handoff: batch.handoff,
-        key: item.key,
-        fingerprint: item.fingerprint,
-        leaseMs: batch.leaseMs,
-        now,
-        retentionMs: opts.retentionMs,
-        executionId: batch.executionId,
-        workflowId: batch.workflowId,
-      };
+      const input = claimInput(batch, item, now, opts.retentionMs);
       // The decision for "no record" is taken first; the INSERT tells whether there was none.
       let outcome = decideClaim(undefined, input);
       if (insertNew.run(params(outcome.write!)).changes === 0) {

@@ -3,34 +3,10 @@ import type { AlertMessage, OutboxAlert } from '../../alerts/message';
 import type { AlertKind } from '../../incidents/decide';
 import type { AlertOutbox } from '../types';
 import type { SqliteDb } from './open';
+import { fromOutboxRow, type OutboxRow } from '../rows/outbox';
 
-interface Row {
-  id: number;
-  incident_id: number;
-  kind: AlertKind;
-  idempotency_key: string;
-  message: string;
-  state: OutboxAlert['state'];
-  attempts: number;
-  created_at: number;
-  next_attempt_at: number;
-  sent_at: number | null;
-  last_error: string | null;
-}
-
-const fromRow = (r: Row): OutboxAlert => ({
-  id: r.id,
-  incidentId: r.incident_id,
-  kind: r.kind,
-  idempotencyKey: r.idempotency_key,
-  message: JSON.parse(r.message) as AlertMessage,
-  attempts: r.attempts,
-  createdAt: r.created_at,
-  state: r.state,
-  ...(r.sent_at !== null ? { sentAt: r.sent_at } : {}),
-  ...(r.state === 'dead' ? { deadAt: r.next_attempt_at } : {}),
-  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-});
+/** SQLite keeps the message as JSON text. */
+const fromRow = (r: OutboxRow): OutboxAlert => fromOutboxRow(r, 'text');
 
 /** Used inside the incident transactions; `OR IGNORE` keeps one alert per incident and kind. */
 export function prepareEnqueue(db: SqliteDb) {
@@ -42,7 +18,7 @@ export function prepareEnqueue(db: SqliteDb) {
 }
 
 export function createSqliteOutbox(db: SqliteDb): AlertOutbox {
-  const due = db.prepare<[number, number], Row>(
+  const due = db.prepare<[number, number], OutboxRow>(
     "SELECT * FROM alert_outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
   );
   const sent = db.prepare(
@@ -54,10 +30,10 @@ export function createSqliteOutbox(db: SqliteDb): AlertOutbox {
   const markDead = db.prepare(
     "UPDATE alert_outbox SET state = 'dead', sent_at = NULL, next_attempt_at = ?, attempts = attempts + ?, last_error = ? WHERE id = ? AND state = 'pending'",
   );
-  const all = db.prepare<[], Row>('SELECT * FROM alert_outbox ORDER BY id');
-  const byIncident = db.prepare<[number], Row>('SELECT * FROM alert_outbox WHERE incident_id = ? ORDER BY id');
-  const dead = db.prepare<[number], Row>("SELECT * FROM alert_outbox WHERE state = 'dead' ORDER BY id DESC LIMIT ?");
-  const deadOf = db.prepare<[number, number], Row>("SELECT * FROM alert_outbox WHERE state = 'dead' AND incident_id = ? ORDER BY id DESC LIMIT ?");
+  const all = db.prepare<[], OutboxRow>('SELECT * FROM alert_outbox ORDER BY id');
+  const byIncident = db.prepare<[number], OutboxRow>('SELECT * FROM alert_outbox WHERE incident_id = ? ORDER BY id');
+  const dead = db.prepare<[number], OutboxRow>("SELECT * FROM alert_outbox WHERE state = 'dead' ORDER BY id DESC LIMIT ?");
+  const deadOf = db.prepare<[number, number], OutboxRow>("SELECT * FROM alert_outbox WHERE state = 'dead' AND incident_id = ? ORDER BY id DESC LIMIT ?");
   return {
     async due(now, limit) {
       return due.all(now, limit).map(fromRow);

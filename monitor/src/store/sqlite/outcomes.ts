@@ -5,7 +5,6 @@
  * transaction — a crash mid-fold leaves the previous state, and the next fold redoes the batch.
  */
 import type { Incident } from '../../../../nodes/shared/incident-protocol';
-import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../metrics/definitions';
 import {
   failedExecutionIds,
   foldOutcomes,
@@ -20,6 +19,8 @@ import type { AggregateWriters } from './aggregates';
 import { fromRow, type IncidentRow, type RecoverKey } from './incidents';
 import type { SqliteDb } from './open';
 import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeParams, toQueueEntry } from '../rows/outcomes';
+import { countPairs, groupCounts, horizonsOf } from '../rows/windows';
+import { type EventRow, fromEventRow } from '../rows/events';
 
 /** Events per fold transaction: bounded so the write lock is never held for long; the next call goes on. */
 export const FOLD_BATCH = 2_000;
@@ -27,7 +28,7 @@ export const FOLD_BATCH = 2_000;
 export function createSqliteOutcomes(db: SqliteDb, deps: { writers: AggregateWriters; recoverKey: RecoverKey }): OutcomeStore {
   const stateGet = db.prepare<[string], { value: string }>('SELECT value FROM collector_state WHERE name = ?');
   const stateSet = db.prepare('INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
-  const eventsAfter = db.prepare<[number, number], { id: number; handoff: string; key: string | null; kind: string; at: number; execution_id: string | null; details: string | null }>(
+  const eventsAfter = db.prepare<[number, number], EventRow>(
     'SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?',
   );
   const pair = db.prepare<[string, string], OutcomeRow>('SELECT * FROM handoff_outcomes WHERE handoff = ? AND key = ?');
@@ -43,7 +44,7 @@ export function createSqliteOutcomes(db: SqliteDb, deps: { writers: AggregateWri
   const bumpWindow = db.prepare(`
     INSERT INTO outcome_windows (handoff, span, seen, failed) VALUES (?, ?, ?, ?)
     ON CONFLICT (handoff, span) DO UPDATE SET seen = seen + excluded.seen, failed = failed + excluded.failed`);
-  const horizonOf = db.prepare<[string], { horizon: number }>('SELECT horizon FROM window_horizons WHERE span = ?');
+  const horizons = db.prepare<[], { span: string; horizon: number }>('SELECT span, horizon FROM window_horizons');
   // One statement for every filter: a NULL parameter means "any"; walks the partial queue index.
   const queue = db.prepare<Record<string, string | number | null>, OutcomeRow>(`
     SELECT * FROM handoff_outcomes INDEXED BY handoff_outcomes_queue
@@ -58,34 +59,19 @@ export function createSqliteOutcomes(db: SqliteDb, deps: { writers: AggregateWri
     'SELECT * FROM handoff_outcomes WHERE completed_at IS NOT NULL ORDER BY completed_at DESC LIMIT ?',
   );
 
+  /** Pairs seen and failed, into the buckets and the windows (rows/windows.ts decides which). */
   const countOutcomes = (counts: { handoff: string; at: number; seen: number; failed: number }[], now: number) => {
-    const horizons = WINDOWS.map((w) => ({ w, horizon: horizonOf.get(w.span)?.horizon }));
-    for (const c of counts) {
-      for (const [resolution, keepMs] of BUCKET_RETENTION) {
-        const bucket = bucketStart(c.at, resolution);
-        // A pair first seen before the buckets' retention only adds to counts nobody reads any more.
-        if (bucket < bucketStart(now, resolution) - keepMs) continue;
-        bumpBucket.run(resolution, bucket, c.handoff, c.seen, c.failed);
-      }
-      for (const { w, horizon } of horizons) {
-        if (horizon !== undefined && bucketStart(c.at, w.resolutionMs) >= horizon) bumpWindow.run(c.handoff, w.span, c.seen, c.failed);
-      }
-    }
+    if (counts.length === 0) return;
+    const { buckets, windows } = groupCounts(countPairs(counts), horizonsOf(horizons.all()), now);
+    for (const b of buckets) bumpBucket.run(b.resolution, b.bucket, b.handoff, b.count, b.failed);
+    for (const w of windows) bumpWindow.run(w.handoff, w.span, w.count, w.failed);
   };
 
   const foldTx = db.transaction((now: number) => {
     const mark = Number(stateGet.get('outcome_fold')?.value ?? 0);
     const rows = eventsAfter.all(mark, FOLD_BATCH);
     if (rows.length === 0) return { events: 0, recovered: [] as Incident[], more: false };
-    const events: OutcomeEvent[] = rows.map((r) => ({
-      id: r.id,
-      handoff: r.handoff,
-      key: r.key ?? undefined,
-      kind: r.kind,
-      at: r.at,
-      executionId: r.execution_id ?? undefined,
-      details: r.details ? JSON.parse(r.details) : undefined,
-    }));
+    const events: OutcomeEvent[] = rows.map((r) => fromEventRow(r, 'text'));
     const pairs = new Map<string, PairOutcome>();
     for (const e of events) {
       if (!e.key || pairs.has(pairKey(e.handoff, e.key))) continue;
