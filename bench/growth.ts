@@ -95,36 +95,44 @@ async function serve(db: string, contracts: string) {
   }, /"url":"(http[^"]+)"|LISTENING (\S+)/);
 }
 
-/** Grows one store stage by stage: seed up to the size, start the monitor, measure, stop it. */
-async function grow(
-  store: string,
-  db: string,
-  contracts: string,
-  seed: (from: number, to: number) => Promise<void>,
-  bytes: () => Promise<number>,
-): Promise<Stage[]> {
-  await (await openStore(db, { retentionMs: 90 * DAY })).close();
-  const stages: Stage[] = [];
-  let seeded = 0;
-  // One maker for the whole store: a key claimed at one size must not come back at the next.
-  const nextKey = keyMaker(() => seeded);
+interface GrowingStore {
+  name: string;
+  db: string;
+  seed(from: number, to: number): Promise<void>;
+  bytes(): Promise<number>;
+  /** One maker for the whole run: a key claimed at one size must not come back at the next. */
+  nextKey: () => string;
+  stages: Stage[];
+}
+
+/**
+ * Grows both stores size by size: both seeded at once (SQLite in a worker thread, Postgres in its own
+ * process: the two cores), then each measured alone with its monitor started on it and stopped after.
+ */
+async function grow(stores: GrowingStore[], contracts: string, seeded: { keys: number }): Promise<void> {
+  for (const s of stores) await (await openStore(s.db, { retentionMs: 90 * DAY })).close();
   for (const keys of SIZES) {
-    const t0 = performance.now();
-    await seed(seeded, keys);
-    const seedMs = performance.now() - t0;
+    const seedMs = await Promise.all(
+      stores.map(async (s) => {
+        const t0 = performance.now();
+        await s.seed(seeded.keys, keys);
+        return performance.now() - t0;
+      }),
+    );
     // Measured before the claims add their own rows: exactly `keys` rows on disk (plus the empty schema).
-    const onDisk = await bytes();
-    seeded = keys;
-    const monitor = await serve(db, contracts);
-    try {
-      const m = await measure(monitor.url, nextKey);
-      stages.push({ keys, seedMs, bytes: onDisk, ...m });
-      process.stderr.write(`growth ${store} ${fmt.int(keys)} keys: seeded in ${(seedMs / 1000).toFixed(1)} s, p50 ${fmt.ms(m.p50)}, p95 ${fmt.ms(m.p95)}, batch ${fmt.perSecond(m.batchPerSecond)}\n`);
-    } finally {
-      await monitor.stop();
+    const onDisk = await Promise.all(stores.map((s) => s.bytes()));
+    seeded.keys = keys;
+    for (const [i, s] of stores.entries()) {
+      const monitor = await serve(s.db, contracts);
+      try {
+        const m = await measure(monitor.url, s.nextKey);
+        s.stages.push({ keys, seedMs: seedMs[i], bytes: onDisk[i], ...m });
+        process.stderr.write(`growth ${s.name} ${fmt.int(keys)} keys: seeded in ${(seedMs[i] / 1000).toFixed(1)} s, p50 ${fmt.ms(m.p50)}, p95 ${fmt.ms(m.p95)}, batch ${fmt.perSecond(m.batchPerSecond)}\n`);
+      } finally {
+        await monitor.stop();
+      }
     }
   }
-  return stages;
 }
 
 async function admin(sql: string): Promise<void> {
@@ -161,7 +169,7 @@ function rowsFor(store: string, stages: Stage[]): BenchRow[] {
   rows.push({
     figure: `seeding ${fmt.int(last.keys)} keys in SQL (${store})`,
     value: `${(stages.reduce((sum, s) => sum + s.seedMs, 0) / 1000).toFixed(1)} s`,
-    compare: 'bench set-up, not a figure of the monitor',
+    compare: 'bench set-up, not a figure of the monitor (both stores are seeded at the same time)',
   });
   return rows;
 }
@@ -176,24 +184,33 @@ async function main() {
   pgUrl.pathname = `/${database}`;
   try {
     const file = join(dir, 'monitor.db');
-    const sqlite = await grow('SQLite', file, contracts,
-      async (from, to) => seedSqlite(file, from, to, Date.now()),
-      async () => statSync(file).size);
-    rmSync(file, { force: true });
-
     await admin(`CREATE DATABASE ${database}`);
     const pg = new Client({ connectionString: pgUrl.href });
-    let postgres: Stage[];
+    await pg.connect();
+    const seeded = { keys: 0 };
+    const sqliteStore: GrowingStore = {
+      name: 'SQLite',
+      db: file,
+      seed: (from, to) => seedSqlite(file, from, to, Date.now()),
+      bytes: async () => statSync(file).size,
+      nextKey: keyMaker(() => seeded.keys),
+      stages: [],
+    };
+    const postgresStore: GrowingStore = {
+      name: 'Postgres',
+      db: pgUrl.href,
+      seed: (from, to) => seedPostgres(pg, from, to, Date.now()),
+      bytes: async () => Number((await pg.query<{ bytes: string }>("SELECT pg_total_relation_size('claims') AS bytes")).rows[0].bytes),
+      nextKey: keyMaker(() => seeded.keys),
+      stages: [],
+    };
     try {
-      postgres = await grow('Postgres', pgUrl.href, contracts,
-        async (from, to) => {
-          if (from === 0) await pg.connect();
-          await seedPostgres(pg, from, to, Date.now());
-        },
-        async () => Number((await pg.query<{ bytes: string }>("SELECT pg_total_relation_size('claims') AS bytes")).rows[0].bytes));
+      await grow([sqliteStore, postgresStore], contracts, seeded);
     } finally {
       await pg.end().catch(() => undefined);
     }
+    const sqlite = sqliteStore.stages;
+    const postgres = postgresStore.stages;
 
     const series: GrowthSeries[] = [
       { label: 'SQLite p50', color: '#1f77b4', points: sqlite.map((s) => ({ keys: s.keys, ms: s.p50 })) },

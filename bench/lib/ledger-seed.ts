@@ -9,8 +9,8 @@
  * measurements fall between them at random (`freshKey`), so each claim lands on a random page of the
  * tree, as a new deal id would among a year of old ones, and is never a key already there.
  */
-import Database from 'better-sqlite3';
 import type { Client } from 'pg';
+import { Worker } from 'worker_threads';
 
 export const SEED_HANDOFF = 'sales-to-delivery-kickoff';
 const KEY_BASE = 100_000_000_000;
@@ -53,33 +53,50 @@ function columns(now: number, hex64: (i: string) => string, div: (a: string, b: 
 const INSERT = `INSERT INTO claims (handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
   completed_at, released_at, execution_id, workflow_id, reason)`;
 
-/** SQLite: rows (from, to] appended in one transaction, journal off (a failed seed is thrown away). */
-export function seedSqlite(file: string, from: number, to: number, now: number): void {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = DELETE');
-    db.pragma('journal_mode = OFF');
-    db.pragma('synchronous = OFF');
-    db.pragma('cache_size = -262144');
-    const hex = (i: string) => `printf('%016x%016x%016x%016x', ${i} * 2654435761, ${i} * 40503, ${i} * 2246822519, ${i} * 3266489917)`;
-    // Secondary indexes rebuilt after the insert from their own CREATE statements (see seedPostgres).
-    const indexes = db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'claims' AND sql IS NOT NULL").all();
-    db.exec('BEGIN');
-    for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`);
-    db.exec(`WITH RECURSIVE n(i) AS (SELECT ${from + 1} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})
-      ${INSERT} SELECT ${columns(now, hex, (a, b) => `(${a}) / ${b}`)} FROM n`);
-    for (const ix of indexes) db.exec(ix.sql);
-    db.exec('COMMIT');
-    db.exec('ANALYZE');
-    // Back to the monitor's own journal, as it would find the file.
-    db.pragma('journal_mode = WAL');
-  } finally {
-    db.close();
-  }
+/** What the worker below runs on the SQLite file: journal off (a failed seed is thrown away), indexes rebuilt after. */
+const SQLITE_SEEDER = `
+const { parentPort, workerData } = require('worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.file);
+try {
+  db.pragma('journal_mode = DELETE');
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -262144');
+  // Secondary indexes rebuilt after the insert from their own CREATE statements (see seedPostgres).
+  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'claims' AND sql IS NOT NULL").all();
+  db.exec('BEGIN');
+  for (const ix of indexes) db.exec('DROP INDEX ' + ix.name);
+  db.exec(workerData.insert);
+  for (const ix of indexes) db.exec(ix.sql);
+  db.exec('COMMIT');
+  db.exec('ANALYZE');
+  // Back to the monitor's own journal, as it would find the file.
+  db.pragma('journal_mode = WAL');
+} finally {
+  db.close();
+}
+parentPort.postMessage('done');
+`;
+
+/**
+ * SQLite: rows (from, to] appended in one transaction, in a worker thread (better-sqlite3 is
+ * synchronous), so a Postgres seed can run beside it on the other core.
+ */
+export function seedSqlite(file: string, from: number, to: number, now: number): Promise<void> {
+  const hex = (i: string) => `printf('%016x%016x%016x%016x', ${i} * 2654435761, ${i} * 40503, ${i} * 2246822519, ${i} * 3266489917)`;
+  const insert = `WITH RECURSIVE n(i) AS (SELECT ${from + 1} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})
+    ${INSERT} SELECT ${columns(now, hex, (a, b) => `(${a}) / ${b}`)} FROM n`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(SQLITE_SEEDER, { eval: true, workerData: { file, insert, module: require.resolve('better-sqlite3') } });
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the SQLite seeder exited with ${code}`))));
+  });
 }
 
 /**
- * Postgres: rows (from, to] in one INSERT … SELECT from generate_series. The secondary indexes are
+ * Postgres: rows (from, to] in one INSERT … SELECT from generate_series. The secondary indexes
  * and the primary key are dropped first and rebuilt after from their own definitions (pg_get_indexdef), exactly as the
  * migrations made them: one sorted build is several times faster than ten million index inserts.
  */
