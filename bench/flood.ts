@@ -41,16 +41,22 @@ interface Flood {
   errors: string[];
   /** Requests sent again on a fresh socket after a keep-alive race (bench/lib/monitor-client.ts). */
   resent: number;
+  /** Open loop: deals that had arrived but were never started when the bench gave up waiting (backlog). */
+  unstarted: number;
 }
+
+/** An open loop the monitor cannot keep up with stops starting deals at this many times its duration. */
+const OPEN_LOOP_GIVE_UP = 2;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `pace` set: deal n arrives at start + n/pace s (open loop); unset: back to back until `seconds` pass. */
 async function flood(clients: MonitorClient[], prefix: string, seconds: number, pace?: number): Promise<Flood> {
-  const out: Flood = { deals: 0, seconds: 0, requests: [], dealMs: [], errors: [], resent: 0 };
+  const out: Flood = { deals: 0, seconds: 0, requests: [], dealMs: [], errors: [], resent: 0, unstarted: 0 };
   const resentBefore = clients.reduce((n, c) => n + c.resent(), 0);
   const start = performance.now() + 50;
   const end = start + seconds * 1000;
+  const giveUp = start + OPEN_LOOP_GIVE_UP * seconds * 1000;
   const total = pace ? Math.round(pace * seconds) : Number.POSITIVE_INFINITY;
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, c) => {
@@ -60,6 +66,10 @@ async function flood(clients: MonitorClient[], prefix: string, seconds: number, 
         if (n >= total) break;
         const due = pace ? start + (n * 1000) / pace : performance.now();
         if (!pace && due >= end) break;
+        if (pace && performance.now() >= giveUp) {
+          out.unstarted += Math.ceil((total - n) / CLIENTS);
+          break;
+        }
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
         const deal = await runDeal(client, `${prefix}-${n}`, `${prefix}-${c}`);
@@ -85,8 +95,8 @@ function rows(store: string, open: Flood, closed: Flood, target: boolean): Bench
     {
       figure: `flood at ${fmt.int(RATE)} deals/s, request p99 / max (${store})`,
       value: `${fmt.ms(p99)} / ${fmt.ms(max(open.requests))}`,
-      compare: `target p99 ≤ ${P99_TARGET_MS} ms, 0 errors, the rate sustained; sustained ${fmt.perSecond(sustained)} deals, ${open.errors.length} errors (${open.resent} re-sent after a keep-alive race), deal from arrival to complete p99 ${fmt.ms(percentile(open.dealMs, 99))}`,
-      meets: target ? open.errors.length === 0 && p99 <= P99_TARGET_MS && sustained >= 0.98 * RATE : undefined,
+      compare: `target p99 ≤ ${P99_TARGET_MS} ms, 0 errors, the rate sustained; sustained ${fmt.perSecond(sustained)} deals, ${open.errors.length} errors (${open.resent} re-sent after a keep-alive race), ${open.unstarted} deals never started, deal from arrival to complete p99 ${fmt.ms(percentile(open.dealMs, 99))}`,
+      meets: target ? open.errors.length === 0 && open.unstarted === 0 && p99 <= P99_TARGET_MS && sustained >= 0.98 * RATE : undefined,
     },
     {
       figure: `flood back to back, deals/s (${store})`,
@@ -159,7 +169,7 @@ async function main() {
       ...rows('Postgres, two replicas', pgOpen, pgClosed, true),
     ], [
       'per deal, as the nodes send it: validated checkpoint, claim (fingerprint, execution), verified checkpoint, complete — 4 requests; the kickoff has no third checkpoint (Resilient Request reports none)',
-      `open loop: ${fmt.int(RATE * OPEN_SECONDS)} deals arriving at ${fmt.int(RATE)}/s for ${OPEN_SECONDS} s over ${CLIENTS} keep-alive connections; then ${CLOSED_SECONDS} s back to back`,
+      `open loop: ${fmt.int(RATE * OPEN_SECONDS)} deals arriving at ${fmt.int(RATE)}/s for ${OPEN_SECONDS} s over ${CLIENTS} keep-alive connections (a monitor that falls behind gets ${OPEN_LOOP_GIVE_UP}× that time, then the deals not yet started are counted, not sent); then ${CLOSED_SECONDS} s back to back`,
       'clients, monitors and the database share the machine',
     ]);
   } finally {
