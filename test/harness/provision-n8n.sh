@@ -16,6 +16,31 @@ NODE_DIR="$CACHE_ROOT/node-$NODE24_VERSION"
 N8N_DIR="$CACHE_ROOT/n8n-$N8N_VERSION"
 
 log() { printf '[provision-n8n] %s\n' "$*" >&2; }
+
+# Runs the n8n install and ends it when neither the install folder nor npm's download cache has grown
+# for HANDOFF_N8N_INSTALL_STALL seconds (default 240), or after HANDOFF_N8N_INSTALL_TIMEOUT (default 3600).
+install_with_progress_watch() {
+  local stall="${HANDOFF_N8N_INSTALL_STALL:-240}" deadline="${HANDOFF_N8N_INSTALL_TIMEOUT:-3600}"
+  local npm_cache
+  npm_cache="$(PATH="$NODE_DIR/bin:$PATH" npm config get cache 2>/dev/null || echo "$HOME/.npm")"
+  PATH="$NODE_DIR/bin:$PATH" npm install --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION" &
+  local pid=$! last="" size still=0 waited=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 15
+    waited=$((waited + 15))
+    size="$(du -sk . "$npm_cache" 2>/dev/null | awk '{ s += $1 } END { print s }')"
+    if [ "$size" = "$last" ]; then still=$((still + 15)); else still=0; last="$size"; fi
+    if [ "$still" -ge "$stall" ] || [ "$waited" -ge "$deadline" ]; then
+      log "npm install made no progress for ${still} s (${waited} s in all); ending it"
+      kill -TERM "$pid" 2>/dev/null || true
+      sleep 10
+      kill -KILL "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+      return 1
+    fi
+  done
+  wait "$pid"
+}
 mkdir -p "$CACHE_ROOT"
 
 # One provisioner at a time: CI, npm start and a test run may all ask at once.
@@ -39,11 +64,12 @@ if [ ! -f "$N8N_DIR/.installed" ]; then
   cd "$N8N_DIR"
   printf '{"name":"handoff-guard-n8n-cache","private":true}\n' > package.json
   # The registry mirror sometimes leaves a download hanging with no error (seen: an install stuck for
-  # 8 minutes that took 3 on the next try), so each try has a deadline and a hung one is tried again.
+  # 8 minutes that took 3 on the next try), so a try that stops making progress is ended and tried
+  # again. Progress, not a fixed deadline: on a busy machine a healthy install took over 10 minutes,
+  # and a fixed 600 s deadline killed it three times over (each retry starting from nothing).
   installed=""
   for try in 1 2 3; do
-    if PATH="$NODE_DIR/bin:$PATH" timeout --kill-after=30 "${HANDOFF_N8N_INSTALL_TIMEOUT:-600}" \
-      npm install --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION"; then
+    if install_with_progress_watch; then
       installed=yes
       break
     fi
