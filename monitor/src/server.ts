@@ -9,7 +9,7 @@ import { createEscalator } from './alerts/escalation';
 import type { AlertSender } from './alerts/sender';
 import { createWebhookSender } from './alerts/sender';
 import { AlertRetryPolicy, createOutboxWorker } from './alerts/worker';
-import type { Incident } from '../../nodes/shared/incident-protocol';
+import type { Incident } from '../../protocol/incidents';
 import { createApp } from './api/app';
 import type { MonitorConfig } from './config/env';
 import { ContractStore, createContractStore } from './contract/store';

@@ -3,7 +3,7 @@
  * function refuses a second time) and wakes the outbox worker to deliver the escalation alerts.
  */
 import type { Logger } from 'pino';
-import type { Incident } from '../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../protocol/incidents';
 import type { ContractStore } from '../contract/store';
 import { escalationTarget } from '../incidents/owner';
 import type { IncidentStore } from '../store/types';

@@ -4,7 +4,7 @@
  * same body cannot help (AlertRejectedError stops p-retry and parks the alert as dead). A redirect
  * is never followed (AlertRedirectedError ends the pass; the alert waits for a fixed URL).
  */
-import { redactString } from '../../../nodes/shared/redact';
+import { redactString } from '../../../protocol/redact';
 import { AlertFormat, formatAlert } from './format';
 import type { OutboxAlert } from './message';
 

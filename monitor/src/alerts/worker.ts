@@ -5,7 +5,7 @@
  */
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
-import { redactString } from '../../../nodes/shared/redact';
+import { redactString } from '../../../protocol/redact';
 import type { AlertOutbox } from '../store/types';
 import { AlertRedirectedError, AlertRejectedError, AlertSender } from './sender';
 

@@ -22,6 +22,24 @@ import { createWriteHealth } from '../store/writable';
 import type { ReplayService } from '../replay/service';
 import type { AuditSource } from '../audit/source';
 import type { TrustProxy } from '../config/trust-proxy';
+import { API_BASE, API_ROUTES } from '../../../protocol/paths';
+
+/** What `GET /api/v1` lists, in this order. */
+const ENDPOINTS: [string, keyof typeof API_ROUTES][] = [
+  ['POST', 'claims'],
+  ['POST', 'complete'],
+  ['POST', 'release'],
+  ['GET', 'handoffs'],
+  ['POST', 'events'],
+  ['POST', 'incidents'],
+  ['GET', 'incidents'],
+  ['GET', 'incident'],
+  ['POST', 'ack'],
+  ['POST', 'resolve'],
+  ['POST', 'replay'],
+  ['GET', 'queue'],
+  ['POST', 'replays'],
+];
 
 /** 50,000 claims of 512-character keys fit; anything larger is a client bug, refused early. */
 const BODY_LIMIT = '32mb';
@@ -82,21 +100,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(express.json({ limit: BODY_LIMIT }));
   api.get('/', (_req, res) => {
     res.json({
-      endpoints: [
-        'POST /api/v1/claims',
-        'POST /api/v1/claims/complete',
-        'POST /api/v1/claims/release',
-        'GET /api/v1/handoffs',
-        'POST /api/v1/events',
-        'POST /api/v1/incidents',
-        'GET /api/v1/incidents',
-        'GET /api/v1/incidents/:id',
-        'POST /api/v1/incidents/:id/ack',
-        'POST /api/v1/incidents/:id/resolve',
-        'POST /api/v1/incidents/:id/replay',
-        'GET /api/v1/queue',
-        'POST /api/v1/replays',
-      ],
+      endpoints: ENDPOINTS.map(([method, route]) => `${method} ${API_BASE}${API_ROUTES[route]}`),
     });
   });
   api.use(handoffRoutes(deps.contracts));
@@ -112,7 +116,7 @@ export function createApp(deps: AppDeps): express.Express {
       ownerOf: (id) => deps.contracts.handoff(id)?.owner,
     }),
   );
-  app.use('/api/v1', api);
+  app.use(API_BASE, api);
 
   // The dashboard (GET /, /incidents, /map, /monday): HTML pages with their own sign-in and CSRF checks.
   app.use(

@@ -3,8 +3,8 @@
  * value goes through the shared redaction, by key name and by value pattern, and the context is
  * cut to a sample: whatever a node forgot to redact is never stored, logged or alerted.
  */
-import { INCIDENT_LIMITS } from '../../../nodes/shared/incident-protocol';
-import { redact, redactSample, redactString } from '../../../nodes/shared/redact';
+import { INCIDENT_LIMITS } from '../../../protocol/incidents';
+import { redact, redactSample, redactString } from '../../../protocol/redact';
 import type { incidentRequestSchema } from './routes/incidents';
 import type { z } from 'zod';
 

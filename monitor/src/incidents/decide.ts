@@ -9,7 +9,7 @@ import {
   type IncidentPerson,
   type IncidentSeverity,
   type OwnerSource,
-} from '../../../nodes/shared/incident-protocol';
+} from '../../../protocol/incidents';
 import type { IncidentRecord } from './record';
 
 /** A report after the API has validated and redacted it and resolved owner and SLA. */

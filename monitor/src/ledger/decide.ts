@@ -2,7 +2,7 @@
  * The claim decision: given what the ledger holds for a key, what happens to a new claim on it.
  * Pure, so every rule of docs/architecture.md ("Ledger API") has a table test; the stores only persist the result.
  */
-import type { ClaimDecision, ClaimState } from '../../../nodes/shared/ledger-protocol';
+import type { ClaimDecision, ClaimState } from '../../../protocol/ledger';
 
 export interface ClaimRecord {
   handoff: string;

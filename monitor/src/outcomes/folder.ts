@@ -4,7 +4,7 @@
  * crash is caught up by the next one. The fold itself is one transaction in the store.
  */
 import type { Logger } from 'pino';
-import type { Incident } from '../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../protocol/incidents';
 import type { OutcomeStore } from '../store/types';
 
 /** Writes arrive in bursts (a batch of checkpoints, then a claim, then a completion): fold once after. */

@@ -3,7 +3,7 @@
  * time to detect and recover, last success and open stalls. Pure over ReportData; the figures are
  * the precomputed aggregates /metrics shows (windows, histograms), never recomputed from history.
  */
-import type { Incident, IncidentPerson } from '../../../nodes/shared/incident-protocol';
+import type { Incident, IncidentPerson } from '../../../protocol/incidents';
 import type { WindowSpan } from '../metrics/definitions';
 import { failedSyncRate, WINDOWS } from '../metrics/definitions';
 import { TREND_BUCKETS, TREND_RESOLUTION_MS, type ReportData } from './data';

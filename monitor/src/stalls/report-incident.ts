@@ -4,7 +4,7 @@
  * contract's routes, everything redacted before it is stored. A new incident also records the time
  * to detection (first failure signal → incident opened, docs/architecture.md "Definitions").
  */
-import type { IncidentExecution, IncidentSeverity } from '../../../nodes/shared/incident-protocol';
+import type { IncidentExecution, IncidentSeverity } from '../../../protocol/incidents';
 import { redactIncidentInput } from '../api/redact-incident';
 import type { ContractStore } from '../contract/store';
 import { exceptionSlaMs, resolveOwner } from '../incidents/owner';

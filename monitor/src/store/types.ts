@@ -2,9 +2,9 @@
  * What the monitor needs from a store. Async so that SQLite (embedded default) and Postgres
  * (scale-out) can sit behind the same interface; each method is one atomic unit of work.
  */
-import type { ClaimResult, SettleResult } from '../../../nodes/shared/ledger-protocol';
+import type { ClaimResult, SettleResult } from '../../../protocol/ledger';
 import type { SettleAction } from '../ledger/decide';
-import type { Incident, IncidentPerson, IncidentState } from '../../../nodes/shared/incident-protocol';
+import type { Incident, IncidentPerson, IncidentState } from '../../../protocol/incidents';
 import type { IncidentAction, IncidentReport } from '../incidents/decide';
 import type { OutboxAlert } from '../alerts/message';
 import type { DurationMetric, WindowSpan } from '../metrics/definitions';

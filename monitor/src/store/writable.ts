@@ -3,7 +3,7 @@
  * migrate) and answers every read, so only a write tells; the same for a full disk and for a
  * Postgres standby. Start-up refuses such a store with the fix; /readyz reports it as not ready.
  */
-import { redactString } from '../../../nodes/shared/redact';
+import { redactString } from '../../../protocol/redact';
 import type { MonitorStore } from './types';
 
 export interface WriteFailure {

@@ -10,7 +10,8 @@ import {
   type IncidentListResponse,
   type IncidentPerson,
   type IncidentResponse,
-} from '../../../../nodes/shared/incident-protocol';
+} from '../../../../protocol/incidents';
+import { API_ROUTES, MAX_HANDOFF_ID_LENGTH } from '../../../../protocol/paths';
 import type { ContractStore } from '../../contract/store';
 import type { IncidentAction } from '../../incidents/decide';
 import { actorName } from '../../incidents/actor';
@@ -28,7 +29,7 @@ const person = z.strictObject({
 });
 
 export const incidentRequestSchema = z.strictObject({
-  handoff: z.string({ message: 'is required: the handoff id from the contract' }).min(1, 'must not be empty').max(100),
+  handoff: z.string({ message: 'is required: the handoff id from the contract' }).min(1, 'must not be empty').max(MAX_HANDOFF_ID_LENGTH),
   dedupKey: z
     .string({ message: 'is required: failures with the same dedup key while open are one incident' })
     .min(1, 'must not be empty')
@@ -67,7 +68,7 @@ export const incidentRequestSchema = z.strictObject({
 });
 
 /** Ack and resolve take an optional body naming who acts. */
-const actionSchema = z.strictObject({
+export const incidentActionSchema = z.strictObject({
   by: z
     .string({ message: 'must be text: the name of who acknowledges or resolves' })
     .trim()
@@ -77,7 +78,7 @@ const actionSchema = z.strictObject({
 });
 
 const listQuerySchema = z.strictObject({
-  handoff: z.string().min(1).max(100).optional(),
+  handoff: z.string().min(1).max(MAX_HANDOFF_ID_LENGTH).optional(),
   state: z.enum(['open', 'acknowledged', 'resolved', 'unresolved'], { message: 'must be open, acknowledged, resolved or unresolved' }).optional(),
   owner: z.string().min(1).max(200).optional(),
   limit: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000, 'must be at most 1000').default(100),
@@ -106,7 +107,7 @@ export interface IncidentRouteDeps {
 export function incidentRoutes(deps: IncidentRouteDeps): Router {
   const router = Router();
 
-  router.post('/incidents', async (req, res) => {
+  router.post(API_ROUTES.incidents, async (req, res) => {
     const body = redactIncidentInput(parseBody(req, incidentRequestSchema, 'incident'));
     const contract = deps.contracts.current();
     const handoff = deps.contracts.handoff(body.handoff);
@@ -141,14 +142,14 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
     res.status(result.deduplicated ? 200 : 201).json(response);
   });
 
-  router.get('/incidents', async (req, res) => {
+  router.get(API_ROUTES.incidents, async (req, res) => {
     const parsed = listQuerySchema.safeParse(req.query);
     if (!parsed.success) throw fromZod(parsed.error, 'incident query');
     const response: IncidentListResponse = { incidents: await deps.incidents.list(parsed.data) };
     res.json(response);
   });
 
-  router.get('/incidents/:id', async (req, res) => {
+  router.get(API_ROUTES.incident, async (req, res) => {
     const id = incidentId(req);
     const incident = await deps.incidents.get(id);
     if (!incident) throw new ApiError(404, 'incident_not_found', `No incident ${id}; list them with GET /api/v1/incidents`);
@@ -156,10 +157,10 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
   });
 
   for (const action of ['ack', 'resolve'] as IncidentAction[]) {
-    router.post(`/incidents/:id/${action}`, async (req, res) => {
+    router.post(API_ROUTES[action], async (req, res) => {
       const id = incidentId(req);
       // No body at all (the nodes, older scripts) is fine; a body must be {by?}.
-      const body = req.body === undefined ? {} : parseBody(req, actionSchema, `${action === 'ack' ? 'acknowledge' : 'resolve'} request`);
+      const body = req.body === undefined ? {} : parseBody(req, incidentActionSchema, `${action === 'ack' ? 'acknowledge' : 'resolve'} request`);
       const result = await deps.incidents.transition(id, action, deps.now(), actorName(body.by));
       if (!result.found) throw new ApiError(404, 'incident_not_found', `No incident ${id}; list them with GET /api/v1/incidents`);
       if (!result.ok) throw new ApiError(409, 'incident_conflict', `Incident ${id} ${result.problem}`);

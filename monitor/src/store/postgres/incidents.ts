@@ -6,7 +6,7 @@
  * NOTHING — if another replica opened it meanwhile, the report looks again and folds into it.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../../protocol/incidents';
 import { alertIdempotencyKey, type AlertMessage } from '../../alerts/message';
 import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
 import { IncidentRecord, toWire } from '../../incidents/record';

@@ -12,7 +12,7 @@
  * than deadlock; if Postgres still reports one, inTransaction runs the batch again.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { ClaimResult, SettleResult } from '../../../../nodes/shared/ledger-protocol';
+import type { ClaimResult, SettleResult } from '../../../../protocol/ledger';
 import { ClaimInput, ClaimOutcome, ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
 import type { ClaimBatch, ClaimCounter, HandoffEvent, LedgerStore, SettleBatch } from '../types';
 import { insertEvents } from './events';

@@ -11,7 +11,7 @@
  * tries again, rather than joining a deadlock.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../../protocol/incidents';
 import { toWire } from '../../incidents/record';
 import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../metrics/definitions';
 import { failedExecutionIds, foldOutcomes, type OutcomeEvent, type PairOutcome, pairKey, recoveredResolution } from '../../outcomes/decide';

@@ -1,5 +1,5 @@
 /** A handoff_outcomes row and the PairOutcome the pure fold works with; one mapping for both stores. */
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../../protocol/incidents';
 import type { PairOutcome } from '../../outcomes/decide';
 import type { QueueEntry } from '../types';
 

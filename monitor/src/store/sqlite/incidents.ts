@@ -3,7 +3,7 @@
  * that also writes its alert to the outbox, so an incident change and its alert are never apart.
  * The decisions themselves are the pure functions of incidents/decide.ts.
  */
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../../protocol/incidents';
 import { alertIdempotencyKey, type AlertMessage } from '../../alerts/message';
 import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
 import { incidentReportEvent, incidentResolvedEvent } from '../../outcomes/signals';

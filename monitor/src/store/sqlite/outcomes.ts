@@ -4,7 +4,7 @@
  * pairs, window counts, histograms, recovered incidents and the watermark in one IMMEDIATE
  * transaction — a crash mid-fold leaves the previous state, and the next fold redoes the batch.
  */
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../../protocol/incidents';
 import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../metrics/definitions';
 import {
   failedExecutionIds,
