@@ -7,7 +7,7 @@
  */
 import type { Incident } from '../../protocol/incidents';
 import { formatSlack, SLACK_LIMITS } from '../../monitor/src/alerts/format';
-import type { AlertMessage } from '../../monitor/src/alerts/message';
+import type { AlertMessage } from '../../monitor/src/domain/incident-message';
 
 const incident = (over: Partial<Incident> = {}): Incident => ({
   id: 12,

@@ -4,7 +4,7 @@
  * incident was redacted before storage, this guards against a formatter adding something new.
  */
 import { redact, redactString } from '../../../protocol/redact';
-import type { AlertMessage } from './message';
+import type { AlertMessage } from '../domain/incident-message';
 
 export type AlertFormat = 'slack' | 'json';
 

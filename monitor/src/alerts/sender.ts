@@ -6,7 +6,7 @@
  */
 import { redactString } from '../../../protocol/redact';
 import { AlertFormat, formatAlert } from './format';
-import type { OutboxAlert } from './message';
+import type { OutboxAlert } from '../domain/incident-message';
 
 /** Slack answers in well under a second; 10 s means the receiver is stuck, so try again later. */
 const SEND_TIMEOUT_MS = 10_000;

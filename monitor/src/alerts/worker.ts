@@ -6,7 +6,7 @@
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import { redactString } from '../../../protocol/redact';
-import type { AlertOutbox } from '../store/types';
+import type { AlertOutbox } from '../domain/store';
 import { AlertRedirectedError, AlertRejectedError, AlertSender } from './sender';
 
 export interface AlertRetryPolicy {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Incident } from '../../../protocol/incidents';
-import type { OutcomeStore } from '../store/types';
+import type { OutcomeStore } from '../domain/store';
 
 /** Writes arrive in bursts (a batch of checkpoints, then a claim, then a completion): fold once after. */
 const DEBOUNCE_MS = 20;

@@ -5,8 +5,8 @@
  */
 import type { Incident } from '../../../protocol/incidents';
 import type { Contract } from '../contract/schema';
-import type { PairOutcome } from '../outcomes/decide';
-import type { AggregateSnapshot, CompletedClaim, MonitorStore, OpenClaim, QueueEntry, RunBucket, StoredEvent } from '../store/types';
+import type { PairOutcome } from '../domain/outcomes';
+import type { AggregateSnapshot, CompletedClaim, MonitorStore, OpenClaim, QueueEntry, RunBucket, StoredEvent } from '../domain/store';
 import { pendingReviews, type PendingReview } from './reviews';
 
 const HOUR = 3_600_000;

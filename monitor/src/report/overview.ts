@@ -4,8 +4,8 @@
  * the precomputed aggregates /metrics shows (windows, histograms), never recomputed from history.
  */
 import type { Incident, IncidentPerson } from '../../../protocol/incidents';
-import type { WindowSpan } from '../metrics/definitions';
-import { failedSyncRate, WINDOWS } from '../metrics/definitions';
+import type { WindowSpan } from '../domain/metric-definitions';
+import { failedSyncRate, WINDOWS } from '../domain/metric-definitions';
 import { TREND_BUCKETS, TREND_RESOLUTION_MS, type ReportData } from './data';
 import { handoffHealth, type Health } from './health';
 import type { PendingReview } from './reviews';

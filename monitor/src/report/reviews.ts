@@ -6,7 +6,7 @@
 import type { IncidentPerson } from '../../../protocol/incidents';
 import type { Contract } from '../contract/schema';
 import { resolveOwner } from '../incidents/owner';
-import type { StoredExecution } from '../store/types';
+import type { StoredExecution } from '../domain/store';
 
 export interface PendingReview {
   handoff: string;

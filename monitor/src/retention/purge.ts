@@ -8,7 +8,7 @@
  * keeps regardless of age: store/types.ts RetentionStore.
  */
 import type { Logger } from 'pino';
-import { PURGE_TABLES, type PurgeTable, type RetentionStore } from '../store/types';
+import { PURGE_TABLES, type PurgeTable, type RetentionStore } from '../domain/store';
 
 export interface RetentionPolicy {
   /** Completed claims (HANDOFF_RETENTION): past it a key counts as never seen anyway. */

@@ -4,7 +4,7 @@
  * Postgres standby. Start-up refuses such a store with the fix; /readyz reports it as not ready.
  */
 import { redactString } from '../../../protocol/redact';
-import type { MonitorStore } from './types';
+import type { MonitorStore } from '../domain/store';
 
 export interface WriteFailure {
   /** The driver's code (SQLITE_READONLY, SQLITE_FULL, 25006…), or `unknown`. */

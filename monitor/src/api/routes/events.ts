@@ -8,7 +8,7 @@ import { EVENT_LIMITS } from '../../../../protocol/events';
 import { LEDGER_LIMITS } from '../../../../protocol/ledger';
 import { API_ROUTES, MAX_HANDOFF_ID_LENGTH } from '../../../../protocol/paths';
 import type { ContractStore } from '../../contract/store';
-import type { EventStore } from '../../store/types';
+import type { EventStore } from '../../domain/store';
 import { redactDetails } from '../redact-details';
 import { jsonObject, parseBody } from '../validate';
 

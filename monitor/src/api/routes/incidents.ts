@@ -1,6 +1,7 @@
 /**
- * The incidents API (docs/architecture.md): report with dedup, list and filter, ack, resolve. Everything a
- * caller sends is redacted here, before the store sees it: the monitor never trusts the nodes.
+ * The incidents API (docs/architecture.md): report with dedup, list and filter, ack, resolve. A report
+ * opens through the one incident service (incidents/open.ts), which redacts everything before the store
+ * sees it: the monitor never trusts the nodes.
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
@@ -13,12 +14,11 @@ import {
 } from '../../../../protocol/incidents';
 import { API_ROUTES, MAX_HANDOFF_ID_LENGTH } from '../../../../protocol/paths';
 import type { ContractStore } from '../../contract/store';
-import type { IncidentAction } from '../../incidents/decide';
+import type { IncidentAction } from '../../domain/incidents';
 import { actorName } from '../../incidents/actor';
-import { exceptionSlaMs, resolveOwner } from '../../incidents/owner';
-import type { IncidentStore } from '../../store/types';
+import { createIncidentOpener } from '../../incidents/open';
+import type { IncidentStore } from '../../domain/store';
 import { ApiError, fromZod } from '../errors';
-import { redactIncidentInput } from '../redact-incident';
 import { jsonObject, parseBody } from '../validate';
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
@@ -106,9 +106,10 @@ export interface IncidentRouteDeps {
 
 export function incidentRoutes(deps: IncidentRouteDeps): Router {
   const router = Router();
+  const open = createIncidentOpener(deps);
 
   router.post(API_ROUTES.incidents, async (req, res) => {
-    const body = redactIncidentInput(parseBody(req, incidentRequestSchema, 'incident'));
+    const body = parseBody(req, incidentRequestSchema, 'incident');
     const contract = deps.contracts.current();
     const handoff = deps.contracts.handoff(body.handoff);
     // With a contract in force an unknown id is a typo: refuse it rather than open an ownerless incident.
@@ -117,27 +118,8 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
         { path: 'handoff', message: 'is not in the contract' },
       ]);
     }
-    const override: IncidentPerson | undefined = typeof body.owner === 'string' ? { name: body.owner } : body.owner;
-    const { owner, source } = resolveOwner(handoff, body.kind, override);
-    const result = await deps.incidents.report(
-      {
-        handoff: body.handoff,
-        dedupKey: body.dedupKey,
-        title: body.title,
-        kind: body.kind,
-        severity: body.severity ?? 'high',
-        owner,
-        ownerSource: source,
-        slaMs: exceptionSlaMs(handoff, body.slaSeconds),
-        error: body.error,
-        context: body.context,
-        execution: body.execution,
-        idempotencyKey: body.idempotencyKey,
-        failedAt: body.failedAt ? Date.parse(body.failedAt) : undefined,
-      },
-      deps.now(),
-    );
-    if (result.alertQueued) deps.onAlertQueued?.();
+    const owner: IncidentPerson | undefined = typeof body.owner === 'string' ? { name: body.owner } : body.owner;
+    const result = await open({ ...body, owner, failedAt: body.failedAt ? Date.parse(body.failedAt) : undefined });
     const response: IncidentResponse = { incident: result.incident, deduplicated: result.deduplicated };
     res.status(result.deduplicated ? 200 : 201).json(response);
   });

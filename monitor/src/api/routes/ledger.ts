@@ -4,7 +4,7 @@ import type { ClaimResponse, SettleResponse } from '../../../../protocol/ledger'
 import { API_ROUTES } from '../../../../protocol/paths';
 import { redactString } from '../../../../protocol/redact';
 import type { ContractStore } from '../../contract/store';
-import type { LedgerStore } from '../../store/types';
+import type { LedgerStore } from '../../domain/store';
 import { ApiError } from '../errors';
 import { claimRequestSchema, parseBody, settleRequestSchema } from '../validate';
 

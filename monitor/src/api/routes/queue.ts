@@ -9,7 +9,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { API_ROUTES, MAX_HANDOFF_ID_LENGTH } from '../../../../protocol/paths';
-import type { QueueEntry, OutcomeStore } from '../../store/types';
+import type { QueueEntry, OutcomeStore } from '../../domain/store';
 import type { ReplayService } from '../../replay/service';
 import { toPlanned } from '../../replay/service';
 import { ApiError, fromZod } from '../errors';

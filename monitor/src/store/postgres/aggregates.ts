@@ -16,8 +16,8 @@ import {
   WINDOWS,
   type WindowSpan,
   windowHorizon,
-} from '../../metrics/definitions';
-import type { AggregateSnapshot, AggregateStore } from '../types';
+} from '../../domain/metric-definitions';
+import type { AggregateSnapshot, AggregateStore } from '../../domain/store';
 import { inTransaction, run, type Statement } from './pool';
 
 /** Any fixed number distinct from the migration lock (migrate.ts); "handofg" in ASCII. */

@@ -1,6 +1,6 @@
 /** Handoff checkpoints on Postgres: appended with one statement per request, read back as a trace. */
 import type { Pool, PoolClient } from 'pg';
-import type { EventStore, HandoffEvent, StoredEvent } from '../types';
+import type { EventStore, HandoffEvent, StoredEvent } from '../../domain/store';
 import { run, type Statement } from './pool';
 
 interface Row {

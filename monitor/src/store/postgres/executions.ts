@@ -5,8 +5,8 @@
  * ingest one page after the other and the "first time final" test sees the other's commit.
  */
 import type { Pool, PoolClient } from 'pg';
-import { isFailed, isFinal } from '../../metrics/definitions';
-import type { ExecutionRecord, ExecutionStore, IngestResult, StoredExecution } from '../types';
+import { isFailed, isFinal } from '../../domain/metric-definitions';
+import type { ExecutionRecord, ExecutionStore, IngestResult, StoredExecution } from '../../domain/store';
 import { aggregateWriters, lockAggregates, type FinishedRun } from './aggregates';
 import { inTransaction, run, type Statement } from './pool';
 import { insertEvents } from './events';

@@ -13,8 +13,9 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import type { ClaimResult, SettleResult } from '../../../../protocol/ledger';
-import { ClaimInput, ClaimOutcome, ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
-import type { ClaimBatch, ClaimCounter, HandoffEvent, LedgerStore, SettleBatch } from '../types';
+import { ClaimInput, ClaimOutcome, ClaimRecord, decideClaim, decideSettle } from '../../ledger/decide';
+import { SettleAction } from '../../domain/claims';
+import type { ClaimBatch, ClaimCounter, HandoffEvent, LedgerStore, SettleBatch } from '../../domain/store';
 import { insertEvents } from './events';
 import { inTransaction, RetryTransaction, run, type Statement } from './pool';
 import { ClaimRow, fromClaimRow, isoCache, toClaimRow } from '../rows/claims';

@@ -13,10 +13,11 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Incident } from '../../../../protocol/incidents';
 import { toWire } from '../../incidents/record';
-import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../metrics/definitions';
-import { failedExecutionIds, foldOutcomes, type OutcomeEvent, type PairOutcome, pairKey, recoveredResolution } from '../../outcomes/decide';
+import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../domain/metric-definitions';
+import { failedExecutionIds, foldOutcomes, type OutcomeEvent, pairKey, recoveredResolution } from '../../outcomes/decide';
+import { type PairOutcome } from '../../domain/outcomes';
 import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeRow, toQueueEntry } from '../rows/outcomes';
-import type { FoldReport, OutcomeStore, QueueEntry } from '../types';
+import type { FoldReport, OutcomeStore, QueueEntry } from '../../domain/store';
 import { aggregateWriters, lockAggregates } from './aggregates';
 import { fromIncidentRow, type IncidentRow } from './incident-rows';
 import { recoverKeyIn } from './incidents';

@@ -13,8 +13,8 @@ import {
   WINDOWS,
   type WindowSpan,
   windowHorizon,
-} from '../../metrics/definitions';
-import type { AggregateSnapshot, AggregateStore } from '../types';
+} from '../../domain/metric-definitions';
+import type { AggregateSnapshot, AggregateStore } from '../../domain/store';
 import type { SqliteDb } from './open';
 
 export interface FinishedRun {

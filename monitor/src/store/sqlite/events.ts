@@ -1,5 +1,5 @@
 /** Handoff checkpoints on SQLite: appended in one transaction per request, read back as a trace. */
-import type { EventStore, HandoffEvent, StoredEvent } from '../types';
+import type { EventStore, HandoffEvent, StoredEvent } from '../../domain/store';
 import type { SqliteDb } from './open';
 
 interface Row {

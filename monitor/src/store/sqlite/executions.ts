@@ -3,8 +3,8 @@
  * (after an outage, or because running runs re-appear finished) and nothing is counted twice —
  * a run is counted once, in the upsert transaction, the first time it is stored with a final status.
  */
-import { isFailed, isFinal } from '../../metrics/definitions';
-import type { ExecutionRecord, ExecutionStore, IngestResult, StoredExecution } from '../types';
+import { isFailed, isFinal } from '../../domain/metric-definitions';
+import type { ExecutionRecord, ExecutionStore, IngestResult, StoredExecution } from '../../domain/store';
 import type { AggregateWriters, FinishedRun } from './aggregates';
 import type { SqliteDb } from './open';
 import { prepareAppendEvent } from './incidents';

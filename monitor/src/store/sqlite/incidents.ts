@@ -4,12 +4,13 @@
  * The decisions themselves are the pure functions of incidents/decide.ts.
  */
 import type { Incident } from '../../../../protocol/incidents';
-import { alertIdempotencyKey, type AlertMessage } from '../../alerts/message';
-import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
+import { alertIdempotencyKey, type AlertMessage } from '../../domain/incident-message';
+import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition } from '../../incidents/decide';
+import { IncidentAction, IncidentReport } from '../../domain/incidents';
 import { incidentReportEvent, incidentResolvedEvent } from '../../outcomes/signals';
-import type { HandoffEvent } from '../types';
+import type { HandoffEvent } from '../../domain/store';
 import { IncidentRecord, toWire } from '../../incidents/record';
-import type { IncidentFilter, IncidentStore, IncidentTransition } from '../types';
+import type { IncidentFilter, IncidentStore, IncidentTransition } from '../../domain/store';
 import type { SqliteDb } from './open';
 import { createSqliteOutbox, prepareEnqueue } from './outbox';
 

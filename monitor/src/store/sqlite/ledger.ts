@@ -3,8 +3,9 @@
  * are atomic within this process and against any other process on the same file.
  */
 import type { ClaimResult, SettleResult } from '../../../../protocol/ledger';
-import { ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
-import type { ClaimBatch, ClaimCounter, LedgerStore, SettleBatch } from '../types';
+import { ClaimRecord, decideClaim, decideSettle } from '../../ledger/decide';
+import { SettleAction } from '../../domain/claims';
+import type { ClaimBatch, ClaimCounter, LedgerStore, SettleBatch } from '../../domain/store';
 import { type ClaimRow, fromClaimRow, isoCache } from '../rows/claims';
 import type { SqliteDb } from './open';
 

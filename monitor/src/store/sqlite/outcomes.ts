@@ -5,17 +5,11 @@
  * transaction — a crash mid-fold leaves the previous state, and the next fold redoes the batch.
  */
 import type { Incident } from '../../../../protocol/incidents';
-import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../metrics/definitions';
-import {
-  failedExecutionIds,
-  foldOutcomes,
-  type OutcomeEvent,
-  type PairOutcome,
-  pairKey,
-  recoveredResolution,
-} from '../../outcomes/decide';
+import { BUCKET_RETENTION, bucketStart, WINDOWS } from '../../domain/metric-definitions';
+import { failedExecutionIds, foldOutcomes, type OutcomeEvent, pairKey, recoveredResolution } from '../../outcomes/decide';
+import { type PairOutcome } from '../../domain/outcomes';
 import { toWire } from '../../incidents/record';
-import type { OutcomeStore } from '../types';
+import type { OutcomeStore } from '../../domain/store';
 import type { AggregateWriters } from './aggregates';
 import { fromRow, type IncidentRow, type RecoverKey } from './incidents';
 import type { SqliteDb } from './open';

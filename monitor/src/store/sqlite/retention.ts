@@ -12,7 +12,7 @@
  * checkpoints once more and the connection's own autocheckpoint is back.
  */
 import { Worker } from 'worker_threads';
-import type { PurgeBatch, PurgeTable, RetentionStore } from '../types';
+import type { PurgeBatch, PurgeTable, RetentionStore } from '../../domain/store';
 import type { SqliteDb } from './open';
 
 /** The worker's script: one connection, a PASSIVE checkpoint per message, 'done' after each. */

@@ -3,12 +3,12 @@
  * (scale-out) can sit behind the same interface; each method is one atomic unit of work.
  */
 import type { ClaimResult, SettleResult } from '../../../protocol/ledger';
-import type { SettleAction } from '../ledger/decide';
+import type { SettleAction } from './claims';
 import type { Incident, IncidentPerson, IncidentState } from '../../../protocol/incidents';
-import type { IncidentAction, IncidentReport } from '../incidents/decide';
-import type { OutboxAlert } from '../alerts/message';
-import type { DurationMetric, WindowSpan } from '../metrics/definitions';
-import type { PairOutcome } from '../outcomes/decide';
+import type { IncidentAction, IncidentReport } from './incidents';
+import type { OutboxAlert } from './incident-message';
+import type { DurationMetric, WindowSpan } from './metric-definitions';
+import type { PairOutcome } from './outcomes';
 
 export interface ClaimBatch {
   handoff: string;

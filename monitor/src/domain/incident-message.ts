@@ -3,7 +3,7 @@
  * the alert was decided, so a delivery after a restart says what was true then.
  */
 import type { Incident, IncidentPerson } from '../../../protocol/incidents';
-import type { AlertKind } from '../incidents/decide';
+import type { AlertKind } from './incidents';
 
 export interface AlertMessage {
   kind: AlertKind;

@@ -4,25 +4,25 @@
  */
 import express from 'express';
 import type { Logger } from 'pino';
-import type { ContractStore } from '../contract/store';
-import type { MonitorStore } from '../store/types';
-import { requireToken } from './auth';
-import { errorHandler, notFound } from './errors';
-import { handoffRoutes } from './routes/handoffs';
-import { eventRoutes } from './routes/events';
-import { healthRoutes } from './routes/health';
-import { incidentRoutes } from './routes/incidents';
-import { ledgerRoutes } from './routes/ledger';
-import { metricsRoutes } from './routes/metrics';
-import type { MonitorMetrics } from '../metrics/registry';
-import { dashboardRoutes } from '../dashboard/routes';
-import { queueRoutes } from './routes/queue';
-import { rejectBadQuery } from './validate';
-import { createWriteHealth } from '../store/writable';
-import type { ReplayService } from '../replay/service';
-import type { AuditSource } from '../audit/source';
-import type { TrustProxy } from '../config/trust-proxy';
-import { API_BASE, API_ROUTES } from '../../../protocol/paths';
+import type { ContractStore } from './contract/store';
+import type { MonitorStore } from './domain/store';
+import { requireToken } from './api/auth';
+import { errorHandler, notFound } from './api/errors';
+import { handoffRoutes } from './api/routes/handoffs';
+import { eventRoutes } from './api/routes/events';
+import { healthRoutes } from './api/routes/health';
+import { incidentRoutes } from './api/routes/incidents';
+import { ledgerRoutes } from './api/routes/ledger';
+import { metricsRoutes } from './api/routes/metrics';
+import type { MonitorMetrics } from './metrics/registry';
+import { dashboardRoutes } from './dashboard/routes';
+import { queueRoutes } from './api/routes/queue';
+import { rejectBadQuery } from './api/validate';
+import { createWriteHealth } from './store/writable';
+import type { ReplayService } from './replay/service';
+import type { AuditSource } from './audit/source';
+import type { TrustProxy } from './config/trust-proxy';
+import { API_BASE, API_ROUTES } from '../../protocol/paths';
 
 /** What `GET /api/v1` lists, in this order. */
 const ENDPOINTS: [string, keyof typeof API_ROUTES][] = [
