@@ -1,4 +1,4 @@
-/** How the collector's polling of n8n is going: the monitor's /metrics and /readyz report it. */
+/** How the collector's polling of n8n is going, as /metrics reports it (metrics/registry.ts). */
 export interface CollectorStatus {
   /** Epoch ms of the last poll that read n8n completely. */
   lastSuccessAt?: number;

@@ -135,7 +135,7 @@ export interface IngestResult {
  * The collector's side of the store. Implementations must make `upsert` idempotent by execution id:
  * re-reading a page after an outage changes nothing, and a run is counted (execution_counters,
  * time buckets, window totals, time to recovery) exactly once, in the same transaction as its row,
- * the first time it is stored with a final status (metrics/definitions.ts FINAL_STATUSES).
+ * the first time it is stored with a final status (domain/metric-definitions.ts FINAL_STATUSES).
  */
 export interface ExecutionStore {
   upsert(records: ExecutionRecord[], now: number): Promise<IngestResult>;
@@ -238,7 +238,7 @@ export interface CompletedClaim {
  * bounded by a limit or by recent time and walks an index, so a page view stays cheap at 1M runs.
  */
 export interface DashboardStore {
-  /** Buckets of `resolutionMs` (a resolution of metrics/definitions.ts) from `since` on, oldest first. */
+  /** Buckets of `resolutionMs` (a resolution of domain/metric-definitions.ts) from `since` on, oldest first. */
   runBuckets(resolutionMs: number, since: number): Promise<RunBucket[]>;
   /** Stop time of the latest successful run of each handoff named (one index seek each); absent when none. */
   lastSuccess(handoffs: string[]): Promise<{ handoff: string; at: number }[]>;

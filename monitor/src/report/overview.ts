@@ -16,7 +16,7 @@ export interface Rate {
   failed: number;
   /** failed / seen; undefined without pairs (no rate, rather than a reassuring 0). */
   ratio?: number;
-  /** `runs` for a handoff that reports no keys: each n8n run stands for one handoff (metrics/definitions.ts). */
+  /** `runs` for a handoff that reports no keys: each n8n run stands for one handoff (domain/metric-definitions.ts). */
   basis: 'pairs' | 'runs';
 }
 
