@@ -15,7 +15,7 @@ import type { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createLogger, loadConfig, openStore, startMonitor } from '../monitor/src';
-import type { ExecutionRecord } from '../monitor/src/store/types';
+import type { ExecutionRecord } from '../monitor/src/domain/store';
 import { startFakeN8n } from '../test/support/fake-n8n';
 import { fmt, percentile, report } from './lib/report';
 import { startChild } from './lib/servers';

@@ -29,5 +29,8 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 run(bin('tsc'), ['-p', 'tsconfig.test.json']);
 // What ships must pass n8n's community-node lint, as n8n's own verification would check it.
 if (suite === 'all') run('npm', ['run', '--silent', 'lint']);
+// Imports run one way (layers in .dependency-cruiser.cjs): no upward import, no two folders importing
+// each other, no cycle, and the two programs share only protocol/.
+if (suite === 'all') run('npm', ['run', '--silent', 'deps']);
 run('npm', ['run', '--silent', 'build']);
 run(bin('jest'), ['--selectProjects', ...projects, ...process.argv.slice(3)]);

@@ -1,5 +1,5 @@
 /** The monitor as a library: what tests, benchmarks and the local stack start programmatically. */
-export { createApp } from './api/app';
+export { createApp } from './app';
 export { loadConfig, ConfigError } from './config/env';
 export type { MonitorConfig } from './config/env';
 export { parseContract, ContractError } from './contract/load';

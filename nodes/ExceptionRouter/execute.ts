@@ -7,8 +7,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import { readHandoff } from '../shared/handoff-picker';
 import { failedItem } from '../shared/item-errors';
-import { INCIDENT_PATHS, type Incident, type IncidentRequest, type IncidentResponse, type IncidentSeverity } from '../shared/incident-protocol';
-import { LEDGER_PATHS, type SettleResponse } from '../shared/ledger-protocol';
+import { INCIDENT_PATHS, type Incident, type IncidentRequest, type IncidentResponse, type IncidentSeverity } from '../../protocol/incidents';
+import { LEDGER_PATHS, type SettleResponse } from '../../protocol/ledger';
 import { callMonitor, MonitorRejectedError, MonitorUnreachableError } from '../shared/monitor-client';
 import { failureTime, readFailure } from './failure';
 import { defaultNotifyOn, type NotifyOn } from './description';

@@ -3,8 +3,8 @@
  * overrides, error, execution, idempotency key and a redacted, size-capped payload sample. Pure.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { INCIDENT_LIMITS, type IncidentRequest, type IncidentSeverity } from '../shared/incident-protocol';
-import { redact, redactSample, redactString } from '../shared/redact';
+import { INCIDENT_LIMITS, type IncidentRequest, type IncidentSeverity } from '../../protocol/incidents';
+import { redact, redactSample, redactString } from '../../protocol/redact';
 import type { Failure } from './failure';
 
 export interface IncidentSettings {

@@ -4,8 +4,8 @@
  */
 import type { IDataObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
-import type { Incident, IncidentRequest } from '../shared/incident-protocol';
-import { redact, redactString } from '../shared/redact';
+import type { Incident, IncidentRequest } from '../../protocol/incidents';
+import { redact, redactString } from '../../protocol/redact';
 
 /** 0.5 s, 1 s, 2 s…: rides out a chat service's blip without holding the workflow for long. */
 const BASE_DELAY_MS = 500;

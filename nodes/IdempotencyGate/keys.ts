@@ -3,7 +3,7 @@
  * rules — what counts as an empty key, how numbers become strings — have table tests.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { LEDGER_LIMITS } from '../shared/ledger-protocol';
+import { LEDGER_LIMITS } from '../../protocol/ledger';
 import { fingerprint } from '../shared/fingerprint';
 
 export type KeyResolution =

@@ -6,7 +6,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { readPath } from './field-path';
 import { beforeVersion, handoffPicker } from './handoff-picker';
-import { LEDGER_LIMITS, LEDGER_PATHS } from './ledger-protocol';
+import { EVENT_LIMITS } from '../../protocol/events';
+import { LEDGER_LIMITS, LEDGER_PATHS } from '../../protocol/ledger';
 import { callMonitor, MONITOR_CREDENTIAL } from './monitor-client';
 
 export interface Checkpoint {
@@ -16,8 +17,8 @@ export interface Checkpoint {
   details?: IDataObject;
 }
 
-/** The monitor accepts at most this many events per request (monitor/src/api/routes/events.ts). */
-export const MAX_EVENTS_PER_REQUEST = 10_000;
+/** The monitor accepts at most this many events per request (the protocol's limit). */
+export const MAX_EVENTS_PER_REQUEST = EVENT_LIMITS.maxEventsPerRequest;
 
 /** One retry rides out a monitor restart; more would slow the flow for a trace nobody waits for. */
 const CHECKPOINT_ATTEMPTS = 2;

@@ -6,7 +6,7 @@
  */
 import type { IExecuteFunctions, ILoadOptionsFunctions, INodeListSearchResult, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { LEDGER_PATHS, type HandoffSummary } from './ledger-protocol';
+import { LEDGER_PATHS, type HandoffSummary } from '../../protocol/ledger';
 import { callMonitor } from './monitor-client';
 
 /** The listSearch method name each node registers under `methods.listSearch`. */

@@ -1,7 +1,7 @@
 /** The handoff dropdown every node shares: read from the monitor's contract, so names and owners are never retyped. */
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { LEDGER_PATHS, type HandoffSummary } from './ledger-protocol';
+import { LEDGER_PATHS, type HandoffSummary } from '../../protocol/ledger';
 import { callMonitor } from './monitor-client';
 
 export async function getHandoffs(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
-import { redactString } from './redact';
+import { redactString } from '../../protocol/redact';
 
 export const MONITOR_CREDENTIAL = 'handoffMonitorApi';
 

@@ -4,7 +4,7 @@
  * workflow's row with its findings, the systems and the draft contract; the map drawing what n8n
  * runs but the contract lacks dashed and grey, a click on a dashed arrow landing on its findings;
  * hostile workflow names staying text; n8n down said in a sentence. The dashboard router is mounted
- * as api/app.ts mounts it, over a real monitor's store and contract, with the audit source reading
+ * as app.ts mounts it, over a real monitor's store and contract, with the audit source reading
  * the fake n8n over HTTP. Screenshots land in test-artifacts/screenshots/.
  */
 import { spawnSync } from 'child_process';

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { join } from 'path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { ExecutionRecord } from '../../monitor/src/store/types';
+import type { ExecutionRecord } from '../../monitor/src/domain/store';
 import { startTestMonitor, type TestMonitor } from '../support/monitor';
 
 jest.setTimeout(180_000);

@@ -21,7 +21,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Incident } from '../../nodes/shared/incident-protocol';
+import type { Incident } from '../../protocol/incidents';
 import { buildMonday } from '../../monitor/src/report/monday';
 import { buildOverview } from '../../monitor/src/report/overview';
 import { loadReportData } from '../../monitor/src/report/data';

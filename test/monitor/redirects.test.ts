@@ -8,7 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { createN8nClient, N8nApiError } from '../../monitor/src/collector/n8n-client';
 import { createWebhookSender } from '../../monitor/src/alerts/sender';
-import type { OutboxAlert } from '../../monitor/src/alerts/message';
+import type { OutboxAlert } from '../../monitor/src/domain/incident-message';
 import { Harness, report, startHarness } from './incidents-helpers';
 
 const API_KEY = 'n8n_api_RedirectSecret12345';

@@ -8,7 +8,7 @@ import { overviewView } from '../../monitor/src/dashboard/views/overview';
 import { loadReportData } from '../../monitor/src/report/data';
 import { buildMonday } from '../../monitor/src/report/monday';
 import { buildOverview } from '../../monitor/src/report/overview';
-import type { ExecutionRecord } from '../../monitor/src/store/types';
+import type { ExecutionRecord } from '../../monitor/src/domain/store';
 import { openTestStore, type OpenedStore } from '../support/open-store';
 import { storeKinds } from '../support/stores';
 

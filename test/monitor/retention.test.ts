@@ -7,10 +7,10 @@
  * still pending, pending and dead alerts. handoff_sla_breaches_total does not go down. On both stores.
  * The figure (the longest claim stall while a million rows of each are purged) is bench/retention.ts.
  */
-import { PURGE_TABLES, type MonitorStore } from '../../monitor/src/store/types';
+import { PURGE_TABLES, type MonitorStore } from '../../monitor/src/domain/store';
 import { purgeExpired, type RetentionPolicy } from '../../monitor/src/retention/purge';
-import type { IncidentReport } from '../../monitor/src/incidents/decide';
-import type { ExecutionRecord } from '../../monitor/src/store/types';
+import type { IncidentReport } from '../../monitor/src/domain/incidents';
+import type { ExecutionRecord } from '../../monitor/src/domain/store';
 import { openTestStore, type OpenedStore } from '../support/open-store';
 import { startTestMonitor, type TestMonitor } from '../support/monitor';
 import { mkdtempSync, rmSync } from 'fs';

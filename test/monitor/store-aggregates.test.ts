@@ -2,7 +2,7 @@
  * Executions, aggregates and stall inputs, called directly on SQLite and on Postgres: a run counted
  * once, windows that roll, histograms, recovery, the detectors' queries — the same answers on both.
  */
-import type { ExecutionRecord, MonitorStore } from '../../monitor/src/store/types';
+import type { ExecutionRecord, MonitorStore } from '../../monitor/src/domain/store';
 import { openTestStore, type OpenedStore } from '../support/open-store';
 import { storeKinds } from '../support/stores';
 

@@ -2,8 +2,8 @@
  * The dashboard's reads, called directly on SQLite and on Postgres: trend buckets, last success per
  * handoff, unresolved and recent incidents, completed claims to trace, pending alerts — same answers on both.
  */
-import type { IncidentReport } from '../../monitor/src/incidents/decide';
-import type { ExecutionRecord, MonitorStore } from '../../monitor/src/store/types';
+import type { IncidentReport } from '../../monitor/src/domain/incidents';
+import type { ExecutionRecord, MonitorStore } from '../../monitor/src/domain/store';
 import { openTestStore, type OpenedStore } from '../support/open-store';
 import { storeKinds } from '../support/stores';
 

@@ -2,7 +2,7 @@
  * The ledger store, called directly, on SQLite and on Postgres: the same decisions, the same trace,
  * the same counters, and one `new` however many claims of a key arrive at once.
  */
-import type { ClaimBatch } from '../../monitor/src/store/types';
+import type { ClaimBatch } from '../../monitor/src/domain/store';
 import { openTestStore, RETENTION_MS, type OpenedStore } from '../support/open-store';
 import { storeKinds } from '../support/stores';
 

@@ -3,8 +3,8 @@
  * window counts and histograms; a completion after a failure resolves the incidents tied to the key
  * with a "recovered" alert; the exception queue lists what failed and has not completed.
  */
-import type { IncidentReport } from '../../monitor/src/incidents/decide';
-import type { MonitorStore } from '../../monitor/src/store/types';
+import type { IncidentReport } from '../../monitor/src/domain/incidents';
+import type { MonitorStore } from '../../monitor/src/domain/store';
 import { openTestStore, type OpenedStore } from '../support/open-store';
 import { Client } from 'pg';
 import { storeKinds } from '../support/stores';

@@ -5,9 +5,9 @@
  * else its number. (Issue 18: a 9,000-character error gave a 4,097-character section, which Slack
  * refuses with invalid_blocks, so the owner was never told.)
  */
-import type { Incident } from '../../nodes/shared/incident-protocol';
+import type { Incident } from '../../protocol/incidents';
 import { formatSlack, SLACK_LIMITS } from '../../monitor/src/alerts/format';
-import type { AlertMessage } from '../../monitor/src/alerts/message';
+import type { AlertMessage } from '../../monitor/src/domain/incident-message';
 
 const incident = (over: Partial<Incident> = {}): Incident => ({
   id: 12,

@@ -1,6 +1,7 @@
 /** The monitor's incident decisions as tables: dedup, transitions, escalation once, owner routing. */
 import { parseContract } from '../../monitor/src/contract/load';
-import { decideEscalation, decideReport, decideTransition, IncidentReport } from '../../monitor/src/incidents/decide';
+import { decideEscalation, decideReport, decideTransition } from '../../monitor/src/incidents/decide';
+import { IncidentReport } from '../../monitor/src/domain/incidents';
 import { escalationTarget, exceptionSlaMs, resolveOwner } from '../../monitor/src/incidents/owner';
 
 const T0 = 1_000_000;

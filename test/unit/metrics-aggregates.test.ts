@@ -1,6 +1,6 @@
 /** Incremental aggregates on an in-memory SQLite store: counted once, windows that roll, histograms. */
 import { createSqliteStore } from '../../monitor/src/store/sqlite';
-import type { ExecutionRecord, MonitorStore } from '../../monitor/src/store/types';
+import type { ExecutionRecord, MonitorStore } from '../../monitor/src/domain/store';
 
 const M = 60_000;
 const H = 60 * M;

@@ -3,7 +3,7 @@ import { register as globalRegistry } from 'prom-client';
 import { contractSchema } from '../../monitor/src/contract/schema';
 import type { ContractStore } from '../../monitor/src/contract/store';
 import { createMetrics } from '../../monitor/src/metrics/registry';
-import type { AggregateSnapshot, AggregateStore } from '../../monitor/src/store/types';
+import type { AggregateSnapshot, AggregateStore } from '../../monitor/src/domain/store';
 
 const contract = contractSchema.parse({
   systems: { crm: { name: 'CRM' } },

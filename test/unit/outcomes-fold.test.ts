@@ -1,5 +1,6 @@
 /** The outcome fold (monitor/src/outcomes/decide.ts): what fails a pair, when it was detected, when it recovered. */
-import { foldOutcomes, type OutcomeEvent, type PairOutcome, pairKey } from '../../monitor/src/outcomes/decide';
+import { foldOutcomes, type OutcomeEvent, pairKey } from '../../monitor/src/outcomes/decide';
+import { type PairOutcome } from '../../monitor/src/domain/outcomes';
 
 const T0 = Date.parse('2026-11-30T09:00:00Z');
 let id = 0;

@@ -1,5 +1,5 @@
 /** The shared redaction: secrets by key name and by value shape, and the size-capped sample. */
-import { REDACTED, redact, redactSample, redactString } from '../../nodes/shared/redact';
+import { REDACTED, redact, redactSample, redactString } from '../../protocol/redact';
 
 const SECRET = 'Zq8xT0kenValue1234abcd';
 

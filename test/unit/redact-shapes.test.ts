@@ -2,7 +2,7 @@
  * Secret shapes that used to pass the shared redaction (issue 18), the keys `constructor`, `prototype`
  * and `__proto__`, and the cost of redacting adversarial text: every pattern stays linear.
  */
-import { REDACTED, isSecretKey, redact, redactString } from '../../nodes/shared/redact';
+import { REDACTED, isSecretKey, redact, redactString } from '../../protocol/redact';
 
 const SECRET = 'Zq8xT0kenValue1234abcd';
 // Shapes only: none of these is a real credential.

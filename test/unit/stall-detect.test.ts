@@ -8,7 +8,7 @@ import {
   stallDedupKey,
   type StallPolicy,
 } from '../../monitor/src/stalls/detect';
-import type { AwaitingOutcome, OpenClaim, StoredExecution } from '../../monitor/src/store/types';
+import type { AwaitingOutcome, OpenClaim, StoredExecution } from '../../monitor/src/domain/store';
 
 const M = 60_000;
 const H = 60 * M;

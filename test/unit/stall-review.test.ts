@@ -1,6 +1,6 @@
 /** Detector (b) for review gates (issue 10): a run waiting on a review is measured against reviewSla and routed to the reviewer. */
 import { executionStalls, reviewingExecutionIds, type StallPolicy } from '../../monitor/src/stalls/detect';
-import type { StoredExecution } from '../../monitor/src/store/types';
+import type { StoredExecution } from '../../monitor/src/domain/store';
 
 const M = 60_000;
 const H = 60 * M;

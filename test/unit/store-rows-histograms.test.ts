@@ -1,5 +1,5 @@
 /** A duration histogram after one more observation (monitor/src/store/rows/histograms.ts). */
-import { HISTOGRAM_BOUNDS } from '../../monitor/src/metrics/definitions';
+import { HISTOGRAM_BOUNDS } from '../../monitor/src/domain/metric-definitions';
 import { observeInto } from '../../monitor/src/store/rows/histograms';
 
 describe('observeInto', () => {

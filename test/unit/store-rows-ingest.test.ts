@@ -1,7 +1,7 @@
 /** Execution ingest, the rules both stores follow (monitor/src/store/rows/ingest.ts). */
 import type { ExecutionRow } from '../../monitor/src/store/rows/executions';
 import { ingestStep, IngestTally, timeToRecovery, toExecutionWrite } from '../../monitor/src/store/rows/ingest';
-import type { ExecutionRecord } from '../../monitor/src/store/types';
+import type { ExecutionRecord } from '../../monitor/src/domain/store';
 
 const T0 = Date.parse('2026-11-30T09:00:00Z');
 const rec = (over: Partial<ExecutionRecord> = {}): ExecutionRecord => ({

@@ -1,5 +1,5 @@
 /** The alert_outbox row mapping both stores share (monitor/src/store/rows/outbox.ts). */
-import type { AlertMessage } from '../../monitor/src/alerts/message';
+import type { AlertMessage } from '../../monitor/src/domain/incident-message';
 import { fromOutboxRow, type OutboxRow } from '../../monitor/src/store/rows/outbox';
 
 const T0 = Date.parse('2026-11-30T09:00:00Z');

@@ -1,5 +1,5 @@
 /** The rolling-window bookkeeping both stores share (monitor/src/store/rows/windows.ts). */
-import { bucketStart, WINDOWS, windowHorizon } from '../../monitor/src/metrics/definitions';
+import { bucketStart, WINDOWS, windowHorizon } from '../../monitor/src/domain/metric-definitions';
 import { countPairs, countRuns, groupCounts, horizonsOf, oldestKeptBucket, windowMove } from '../../monitor/src/store/rows/windows';
 
 const M = 60_000;

@@ -3,10 +3,10 @@
  * function refuses a second time) and wakes the outbox worker to deliver the escalation alerts.
  */
 import type { Logger } from 'pino';
-import type { Incident } from '../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../protocol/incidents';
 import type { ContractStore } from '../contract/store';
 import { escalationTarget } from '../incidents/owner';
-import type { IncidentStore } from '../store/types';
+import type { IncidentStore } from '../domain/store';
 
 export interface Escalator {
   /** One sweep now; resolves with the incidents escalated by it. */

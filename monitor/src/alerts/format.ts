@@ -3,8 +3,8 @@
  * webhooks accept) or generic JSON for anything else. Both pass through redaction once more: the
  * incident was redacted before storage, this guards against a formatter adding something new.
  */
-import { redact, redactString } from '../../../nodes/shared/redact';
-import type { AlertMessage } from './message';
+import { redact, redactString } from '../../../protocol/redact';
+import type { AlertMessage } from '../domain/incident-message';
 
 export type AlertFormat = 'slack' | 'json';
 

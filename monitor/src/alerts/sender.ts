@@ -4,9 +4,9 @@
  * same body cannot help (AlertRejectedError stops p-retry and parks the alert as dead). A redirect
  * is never followed (AlertRedirectedError ends the pass; the alert waits for a fixed URL).
  */
-import { redactString } from '../../../nodes/shared/redact';
+import { redactString } from '../../../protocol/redact';
 import { AlertFormat, formatAlert } from './format';
-import type { OutboxAlert } from './message';
+import type { OutboxAlert } from '../domain/incident-message';
 
 /** Slack answers in well under a second; 10 s means the receiver is stuck, so try again later. */
 const SEND_TIMEOUT_MS = 10_000;

@@ -5,8 +5,8 @@
  */
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
-import { redactString } from '../../../nodes/shared/redact';
-import type { AlertOutbox } from '../store/types';
+import { redactString } from '../../../protocol/redact';
+import type { AlertOutbox } from '../domain/store';
 import { AlertRedirectedError, AlertRejectedError, AlertSender } from './sender';
 
 export interface AlertRetryPolicy {

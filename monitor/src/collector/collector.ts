@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { ContractStore } from '../contract/store';
 import type { Contract } from '../contract/schema';
 import type { FindingReporter } from '../stalls/report-incident';
-import type { MonitorStore } from '../store/types';
+import type { CollectorStatus } from '../domain/collector-status';
+import type { MonitorStore } from '../domain/store';
 import { reportFailedRuns } from './failures';
 import { buildResolver, type HandoffResolver, usesTags } from './mapping';
 import type { N8nClient } from './n8n-client';
@@ -19,14 +20,6 @@ const WORKFLOW_REFRESH_MS = 60_000;
 /** A run of a workflow we have never listed (imported since the last look) triggers an early re-read,
  * at most this often: otherwise the first runs of a freshly imported, tagged workflow go unmapped. */
 const UNKNOWN_WORKFLOW_REFRESH_MS = 2_000;
-
-export interface CollectorStatus {
-  /** Epoch ms of the last poll that read n8n completely. */
-  lastSuccessAt?: number;
-  errors: number;
-  lastError?: string;
-  polls: number;
-}
 
 export interface Collector {
   /** One poll now (shared with a poll already running); rejects when n8n could not be read. */

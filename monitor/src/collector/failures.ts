@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { FindingReporter } from '../stalls/report-incident';
-import type { ExecutionStore, StoredExecution } from '../store/types';
-import { isFailed } from '../metrics/definitions';
+import type { ExecutionStore, StoredExecution } from '../domain/store';
+import { isFailed } from '../domain/metric-definitions';
 import { failingNode, type Failure } from './failing-node';
 import type { N8nClient } from './n8n-client';
 

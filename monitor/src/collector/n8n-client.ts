@@ -6,7 +6,7 @@
  * not deep inside the collector.
  */
 import { z } from 'zod';
-import { redactString } from '../../../nodes/shared/redact';
+import { redactString } from '../../../protocol/redact';
 
 /** n8n clamps `limit` to 250 (docs/n8n-facts.md). */
 export const N8N_PAGE_LIMIT = 250;

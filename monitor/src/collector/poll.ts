@@ -9,7 +9,7 @@
  * and only then moves the watermark. A poll that fails half-way leaves the watermark where it was; the
  * next one re-reads those pages and the store's upsert by id keeps every count exact.
  */
-import type { ExecutionRecord, ExecutionStore, StoredExecution } from '../store/types';
+import type { ExecutionRecord, ExecutionStore, StoredExecution } from '../domain/store';
 import type { N8nClient, N8nExecution } from './n8n-client';
 
 /** At most this many by-id reads of gaps per poll; the watermark stops below the first one left. */

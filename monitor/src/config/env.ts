@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'fs';
 import { z } from 'zod';
-import { LEDGER_LIMITS } from '../../../nodes/shared/ledger-protocol';
+import { LEDGER_LIMITS } from '../../../protocol/ledger';
 import { DURATION_HINT, parseDuration } from '../util/duration';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy';
 

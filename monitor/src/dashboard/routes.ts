@@ -5,13 +5,13 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { ContractStore } from '../contract/store';
 import { actorName } from '../incidents/actor';
-import type { IncidentAction } from '../incidents/decide';
+import type { IncidentAction } from '../domain/incidents';
 import { loadReportData } from '../report/data';
 import { entryForIncident } from '../api/routes/queue';
 import { findBadText } from '../api/text';
 import { buildMonday } from '../report/monday';
 import { buildOverview } from '../report/overview';
-import type { MonitorStore } from '../store/types';
+import type { MonitorStore } from '../domain/store';
 import { accessOf, crossSite, type Access } from './access';
 import type { TrustProxy } from '../config/trust-proxy';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './assets';

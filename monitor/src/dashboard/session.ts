@@ -6,7 +6,7 @@
  * the store holds only the SHA-256 of the id, so a copy of the database signs nobody in.
  */
 import { createHash, randomBytes } from 'crypto';
-import type { SessionStore } from '../store/types';
+import type { SessionStore } from '../domain/store';
 
 export const SESSION_COOKIE = 'hg_session';
 /** A working day and then some: long enough for a Monday check, short enough that a lost laptop ages out. */

@@ -3,8 +3,8 @@
  * API request. Free text a person typed, so it is redacted like every incident field (a token pasted
  * into the wrong box is never stored), kept to one line and cut to INCIDENT_LIMITS.maxActorLength.
  */
-import { INCIDENT_LIMITS } from '../../../nodes/shared/incident-protocol';
-import { redactString } from '../../../nodes/shared/redact';
+import { INCIDENT_LIMITS } from '../../../protocol/incidents';
+import { redactString } from '../../../protocol/redact';
 
 export function actorName(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;

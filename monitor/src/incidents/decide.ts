@@ -2,36 +2,9 @@
  * Incident decisions: dedup of a report, ack/resolve, and the one-time escalation. Pure, so every
  * rule has a table test; the stores only persist what these return (like ledger/decide.ts).
  */
-import {
-  INCIDENT_SEVERITIES,
-  type IncidentError,
-  type IncidentExecution,
-  type IncidentPerson,
-  type IncidentSeverity,
-  type OwnerSource,
-} from '../../../nodes/shared/incident-protocol';
+import { INCIDENT_SEVERITIES, type IncidentPerson, type IncidentSeverity } from '../../../protocol/incidents';
+import type { AlertKind, IncidentAction, IncidentReport } from '../domain/incidents';
 import type { IncidentRecord } from './record';
-
-/** A report after the API has validated and redacted it and resolved owner and SLA. */
-export interface IncidentReport {
-  handoff: string;
-  dedupKey: string;
-  title: string;
-  kind?: string;
-  severity: IncidentSeverity;
-  owner: IncidentPerson;
-  ownerSource: OwnerSource;
-  slaMs: number;
-  error?: IncidentError;
-  context?: Record<string, unknown>;
-  execution?: IncidentExecution;
-  idempotencyKey?: string;
-  /** When the failure itself happened (epoch ms), if the reporter knows; time to detection starts there. */
-  failedAt?: number;
-}
-
-/** `recovered`: the handoff the incident stood for completed, so the owner hears it is over. */
-export type AlertKind = 'opened' | 'escalated' | 'recovered';
 
 export interface AlertDraft {
   kind: AlertKind;
@@ -96,8 +69,6 @@ export function decideReport(open: IncidentRecord | undefined, report: IncidentR
     alert: { kind: 'opened', to: report.owner },
   };
 }
-
-export type IncidentAction = 'ack' | 'resolve';
 
 export type TransitionOutcome =
   | { ok: true; record: IncidentRecord; changed: boolean }

@@ -2,7 +2,7 @@
  * Who owns an incident and when its SLA runs out, from the contract (docs/architecture.md: "routes: first
  * match wins, else the owner"; exceptionSla, default 48h). Pure: table-tested without a monitor.
  */
-import { DEFAULT_EXCEPTION_SLA_SECONDS, type IncidentPerson, type OwnerSource } from '../../../nodes/shared/incident-protocol';
+import { DEFAULT_EXCEPTION_SLA_SECONDS, type IncidentPerson, type OwnerSource } from '../../../protocol/incidents';
 import type { Handoff } from '../contract/schema';
 
 export const UNASSIGNED: IncidentPerson = { name: 'unassigned' };

@@ -10,7 +10,7 @@ import type {
   IncidentSeverity,
   IncidentState,
   OwnerSource,
-} from '../../../nodes/shared/incident-protocol';
+} from '../../../protocol/incidents';
 
 export interface IncidentRecord {
   /** Undefined until the store has inserted it. */

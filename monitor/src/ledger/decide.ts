@@ -2,7 +2,8 @@
  * The claim decision: given what the ledger holds for a key, what happens to a new claim on it.
  * Pure, so every rule of docs/architecture.md ("Ledger API") has a table test; the stores only persist the result.
  */
-import type { ClaimDecision, ClaimState } from '../../../nodes/shared/ledger-protocol';
+import type { ClaimDecision, ClaimState } from '../../../protocol/ledger';
+import type { SettleAction } from '../domain/claims';
 
 export interface ClaimRecord {
   handoff: string;
@@ -99,8 +100,6 @@ export function decideClaim(existing: ClaimRecord | undefined, input: ClaimInput
     }
   }
 }
-
-export type SettleAction = 'complete' | 'release';
 
 export interface SettleOutcome {
   outcome: 'completed' | 'released' | 'already_completed' | 'already_released' | 'not_found';

@@ -9,10 +9,10 @@
 import { collectDefaultMetrics, Counter, Gauge, type Metric, type Registry } from 'prom-client';
 import { monitorVersion } from '../util/version';
 import type { ContractStore } from '../contract/store';
-import type { StallKind } from '../stalls/detect';
-import type { AggregateSnapshot, AggregateStore } from '../store/types';
-import type { CollectorStatus } from '../collector/collector';
-import { failedSyncRate, HISTOGRAM_BOUNDS, WINDOWS } from './definitions';
+import type { StallKind } from '../domain/stalls';
+import type { AggregateSnapshot, AggregateStore } from '../domain/store';
+import type { CollectorStatus } from '../domain/collector-status';
+import { failedSyncRate, HISTOGRAM_BOUNDS, WINDOWS } from '../domain/metric-definitions';
 import { Family, FastRegistry } from './family';
 import { StoredHistogram } from './stored-histogram';
 

@@ -9,7 +9,8 @@
  * they name and returns what changed; the stores persist the result in one transaction and move
  * their watermark past the batch. Pure, so every rule below has a table test.
  */
-import type { DurationMetric } from '../metrics/definitions';
+import type { DurationMetric } from '../domain/metric-definitions';
+import type { PairOutcome } from '../domain/outcomes';
 
 /** Checkpoint kinds that mean "this pair's sync failed" (the incident's kind says the same for incidents). */
 export const FAILURE_KINDS: ReadonlySet<string> = new Set([
@@ -43,31 +44,6 @@ export interface OutcomeEvent {
   at: number;
   executionId?: string;
   details?: Record<string, unknown>;
-}
-
-export interface PairOutcome {
-  handoff: string;
-  key: string;
-  /** First sighting: the window the pair counts in. */
-  firstSeenAt: number;
-  /** The first failure's own time (first failed attempt, lease expiry, the source record's time). */
-  failedAt: number | null;
-  failureKind: string | null;
-  /** The latest failure: what the exception queue shows and filters on. */
-  lastFailureAt: number | null;
-  lastFailureKind: string | null;
-  failures: number;
-  /** The first incident opened for the pair (time to detection ends here). */
-  detectedAt: number | null;
-  incidentId: number | null;
-  completedAt: number | null;
-  attempt: number | null;
-  recoveredAt: number | null;
-  /** Its last incident resolved by hand while it never completed: off the queue, recovery measured. */
-  closedAt: number | null;
-  lastExecutionId: string | null;
-  replays: number;
-  lastReplayAt: number | null;
 }
 
 /** A pair completed after failing: its open incidents resolve by themselves. */

@@ -4,8 +4,8 @@
  * crash is caught up by the next one. The fold itself is one transaction in the store.
  */
 import type { Logger } from 'pino';
-import type { Incident } from '../../../nodes/shared/incident-protocol';
-import type { OutcomeStore } from '../store/types';
+import type { Incident } from '../../../protocol/incidents';
+import type { OutcomeStore } from '../domain/store';
 
 /** Writes arrive in bursts (a batch of checkpoints, then a claim, then a completion): fold once after. */
 const DEBOUNCE_MS = 20;

@@ -3,7 +3,7 @@
  * same transaction, so an incident and its signal are never apart. Pure builders, shared by the
  * SQLite and Postgres stores so both write the same facts.
  */
-import type { HandoffEvent } from '../store/types';
+import type { HandoffEvent } from '../domain/store';
 import { OUTCOME_EVENTS } from './decide';
 
 /**

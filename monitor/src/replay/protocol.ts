@@ -11,10 +11,11 @@
  * Errors come as `{ error: { message } }` with a 4xx (or 5xx for a monitor bug).
  */
 import { z } from 'zod';
+import { API_BASE, API_ROUTES, incidentPath } from '../../../protocol/paths';
 
 export const REPLAY_PATHS = {
-  replays: '/api/v1/replays',
-  incidentReplay: (id: number | string) => `/api/v1/incidents/${encodeURIComponent(String(id))}/replay`,
+  replays: `${API_BASE}${API_ROUTES.replays}`,
+  incidentReplay: (id: number | string) => incidentPath(API_ROUTES.replay, id),
 } as const;
 
 export const REPLAY_RESULT_OUTCOMES = ['recovered', 'failed_again', 'refused', 'error', 'skipped'] as const;

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { ContractStore } from '../contract/store';
 import type { N8nClient } from '../collector/n8n-client';
-import type { MonitorStore, QueueEntry, QueueFilter } from '../store/types';
+import type { MonitorStore, QueueEntry, QueueFilter } from '../domain/store';
 import { OUTCOME_EVENTS } from '../outcomes/decide';
 import { deliverReplay } from './deliver';
 import { loadReplayInput } from './load';

@@ -3,10 +3,10 @@
  * the only I/O of the report: the builders beside it (overview.ts, monday.ts) are pure functions of
  * what is returned here, so they are tested with plain objects.
  */
-import type { Incident } from '../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../protocol/incidents';
 import type { Contract } from '../contract/schema';
-import type { PairOutcome } from '../outcomes/decide';
-import type { AggregateSnapshot, CompletedClaim, MonitorStore, OpenClaim, QueueEntry, RunBucket, StoredEvent } from '../store/types';
+import type { PairOutcome } from '../domain/outcomes';
+import type { AggregateSnapshot, CompletedClaim, MonitorStore, OpenClaim, QueueEntry, RunBucket, StoredEvent } from '../domain/store';
 import { pendingReviews, type PendingReview } from './reviews';
 
 const HOUR = 3_600_000;

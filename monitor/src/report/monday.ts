@@ -3,8 +3,8 @@
  * verdict, a one-line summary and the details behind it. Pure over ReportData and the overview, so
  * the dashboard page and `handoff-monitor report monday` print the same thing.
  */
-import { INCIDENT_SEVERITIES, type Incident, type IncidentPerson } from '../../../nodes/shared/incident-protocol';
-import { redactString } from '../../../nodes/shared/redact';
+import { INCIDENT_SEVERITIES, type Incident, type IncidentPerson } from '../../../protocol/incidents';
+import { redactString } from '../../../protocol/redact';
 import type { Contract } from '../contract/schema';
 import { formatDuration } from '../util/duration';
 import type { ReportData, Trace } from './data';

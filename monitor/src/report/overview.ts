@@ -3,9 +3,9 @@
  * time to detect and recover, last success and open stalls. Pure over ReportData; the figures are
  * the precomputed aggregates /metrics shows (windows, histograms), never recomputed from history.
  */
-import type { Incident, IncidentPerson } from '../../../nodes/shared/incident-protocol';
-import type { WindowSpan } from '../metrics/definitions';
-import { failedSyncRate, WINDOWS } from '../metrics/definitions';
+import type { Incident, IncidentPerson } from '../../../protocol/incidents';
+import type { WindowSpan } from '../domain/metric-definitions';
+import { failedSyncRate, WINDOWS } from '../domain/metric-definitions';
 import { TREND_BUCKETS, TREND_RESOLUTION_MS, type ReportData } from './data';
 import { handoffHealth, type Health } from './health';
 import type { PendingReview } from './reviews';
@@ -16,7 +16,7 @@ export interface Rate {
   failed: number;
   /** failed / seen; undefined without pairs (no rate, rather than a reassuring 0). */
   ratio?: number;
-  /** `runs` for a handoff that reports no keys: each n8n run stands for one handoff (metrics/definitions.ts). */
+  /** `runs` for a handoff that reports no keys: each n8n run stands for one handoff (domain/metric-definitions.ts). */
   basis: 'pairs' | 'runs';
 }
 

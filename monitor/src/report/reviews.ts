@@ -3,10 +3,10 @@
  * i.e. parked on a review gate. Pure over the unfinished runs the collector stored, so the overview
  * and the Monday report show the same list without a query of their own.
  */
-import type { IncidentPerson } from '../../../nodes/shared/incident-protocol';
+import type { IncidentPerson } from '../../../protocol/incidents';
 import type { Contract } from '../contract/schema';
 import { resolveOwner } from '../incidents/owner';
-import type { StoredExecution } from '../store/types';
+import type { StoredExecution } from '../domain/store';
 
 export interface PendingReview {
   handoff: string;

@@ -5,10 +5,10 @@
  * long as the batch took, so the purge never has more than about half of the event loop). A batch is
  * sized to take about `targetMs` (halved when one took longer, doubled while they are quick), so a
  * purge of millions of rows never keeps a claim waiting for more than one short batch. What each table
- * keeps regardless of age: store/types.ts RetentionStore.
+ * keeps regardless of age: domain/store.ts RetentionStore.
  */
 import type { Logger } from 'pino';
-import { PURGE_TABLES, type PurgeTable, type RetentionStore } from '../store/types';
+import { PURGE_TABLES, type PurgeTable, type RetentionStore } from '../domain/store';
 
 export interface RetentionPolicy {
   /** Completed claims (HANDOFF_RETENTION): past it a key counts as never seen anyway. */

@@ -8,10 +8,8 @@
  * Each returns the stalls with the moment the SLA ran out (`since`), the failure signal that time to
  * detection is measured from.
  */
-import type { AwaitingOutcome, OpenClaim, OutcomeState, StoredExecution } from '../store/types';
-
-export const STALL_KINDS = ['claim', 'execution', 'no_outcome', 'cadence'] as const;
-export type StallKind = (typeof STALL_KINDS)[number];
+import type { StallKind } from '../domain/stalls';
+import type { AwaitingOutcome, OpenClaim, OutcomeState, StoredExecution } from '../domain/store';
 
 export interface Stall {
   kind: StallKind;

@@ -1,14 +1,13 @@
 /**
  * Opens (or, through the dedup key, updates) the incident for something the monitor itself found —
- * a failed run or a stall — the same way POST /api/v1/incidents does: owner and SLA from the
- * contract's routes, everything redacted before it is stored. A new incident also records the time
- * to detection (first failure signal → incident opened, docs/architecture.md "Definitions").
+ * a failed run or a stall — through the same service as POST /api/v1/incidents (incidents/open.ts).
+ * A new keyless incident also records the time to detection (first failure signal → incident
+ * opened, docs/architecture.md "Definitions"); one with a key is measured by the outcome fold.
  */
-import type { IncidentExecution, IncidentSeverity } from '../../../nodes/shared/incident-protocol';
-import { redactIncidentInput } from '../api/redact-incident';
+import type { IncidentExecution, IncidentSeverity } from '../../../protocol/incidents';
 import type { ContractStore } from '../contract/store';
-import { exceptionSlaMs, resolveOwner } from '../incidents/owner';
-import type { AggregateStore, IncidentStore } from '../store/types';
+import type { AggregateStore, IncidentStore } from '../domain/store';
+import { createIncidentOpener } from '../incidents/open';
 
 export interface MonitorFinding {
   handoff: string;
@@ -39,43 +38,14 @@ export function createFindingReporter(deps: {
   now: () => number;
   onAlertQueued?: () => void;
 }): FindingReporter {
+  const open = createIncidentOpener(deps);
   return async (finding) => {
-    const handoff = deps.contracts.handoff(finding.handoff);
-    const specific = finding.route?.toLowerCase();
-    const routed = specific !== undefined && handoff?.routes.some((r) => r.match.toLowerCase() === specific);
-    const { owner, source } = resolveOwner(handoff, routed ? specific : finding.kind);
-    const clean = redactIncidentInput({
-      handoff: finding.handoff,
-      dedupKey: finding.dedupKey,
-      title: finding.title,
-      kind: finding.kind,
-      error: finding.error,
-      context: finding.context,
-      execution: finding.execution,
-      idempotencyKey: finding.idempotencyKey,
-    });
-    const now = deps.now();
-    const result = await deps.incidents.report(
-      {
-        handoff: clean.handoff,
-        dedupKey: clean.dedupKey,
-        title: clean.title,
-        kind: finding.kind,
-        severity: finding.severity ?? 'high',
-        owner,
-        ownerSource: source,
-        slaMs: exceptionSlaMs(handoff),
-        error: clean.error,
-        context: clean.context,
-        execution: clean.execution,
-        idempotencyKey: clean.idempotencyKey,
-        failedAt: finding.signalAt,
-      },
-      now,
-    );
+    const { signalAt, ...report } = finding;
+    const result = await open({ ...report, failedAt: signalAt });
     // A finding tied to a key is measured with its pair by the outcome fold; a keyless one here.
-    if (!result.deduplicated && !clean.idempotencyKey) await deps.aggregates.observe('time_to_detection', finding.handoff, Math.max(0, now - finding.signalAt) / 1000);
-    if (result.alertQueued) deps.onAlertQueued?.();
+    if (!result.deduplicated && !result.incident.idempotencyKey) {
+      await deps.aggregates.observe('time_to_detection', finding.handoff, Math.max(0, result.at - signalAt) / 1000);
+    }
     return { opened: !result.deduplicated };
   };
 }

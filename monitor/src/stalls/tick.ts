@@ -6,8 +6,9 @@
 import type { Logger } from 'pino';
 import type { ContractStore } from '../contract/store';
 import type { Contract, Handoff } from '../contract/schema';
-import type { MonitorStore } from '../store/types';
-import { cadenceStall, claimStalls, executionStalls, outcomeStalls, reviewingExecutionIds, type Stall, stallDedupKey, type StallKind, type StallPolicy } from './detect';
+import type { MonitorStore } from '../domain/store';
+import { cadenceStall, claimStalls, executionStalls, outcomeStalls, reviewingExecutionIds, type Stall, stallDedupKey, type StallPolicy } from './detect';
+import { type StallKind } from '../domain/stalls';
 import type { FindingReporter } from './report-incident';
 
 /** Bounds per tick, so a backlog of thousands of stalls is worked through over a few ticks. */

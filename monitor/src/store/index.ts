@@ -4,7 +4,7 @@
  */
 import { createPostgresStore } from './postgres';
 import { createSqliteStore } from './sqlite';
-import type { MonitorStore } from './types';
+import type { MonitorStore } from '../domain/store';
 
 /**
  * `readonly` is for readers beside a running monitor (`handoff-monitor report`): a SQLite file is
@@ -21,4 +21,4 @@ export async function openStore(
   return createSqliteStore(location, opts);
 }
 
-export type { MonitorStore, LedgerStore } from './types';
+export type { MonitorStore, LedgerStore } from '../domain/store';

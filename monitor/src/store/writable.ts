@@ -3,8 +3,8 @@
  * migrate) and answers every read, so only a write tells; the same for a full disk and for a
  * Postgres standby. Start-up refuses such a store with the fix; /readyz reports it as not ready.
  */
-import { redactString } from '../../../nodes/shared/redact';
-import type { MonitorStore } from './types';
+import { redactString } from '../../../protocol/redact';
+import type { MonitorStore } from '../domain/store';
 
 export interface WriteFailure {
   /** The driver's code (SQLITE_READONLY, SQLITE_FULL, 25006…), or `unknown`. */

@@ -3,7 +3,7 @@
  * of defence: secrets never appear in logs even when a caller forgets.
  */
 import pino, { Logger } from 'pino';
-import { redactString } from '../../../nodes/shared/redact';
+import { redactString } from '../../../protocol/redact';
 
 export const REDACTED_LOG_PATHS = [
   'token',

@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { failedItem, usesErrorOutput } from '../../shared/item-errors';
-import { LEDGER_PATHS, type ClaimDecision, type ClaimResponse, type ClaimResult } from '../../shared/ledger-protocol';
+import { LEDGER_PATHS, type ClaimDecision, type ClaimResponse, type ClaimResult } from '../../../protocol/ledger';
 import { callMonitor, MonitorUnreachableError } from '../../shared/monitor-client';
 import { readGateKeys, readHandoff } from './readKeys';
 

@@ -5,7 +5,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { failedItem } from '../../shared/item-errors';
-import { LEDGER_PATHS, type SettleResponse, type SettleResult } from '../../shared/ledger-protocol';
+import { LEDGER_PATHS, type SettleResponse, type SettleResult } from '../../../protocol/ledger';
 import { callMonitor } from '../../shared/monitor-client';
 import { CLAIM_BATCH_SIZE } from './claim.operation';
 import { readGateKeys, readHandoff } from './readKeys';

@@ -4,7 +4,7 @@
  * redacted, size-capped sample of the last answer.
  */
 import type { IDataObject, INodeExecutionData, NodeOperationError } from 'n8n-workflow';
-import { redact } from '../../shared/redact';
+import { redact } from '../../../protocol/redact';
 import type { AttemptRecord, RetryLoopResult } from '../retry-loop';
 import type { RequestSpec } from './readRequest';
 

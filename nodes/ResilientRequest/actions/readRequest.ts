@@ -6,7 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { jsonParse, NodeOperationError } from 'n8n-workflow';
 import { DEFAULT_BACKOFF_POLICY, type BackoffPolicy } from '../../shared/backoff';
 import { readPath } from '../../shared/field-path';
-import { isSecretKey } from '../../shared/redact';
+import { isSecretKey } from '../../../protocol/redact';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, GATE_KEY_FIELD } from '../description';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';

@@ -1,5 +1,5 @@
 /** Values inside a diff line: short, quoted text, masked secrets (diffs travel to incidents). */
-import { isSecretKey, redact, REDACTED } from '../redact';
+import { isSecretKey, redact, REDACTED } from '../../../protocol/redact';
 import { splitPath } from '../field-path';
 
 const SHOWN_CHARS = 60;

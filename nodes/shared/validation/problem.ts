@@ -3,7 +3,7 @@
  * item), which field in words, what is wrong in a sentence an ops person understands, and the
  * offending value — truncated and with secrets masked, because invalid items travel on to incidents.
  */
-import { isSecretKey, redact, REDACTED } from '../redact';
+import { isSecretKey, redact, REDACTED } from '../../../protocol/redact';
 
 export interface ItemProblem {
   /** RFC 6901 pointer into the item's JSON, e.g. /client/email ("" is the whole item). */

@@ -7,7 +7,7 @@ import crypto from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import type { Incident } from '../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../protocol/incidents';
 import { createLogger, loadConfig, startMonitor } from '../../../monitor/src';
 import type { N8nInstance } from '../../harness/n8n';
 import type { AgencyMock } from '../../mocks/agency';

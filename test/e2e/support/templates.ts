@@ -207,7 +207,7 @@ export async function startTemplateMonitor(o: { alertWebhookUrl: string; n8n?: {
     /** HANDOFF_POLL_INTERVAL as loaded: the collector's and the outcome fold's timer. */
     pollIntervalMs: config.pollIntervalMs,
     incidents: async (query: Record<string, string> = {}) =>
-      (await api<{ incidents: import('../../../nodes/shared/incident-protocol').Incident[] }>(`/api/v1/incidents?${new URLSearchParams({ handoff: HANDOFF, ...query })}`)).incidents,
+      (await api<{ incidents: import('../../../protocol/incidents').Incident[] }>(`/api/v1/incidents?${new URLSearchParams({ handoff: HANDOFF, ...query })}`)).incidents,
     /** Every byte the monitor stored (database, WAL and shared memory), to prove a secret never reached it. */
     storedBytes: () =>
       Buffer.concat(

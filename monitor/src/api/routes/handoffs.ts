@@ -1,11 +1,12 @@
 /** The contract as the nodes see it: ids, names, owners and SLAs for the editor's dropdowns. */
 import { Router } from 'express';
-import type { HandoffSummary } from '../../../../nodes/shared/ledger-protocol';
+import type { HandoffSummary } from '../../../../protocol/ledger';
+import { API_ROUTES } from '../../../../protocol/paths';
 import type { ContractStore } from '../../contract/store';
 
 export function handoffRoutes(contracts: ContractStore): Router {
   const router = Router();
-  router.get('/handoffs', (_req, res) => {
+  router.get(API_ROUTES.handoffs, (_req, res) => {
     const contract = contracts.current();
     const handoffs: (HandoffSummary & Record<string, unknown>)[] = contract.handoffs.map((h) => ({
       id: h.id,

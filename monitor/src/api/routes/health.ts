@@ -6,7 +6,7 @@
  */
 import { Router } from 'express';
 import type { ContractStore } from '../../contract/store';
-import type { MonitorStore } from '../../store/types';
+import type { MonitorStore } from '../../domain/store';
 import { describeWriteFailure, type WriteHealth } from '../../store/writable';
 
 /** Probes this close together share one check: an open endpoint must not become a write pump. */

@@ -1,6 +1,7 @@
 /**
- * The incidents API (docs/architecture.md): report with dedup, list and filter, ack, resolve. Everything a
- * caller sends is redacted here, before the store sees it: the monitor never trusts the nodes.
+ * The incidents API (docs/architecture.md): report with dedup, list and filter, ack, resolve. A report
+ * opens through the one incident service (incidents/open.ts), which redacts everything before the store
+ * sees it: the monitor never trusts the nodes.
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
@@ -10,14 +11,14 @@ import {
   type IncidentListResponse,
   type IncidentPerson,
   type IncidentResponse,
-} from '../../../../nodes/shared/incident-protocol';
+} from '../../../../protocol/incidents';
+import { API_ROUTES, MAX_HANDOFF_ID_LENGTH } from '../../../../protocol/paths';
 import type { ContractStore } from '../../contract/store';
-import type { IncidentAction } from '../../incidents/decide';
+import type { IncidentAction } from '../../domain/incidents';
 import { actorName } from '../../incidents/actor';
-import { exceptionSlaMs, resolveOwner } from '../../incidents/owner';
-import type { IncidentStore } from '../../store/types';
+import { createIncidentOpener } from '../../incidents/open';
+import type { IncidentStore } from '../../domain/store';
 import { ApiError, fromZod } from '../errors';
-import { redactIncidentInput } from '../redact-incident';
 import { jsonObject, parseBody } from '../validate';
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
@@ -28,7 +29,7 @@ const person = z.strictObject({
 });
 
 export const incidentRequestSchema = z.strictObject({
-  handoff: z.string({ message: 'is required: the handoff id from the contract' }).min(1, 'must not be empty').max(100),
+  handoff: z.string({ message: 'is required: the handoff id from the contract' }).min(1, 'must not be empty').max(MAX_HANDOFF_ID_LENGTH),
   dedupKey: z
     .string({ message: 'is required: failures with the same dedup key while open are one incident' })
     .min(1, 'must not be empty')
@@ -67,7 +68,7 @@ export const incidentRequestSchema = z.strictObject({
 });
 
 /** Ack and resolve take an optional body naming who acts. */
-const actionSchema = z.strictObject({
+export const incidentActionSchema = z.strictObject({
   by: z
     .string({ message: 'must be text: the name of who acknowledges or resolves' })
     .trim()
@@ -77,7 +78,7 @@ const actionSchema = z.strictObject({
 });
 
 const listQuerySchema = z.strictObject({
-  handoff: z.string().min(1).max(100).optional(),
+  handoff: z.string().min(1).max(MAX_HANDOFF_ID_LENGTH).optional(),
   state: z.enum(['open', 'acknowledged', 'resolved', 'unresolved'], { message: 'must be open, acknowledged, resolved or unresolved' }).optional(),
   owner: z.string().min(1).max(200).optional(),
   limit: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000, 'must be at most 1000').default(100),
@@ -105,9 +106,10 @@ export interface IncidentRouteDeps {
 
 export function incidentRoutes(deps: IncidentRouteDeps): Router {
   const router = Router();
+  const open = createIncidentOpener(deps);
 
-  router.post('/incidents', async (req, res) => {
-    const body = redactIncidentInput(parseBody(req, incidentRequestSchema, 'incident'));
+  router.post(API_ROUTES.incidents, async (req, res) => {
+    const body = parseBody(req, incidentRequestSchema, 'incident');
     const contract = deps.contracts.current();
     const handoff = deps.contracts.handoff(body.handoff);
     // With a contract in force an unknown id is a typo: refuse it rather than open an ownerless incident.
@@ -116,39 +118,20 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
         { path: 'handoff', message: 'is not in the contract' },
       ]);
     }
-    const override: IncidentPerson | undefined = typeof body.owner === 'string' ? { name: body.owner } : body.owner;
-    const { owner, source } = resolveOwner(handoff, body.kind, override);
-    const result = await deps.incidents.report(
-      {
-        handoff: body.handoff,
-        dedupKey: body.dedupKey,
-        title: body.title,
-        kind: body.kind,
-        severity: body.severity ?? 'high',
-        owner,
-        ownerSource: source,
-        slaMs: exceptionSlaMs(handoff, body.slaSeconds),
-        error: body.error,
-        context: body.context,
-        execution: body.execution,
-        idempotencyKey: body.idempotencyKey,
-        failedAt: body.failedAt ? Date.parse(body.failedAt) : undefined,
-      },
-      deps.now(),
-    );
-    if (result.alertQueued) deps.onAlertQueued?.();
+    const owner: IncidentPerson | undefined = typeof body.owner === 'string' ? { name: body.owner } : body.owner;
+    const result = await open({ ...body, owner, failedAt: body.failedAt ? Date.parse(body.failedAt) : undefined });
     const response: IncidentResponse = { incident: result.incident, deduplicated: result.deduplicated };
     res.status(result.deduplicated ? 200 : 201).json(response);
   });
 
-  router.get('/incidents', async (req, res) => {
+  router.get(API_ROUTES.incidents, async (req, res) => {
     const parsed = listQuerySchema.safeParse(req.query);
     if (!parsed.success) throw fromZod(parsed.error, 'incident query');
     const response: IncidentListResponse = { incidents: await deps.incidents.list(parsed.data) };
     res.json(response);
   });
 
-  router.get('/incidents/:id', async (req, res) => {
+  router.get(API_ROUTES.incident, async (req, res) => {
     const id = incidentId(req);
     const incident = await deps.incidents.get(id);
     if (!incident) throw new ApiError(404, 'incident_not_found', `No incident ${id}; list them with GET /api/v1/incidents`);
@@ -156,10 +139,10 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
   });
 
   for (const action of ['ack', 'resolve'] as IncidentAction[]) {
-    router.post(`/incidents/:id/${action}`, async (req, res) => {
+    router.post(API_ROUTES[action], async (req, res) => {
       const id = incidentId(req);
       // No body at all (the nodes, older scripts) is fine; a body must be {by?}.
-      const body = req.body === undefined ? {} : parseBody(req, actionSchema, `${action === 'ack' ? 'acknowledge' : 'resolve'} request`);
+      const body = req.body === undefined ? {} : parseBody(req, incidentActionSchema, `${action === 'ack' ? 'acknowledge' : 'resolve'} request`);
       const result = await deps.incidents.transition(id, action, deps.now(), actorName(body.by));
       if (!result.found) throw new ApiError(404, 'incident_not_found', `No incident ${id}; list them with GET /api/v1/incidents`);
       if (!result.ok) throw new ApiError(409, 'incident_conflict', `Incident ${id} ${result.problem}`);

@@ -1,9 +1,10 @@
 /** The ledger API: claim, complete, release (docs/architecture.md, "Ledger API"). */
 import { Router } from 'express';
-import type { ClaimResponse, SettleResponse } from '../../../../nodes/shared/ledger-protocol';
-import { redactString } from '../../../../nodes/shared/redact';
+import type { ClaimResponse, SettleResponse } from '../../../../protocol/ledger';
+import { API_ROUTES } from '../../../../protocol/paths';
+import { redactString } from '../../../../protocol/redact';
 import type { ContractStore } from '../../contract/store';
-import type { LedgerStore } from '../../store/types';
+import type { LedgerStore } from '../../domain/store';
 import { ApiError } from '../errors';
 import { claimRequestSchema, parseBody, settleRequestSchema } from '../validate';
 
@@ -30,7 +31,7 @@ function checkHandoff(contracts: ContractStore, id: string) {
 export function ledgerRoutes(deps: LedgerRouteDeps): Router {
   const router = Router();
 
-  router.post('/claims', async (req, res) => {
+  router.post(API_ROUTES.claims, async (req, res) => {
     const body = parseBody(req, claimRequestSchema, 'claim request');
     const handoff = checkHandoff(deps.contracts, body.handoff);
     const leaseMs = body.leaseSeconds !== undefined ? body.leaseSeconds * 1000 : (handoff?.completionSla ?? deps.defaultLeaseMs);
@@ -48,7 +49,7 @@ export function ledgerRoutes(deps: LedgerRouteDeps): Router {
   });
 
   for (const action of ['complete', 'release'] as const) {
-    router.post(`/claims/${action}`, async (req, res) => {
+    router.post(API_ROUTES[action], async (req, res) => {
       const body = parseBody(req, settleRequestSchema, `${action} request`);
       checkHandoff(deps.contracts, body.handoff);
       // The reason is free text (often an error message quoting a request): it is stored on the

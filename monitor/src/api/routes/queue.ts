@@ -8,13 +8,14 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { QueueEntry, OutcomeStore } from '../../store/types';
+import { API_ROUTES, MAX_HANDOFF_ID_LENGTH } from '../../../../protocol/paths';
+import type { QueueEntry, OutcomeStore } from '../../domain/store';
 import type { ReplayService } from '../../replay/service';
 import { toPlanned } from '../../replay/service';
 import { ApiError, fromZod } from '../errors';
 import { parseBody } from '../validate';
 
-const handoff = z.string().min(1, 'must not be empty').max(100);
+const handoff = z.string().min(1, 'must not be empty').max(MAX_HANDOFF_ID_LENGTH);
 const kind = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower_snake_case failure kind such as request_failed');
 
 const queueQuery = z.strictObject({
@@ -24,7 +25,7 @@ const queueQuery = z.strictObject({
 });
 
 const replaysBody = z.strictObject({
-  handoff: z.string({ message: 'is required: the handoff whose queue to replay' }).min(1, 'must not be empty').max(100),
+  handoff: z.string({ message: 'is required: the handoff whose queue to replay' }).min(1, 'must not be empty').max(MAX_HANDOFF_ID_LENGTH),
   kind: kind.optional(),
   keys: z.array(z.string().min(1).max(512)).min(1, 'must name at least one key').max(1_000, 'must name at most 1000 keys').optional(),
   concurrency: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10, so a recovering target is not flooded').optional(),
@@ -82,7 +83,7 @@ export function queueRoutes(deps: {
     return deps.replays;
   };
 
-  router.get('/queue', async (req, res) => {
+  router.get(API_ROUTES.queue, async (req, res) => {
     const parsed = queueQuery.safeParse(req.query);
     if (!parsed.success) throw fromZod(parsed.error, 'queue query');
     await fresh();
@@ -90,7 +91,7 @@ export function queueRoutes(deps: {
     res.json({ entries: entries.map((e) => toWireEntry(e, deps.ownerOf?.(e.handoff))) });
   });
 
-  router.post('/incidents/:id/replay', async (req, res) => {
+  router.post(API_ROUTES.replay, async (req, res) => {
     const raw = String(req.params.id);
     const id = Number(raw);
     if (!/^\d{1,15}$/.test(raw) || id < 1) throw new ApiError(400, 'invalid_request', `Invalid incident id: id "${raw.slice(0, 40)}" must be a positive whole number`, [{ path: 'id', message: 'must be a positive whole number' }]);
@@ -106,7 +107,7 @@ export function queueRoutes(deps: {
     res.json({ result: await replays().replayOne(entry, req.ip ? `api ${req.ip}` : 'api') });
   });
 
-  router.post('/replays', async (req, res) => {
+  router.post(API_ROUTES.replays, async (req, res) => {
     const body = parseBody(req, replaysBody, 'replay');
     await fresh();
     res.json(await replays().replayAll({ handoff: body.handoff, kind: body.kind, keys: body.keys }, { concurrency: body.concurrency, dryRun: body.dryRun, by: 'api' }));

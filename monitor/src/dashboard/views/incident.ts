@@ -1,7 +1,7 @@
 /** An incident's detail: who owns it, the SLA, the error, the context, the redacted payload sample and the n8n execution. */
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
-import { redact } from '../../../../nodes/shared/redact';
-import type { OutboxAlert } from '../../alerts/message';
+import type { Incident } from '../../../../protocol/incidents';
+import { redact } from '../../../../protocol/redact';
+import type { OutboxAlert } from '../../domain/incident-message';
 import type { Contract } from '../../contract/schema';
 import { html, safeHref, type Html } from '../html';
 import { actions } from './incidents';

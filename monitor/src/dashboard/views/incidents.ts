@@ -1,5 +1,5 @@
 /** Page 2: incidents filtered by owner, handoff and state, with the SLA clock and ack / resolve. */
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../../protocol/incidents';
 import type { Contract } from '../../contract/schema';
 import { html, type Html } from '../html';
 import type { PageContext } from './layout';

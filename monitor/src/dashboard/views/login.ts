@@ -1,5 +1,5 @@
 /** Sign in with the monitor's token; it is exchanged for an HttpOnly, SameSite=Strict session cookie. */
-import { INCIDENT_LIMITS } from '../../../../nodes/shared/incident-protocol';
+import { INCIDENT_LIMITS } from '../../../../protocol/incidents';
 import { html, type Html } from '../html';
 
 export function loginView(args: { next: string; error?: string; name?: string }): Html {

@@ -3,7 +3,7 @@
  * with its owner, failure kind, age against the exception SLA and its incident — and Replay.
  */
 import type { Contract } from '../../contract/schema';
-import type { QueueEntry } from '../../store/types';
+import type { QueueEntry } from '../../domain/store';
 import { html, type Html } from '../html';
 import type { PageContext } from './layout';
 import { slaCountdown, when } from './format';

@@ -12,8 +12,8 @@ import {
   WINDOWS,
   type WindowSpan,
   windowHorizon,
-} from '../../metrics/definitions';
-import type { AggregateSnapshot, AggregateStore } from '../types';
+} from '../../domain/metric-definitions';
+import type { AggregateSnapshot, AggregateStore } from '../../domain/store';
 import { AGGREGATES_LOCK } from './locks';
 import { inTransaction, run, type Statement } from './pool';
 import { countRuns, type FinishedRun, groupCounts, horizonsOf, oldestKeptBucket, windowMove } from '../rows/windows';

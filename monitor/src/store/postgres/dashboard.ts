@@ -5,7 +5,7 @@
  */
 import type { Pool } from 'pg';
 import { toWire } from '../../incidents/record';
-import type { CompletedClaim, DashboardStore, RunBucket } from '../types';
+import type { CompletedClaim, DashboardStore, RunBucket } from '../../domain/store';
 import { type CompletionRow, fromCompletionRow } from '../rows/claims';
 import { fromIncidentRow, type IncidentRow } from './incident-rows';
 import { run, type Statement } from './pool';

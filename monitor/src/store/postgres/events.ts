@@ -1,6 +1,6 @@
 /** Handoff checkpoints on Postgres: appended with one statement per request, read back as a trace. */
 import type { Pool, PoolClient } from 'pg';
-import type { EventStore, HandoffEvent } from '../types';
+import type { EventStore, HandoffEvent } from '../../domain/store';
 import { run, type Statement } from './pool';
 import { type EventRow, fromEventRow } from '../rows/events';
 

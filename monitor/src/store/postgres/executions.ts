@@ -5,7 +5,7 @@
  * ingest one page after the other and the "first time final" test sees the other's commit.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { ExecutionRecord, ExecutionStore, IngestResult } from '../types';
+import type { ExecutionRecord, ExecutionStore, IngestResult } from '../../domain/store';
 import { aggregateWriters, lockAggregates } from './aggregates';
 import { inTransaction, run, type Statement } from './pool';
 import { insertEvents } from './events';

@@ -6,11 +6,12 @@
  * NOTHING — if another replica opened it meanwhile, the report looks again and folds into it.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
-import { alertIdempotencyKey, type AlertMessage } from '../../alerts/message';
-import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
+import type { Incident } from '../../../../protocol/incidents';
+import { alertIdempotencyKey, type AlertMessage } from '../../domain/incident-message';
+import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition } from '../../incidents/decide';
+import { IncidentAction, IncidentReport } from '../../domain/incidents';
 import { IncidentRecord, toWire } from '../../incidents/record';
-import type { IncidentFilter, IncidentStore, IncidentTransition } from '../types';
+import type { IncidentFilter, IncidentStore, IncidentTransition } from '../../domain/store';
 import { COLUMNS, fromIncidentRow, IncidentRow, toIncidentParams, type StoredIncident } from './incident-rows';
 import { createPostgresOutbox, enqueueAlert } from './outbox';
 import { inTransaction, RetryTransaction, run, type Statement } from './pool';

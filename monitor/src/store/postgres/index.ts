@@ -2,7 +2,7 @@
  * The scale-out store: several monitor replicas (and `handoff-monitor report`) on one Postgres
  * database, with claims and incident dedup kept atomic by the database itself.
  */
-import type { MonitorStore } from '../types';
+import type { MonitorStore } from '../../domain/store';
 import { createPostgresAggregates } from './aggregates';
 import { createPostgresDashboard } from './dashboard';
 import { createPostgresEvents } from './events';

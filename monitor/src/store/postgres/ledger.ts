@@ -12,9 +12,10 @@
  * than deadlock; if Postgres still reports one, inTransaction runs the batch again.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { ClaimResult, SettleResult } from '../../../../nodes/shared/ledger-protocol';
-import { ClaimOutcome, ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
-import type { ClaimBatch, ClaimCounter, HandoffEvent, LedgerStore, SettleBatch } from '../types';
+import type { ClaimResult, SettleResult } from '../../../../protocol/ledger';
+import { ClaimOutcome, ClaimRecord, decideClaim, decideSettle } from '../../ledger/decide';
+import { SettleAction } from '../../domain/claims';
+import type { ClaimBatch, ClaimCounter, HandoffEvent, LedgerStore, SettleBatch } from '../../domain/store';
 import { insertEvents } from './events';
 import { inTransaction, RetryTransaction, run, type Statement } from './pool';
 import { claimInput, ClaimRow, fromClaimRow, isoCache, toClaimRow } from '../rows/claims';

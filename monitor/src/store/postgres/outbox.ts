@@ -6,9 +6,9 @@
  * alerts pending, and another (or its restart) sends them once the window has passed.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { AlertMessage, OutboxAlert } from '../../alerts/message';
-import type { AlertKind } from '../../incidents/decide';
-import type { AlertOutbox } from '../types';
+import type { AlertMessage, OutboxAlert } from '../../domain/incident-message';
+import type { AlertKind } from '../../domain/incidents';
+import type { AlertOutbox } from '../../domain/store';
 import { run, type Statement } from './pool';
 import { fromOutboxRow, type OutboxRow } from '../rows/outbox';
 

@@ -11,13 +11,14 @@
  * tries again, rather than joining a deadlock.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../../protocol/incidents';
 import { toWire } from '../../incidents/record';
-import { failedExecutionIds, foldOutcomes, type OutcomeEvent, type PairOutcome, pairKey, recoveredResolution } from '../../outcomes/decide';
+import { failedExecutionIds, foldOutcomes, type OutcomeEvent, pairKey, recoveredResolution } from '../../outcomes/decide';
+import type { PairOutcome } from '../../domain/outcomes';
 import { fromOutcomeRow, OUTCOME_COLUMNS, type OutcomeRow, toOutcomeRow, toQueueEntry } from '../rows/outcomes';
 import { countPairs, groupCounts, horizonsOf } from '../rows/windows';
 import { type EventRow, fromEventRow } from '../rows/events';
-import type { FoldReport, OutcomeStore, QueueEntry } from '../types';
+import type { FoldReport, OutcomeStore, QueueEntry } from '../../domain/store';
 import { aggregateWriters, lockAggregates } from './aggregates';
 import { fromIncidentRow, type IncidentRow } from './incident-rows';
 import { recoverKeyIn } from './incidents';

@@ -6,7 +6,7 @@
  * and an incident's SLA breaches are carried over by the transaction that really deleted it.
  */
 import type { Pool } from 'pg';
-import type { PurgeBatch, PurgeTable, RetentionStore } from '../types';
+import type { PurgeBatch, PurgeTable, RetentionStore } from '../../domain/store';
 import { inTransaction, run, type Statement } from './pool';
 
 const statement = (name: string, text: string): Statement => ({ name: `handoff-retention-${name}`, text });

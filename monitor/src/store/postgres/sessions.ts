@@ -1,6 +1,6 @@
 /** Dashboard sessions on Postgres (as sqlite/sessions.ts): every replica signs in against the same rows. */
 import type { Pool } from 'pg';
-import type { SessionStore } from '../types';
+import type { SessionStore } from '../../domain/store';
 import { inTransaction, run, type Statement } from './pool';
 
 type Row = { id_hash: string; csrf: string; name: string | null; created_at: number; expires_at: number };

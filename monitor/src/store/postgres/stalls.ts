@@ -1,6 +1,6 @@
 /** What the stall detectors read on Postgres (as sqlite/stalls.ts); each query walks a partial index. */
 import type { Pool } from 'pg';
-import type { AwaitingOutcome, OpenClaim, StallStore } from '../types';
+import type { AwaitingOutcome, OpenClaim, StallStore } from '../../domain/store';
 import { run, type Statement } from './pool';
 
 const statement = (name: string, text: string): Statement => ({ name: `handoff-stalls-${name}`, text });

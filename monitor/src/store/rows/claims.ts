@@ -1,6 +1,6 @@
 /** A claims row and the ClaimRecord the pure ledger code works with: the same fields, snake_case. Both stores use these. */
 import type { ClaimInput, ClaimRecord } from '../../ledger/decide';
-import type { ClaimBatch, CompletedClaim } from '../types';
+import type { ClaimBatch, CompletedClaim } from '../../domain/store';
 
 export interface ClaimRow {
   handoff: string;

@@ -1,5 +1,5 @@
 /** An events row and the event the trace and the outcome fold read; one mapping for both stores. */
-import type { StoredEvent } from '../types';
+import type { StoredEvent } from '../../domain/store';
 import type { JsonColumns } from './incidents';
 
 export interface EventRow {

@@ -1,5 +1,5 @@
 /** An executions row and the StoredExecution the collector and detectors work with. Both stores use these. */
-import type { StoredExecution } from '../types';
+import type { StoredExecution } from '../../domain/store';
 
 export interface ExecutionRow {
   id: string;

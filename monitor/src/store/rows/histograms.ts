@@ -1,5 +1,5 @@
 /** A duration histogram row after one more observation; the same arithmetic on both stores. */
-import { type DurationMetric, HISTOGRAM_BOUNDS, histogramSlot } from '../../metrics/definitions';
+import { type DurationMetric, HISTOGRAM_BOUNDS, histogramSlot } from '../../domain/metric-definitions';
 
 /** A duration_histograms row's figures: one count per bound plus +Inf, the sum of seconds, the number observed. */
 export interface HistogramFigures {

@@ -4,9 +4,9 @@
  * when a failed run's time to recovery is known. The stores upsert by execution id and read back
  * what the rules ask for; a run is counted once, the first time it is stored with a final status.
  */
-import { isFailed, isFinal } from '../../metrics/definitions';
+import { isFailed, isFinal } from '../../domain/metric-definitions';
 import { executionFailedEvent } from '../../outcomes/signals';
-import type { ExecutionRecord, HandoffEvent, IngestResult, StoredExecution } from '../types';
+import type { ExecutionRecord, HandoffEvent, IngestResult, StoredExecution } from '../../domain/store';
 import type { ExecutionRow } from './executions';
 import type { FinishedRun } from './windows';
 

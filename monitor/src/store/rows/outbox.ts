@@ -1,6 +1,6 @@
 /** An alert_outbox row and the OutboxAlert the worker and the pages read; one mapping for both stores. */
-import type { AlertMessage, OutboxAlert } from '../../alerts/message';
-import type { AlertKind } from '../../incidents/decide';
+import type { AlertMessage, OutboxAlert } from '../../domain/incident-message';
+import type { AlertKind } from '../../domain/incidents';
 import type { JsonColumns } from './incidents';
 
 export interface OutboxRow {

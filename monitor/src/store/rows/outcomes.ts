@@ -1,7 +1,7 @@
 /** A handoff_outcomes row and the PairOutcome the pure fold works with; one mapping for both stores. */
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
-import type { PairOutcome } from '../../outcomes/decide';
-import type { QueueEntry } from '../types';
+import type { Incident } from '../../../../protocol/incidents';
+import type { PairOutcome } from '../../domain/outcomes';
+import type { QueueEntry } from '../../domain/store';
 
 export interface OutcomeRow {
   handoff: string;

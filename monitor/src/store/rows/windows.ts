@@ -4,7 +4,7 @@
  * only read the horizons and write the cells these return; the definitions (which windows, which
  * bucket sizes, how long a bucket is kept) are metrics/definitions.ts.
  */
-import { BUCKET_RETENTION, bucketStart, isFailed, WINDOWS, type WindowSpan } from '../../metrics/definitions';
+import { BUCKET_RETENTION, bucketStart, isFailed, WINDOWS, type WindowSpan } from '../../domain/metric-definitions';
 
 /** A finished n8n run, counted toward the time it stopped. */
 export interface FinishedRun {

@@ -9,8 +9,8 @@ import {
   WINDOWS,
   type WindowSpan,
   windowHorizon,
-} from '../../metrics/definitions';
-import type { AggregateSnapshot, AggregateStore } from '../types';
+} from '../../domain/metric-definitions';
+import type { AggregateSnapshot, AggregateStore } from '../../domain/store';
 import type { SqliteDb } from './open';
 import { countRuns, type FinishedRun, groupCounts, horizonsOf, oldestKeptBucket, windowMove } from '../rows/windows';
 import { observeInto } from '../rows/histograms';

@@ -3,7 +3,7 @@
  * execution_buckets by its primary key, the partial indexes on incidents, claims and the outbox.
  */
 import { toWire } from '../../incidents/record';
-import type { CompletedClaim, DashboardStore, RunBucket } from '../types';
+import type { CompletedClaim, DashboardStore, RunBucket } from '../../domain/store';
 import { type CompletionRow, fromCompletionRow } from '../rows/claims';
 import { fromRow, type IncidentRow } from './incidents';
 import type { SqliteDb } from './open';

@@ -1,5 +1,5 @@
 /** Handoff checkpoints on SQLite: appended in one transaction per request, read back as a trace. */
-import type { EventStore, HandoffEvent } from '../types';
+import type { EventStore, HandoffEvent } from '../../domain/store';
 import type { SqliteDb } from './open';
 import { type EventRow, fromEventRow } from '../rows/events';
 

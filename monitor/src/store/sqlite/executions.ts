@@ -3,7 +3,7 @@
  * (after an outage, or because running runs re-appear finished) and nothing is counted twice —
  * a run is counted once, in the upsert transaction, the first time it is stored with a final status.
  */
-import type { ExecutionRecord, ExecutionStore, IngestResult } from '../types';
+import type { ExecutionRecord, ExecutionStore, IngestResult } from '../../domain/store';
 import type { AggregateWriters } from './aggregates';
 import type { SqliteDb } from './open';
 import { prepareAppendEvent } from './incidents';

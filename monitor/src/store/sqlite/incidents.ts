@@ -3,13 +3,14 @@
  * that also writes its alert to the outbox, so an incident change and its alert are never apart.
  * The decisions themselves are the pure functions of incidents/decide.ts.
  */
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
-import { alertIdempotencyKey, type AlertMessage } from '../../alerts/message';
-import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, IncidentAction, IncidentReport } from '../../incidents/decide';
+import type { Incident } from '../../../../protocol/incidents';
+import { alertIdempotencyKey, type AlertMessage } from '../../domain/incident-message';
+import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition } from '../../incidents/decide';
+import { IncidentAction, IncidentReport } from '../../domain/incidents';
 import { incidentReportEvent, incidentResolvedEvent } from '../../outcomes/signals';
-import type { HandoffEvent } from '../types';
+import type { HandoffEvent } from '../../domain/store';
 import { toWire } from '../../incidents/record';
-import type { IncidentFilter, IncidentStore, IncidentTransition } from '../types';
+import type { IncidentFilter, IncidentStore, IncidentTransition } from '../../domain/store';
 import type { SqliteDb } from './open';
 import { createSqliteOutbox, prepareEnqueue } from './outbox';
 import { fromIncidentRow, INCIDENT_COLUMNS, type IncidentRow, type StoredIncident, toIncidentParams } from '../rows/incidents';

@@ -1,4 +1,4 @@
-import type { MonitorStore } from '../types';
+import type { MonitorStore } from '../../domain/store';
 import { createSqliteAggregates, prepareAggregateWriters } from './aggregates';
 import { createSqliteDashboard } from './dashboard';
 import { createSqliteEvents } from './events';

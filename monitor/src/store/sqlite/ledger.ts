@@ -2,9 +2,10 @@
  * The ledger on SQLite: statements prepared once, each batch one IMMEDIATE transaction, so claims
  * are atomic within this process and against any other process on the same file.
  */
-import type { ClaimResult, SettleResult } from '../../../../nodes/shared/ledger-protocol';
-import { ClaimRecord, decideClaim, decideSettle, SettleAction } from '../../ledger/decide';
-import type { ClaimBatch, ClaimCounter, LedgerStore, SettleBatch } from '../types';
+import type { ClaimResult, SettleResult } from '../../../../protocol/ledger';
+import { ClaimRecord, decideClaim, decideSettle } from '../../ledger/decide';
+import { SettleAction } from '../../domain/claims';
+import type { ClaimBatch, ClaimCounter, LedgerStore, SettleBatch } from '../../domain/store';
 import { claimInput, type ClaimRow, fromClaimRow, isoCache } from '../rows/claims';
 import type { SqliteDb } from './open';
 

@@ -1,7 +1,7 @@
 /** The alert outbox on SQLite: rows are inserted by the incident transactions, updated by the worker. */
-import type { AlertMessage, OutboxAlert } from '../../alerts/message';
-import type { AlertKind } from '../../incidents/decide';
-import type { AlertOutbox } from '../types';
+import type { AlertMessage, OutboxAlert } from '../../domain/incident-message';
+import type { AlertKind } from '../../domain/incidents';
+import type { AlertOutbox } from '../../domain/store';
 import type { SqliteDb } from './open';
 import { fromOutboxRow, type OutboxRow } from '../rows/outbox';
 

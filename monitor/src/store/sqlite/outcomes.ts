@@ -4,17 +4,17 @@
  * pairs, window counts, histograms, recovered incidents and the watermark in one IMMEDIATE
  * transaction — a crash mid-fold leaves the previous state, and the next fold redoes the batch.
  */
-import type { Incident } from '../../../../nodes/shared/incident-protocol';
+import type { Incident } from '../../../../protocol/incidents';
 import {
   failedExecutionIds,
   foldOutcomes,
   type OutcomeEvent,
-  type PairOutcome,
   pairKey,
   recoveredResolution,
 } from '../../outcomes/decide';
+import type { PairOutcome } from '../../domain/outcomes';
 import { toWire } from '../../incidents/record';
-import type { OutcomeStore } from '../types';
+import type { OutcomeStore } from '../../domain/store';
 import type { AggregateWriters } from './aggregates';
 import { fromRow, type IncidentRow, type RecoverKey } from './incidents';
 import type { SqliteDb } from './open';

@@ -2,7 +2,7 @@
  * Retention on SQLite: each call deletes one small batch in one IMMEDIATE transaction, walking the
  * table's age index from the cursor on, so the write lock (and this process's event loop, since
  * better-sqlite3 is synchronous) is held for a few milliseconds at a time. What is kept and why:
- * store/types.ts RetentionStore.
+ * domain/store.ts RetentionStore.
  *
  * A purge writes far more pages than claims do, so on this connection it would keep crossing the WAL's
  * autocheckpoint, and the commit that crosses it copies the WAL into the database and syncs both
@@ -12,7 +12,7 @@
  * checkpoints once more and the connection's own autocheckpoint is back.
  */
 import { Worker } from 'worker_threads';
-import type { PurgeBatch, PurgeTable, RetentionStore } from '../types';
+import type { PurgeBatch, PurgeTable, RetentionStore } from '../../domain/store';
 import type { SqliteDb } from './open';
 
 /** The worker's script: one connection, a PASSIVE checkpoint per message, 'done' after each. */

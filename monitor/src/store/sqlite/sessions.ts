@@ -1,5 +1,5 @@
 /** Dashboard sessions on SQLite (types.ts SessionStore): one row per sign-in, keyed by the id's hash. */
-import type { SessionStore, StoredSession } from '../types';
+import type { SessionStore, StoredSession } from '../../domain/store';
 import type { SqliteDb } from './open';
 
 type Row = { id_hash: string; csrf: string; name: string | null; created_at: number; expires_at: number };

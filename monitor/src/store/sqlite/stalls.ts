@@ -1,5 +1,5 @@
 /** What the stall detectors read on SQLite; every query walks a partial index, never the history. */
-import type { AwaitingOutcome, OpenClaim, StallStore } from '../types';
+import type { AwaitingOutcome, OpenClaim, StallStore } from '../../domain/store';
 import type { SqliteDb } from './open';
 
 export function createSqliteStalls(db: SqliteDb): StallStore {

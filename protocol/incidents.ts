@@ -2,6 +2,7 @@
  * The wire protocol for incidents (`/api/v1/incidents…`), shared by the Exception Router and the
  * monitor so both sides agree on names. The monitor validates (and redacts) every request anyway.
  */
+import { API_BASE, API_ROUTES, incidentPath } from './paths';
 
 export const INCIDENT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
@@ -32,6 +33,12 @@ export interface IncidentExecution {
   url?: string;
 }
 
+/** An execution as a report names it: n8n's ids are strings, numbers are taken too and kept as text. */
+export interface IncidentExecutionRef extends Omit<IncidentExecution, 'id' | 'workflowId'> {
+  id?: string | number;
+  workflowId?: string | number;
+}
+
 export interface IncidentRequest {
   handoff: string;
   /** Same key while the incident is open → one incident (count + last seen), not another. */
@@ -46,7 +53,7 @@ export interface IncidentRequest {
   slaSeconds?: number;
   error?: IncidentError;
   context?: Record<string, unknown>;
-  execution?: IncidentExecution;
+  execution?: IncidentExecutionRef;
   idempotencyKey?: string;
   /**
    * When the failure itself happened (ISO 8601): the first failed attempt, or the source record's
@@ -103,10 +110,10 @@ export interface IncidentListResponse {
 }
 
 export const INCIDENT_PATHS = {
-  incidents: '/api/v1/incidents',
-  ack: (id: number) => `/api/v1/incidents/${id}/ack`,
-  resolve: (id: number) => `/api/v1/incidents/${id}/resolve`,
-  replay: (id: number) => `/api/v1/incidents/${id}/replay`,
+  incidents: `${API_BASE}${API_ROUTES.incidents}`,
+  ack: (id: number) => incidentPath(API_ROUTES.ack, id),
+  resolve: (id: number) => incidentPath(API_ROUTES.resolve, id),
+  replay: (id: number) => incidentPath(API_ROUTES.replay, id),
 } as const;
 
 /** Limits both sides enforce, so a report the node builds is never one the monitor refuses. */

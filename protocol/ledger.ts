@@ -2,6 +2,7 @@
  * The wire protocol between the nodes and the monitor's ledger (`/api/v1/claims…`).
  * Shared so both sides agree on names; the monitor validates every request with zod regardless.
  */
+import { API_BASE, API_ROUTES } from './paths';
 
 /** What the ledger says about one claimed key. */
 export type ClaimDecision = 'new' | 'duplicate' | 'in_progress' | 'conflict';
@@ -18,7 +19,8 @@ export interface ClaimItem {
 export interface ClaimRequest {
   handoff: string;
   leaseSeconds?: number;
-  execution?: { id?: string; workflowId?: string };
+  /** Numbers are taken too (n8n's ids are strings, older ones numbers); the monitor keeps them as text. */
+  execution?: { id?: string | number; workflowId?: string | number };
   items: ClaimItem[];
 }
 
@@ -65,12 +67,12 @@ export interface HandoffSummary {
 }
 
 export const LEDGER_PATHS = {
-  claims: '/api/v1/claims',
-  complete: '/api/v1/claims/complete',
-  release: '/api/v1/claims/release',
-  handoffs: '/api/v1/handoffs',
-  events: '/api/v1/events',
-  incidents: '/api/v1/incidents',
+  claims: `${API_BASE}${API_ROUTES.claims}`,
+  complete: `${API_BASE}${API_ROUTES.complete}`,
+  release: `${API_BASE}${API_ROUTES.release}`,
+  handoffs: `${API_BASE}${API_ROUTES.handoffs}`,
+  events: `${API_BASE}${API_ROUTES.events}`,
+  incidents: `${API_BASE}${API_ROUTES.incidents}`,
 } as const;
 
 /** Limits both sides enforce, so a request the node builds is never one the monitor rejects. */

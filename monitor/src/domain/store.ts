@@ -2,13 +2,13 @@
  * What the monitor needs from a store. Async so that SQLite (embedded default) and Postgres
  * (scale-out) can sit behind the same interface; each method is one atomic unit of work.
  */
-import type { ClaimResult, SettleResult } from '../../../nodes/shared/ledger-protocol';
-import type { SettleAction } from '../ledger/decide';
-import type { Incident, IncidentPerson, IncidentState } from '../../../nodes/shared/incident-protocol';
-import type { IncidentAction, IncidentReport } from '../incidents/decide';
-import type { OutboxAlert } from '../alerts/message';
-import type { DurationMetric, WindowSpan } from '../metrics/definitions';
-import type { PairOutcome } from '../outcomes/decide';
+import type { ClaimResult, SettleResult } from '../../../protocol/ledger';
+import type { SettleAction } from './claims';
+import type { Incident, IncidentPerson, IncidentState } from '../../../protocol/incidents';
+import type { IncidentAction, IncidentReport } from './incidents';
+import type { OutboxAlert } from './incident-message';
+import type { DurationMetric, WindowSpan } from './metric-definitions';
+import type { PairOutcome } from './outcomes';
 
 export interface ClaimBatch {
   handoff: string;
@@ -135,7 +135,7 @@ export interface IngestResult {
  * The collector's side of the store. Implementations must make `upsert` idempotent by execution id:
  * re-reading a page after an outage changes nothing, and a run is counted (execution_counters,
  * time buckets, window totals, time to recovery) exactly once, in the same transaction as its row,
- * the first time it is stored with a final status (metrics/definitions.ts FINAL_STATUSES).
+ * the first time it is stored with a final status (domain/metric-definitions.ts FINAL_STATUSES).
  */
 export interface ExecutionStore {
   upsert(records: ExecutionRecord[], now: number): Promise<IngestResult>;
@@ -238,7 +238,7 @@ export interface CompletedClaim {
  * bounded by a limit or by recent time and walks an index, so a page view stays cheap at 1M runs.
  */
 export interface DashboardStore {
-  /** Buckets of `resolutionMs` (a resolution of metrics/definitions.ts) from `since` on, oldest first. */
+  /** Buckets of `resolutionMs` (a resolution of domain/metric-definitions.ts) from `since` on, oldest first. */
   runBuckets(resolutionMs: number, since: number): Promise<RunBucket[]>;
   /** Stop time of the latest successful run of each handoff named (one index seek each); absent when none. */
   lastSuccess(handoffs: string[]): Promise<{ handoff: string; at: number }[]>;

@@ -2,8 +2,8 @@
  * What the outbox stores for one alert: a snapshot of the (already redacted) incident at the moment
  * the alert was decided, so a delivery after a restart says what was true then.
  */
-import type { Incident, IncidentPerson } from '../../../nodes/shared/incident-protocol';
-import type { AlertKind } from '../incidents/decide';
+import type { Incident, IncidentPerson } from '../../../protocol/incidents';
+import type { AlertKind } from './incidents';
 
 export interface AlertMessage {
   kind: AlertKind;

@@ -4,24 +4,42 @@
  */
 import express from 'express';
 import type { Logger } from 'pino';
-import type { ContractStore } from '../contract/store';
-import type { MonitorStore } from '../store/types';
-import { requireToken } from './auth';
-import { errorHandler, notFound } from './errors';
-import { handoffRoutes } from './routes/handoffs';
-import { eventRoutes } from './routes/events';
-import { healthRoutes } from './routes/health';
-import { incidentRoutes } from './routes/incidents';
-import { ledgerRoutes } from './routes/ledger';
-import { metricsRoutes } from './routes/metrics';
-import type { MonitorMetrics } from '../metrics/registry';
-import { dashboardRoutes } from '../dashboard/routes';
-import { queueRoutes } from './routes/queue';
-import { rejectBadQuery } from './validate';
-import { createWriteHealth } from '../store/writable';
-import type { ReplayService } from '../replay/service';
-import type { AuditSource } from '../audit/source';
-import type { TrustProxy } from '../config/trust-proxy';
+import type { ContractStore } from './contract/store';
+import type { MonitorStore } from './domain/store';
+import { requireToken } from './api/auth';
+import { errorHandler, notFound } from './api/errors';
+import { handoffRoutes } from './api/routes/handoffs';
+import { eventRoutes } from './api/routes/events';
+import { healthRoutes } from './api/routes/health';
+import { incidentRoutes } from './api/routes/incidents';
+import { ledgerRoutes } from './api/routes/ledger';
+import { metricsRoutes } from './api/routes/metrics';
+import type { MonitorMetrics } from './metrics/registry';
+import { dashboardRoutes } from './dashboard/routes';
+import { queueRoutes } from './api/routes/queue';
+import { rejectBadQuery } from './api/validate';
+import { createWriteHealth } from './store/writable';
+import type { ReplayService } from './replay/service';
+import type { AuditSource } from './audit/source';
+import type { TrustProxy } from './config/trust-proxy';
+import { API_BASE, API_ROUTES } from '../../protocol/paths';
+
+/** What `GET /api/v1` lists, in this order. */
+const ENDPOINTS: [string, keyof typeof API_ROUTES][] = [
+  ['POST', 'claims'],
+  ['POST', 'complete'],
+  ['POST', 'release'],
+  ['GET', 'handoffs'],
+  ['POST', 'events'],
+  ['POST', 'incidents'],
+  ['GET', 'incidents'],
+  ['GET', 'incident'],
+  ['POST', 'ack'],
+  ['POST', 'resolve'],
+  ['POST', 'replay'],
+  ['GET', 'queue'],
+  ['POST', 'replays'],
+];
 
 /** 50,000 claims of 512-character keys fit; anything larger is a client bug, refused early. */
 const BODY_LIMIT = '32mb';
@@ -82,21 +100,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(express.json({ limit: BODY_LIMIT }));
   api.get('/', (_req, res) => {
     res.json({
-      endpoints: [
-        'POST /api/v1/claims',
-        'POST /api/v1/claims/complete',
-        'POST /api/v1/claims/release',
-        'GET /api/v1/handoffs',
-        'POST /api/v1/events',
-        'POST /api/v1/incidents',
-        'GET /api/v1/incidents',
-        'GET /api/v1/incidents/:id',
-        'POST /api/v1/incidents/:id/ack',
-        'POST /api/v1/incidents/:id/resolve',
-        'POST /api/v1/incidents/:id/replay',
-        'GET /api/v1/queue',
-        'POST /api/v1/replays',
-      ],
+      endpoints: ENDPOINTS.map(([method, route]) => `${method} ${API_BASE}${API_ROUTES[route]}`),
     });
   });
   api.use(handoffRoutes(deps.contracts));
@@ -112,7 +116,7 @@ export function createApp(deps: AppDeps): express.Express {
       ownerOf: (id) => deps.contracts.handoff(id)?.owner,
     }),
   );
-  app.use('/api/v1', api);
+  app.use(API_BASE, api);
 
   // The dashboard (GET /, /incidents, /map, /monday): HTML pages with their own sign-in and CSRF checks.
   app.use(
