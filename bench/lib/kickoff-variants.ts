@@ -98,8 +98,10 @@ export function withoutGuard(template: Template, headerAuth: { taskBoard: { id: 
   const connections: Template['connections'] = {};
   for (const [from, out] of Object.entries(wf.connections)) {
     if (GUARD_ONLY.has(from)) continue;
-    // Only the Valid / Success outputs carry on; the Failed and Invalid ones led to the router.
-    connections[from] = { main: [out.main[0].filter((c) => !GUARD_ONLY.has(c.node))] };
+    // Links into the guard go (the Failed outputs led to the router); the rest stay.
+    const main = out.main.map((links) => links.filter((c) => !GUARD_ONLY.has(c.node)));
+    while (main.length > 1 && main[main.length - 1].length === 0) main.pop();
+    connections[from] = { main };
   }
   connections['Deal'] = { main: [link('Plan kickoff')] };
   connections['Keep folder'] = { main: [link('Needs review?')] };
