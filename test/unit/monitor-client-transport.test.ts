@@ -23,8 +23,9 @@ let url: string;
 let connections = 0;
 const seen: { url?: string; headers: IncomingHttpHeaders }[] = [];
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
+/** A "monitor" that answers claims and completions, recording every request and connection. */
+async function fakeMonitor(): Promise<{ server: Server; url: string }> {
+  const s = createServer((req, res) => {
     seen.push({ url: req.url, headers: req.headers });
     req.resume();
     req.on('end', () => {
@@ -32,20 +33,23 @@ beforeAll(async () => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     });
   });
-  server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  s.on('connection', () => connections++);
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  return { server: s, url: `http://127.0.0.1:${(s.address() as AddressInfo).port}` };
+}
+const close = (s: Server) =>
+  new Promise<void>((resolve) => {
+    s.close(() => resolve());
+    s.closeAllConnections();
+  });
+
+beforeAll(async () => {
+  ({ server, url } = await fakeMonitor());
 });
-afterAll(
-  () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-);
+afterAll(() => close(server));
 afterEach(() => jest.restoreAllMocks());
 
-const claimThenComplete = () =>
+const claimThenComplete = (monitorUrl = url) =>
   runWorkflow(
     {
       nodes: [
@@ -55,7 +59,7 @@ const claimThenComplete = () =>
       ],
       connections: connect(['Start', 'Claim'], ['Claim', 'Complete']),
     },
-    { nodeTypes: { [GATE]: IdempotencyGate }, credentialTypes: [HandoffMonitorApi], credentials: { handoffMonitorApi: { url, token: TOKEN } }, input: [{ dealId: 'deal-1' }] },
+    { nodeTypes: { [GATE]: IdempotencyGate }, credentialTypes: [HandoffMonitorApi], credentials: { handoffMonitorApi: { url: monitorUrl, token: TOKEN } }, input: [{ dealId: 'deal-1' }] },
   );
 
 it('a claim and a completion each load the credential once and send its token', async () => {
@@ -75,6 +79,24 @@ it('three executions of claim and complete share one connection to the monitor',
   for (let run = 0; run < 3; run++) expect((await claimThenComplete()).status).toBe('success');
   expect(seen).toHaveLength(6);
   expect(connections - before).toBe(0);
+});
+
+it('a connection the monitor closed while idle is not reused: the next execution goes through', async () => {
+  const idle = await fakeMonitor();
+  // The monitor closes idle connections after 5 s (server.ts); here after 100 ms, to see it happen.
+  idle.server.keepAliveTimeout = 100;
+  try {
+    expect((await claimThenComplete(idle.url)).status).toBe('success');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const before = connections;
+    seen.length = 0;
+    expect((await claimThenComplete(idle.url)).status).toBe('success');
+    // Each request reached the monitor once (no failed attempt on the closed connection, no retry).
+    expect(seen.map((r) => r.url)).toEqual(['/api/v1/claims', '/api/v1/claims/complete']);
+    expect(connections - before).toBeGreaterThanOrEqual(1);
+  } finally {
+    await close(idle.server);
+  }
 });
 
 it("n8n's egress rules can refuse the monitor's URL: nothing is sent, and the message names the monitor", async () => {
