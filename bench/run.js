@@ -10,7 +10,7 @@ const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 /** In the order RESULTS.md lists them; a missing file is reported, never skipped silently. */
-const BENCHES = ['gate-n8n.ts', 'gate-queue-mode.ts', 'ledger.ts', 'ledger-postgres.ts', 'growth.ts', 'flood.ts', 'preflight.ts', 'collector.ts', 'audit.ts', 'retention.ts'];
+const BENCHES = ['kickoff-n8n.ts', 'gate-n8n.ts', 'gate-queue-mode.ts', 'ledger.ts', 'ledger-postgres.ts', 'growth.ts', 'flood.ts', 'preflight.ts', 'collector.ts', 'audit.ts', 'retention.ts'];
 
 const only = process.argv.slice(2);
 const selected = only.length ? BENCHES.filter((b) => only.some((o) => b.startsWith(o))) : BENCHES;

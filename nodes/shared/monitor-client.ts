@@ -2,8 +2,14 @@
  * Talks to the Handoff Guard monitor with the node's "Handoff Monitor API" credential.
  * Transient trouble (network errors, 5xx, 429) is retried with a short backoff through n8n's
  * `sleep`, honouring the execution's cancel signal; a 4xx is the caller's mistake and is never retried.
+ *
+ * Requests go through Node's own fetch, not n8n's request helper: the helper builds a new HTTP agent
+ * (a new connection) and loads the credential again for every request, which cost about as much as a
+ * whole HTTP Request node on each of the four monitor calls of a kickoff (issue 17). fetch keeps
+ * connections to the monitor open between calls and executions. n8n's egress rules still apply
+ * (the URL is checked with n8n's egress filter before each request).
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { redactString } from '../../protocol/redact';
 
@@ -43,12 +49,23 @@ export class MonitorUnreachableError extends Error {
 type Context = IExecuteFunctions | ILoadOptionsFunctions;
 
 export async function monitorBaseUrl(ctx: Context): Promise<string> {
-  const credentials = await ctx.getCredentials<{ url?: string }>(MONITOR_CREDENTIAL);
-  const url = String(credentials.url ?? '').trim().replace(/\/+$/, '');
-  if (!/^https?:\/\//i.test(url)) {
-    throw new MonitorRejectedError(0, 'bad_credential', `The Handoff Monitor API credential's URL "${url}" is not an http(s) URL; set it to e.g. http://127.0.0.1:5680`);
+  return (await monitorCredential(ctx)).baseUrl;
+}
+
+/** The credential, loaded once per call (n8n reads and decrypts it from its database each time). */
+async function monitorCredential(ctx: Context): Promise<{ baseUrl: string; token: string }> {
+  const credentials = await ctx.getCredentials<{ url?: string; token?: string }>(MONITOR_CREDENTIAL);
+  const baseUrl = String(credentials.url ?? '').trim().replace(/\/+$/, '');
+  if (!/^https?:\/\//i.test(baseUrl)) {
+    throw new MonitorRejectedError(0, 'bad_credential', `The Handoff Monitor API credential's URL "${baseUrl}" is not an http(s) URL; set it to e.g. http://127.0.0.1:5680`);
   }
-  return url;
+  return { baseUrl, token: String(credentials.token ?? '') };
+}
+
+interface MonitorAnswer {
+  status: number;
+  location?: string;
+  body: unknown;
 }
 
 export async function callMonitor<T>(
@@ -56,34 +73,24 @@ export async function callMonitor<T>(
   request: { method: IHttpRequestMethods; path: string; body?: IDataObject | IDataObject[] },
   opts: { attempts?: number } = {},
 ): Promise<T> {
-  const baseUrl = await monitorBaseUrl(ctx);
+  const { baseUrl, token } = await monitorCredential(ctx);
   const url = `${baseUrl}${request.path}`;
+  await checkEgress(ctx, baseUrl, url);
   const attempts = Math.max(1, opts.attempts ?? DEFAULT_MONITOR_ATTEMPTS);
   const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
   let lastProblem = 'no attempt made';
 
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    let response: IN8nHttpFullResponse | undefined;
+    let response: MonitorAnswer | undefined;
     try {
-      response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, MONITOR_CREDENTIAL, {
-        method: request.method,
-        url,
-        body: request.body,
-        json: true,
-        timeout: REQUEST_TIMEOUT_MS,
-        returnFullResponse: true,
-        ignoreHttpStatusErrors: true,
-        // n8n's helper would follow a redirect and repeat the credential's token to wherever it
-        // points (another origin included); the monitor never redirects its API, so none is followed.
-        disableFollowRedirect: true,
-      })) as IN8nHttpFullResponse;
+      response = await send(url, request.method, token, request.body, signal);
     } catch (err) {
       lastProblem = describeNetworkError(err);
     }
     if (response) {
-      const status = response.statusCode;
+      const status = response.status;
       if (status >= 200 && status < 300) return response.body as T;
-      if (status >= 300 && status < 400) throw redirected(baseUrl, url, request, status, response.headers?.location);
+      if (status >= 300 && status < 400) throw redirected(baseUrl, url, request, status, response.location);
       const body = response.body as { error?: { code?: string; message?: string } } | undefined;
       const message = body?.error?.message ?? `HTTP ${status}`;
       if (status >= 400 && status < 500 && status !== 429) {
@@ -95,6 +102,46 @@ export async function callMonitor<T>(
     if (signal?.aborted) break;
   }
   throw new MonitorUnreachableError(baseUrl, attempts, lastProblem);
+}
+
+/**
+ * One request. The token goes in the header the credential declares (`Bearer <token>`); a redirect
+ * is returned, never followed, so the token never travels to wherever it points.
+ */
+async function send(url: string, method: IHttpRequestMethods, token: string, body: unknown, cancel: AbortSignal | undefined): Promise<MonitorAnswer> {
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  const response = await fetch(url, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    redirect: 'manual',
+    signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout,
+  });
+  const text = await response.text();
+  return { status: response.status, location: response.headers.get('location') ?? undefined, body: parseJson(text) };
+}
+
+/** The monitor always answers JSON; anything else (a proxy's error page) is kept as text. */
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * n8n's egress rules (SSRF protection, allowed hosts) apply to the monitor's URL as to any request a
+ * node makes; without rules configured the filter lets everything through at no cost.
+ */
+async function checkEgress(ctx: Context, baseUrl: string, url: string): Promise<void> {
+  const filter = ctx.helpers.getSecureEgressFilter?.();
+  if (!filter) return;
+  const checked = await filter.validateUrl(url);
+  if (!checked.ok) {
+    throw new MonitorRejectedError(0, 'egress_blocked', `n8n's egress rules do not allow requests to the Handoff Guard monitor at ${baseUrl}: ${checked.error.message}`);
+  }
 }
 
 /**
@@ -136,8 +183,10 @@ const NETWORK_PROBLEMS: Record<string, string> = {
 };
 
 function describeNetworkError(err: unknown): string {
-  const e = err as { code?: string; cause?: { code?: string }; message?: string };
+  const e = err as { code?: string; name?: string; cause?: { code?: string }; message?: string };
   const code = e?.cause?.code ?? e?.code;
   if (code && NETWORK_PROBLEMS[code]) return NETWORK_PROBLEMS[code];
+  if (e?.name === 'TimeoutError') return 'timed out';
+  if (e?.name === 'AbortError') return 'cancelled';
   return e?.message ?? String(err);
 }

@@ -3,6 +3,7 @@
  * deep-mocked tests): parameters per item, monitor calls answered by a handler, failures injectable.
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
+import { fakeMonitorFetch } from './monitor-fetch-fake';
 
 export interface FakeCall {
   url: string;
@@ -15,7 +16,7 @@ export interface FakeOptions {
   items: IDataObject[];
   params?: Record<string, unknown | ((i: number) => unknown)>;
   continueOnFail?: boolean;
-  /** Answers a monitor call (with credentials) — return {statusCode, body}. */
+  /** Answers a monitor call (with credentials, through fetch: restore mocks after each test) — return {statusCode, body}. */
   monitor?: (call: FakeCall) => { statusCode: number; body: unknown } | Promise<{ statusCode: number; body: unknown }>;
   /** Answers a plain httpRequest (the direct notification). */
   webhook?: (call: FakeCall) => { statusCode: number; body?: unknown } | Promise<{ statusCode: number; body?: unknown }>;
@@ -41,12 +42,6 @@ export function fakeContext(opts: FakeOptions) {
     getCredentials: async () => ({ url: 'http://monitor.test', token: 'monitor-token-0123456789' }),
     addExecutionHints: () => undefined,
     helpers: {
-      httpRequestWithAuthentication: async (_cred: string, req: IHttpRequestOptions) => {
-        const call = { url: String(req.url), method: String(req.method), body: JSON.parse(JSON.stringify(req.body ?? null)) };
-        monitorCalls.push(call);
-        if (!opts.monitor) return { statusCode: 200, body: {} };
-        return opts.monitor(call);
-      },
       httpRequest: async (req: IHttpRequestOptions) => {
         const call = { url: String(req.url), method: String(req.method), body: JSON.parse(JSON.stringify(req.body ?? null)), headers: req.headers as IDataObject };
         webhookCalls.push(call);
@@ -55,6 +50,12 @@ export function fakeContext(opts: FakeOptions) {
       },
     },
   };
+  fakeMonitorFetch(async (request) => {
+    const call = { url: request.url, method: request.method, body: request.body ?? null };
+    monitorCalls.push(call);
+    if (!opts.monitor) return { statusCode: 200, body: {} };
+    return opts.monitor(call);
+  });
   return { ctx: ctx as unknown as IExecuteFunctions, monitorCalls, webhookCalls };
 }
 

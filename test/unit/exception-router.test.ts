@@ -6,6 +6,9 @@ import { routerOutputs } from '../../nodes/ExceptionRouter/description';
 import { ExceptionRouter } from '../../nodes/ExceptionRouter/ExceptionRouter.node';
 import { fakeContext, fakeMonitor } from './exception-router-context';
 
+// The monitor is faked through fetch (exception-router-context.ts).
+afterEach(() => jest.restoreAllMocks());
+
 const node = new ExceptionRouter();
 const requestFailed = (key: string) => ({ dealId: key, kind: 'request_failed', error: 'Task board answered 503', _handoff: { handoff: 'kickoff', key } });
 const errorTrigger = {

@@ -12,6 +12,7 @@ import { IdempotencyGate } from '../../nodes/IdempotencyGate/IdempotencyGate.nod
 import { PreflightValidate } from '../../nodes/PreflightValidate/PreflightValidate.node';
 import { QaVerify } from '../../nodes/QaVerify/QaVerify.node';
 import { ResilientRequest } from '../../nodes/ResilientRequest/ResilientRequest.node';
+import { fakeMonitorFetch } from './monitor-fetch-fake';
 import { HANDOFF_SEARCH_METHOD, PICKER_SINCE, readHandoff, searchHandoffs } from '../../nodes/shared/handoff-picker';
 
 const PICKING = { idempotencyGate: new IdempotencyGate(), exceptionRouter: new ExceptionRouter(), preflightValidate: new PreflightValidate(), qaVerify: new QaVerify() };
@@ -135,6 +136,7 @@ describe('saved workflows keep working', () => {
 });
 
 describe('the list', () => {
+  afterEach(() => jest.restoreAllMocks());
   const handoffs = [
     { id: 'sales-to-delivery-kickoff', name: 'Sales → delivery kickoff', owner: { name: 'Dana Ops', channel: '#delivery-ops' }, completionSlaSeconds: 900, exceptionSlaSeconds: 172800 },
     { id: 'nightly', name: 'nightly', owner: { name: 'Sam Sales' }, completionSlaSeconds: 900, exceptionSlaSeconds: 172800 },
@@ -144,13 +146,12 @@ describe('the list', () => {
     const ctx = {
       getNode: () => asNode(PICKING.qaVerify, 1.1, {}),
       getCredentials: async () => ({ url: 'http://monitor.test/', token: 'monitor-token-0123456789' }),
-      helpers: {
-        httpRequestWithAuthentication: async (_credential: string, req: { url: string }) => {
-          calls.push(req.url);
-          return answer();
-        },
-      },
+      helpers: {},
     } as unknown as ILoadOptionsFunctions;
+    fakeMonitorFetch((request) => {
+      calls.push(request.url);
+      return answer();
+    });
     return { ctx, calls };
   }
 

@@ -2,6 +2,9 @@
 // silent without the optional credential.
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { checkpointKey, MAX_EVENTS_PER_REQUEST, reportCheckpoints } from '../../nodes/shared/checkpoints';
+import { fakeMonitorFetch } from './monitor-fetch-fake';
+
+afterEach(() => jest.restoreAllMocks());
 
 function fakeContext(opts: { credential?: boolean; respond?: (body: unknown) => { statusCode: number; body: unknown } | Error }) {
   const requests: Array<{ url: string; body: { events: unknown[] } }> = [];
@@ -13,15 +16,12 @@ function fakeContext(opts: { credential?: boolean; respond?: (body: unknown) => 
     getWorkflow: () => ({ id: 'wf1' }),
     getExecutionCancelSignal: () => undefined,
     addExecutionHints: (...h: Array<{ message: string }>) => hints.push(...h),
-    helpers: {
-      httpRequestWithAuthentication: async (_type: string, request: { url: string; body: { events: unknown[] } }) => {
-        requests.push(request);
-        const answer = opts.respond?.(request.body) ?? { statusCode: 202, body: { accepted: request.body.events.length } };
-        if (answer instanceof Error) throw answer;
-        return answer;
-      },
-    },
+    helpers: {},
   } as unknown as IExecuteFunctions;
+  fakeMonitorFetch((request) => {
+    requests.push(request);
+    return opts.respond?.(request.body) ?? { statusCode: 202, body: { accepted: request.body.events.length } };
+  });
   return { ctx, requests, hints };
 }
 
