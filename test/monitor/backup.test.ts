@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ensureMonitorBuilt, runCli, serveCli, type ServingMonitor } from '../support/cli';
+import { waitFor } from '../support/wait';
 
 const TOKEN = 'backup-token-0123456789abcdef';
 let dir: string;
@@ -63,7 +64,7 @@ describe('handoff-monitor backup', () => {
     const backupStartedAt = Date.now();
     const backup = await runCli(['backup', join(dir, 'copy.db')], env(db), dir);
     const backupEndedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('a batch acknowledged after the backup', () => acknowledged.some((a) => a.at > backupEndedAt), { timeoutMs: 10_000 });
     stop = true;
     await Promise.all(clients);
 
