@@ -59,7 +59,8 @@ describe('handoff-monitor backup', () => {
       }
     };
     const clients = [0, 1, 2, 3].map(client);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Enough acknowledged claims for the copy to be checked against (the test wants more than 500 keys).
+    await waitFor('600 keys acknowledged before the backup', () => acknowledged.length * 20 >= 600 || failures.length > 0, { timeoutMs: 20_000 });
 
     const backupStartedAt = Date.now();
     const backup = await runCli(['backup', join(dir, 'copy.db')], env(db), dir);

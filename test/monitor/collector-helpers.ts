@@ -88,9 +88,3 @@ export async function startCollectorHarness(opts: { env?: Record<string, string>
     },
   };
 }
-
-/** The value of one sample in exposition text, e.g. sample(text, 'handoff_executions_total{handoff="kickoff",status="success"}'). */
-export function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}

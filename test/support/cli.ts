@@ -43,7 +43,8 @@ export function serveCli(env: Record<string, string>, cwd = REPO): Promise<Servi
     const child = spawn(process.execPath, [CLI, 'serve'], { cwd, env: { PATH: process.env.PATH ?? '', HANDOFF_MONITOR_PORT: '0', ...env } });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error(`monitor did not start:\n${out}`)), 15_000);
+    // Generous: a node process starting on a busy two-core machine has taken over 6 s.
+    const timer = setTimeout(() => reject(new Error(`monitor did not start within 30 s:\n${out}`)), 30_000);
     const onData = (d: Buffer) => {
       out += d;
       const match = /"url":"(http:\/\/[^"]+)"/.exec(out);

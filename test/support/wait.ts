@@ -11,27 +11,40 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Appended to the timeout message: a process log, the last answer seen. */
   detail?: () => string;
+  /**
+   * A probe that throws counts as "not yet" instead of failing the wait (a peer still starting, an
+   * HTTP call to n8n refused); the last error ends the timeout message. Off by default: a broken
+   * probe is a bug, and should fail at once.
+   */
+  tolerateErrors?: boolean;
 }
+
+/** Waits on real external processes (n8n, the mocks, a monitor on its own timers): they take seconds, and may refuse a call while busy. */
+export const EXTERNAL: WaitOptions = { timeoutMs: 30_000, intervalMs: 250, tolerateErrors: true };
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Probes until it returns a truthy value and resolves with that value, or rejects naming `what`
- * (and the `detail`) once `timeoutMs` has passed. A probe that throws fails the wait at once: a
- * broken probe is a bug, not "not yet". A count of 0 reads as "not yet": return `n >= 1`, not `n`.
+ * Probes until it returns an answer — anything but undefined, null or false, so 0 and '' are
+ * answers — and resolves with it, or rejects naming `what` (and the `detail`) once `timeoutMs` has
+ * passed.
  */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | null | false | '' | 0 | Promise<T | undefined | null | false | '' | 0>,
-  opts: WaitOptions = {},
-): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, opts: WaitOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const value = await probe();
-    if (value) return value as T;
+    let value: T | undefined | null | false;
+    try {
+      value = await probe();
+    } catch (err) {
+      if (!opts.tolerateErrors) throw err;
+      lastError = err;
+      value = undefined;
+    }
+    if (value !== undefined && value !== null && value !== false) return value;
     if (Date.now() > deadline) {
-      const detail = opts.detail?.();
+      const detail = [lastError ? `last error: ${(lastError as Error).message ?? String(lastError)}` : '', opts.detail?.() ?? ''].filter(Boolean).join('\n');
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail}` : ''}`);
     }
     await pause(opts.intervalMs ?? 10);
