@@ -7,9 +7,11 @@ import crypto from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
 import { startN8n, type N8nInstance } from '../harness/n8n';
 import { startAgencyMock, type AgencyMock } from '../mocks/agency';
+import { sample } from '../support/metrics';
+import { startTestMonitor, type TestMonitor } from '../support/monitor';
+import { EXTERNAL, waitFor } from '../support/wait';
 
 jest.setTimeout(180_000);
 
@@ -51,7 +53,7 @@ function syncWorkflow(path: string, taskboardUrl: string) {
 
 let n8n: N8nInstance;
 let mock: AgencyMock;
-let monitor: RunningMonitor;
+let monitor: TestMonitor;
 let dir: string;
 const token = crypto.randomBytes(16).toString('hex');
 
@@ -68,10 +70,6 @@ afterAll(async () => {
 });
 
 const metrics = async () => (await fetch(`${monitor.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
-const sample = (text: string, series: string) => {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-};
 
 it('a failed run shows in the metrics and as an owner incident within one poll plus one detector tick', async () => {
   const hookPath = `project-sync-${crypto.randomUUID().slice(0, 8)}`;
@@ -79,18 +77,13 @@ it('a failed run shows in the metrics and as an owner incident within one poll p
   await n8n.activate(workflowId);
   await n8n.waitForWebhook(hookPath);
 
-  fs.writeFileSync(path.join(dir, 'handoffs.yaml'), contract(workflowId));
-  const config = loadConfig({
-    HANDOFF_MONITOR_TOKEN: token,
-    HANDOFF_MONITOR_PORT: '0',
-    HANDOFF_MONITOR_DB: path.join(dir, 'monitor.db'),
-    HANDOFF_CONTRACTS: path.join(dir, 'handoffs.yaml'),
-    HANDOFF_ALERT_WEBHOOK_URL: `${mock.url}/chat/webhook`,
-    N8N_BASE_URL: n8n.baseUrl,
-    N8N_API_KEY: n8n.apiKey,
-    HANDOFF_POLL_INTERVAL: `${POLL_MS}ms`,
+  monitor = await startTestMonitor({
+    dir,
+    token,
+    contract: contract(workflowId),
+    env: { HANDOFF_ALERT_WEBHOOK_URL: `${mock.url}/chat/webhook`, N8N_BASE_URL: n8n.baseUrl, N8N_API_KEY: n8n.apiKey, HANDOFF_POLL_INTERVAL: `${POLL_MS}ms` },
+    deps: { collectorIntervalMs: POLL_MS, detectorIntervalMs: TICK_MS, alertIntervalMs: 300 },
   });
-  monitor = await startMonitor(config, { logger: createLogger('silent'), watchContracts: false, collectorIntervalMs: POLL_MS, detectorIntervalMs: TICK_MS, alertIntervalMs: 300 });
 
   const deliver = (dealId: string) =>
     fetch(n8n.webhookUrl(hookPath), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dealId }) });
@@ -105,13 +98,12 @@ it('a failed run shows in the metrics and as an owner incident within one poll p
   expect(failed).toBeDefined();
   const stoppedAt = Date.parse(failed!.stoppedAt!);
 
-  let incident: { firstSeenAt: string; owner: { name: string }; title: string; error?: { node?: string } } | undefined;
-  const deadline = Date.now() + 30_000;
-  while (!incident && Date.now() < deadline) {
-    const res = await fetch(`${monitor.url}/api/v1/incidents?handoff=project-sync`, { headers: { authorization: `Bearer ${token}` } });
-    incident = ((await res.json()) as { incidents: NonNullable<typeof incident>[] }).incidents[0];
-    if (!incident) await new Promise((r) => setTimeout(r, 100));
-  }
+  type Opened = { firstSeenAt: string; owner: { name: string }; title: string; error?: { node?: string } };
+  const incident = await waitFor(
+    'the incident for the failed run',
+    async () => ((await monitor.request('GET', '/api/v1/incidents?handoff=project-sync')).body as { incidents: Opened[] }).incidents[0],
+    { ...EXTERNAL, intervalMs: 100 },
+  );
   expect(incident).toBeDefined();
   const detectionMs = Date.parse(incident!.firstSeenAt) - stoppedAt;
   console.log(`collector e2e: failed run stopped → incident opened in ${detectionMs} ms (poll ${POLL_MS} ms, detector tick ${TICK_MS} ms)`);
@@ -125,8 +117,7 @@ it('a failed run shows in the metrics and as an owner incident within one poll p
   expect(sample(text, 'handoff_failed_sync_ratio{handoff="project-sync",window="1h"}')).toBe(0.5);
 
   // The owner hears about it without anyone having wired an error path.
-  const waitAlert = Date.now() + 10_000;
-  while (!mock.chatMessages().some((m) => m.text.includes('Dana Ops')) && Date.now() < waitAlert) await new Promise((r) => setTimeout(r, 100));
+  await waitFor('the owner alert in chat', () => mock.chatMessages().some((m) => m.text.includes('Dana Ops')), { ...EXTERNAL, timeoutMs: 10_000, intervalMs: 100 });
   expect(mock.chatMessages().some((m) => m.text.includes('Dana Ops'))).toBe(true);
 });
 

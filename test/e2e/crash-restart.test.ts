@@ -8,6 +8,7 @@ import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
 import { HANDOFF, startE2eMonitor } from './support/monitor';
 import { gateWorkflow } from './support/workflows';
+import { waitFor, type WaitOptions } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -30,15 +31,8 @@ afterAll(async () => {
   await stopAllServices();
 });
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n--- n8n log ---\n${n8n.logTail()}`);
-}
+/** Waits on the real n8n and the mock; a timeout shows the end of n8n's log. */
+const N8N: WaitOptions = { timeoutMs: 30_000, intervalMs: 200, detail: () => `--- n8n log ---\n${n8n.logTail()}` };
 
 it('keeps the claim through a crash and completes the retried handoff exactly once', async () => {
   const credential = await n8n.createCredential('Handoff Monitor', 'handoffMonitorApi', { url: monitor.url, token: monitor.token });
@@ -52,7 +46,7 @@ it('keeps the claim through a crash and completes the retried handoff exactly on
   const deal = { event: 'deal.closed_won', dealId: DEAL, name: 'Acme retainer' };
   await mock.deliverWebhook(n8n.webhookUrl(HOOK), deal);
   // The claim is recorded and the project request is on the wire: kill n8n now.
-  await until('the project request to reach the task board', () => mock.calls({ method: 'POST', path: '/taskboard/projects' })[0]);
+  await waitFor('the project request to reach the task board', () => mock.calls({ method: 'POST', path: '/taskboard/projects' })[0], N8N);
   expect(monitor.claim(DEAL)).toMatchObject({ state: 'claimed', attempt: 1 });
   await n8n.kill('SIGKILL');
 
@@ -62,19 +56,19 @@ it('keeps the claim through a crash and completes the retried handoff exactly on
   const claim = monitor.claim(DEAL);
   expect(claim).toMatchObject({ state: 'claimed', attempt: 1 });
   // The interrupted call never reached the board (the mock drops calls whose caller hung up).
-  await until('the interrupted project request to be abandoned', () => mock.calls({ method: 'POST', path: '/taskboard/projects' })[0].aborted);
+  await waitFor('the interrupted project request to be abandoned', () => mock.calls({ method: 'POST', path: '/taskboard/projects' })[0].aborted, N8N);
   expect(mock.projects({ dealId: DEAL })).toHaveLength(0);
 
   // The CRM retries after the lease expired: a new attempt, which completes.
-  await until('the lease to expire', () => Date.now() > (claim!.lease_expires_at ?? 0) + 100 || undefined);
+  await waitFor('the lease to expire', () => Date.now() > (claim!.lease_expires_at ?? 0) + 100 || undefined, N8N);
   await mock.deliverWebhook(n8n.webhookUrl(HOOK), deal);
-  const success = await until('the retried execution to succeed', async () => (await n8n.executions({ workflowId: id, status: 'success' }))[0]);
+  const success = await waitFor('the retried execution to succeed', async () => (await n8n.executions({ workflowId: id, status: 'success' }))[0], N8N);
   expect(success.status).toBe('success');
   expect(mock.projects({ dealId: DEAL })).toHaveLength(1);
   expect(monitor.claim(DEAL)).toMatchObject({ state: 'completed', attempt: 2 });
 
   // A late duplicate of the same deal is now suppressed for good.
   await mock.deliverWebhook(n8n.webhookUrl(HOOK), deal);
-  await until('the duplicate delivery to finish', async () => ((await n8n.executions({ workflowId: id, status: 'success' })).length >= 2 ? true : undefined));
+  await waitFor('the duplicate delivery to finish', async () => ((await n8n.executions({ workflowId: id, status: 'success' })).length >= 2 ? true : undefined), N8N);
   expect(mock.projects({ dealId: DEAL })).toHaveLength(1);
 });

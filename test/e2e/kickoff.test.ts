@@ -11,16 +11,8 @@ import crypto from 'crypto';
 import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
-import {
-  addValidDeal,
-  createTemplateCredentials,
-  deployKickoff,
-  eventually,
-  HANDOFF,
-  KICKOFF_PATH,
-  startTemplateMonitor,
-  TemplateMonitor,
-} from './support/templates';
+import { addValidDeal, createTemplateCredentials, deployKickoff, HANDOFF, KICKOFF_PATH, startTemplateMonitor, TemplateMonitor } from './support/templates';
+import { EXTERNAL, waitFor } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -140,10 +132,10 @@ it('the task board is down: the owner gets the monitor\'s alert, delivery ops on
     expect(sent.length).toBe(3);
     expect(sent[0].headers.authorization).toBe(`Bearer ${TASK_BOARD_TOKEN}`);
 
-    const incident = await eventually('the request_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id));
+    const incident = await waitFor('the request_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id), EXTERNAL);
     expect(incident).toMatchObject({ kind: 'request_failed', state: 'open', owner: { name: 'Dana Ops', channel: '#delivery-ops' } });
     // One failure, one message per destination: the monitor's alert to the owner, one post to delivery ops.
-    const alert = await eventually('the owner alert in chat', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)));
+    const alert = await waitFor('the owner alert in chat', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
     expect(alert.text).toContain(deal.id);
     expect(alert.text).toContain('Dana Ops');
     await settle();
@@ -167,7 +159,7 @@ it('the same deal fails again while the board is still down: the incident counts
     const { executions } = await closeDeal(dealId);
     expect(executions.map((e) => e.status)).toEqual(['success']);
     // The Router reported it, and the monitor answered "deduplicated": the open incident counts two failures.
-    const incident = await eventually('the repeat counted on the incident', async () => (await monitor.incidents()).find((i) => i.id === incidentId && i.count === 2));
+    const incident = await waitFor('the repeat counted on the incident', async () => (await monitor.incidents()).find((i) => i.id === incidentId && i.count === 2), EXTERNAL);
     expect(incident.state).toBe('open');
     expect((await monitor.incidents()).filter((i) => i.idempotencyKey === dealId)).toHaveLength(1);
     await settle();
@@ -182,12 +174,12 @@ it('the CMS names the folder wrongly: QA Verify fails and an incident is opened'
     const { executions } = await closeDeal(deal.id);
     expect(executions.map((e) => e.status)).toEqual(['success']);
     expect(mock.folders({ dealId: deal.id })).toEqual([expect.objectContaining({ name: expect.not.stringContaining('Stark Industries') })]);
-    const incident = await eventually('the qa_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id));
+    const incident = await waitFor('the qa_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id), EXTERNAL);
     expect(incident).toMatchObject({ kind: 'qa_failed', owner: { name: 'Dana Ops' } });
     expect(incident.title).toContain('folder.name');
     expect(briefsFor(deal.id)).toHaveLength(0);
     expect(claimState(deal.id)).toBe('released');
-    await eventually('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)));
+    await waitFor('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
     await settle();
     expect(messagesPerChannel(deal.id)).toEqual({ [OWNER_ALERTS]: 1, 'delivery-ops': 1 });
   }));
@@ -196,9 +188,9 @@ it('an invalid deal goes to sales ops and never reaches the task board', () =>
   time('invalidDeal', async () => {
     const deal = mock.addDeal({ name: 'No client yet', amount: 5_000 });
     await closeDeal(deal.id);
-    const incident = await eventually('the invalid incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id));
+    const incident = await waitFor('the invalid incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id), EXTERNAL);
     expect(incident).toMatchObject({ kind: 'invalid', owner: { name: 'Sam Sales', channel: '#sales-ops' } });
-    await eventually('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)));
+    await waitFor('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
     await settle();
     expect(messagesPerChannel(deal.id)).toEqual({ [OWNER_ALERTS]: 1, 'sales-ops': 1 });
     expect(mock.chatMessages('sales-ops').some((m) => m.text.startsWith(`Deal ${deal.id} cannot start its kickoff`))).toBe(true);
@@ -215,17 +207,17 @@ it('a claimed run that hangs: a stalled incident after the completion SLA', () =
     const before = (await n8n.executions({ workflowId: kickoffId })).length;
     const closed = Date.now();
     const delivering = mock.closeWon(deal.id, n8n.webhookUrl(KICKOFF_PATH));
-    const stall = await eventually(
+    const stall = await waitFor(
       'the stall incident',
       async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id && i.dedupKey.startsWith('stall:claim:')),
-      20_000,
+      { ...EXTERNAL, timeoutMs: 20_000 },
     );
     timings.hungRunDetectedAfter = Date.now() - closed;
     expect(stall).toMatchObject({ state: 'open', owner: { name: 'Dana Ops' } });
     expect(stall.title).toContain('completion SLA');
     expect(Date.now() - closed).toBeGreaterThanOrEqual(5_000);
     await delivering;
-    await eventually('the owner alert for the stall', () => mock.chatMessages().find((m) => m.text.startsWith(`Incident #${stall.id}`)));
+    await waitFor('the owner alert for the stall', () => mock.chatMessages().find((m) => m.text.startsWith(`Incident #${stall.id}`)), EXTERNAL);
     // Let the hung run end before n8n stops, so nothing is left waiting on the mock.
     await n8n.waitForExecutions(kickoffId, before + 1, 30_000);
   }));

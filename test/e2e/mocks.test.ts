@@ -2,6 +2,7 @@
 import http from 'http';
 import type { AddressInfo } from 'net';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
+import { holdsFor } from '../support/wait';
 
 let mock: AgencyMock;
 beforeAll(async () => {
@@ -112,7 +113,7 @@ describe('faults', () => {
         signal: AbortSignal.timeout(50),
       }),
     ).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 400));
+    await holdsFor('no project created for the request whose caller hung up', () => mock.projects({ dealId: 'D-7' }).length === 0, 400);
     expect(mock.projects({ dealId: 'D-7' })).toHaveLength(0);
     expect(mock.calls({ method: 'POST', path: '/taskboard/projects' })[0].aborted).toBe(true);
   });

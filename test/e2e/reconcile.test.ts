@@ -10,20 +10,8 @@ import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { REPO_ROOT } from '../harness/pack';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
-import {
-  addValidDeal,
-  createTemplateCredentials,
-  deploy,
-  deployKickoff,
-  eventually,
-  KICKOFF_PATH,
-  loadTemplate,
-  pointAt,
-  setConfig,
-  startTemplateMonitor,
-  TemplateMonitor,
-  withWebhookTrigger,
-} from './support/templates';
+import { addValidDeal, createTemplateCredentials, deploy, deployKickoff, KICKOFF_PATH, loadTemplate, pointAt, setConfig, startTemplateMonitor, TemplateMonitor, withWebhookTrigger } from './support/templates';
+import { EXTERNAL, waitFor } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -75,8 +63,8 @@ it('the CRM webhook is dropped: the reconcile run opens an incident for the miss
 
   const started = Date.now();
   await runReconcile();
-  const incident = await eventually('the reconcile incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === dropped.id));
-  const alert = await eventually('the owner alert in chat', () => mock.chatMessages().find((m) => m.text.startsWith(`Incident #${incident.id} `)));
+  const incident = await waitFor('the reconcile incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === dropped.id), EXTERNAL);
+  const alert = await waitFor('the owner alert in chat', () => mock.chatMessages().find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
   const toAlertMs = alert.at - started;
   expect(incident).toMatchObject({ kind: 'reconcile_missing', state: 'open', owner: { name: 'Dana Ops', channel: '#delivery-ops' } });
   expect(incident.title).toContain('no project on the task board');
@@ -87,7 +75,7 @@ it('the CRM webhook is dropped: the reconcile run opens an incident for the miss
 
   // A second night with the gap still open updates the same incident instead of opening another.
   await runReconcile();
-  const again = await eventually('the repeat counted', async () => (await monitor.incidents()).find((i) => i.id === incident.id && i.count === 2));
+  const again = await waitFor('the repeat counted', async () => (await monitor.incidents()).find((i) => i.id === incident.id && i.count === 2), EXTERNAL);
   expect((await monitor.incidents()).filter((i) => i.idempotencyKey === dropped.id)).toEqual([again]);
 
   console.log(`dropped webhook: reconcile run started → owner alert in chat: ${toAlertMs} ms`);

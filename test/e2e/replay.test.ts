@@ -28,22 +28,8 @@ import { loadReportData } from '../../monitor/src/report/data';
 import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
-import {
-  addValidDeal,
-  createTemplateCredentials,
-  deploy,
-  deployKickoff,
-  eventually,
-  HANDOFF,
-  KICKOFF_PATH,
-  loadTemplate,
-  pointAt,
-  setConfig,
-  startTemplateMonitor,
-  tagAsTemplate,
-  TemplateMonitor,
-  withWebhookTrigger,
-} from './support/templates';
+import { addValidDeal, createTemplateCredentials, deploy, deployKickoff, HANDOFF, KICKOFF_PATH, loadTemplate, pointAt, setConfig, startTemplateMonitor, tagAsTemplate, TemplateMonitor, withWebhookTrigger } from './support/templates';
+import { EXTERNAL, waitFor } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -176,7 +162,7 @@ async function closeDeals(dealIds: string[]) {
 
 /** Every run n8n started has ended and every queued alert has been sent: what was going to reach chat has. */
 async function quiet() {
-  await eventually('every kickoff run to end', async () => (await n8n.executions({ workflowId: kickoffId, status: 'running' })).length === 0);
+  await waitFor('every kickoff run to end', async () => (await n8n.executions({ workflowId: kickoffId, status: 'running' })).length === 0, EXTERNAL);
   await monitor.monitor.outcomes.flush();
   await monitor.monitor.alerts.flush();
   const data = await loadReportData(monitor.monitor.store, monitor.monitor.contracts.current(), Date.now(), { withMonday: true });
@@ -206,7 +192,7 @@ it('1. the task board is down: the Exception Router opens the incident; the fail
   expect(runs.map((r) => r.status)).toEqual(['success']);
   expect(mock.calls({ system: 'taskboard', method: 'POST' }).filter((c) => (c.body as { dealId?: string })?.dealId === deal.id).map((c) => c.status)).toEqual([503, 503, 503]);
 
-  const opened = await eventually('the request_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id));
+  const opened = await waitFor('the request_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id), EXTERNAL);
   expect(opened).toMatchObject({ kind: 'request_failed', state: 'open', owner: { name: 'Dana Ops', channel: '#delivery-ops' } });
   outage = { dealId: deal.id, incidentId: opened.id };
 
@@ -218,11 +204,11 @@ it('1. the task board is down: the Exception Router opens the incident; the fail
   const failed = await metric('handoff_pairs_failed', kickoff1h);
   expect(ratio).toBeGreaterThan(0);
   expect(ratio).toBeCloseTo(failed / seen, 6);
-  const runRatio = await eventually('the collector to count the run', async () => {
+  const runRatio = await waitFor('the collector to count the run', async () => {
     await monitor.monitor.collector!.poll();
     const r = await metric('handoff_execution_failure_ratio', kickoff1h);
     return Number.isNaN(r) ? undefined : r;
-  });
+  }, EXTERNAL);
   // ...while n8n's own execution statuses see nothing wrong.
   expect(runRatio).toBe(0);
   const ttdCount = await metric('handoff_time_to_detection_seconds_count');
@@ -351,10 +337,10 @@ it(`3. bulk: ${BULK} deals fail in an outage; Replay all stops at the first repe
   const ids = deals.map((d) => d.id);
   const { runs } = await closeDeals(ids);
   expect(runs.every((r) => r.status === 'success')).toBe(true);
-  const entries = await eventually(`${BULK} queue entries`, async () => {
+  const entries = await waitFor(`${BULK} queue entries`, async () => {
     const q = await queue('request_failed');
     return q.length === BULK && q;
-  });
+  }, EXTERNAL);
   expect(entries.map((e) => e.key).sort()).toEqual([...ids].sort());
   expect(entries.every((e) => e.incident?.state === 'open' && e.owner?.name === 'Dana Ops')).toBe(true);
   const outageRatio = await metric('handoff_failed_sync_ratio', kickoff1h);
@@ -431,7 +417,7 @@ it('4. a dropped CRM webhook, found by the nightly reconcile, counts as a failed
   expect(latest.status).toBe('success');
   expect(await kickoffRuns()).toBe(runsBefore);
 
-  const found = await eventually('the reconcile incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === dropped.id));
+  const found = await waitFor('the reconcile incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === dropped.id), EXTERNAL);
   expect(found).toMatchObject({ kind: 'reconcile_missing', state: 'open', owner: { name: 'Dana Ops' } });
   // Only the dropped deal: every other deal of this file has its project by now.
   expect((await monitor.incidents({ state: 'unresolved' })).map((i) => i.idempotencyKey)).toEqual([dropped.id]);

@@ -9,7 +9,8 @@ import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
 import { reviewRequests, startReviewMonitor } from './support/review';
-import { addValidDeal, createTemplateCredentials, deployKickoff, eventually, KICKOFF_PATH } from './support/templates';
+import { addValidDeal, createTemplateCredentials, deployKickoff, KICKOFF_PATH } from './support/templates';
+import { EXTERNAL, holdsFor, waitFor } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -43,16 +44,16 @@ const execution = async (id: string) => (await n8n.executions({ workflowId: kick
 async function dealUnderReview(name: string) {
   const deal = addValidDeal(mock, name, { amount: REVIEWED_AMOUNT });
   await mock.closeWon(deal.id, n8n.webhookUrl(KICKOFF_PATH));
-  const request = await eventually(`the review request for ${deal.id}`, () => reviewRequests(mock, deal.id)[0]);
+  const request = await waitFor(`the review request for ${deal.id}`, () => reviewRequests(mock, deal.id)[0], EXTERNAL);
   const executionId = new URL(request.approveUrl).pathname.split('/').pop()!;
-  await eventually(`execution ${executionId} waiting`, async () => (await execution(executionId))?.status === 'waiting');
+  await waitFor(`execution ${executionId} waiting`, async () => (await execution(executionId))?.status === 'waiting', EXTERNAL);
   return { deal, request, executionId };
 }
 
-const finished = (id: string) => eventually(`execution ${id} to finish`, async () => {
+const finished = (id: string) => waitFor(`execution ${id} to finish`, async () => {
   const e = await execution(id);
   return e && e.status !== 'waiting' && e.status !== 'running' ? e : undefined;
-});
+}, EXTERNAL);
 
 const call = async (url: string) => {
   const res = await fetch(url);
@@ -72,7 +73,7 @@ it('approve: the copywriter is briefed once, the handoff completes, and the used
 
   // Single use: the run is no longer waiting, so both links are refused and nothing runs again.
   for (const url of [request.approveUrl, `${request.rejectUrl}replayed`]) expect((await call(url)).status).toBe(409);
-  await new Promise((r) => setTimeout(r, 1_000));
+  await holdsFor('no second brief after the refused links', () => briefsFor(deal.id).length === 1, 1_000);
   expect(briefsFor(deal.id)).toHaveLength(1);
   expect(mock.chatMessages().filter((m) => m.text.includes(deal.id) && m.text.includes('cannot start'))).toHaveLength(0);
 });
@@ -84,10 +85,10 @@ it('reject: no brief; an incident carrying the reason goes to the sales owner, a
   expect((await finished(executionId)).status).toBe('success');
   expect(briefsFor(deal.id)).toHaveLength(0);
 
-  const incident = await eventually('the rejection incident', async () => (await monitor.incidents()).find((i) => i.kind === 'review_rejected' && i.idempotencyKey === deal.id));
+  const incident = await waitFor('the rejection incident', async () => (await monitor.incidents()).find((i) => i.kind === 'review_rejected' && i.idempotencyKey === deal.id), EXTERNAL);
   expect(incident.owner).toMatchObject({ name: 'Sam Sales', channel: '#sales-ops' });
   expect(JSON.stringify([incident.title, incident.error])).toContain(reason);
-  await eventually('sales ops told', () => mock.chatMessages().some((m) => m.text.includes(deal.id) && m.text.includes('cannot start')));
+  await waitFor('sales ops told', () => mock.chatMessages().some((m) => m.text.includes(deal.id) && m.text.includes('cannot start')), EXTERNAL);
 });
 
 it('no answer: a stall incident for the reviewer after the review SLA, escalated once past the exception SLA; forged links resume nothing', async () => {
@@ -102,17 +103,17 @@ it('no answer: a stall incident for the reviewer after the review SLA, escalated
   ];
   for (const url of forged) expect({ url, status: (await call(url)).status }).toEqual({ url, status: 401 });
 
-  const stalled = await eventually(
+  const stalled = await waitFor(
     'the review stall incident',
     async () => (await monitor.incidents()).find((i) => i.kind === 'stalled' && i.execution?.id === executionId),
-    (REVIEW_SLA_S + 15) * 1000,
+    { ...EXTERNAL, timeoutMs: (REVIEW_SLA_S + 15) * 1000 },
   );
   expect(stalled.owner).toMatchObject({ name: 'Lee Lead', channel: '#delivery-leads' });
   expect(stalled.title).toContain('review SLA');
-  const escalated = await eventually(
+  const escalated = await waitFor(
     'the escalation',
     async () => (await monitor.incidents()).find((i) => i.id === stalled.id && i.escalatedAt),
-    (EXCEPTION_SLA_S + 15) * 1000,
+    { ...EXTERNAL, timeoutMs: (EXCEPTION_SLA_S + 15) * 1000 },
   );
   expect(escalated.escalatedAt).toBeDefined();
 

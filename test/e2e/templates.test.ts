@@ -9,21 +9,8 @@
 import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
-import {
-  addValidDeal,
-  createTemplateCredentials,
-  deploy,
-  deployKickoff,
-  eventually,
-  KICKOFF_PATH,
-  loadTemplate,
-  pointAt,
-  setConfig,
-  startTemplateMonitor,
-  TemplateMonitor,
-  templateFiles,
-  withWebhookTrigger,
-} from './support/templates';
+import { addValidDeal, createTemplateCredentials, deploy, deployKickoff, KICKOFF_PATH, loadTemplate, pointAt, setConfig, startTemplateMonitor, TemplateMonitor, templateFiles, withWebhookTrigger } from './support/templates';
+import { EXTERNAL, waitFor } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -114,14 +101,16 @@ it('the smoke test alerts when a step is missing (the CMS is down): the owner on
     expect(run.status).toBe('success');
     // The kickoff reported its synthetic deal's failure and the smoke test reported the missing
     // folder, under one dedup key: one incident, critical (the smoke test's severity), two failures.
-    const incident = await eventually('the smoke-test incident with both reports', async () =>
-      (await monitor.incidents()).find((i) => i.dedupKey === SMOKE_DEDUP_KEY && i.count === 2),
+    const incident = await waitFor(
+      'the smoke-test incident with both reports',
+      async () => (await monitor.incidents()).find((i) => i.dedupKey === SMOKE_DEDUP_KEY && i.count === 2),
+      EXTERNAL,
     );
     expect((await monitor.incidents()).map((i) => i.id)).toEqual([incident.id]);
     expect(incident).toMatchObject({ severity: 'critical', owner: { name: 'Dana Ops' }, state: 'open' });
     // The CMS refused the folder: whichever report came first titles it (the kickoff's retries and the smoke test's wait race).
     expect(incident.title).toMatch(/CMS folder|cms\/folders|0 CMS folder\(s\)/);
-    await eventually('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)));
+    await waitFor('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
     await settle();
     // The ops post comes from whichever reported first: the kickoff's "Tell delivery ops" or the smoke test's Router.
     const told = newMessages(before);
@@ -132,7 +121,7 @@ it('the smoke test alerts when a step is missing (the CMS is down): the owner on
     // The next hour, still broken: both reports are repeats of the open incident, and nobody is told again.
     const afterFirst = perChannel();
     expect((await runSmokeTest()).status).toBe('success');
-    await eventually('the second hour counted', async () => (await monitor.incidents()).find((i) => i.id === incident.id && i.count === 4));
+    await waitFor('the second hour counted', async () => (await monitor.incidents()).find((i) => i.id === incident.id && i.count === 4), EXTERNAL);
     await settle();
     expect(newMessages(afterFirst)).toEqual({});
     expect(await monitor.incidents()).toHaveLength(1);
@@ -156,10 +145,10 @@ it('a node that throws in the kickoff reaches the owner through the error workfl
   } finally {
     mock.clearFaults();
   }
-  const incident = await eventually('the workflow_error incident', async () => (await monitor.incidents()).find((i) => i.kind === 'workflow_error'));
+  const incident = await waitFor('the workflow_error incident', async () => (await monitor.incidents()).find((i) => i.kind === 'workflow_error'), EXTERNAL);
   expect(incident).toMatchObject({ owner: { name: 'Dana Ops' }, error: expect.objectContaining({ node: 'Brief the copywriter' }) });
   // The owner hears from the monitor, the ops channel from the error workflow's Router: once each.
-  await eventually('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)));
+  await waitFor('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
   await settle();
   const aboutIt = (channel: string) => mock.chatMessages(channel).filter((m) => m.text.startsWith(`Incident #${incident.id} `));
   expect({ owner: aboutIt(OWNER_ALERTS).length, ops: aboutIt('ops').length }).toEqual({ owner: 1, ops: 1 });

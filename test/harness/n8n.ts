@@ -19,6 +19,7 @@ import { startService, ServiceProcess, tailFile } from './processes';
 import { provisionN8n, N8nInstall } from './provision';
 import { readSetup } from './e2e-setup';
 import { workflowApi } from './workflow-api';
+import { waitFor } from '../support/wait';
 
 /** For jest.setTimeout in e2e files: a start, a storm or a crash-restart each fit well inside. */
 export const E2E_TIMEOUT_MS = 180_000;
@@ -216,16 +217,18 @@ export function n8nEnv(o: {
 
 /** Polls `<baseUrl>/healthz/readiness` (a main's port, or a worker's QUEUE_HEALTH_CHECK_PORT) until 200. */
 export async function waitForReadiness(baseUrl: string, proc: ServiceProcess): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
   let exitCode: number | null | undefined;
   void proc.exited.then((code) => (exitCode = code));
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`n8n exited with code ${exitCode} before it was ready`);
-    const res = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
-    if (res?.status === 200) return;
-    await sleep(POLL_MS);
-  }
-  throw new Error(`n8n at ${baseUrl} not ready after ${READY_TIMEOUT_MS} ms`);
+  await waitFor(
+    `n8n at ${baseUrl} to be ready`,
+    async () => {
+      // Thrown, not retried: a process that is gone will not become ready.
+      if (exitCode !== undefined) throw new Error(`n8n exited with code ${exitCode} before it was ready`);
+      const res = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+      return res?.status === 200;
+    },
+    { timeoutMs: READY_TIMEOUT_MS, intervalMs: POLL_MS },
+  );
 }
 
 export function withLog(err: unknown, logFile: string): Error {
@@ -235,4 +238,3 @@ export function withLog(err: unknown, logFile: string): Error {
 }
 
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -11,6 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { freePort } from './ports';
 import { startService, tailFile, type ServiceProcess } from './processes';
+import { waitFor } from '../support/wait';
 
 export const NGINX = '/usr/sbin/nginx';
 
@@ -96,17 +97,22 @@ ${servers.join('\n')}
 }
 
 async function waitForTls(port: number, service: ServiceProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
+  const handshake = () =>
+    new Promise<boolean>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
         socket.end();
         resolve(true);
       });
       socket.once('error', () => resolve(false));
     });
-    if (ok) return;
-    if (!service.isRunning() || Date.now() > deadline) throw new Error(`nginx did not serve TLS on ${port}:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(
+    `nginx to serve TLS on ${port}`,
+    async () => {
+      if (await handshake()) return true;
+      // Thrown, not retried: an nginx that exited will not start serving.
+      if (!service.isRunning()) throw new Error(`nginx exited before it served TLS on ${port}:\n${log()}`);
+      return false;
+    },
+    { timeoutMs: 10_000, intervalMs: 50, detail: log },
+  );
 }

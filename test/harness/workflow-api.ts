@@ -4,6 +4,7 @@
  * (n8n.ts) and for queue mode (queue-mode.ts), which only differ in how they start.
  */
 import type { Execution } from './n8n';
+import { waitFor } from '../support/wait';
 
 /** Activation registers production webhooks asynchronously: live 0.2-0.4 s after the API answers. */
 const WEBHOOK_TIMEOUT_MS = 15_000;
@@ -15,7 +16,6 @@ export const FINAL_STATUSES = ['success', 'error', 'crashed', 'canceled'];
 
 type Api = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stringify = (query: Record<string, string | number | boolean>) =>
   Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)]));
 
@@ -54,26 +54,30 @@ export function workflowApi(baseUrl: string, api: Api, explain: (err: Error) => 
     async waitForWebhook(p: string, timeoutMs = WEBHOOK_TIMEOUT_MS) {
       const url = webhookUrl(p);
       let last = '';
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
+      const live = async () => {
         const res = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
         last = res ? await res.text() : '(no answer)';
-        if (last.includes(WEBHOOK_LIVE_HINT)) return;
-        await sleep(POLL_MS);
-      }
-      throw explain(new Error(`webhook ${url} not live after ${timeoutMs} ms; last answer: ${last.slice(0, 300)}`));
+        return last.includes(WEBHOOK_LIVE_HINT);
+      };
+      await waitFor(`webhook ${url} to be live`, live, { timeoutMs, intervalMs: POLL_MS, detail: () => `last answer: ${last.slice(0, 300)}` }).catch((err: Error) => {
+        throw explain(err);
+      });
     },
 
     /** Polls until `count` executions of a workflow have reached a final status; returns them. */
     async waitForExecutions(workflowId: string, count: number, timeoutMs = 60_000): Promise<Execution[]> {
-      const deadline = Date.now() + timeoutMs;
       let done: Execution[] = [];
-      while (Date.now() < deadline) {
+      const finished = async () => {
         done = (await executions({ workflowId })).filter((e) => FINAL_STATUSES.includes(e.status));
-        if (done.length >= count) return done;
-        await sleep(POLL_MS * 2);
-      }
-      throw explain(new Error(`only ${done.length} of ${count} executions of workflow ${workflowId} finished within ${timeoutMs} ms`));
+        return done.length >= count && done;
+      };
+      return waitFor(`${count} executions of workflow ${workflowId} to finish`, finished, {
+        timeoutMs,
+        intervalMs: POLL_MS * 2,
+        detail: () => `only ${done.length} of ${count} finished`,
+      }).catch((err: Error) => {
+        throw explain(err);
+      });
     },
   };
 }

@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ensureMonitorBuilt, runCli, serveCli, type ServingMonitor } from '../support/cli';
+import { waitFor } from '../support/wait';
 
 const TOKEN = 'backup-token-0123456789abcdef';
 let dir: string;
@@ -58,12 +59,13 @@ describe('handoff-monitor backup', () => {
       }
     };
     const clients = [0, 1, 2, 3].map(client);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Enough acknowledged claims for the copy to be checked against (the test wants more than 500 keys).
+    await waitFor('600 keys acknowledged before the backup', () => acknowledged.length * 20 >= 600 || failures.length > 0, { timeoutMs: 20_000 });
 
     const backupStartedAt = Date.now();
     const backup = await runCli(['backup', join(dir, 'copy.db')], env(db), dir);
     const backupEndedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('a batch acknowledged after the backup', () => acknowledged.some((a) => a.at > backupEndedAt), { timeoutMs: 10_000 });
     stop = true;
     await Promise.all(clients);
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { ensureMonitorBuilt, REPO, runCli, serveCli, type ServingMonitor } from '../support/cli';
 import { KICKOFF_CONTRACT } from '../support/monitor';
+import { waitFor } from '../support/wait';
 
 const TOKEN = 'test-token-0123456789abcdef';
 let dir: string;
@@ -82,12 +83,12 @@ describe('handoff-monitor CLI', () => {
     const m = await serve();
     writeFileSync(join(dir, 'handoffs.yaml'), KICKOFF_CONTRACT.replace('owner: { name: Dana Ops', 'owner: { nme: Dana Ops'));
     m.child.kill('SIGHUP');
-    await waitFor(() => /contract reload rejected/.test(m.logs()));
+    await waitFor('the bad contract to be rejected', () => /contract reload rejected/.test(m.logs()), { intervalMs: 50, detail: m.logs });
     expect((await api(m, '/api/v1/handoffs')).body.handoffs[0].owner.name).toBe('Dana Ops');
 
     writeFileSync(join(dir, 'handoffs.yaml'), KICKOFF_CONTRACT.replace('Dana Ops', 'Robin Ops'));
     m.child.kill('SIGHUP');
-    await waitFor(async () => (await api(m, '/api/v1/handoffs')).body.handoffs[0].owner.name === 'Robin Ops');
+    await waitFor('the good contract to be served', async () => (await api(m, '/api/v1/handoffs')).body.handoffs[0].owner.name === 'Robin Ops', { intervalMs: 50 });
   });
 
   it('SIGTERM shuts down gracefully with exit code 0', async () => {
@@ -109,12 +110,3 @@ describe('handoff-monitor CLI', () => {
     expect(decisions.filter((d) => d === 'in_progress')).toHaveLength(49);
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}

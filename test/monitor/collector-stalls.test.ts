@@ -1,5 +1,6 @@
 /** Stall detection in a real monitor: each stall opens one incident for the owner and shows on handoff_stalled. */
-import { CollectorHarness, MINUTE, sample, startCollectorHarness, T0 } from './collector-helpers';
+import { CollectorHarness, MINUTE, startCollectorHarness, T0 } from './collector-helpers';
+import { sample } from '../support/metrics';
 
 const HOUR = 60 * MINUTE;
 const stalled = (text: string, handoff: string, kind: string) => sample(text, `handoff_stalled{handoff="${handoff}",kind="${kind}"}`);

@@ -1,5 +1,7 @@
 /** The collector against the fake n8n: paging, hidden running runs, gaps, outages, bursts, tags. */
-import { CollectorHarness, MINUTE, sample, startCollectorHarness, T0, waitFor } from './collector-helpers';
+import { waitFor } from '../support/wait';
+import { CollectorHarness, MINUTE, startCollectorHarness, T0 } from './collector-helpers';
+import { sample } from '../support/metrics';
 
 const executionsTotal = (text: string, handoff: string, status: string) =>
   sample(text, `handoff_executions_total{handoff="${handoff}",status="${status}"}`) ?? 0;

@@ -3,7 +3,6 @@
  * replica of one Postgres database, and the store keeps only the hash of the session id. Expiry,
  * sign-out and the bound on sessions hold on both stores.
  */
-import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
 import { createSessions, hashSessionId, SESSION_TTL_MS } from '../../monitor/src/dashboard/session';
 import { startTestMonitor, type TestMonitor } from '../support/monitor';
 import { openTestStore } from '../support/open-store';
@@ -82,7 +81,7 @@ describe('on SQLite, a session survives a restart of the monitor', () => {
 
 describe('on Postgres, replicas share sessions', () => {
   let m: TestMonitor;
-  let b: RunningMonitor | undefined;
+  let b: TestMonitor | undefined;
   beforeAll(async () => {
     m = await startTestMonitor({ store: 'postgres' });
   });
@@ -92,8 +91,8 @@ describe('on Postgres, replicas share sessions', () => {
   });
 
   it('signed in on replica A, the cookie works on replica B, and again after A restarts', async () => {
-    const start = () => startMonitor(loadConfig(m.env), { logger: createLogger('silent'), watchContracts: false });
-    b = await start();
+    // Replica B: the same database and token, a folder of its own.
+    b = await startTestMonitor({ token: m.token, database: m.database });
     const cookie = await signIn(m.url, m.token);
     const opened = await m.post('/api/v1/incidents', { handoff: 'kickoff', dedupKey: 'taskboard-down', title: 'Task board returned 503' });
     expect(opened.status).toBe(201);

@@ -7,7 +7,7 @@ import { parseContract } from '../../monitor/src/contract/load';
 import { loadReportData } from '../../monitor/src/report/data';
 import { buildMonday } from '../../monitor/src/report/monday';
 import { buildOverview } from '../../monitor/src/report/overview';
-import { sample } from './collector-helpers';
+import { sample } from '../support/metrics';
 import { Harness, report, Sink, startHarness, startSink, TOKEN } from './incidents-helpers';
 import { openTestStore, type OpenedStore } from '../support/open-store';
 import { storeKinds } from '../support/stores';

@@ -1,4 +1,5 @@
 /** The SLA clock with an injected clock: unresolved past the SLA → escalated once, to the contract's target. */
+import { waitFor } from '../support/wait';
 import { Harness, report, Sink, startHarness, startSink, T0 } from './incidents-helpers';
 import { storeKinds } from '../support/stores';
 
@@ -69,12 +70,7 @@ describe.each(storeKinds)('incident escalation on %s', (kind) => {
     h = await startHarness({ store: kind, env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url }, deps: { alertIntervalMs: 20 } });
     await h.call('POST', '/api/v1/incidents', report());
     h.clock.now = T0 + 3 * HOUR;
-    const deadline = Date.now() + 5_000;
-    let escalatedAt: string | undefined;
-    while (!escalatedAt && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-      escalatedAt = (await h.call('GET', '/api/v1/incidents')).body.incidents[0].escalatedAt;
-    }
+    const escalatedAt = await waitFor('the timer to escalate the incident', async () => (await h.call('GET', '/api/v1/incidents')).body.incidents[0].escalatedAt as string | undefined, { intervalMs: 20 });
     expect(escalatedAt).toBe(new Date(T0 + 3 * HOUR).toISOString());
   });
 });

@@ -3,14 +3,12 @@
  * fresh Postgres database (`store`), a contract, a controllable clock, captured logs, and a local
  * node:http "chat sink".
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'http';
 import type { AddressInfo } from 'net';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { Writable } from 'stream';
-import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
-import { createTestDatabase, type StoreKind, type TestDatabase } from '../support/stores';
+import { createLogger, type RunningMonitor } from '../../monitor/src';
+import { startTestMonitor, type MonitorDeps } from '../support/monitor';
+import type { StoreKind, TestDatabase } from '../support/stores';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const T0 = Date.parse('2026-02-02T09:00:00Z');
@@ -49,18 +47,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(
-  opts: { env?: Record<string, string>; deps?: Record<string, unknown>; store?: StoreKind } = {},
-): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'handoff-incidents-'));
-  const contracts = join(dir, 'handoffs.yaml');
-  writeFileSync(contracts, CONTRACT);
-  const database = await createTestDatabase(opts.store ?? 'sqlite', dir);
-  const db = database.location;
-  const cleanUp = async () => {
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
-  };
+export async function startHarness(opts: { env?: Record<string, string>; deps?: Partial<MonitorDeps>; store?: StoreKind } = {}): Promise<Harness> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -69,50 +56,31 @@ export async function startHarness(
     },
   });
   const clock = { now: T0 };
-  const config = loadConfig({
-    HANDOFF_MONITOR_TOKEN: TOKEN,
-    HANDOFF_MONITOR_PORT: '0',
-    HANDOFF_MONITOR_DB: db,
-    HANDOFF_CONTRACTS: contracts,
-    ...opts.env,
-  });
-  let monitor: RunningMonitor;
-  try {
-    monitor = await startMonitor(config, {
+  const m = await startTestMonitor({
+    token: TOKEN,
+    contract: CONTRACT,
+    store: opts.store,
+    env: opts.env,
+    deps: {
       logger: createLogger('trace', sink),
       now: () => clock.now,
-      watchContracts: false,
       alertIntervalMs: 0,
       alertRetry: { attempts: 3, minTimeoutMs: 5, maxTimeoutMs: 10, requeueMs: 60_000 },
       ...opts.deps,
-    });
-  } catch (err) {
-    await cleanUp();
-    throw err;
-  }
+    },
+  });
   return {
-    monitor,
-    dir,
-    db,
-    database,
+    monitor: m.monitor,
+    dir: m.dir,
+    db: m.db,
+    database: m.database,
     logs,
     clock,
     async call(method, path, body, headers = {}) {
-      const response = await fetch(`${monitor.url}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      const res = await m.request(method, path, body, headers);
+      return { status: res.status, body: res.body === '' ? undefined : res.body };
     },
-    async stop() {
-      try {
-        await monitor.close();
-      } finally {
-        await cleanUp();
-      }
-    },
+    stop: () => m.close(),
   };
 }
 
@@ -167,11 +135,3 @@ export const report = (over: Record<string, unknown> = {}) => ({
   kind: 'request_failed',
   ...over,
 });
-
-export async function waitFor(check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

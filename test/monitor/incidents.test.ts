@@ -1,5 +1,6 @@
 /** The incidents API over real HTTP: dedup under a storm, owner routing, filters, ack/resolve, bad input. */
-import { Harness, report, Sink, startHarness, startSink, T0, waitFor } from './incidents-helpers';
+import { waitFor } from '../support/wait';
+import { Harness, report, Sink, startHarness, startSink, T0 } from './incidents-helpers';
 import { storeKinds } from '../support/stores';
 
 describe.each(storeKinds)('incidents API on %s', (kind) => {
@@ -156,7 +157,7 @@ describe.each(storeKinds)('incidents API on %s', (kind) => {
 
   it('delivers the owner alert as soon as the incident opens, without waiting for a tick', async () => {
     await h.call('POST', '/api/v1/incidents', report());
-    await waitFor(() => sink.requests.length === 1, 5_000, 'the alert');
+    await waitFor('the alert', () => sink.requests.length === 1);
     expect(sink.requests[0].headers['idempotency-key']).toMatch(/^incident-\d+-opened$/);
     expect(sink.requests[0].body.text).toContain('Dana Ops (#delivery-ops)');
   });

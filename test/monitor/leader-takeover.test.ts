@@ -15,6 +15,7 @@ import { Client } from 'pg';
 import { ensureMonitorBuilt, serveCli, type ServingMonitor } from '../support/cli';
 import { startFakeN8n, type FakeN8n } from '../support/fake-n8n';
 import { createPostgresDatabase, type TestDatabase } from '../support/stores';
+import { holdsFor, waitFor, type WaitOptions } from '../support/wait';
 
 jest.setTimeout(120_000);
 
@@ -43,16 +44,8 @@ handoffs:
     workflows: ["303"]
 `;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+/** Two real processes polling, collecting and alerting on their own timers. */
+const PROCESSES: WaitOptions = { timeoutMs: 20_000, intervalMs: 25 };
 
 let dir: string;
 let database: TestDatabase;
@@ -142,7 +135,7 @@ describe('two monitor processes on one Postgres database', () => {
     running = add('202', 'running').id;
     a = await serveCli(env);
     replicas.push(a);
-    await waitFor('A to lead', async () => leaderOf(await metrics(a)) === '1');
+    await waitFor('A to lead', async () => leaderOf(await metrics(a)) === '1', PROCESSES);
     b = await serveCli(env);
     replicas.push(b);
     expect(leaderOf(await metrics(b))).toBe('0');
@@ -150,10 +143,11 @@ describe('two monitor processes on one Postgres database', () => {
     const text = await waitFor('A to count every finished run', async () => {
       const t = await metrics(a);
       return t && same(executionCounts(t), expectedCounts()) && t;
-    });
+    }, PROCESSES);
     expect(executionCounts(text)).toEqual({ 'invoicing/error': 1, 'invoicing/success': 3, 'kickoff/error': 1, 'kickoff/success': 5 });
-    await waitFor('two alerts', () => alerts.length >= 2);
-    await sleep(1_000); // quiet: nothing in flight when A dies
+    await waitFor('two alerts', () => alerts.length >= 2, PROCESSES);
+    // Quiet: nothing in flight when A dies.
+    await holdsFor('no third alert before the kill', () => alerts.length === 2, 1_000);
     expect(alerts.map((x) => x.key).sort()).toEqual([expect.stringMatching(/^incident-\d+-opened$/), expect.stringMatching(/^incident-\d+-opened$/)]);
     // B polls nothing while it follows.
     expect(b.logs()).not.toContain('this replica leads');
@@ -174,15 +168,16 @@ describe('two monitor processes on one Postgres database', () => {
     byId.get(running)!.status = 'crashed';
     add('303', 'error'); // a new incident: one new alert, from B
 
-    await waitFor('B to lead', async () => leaderOf(await metrics(b)) === '1', TAKEOVER_BOUND_MS * 2, 10);
+    await waitFor('B to lead', async () => leaderOf(await metrics(b)) === '1', { timeoutMs: TAKEOVER_BOUND_MS * 2, intervalMs: 10 });
     const takeoverMs = performance.now() - killedAt;
     const text = await waitFor('B to count every finished run', async () => {
       const t = await metrics(b);
       return t && same(executionCounts(t), expectedCounts()) && t;
-    });
+    }, PROCESSES);
     const caughtUpMs = performance.now() - killedAt;
-    await waitFor('the third alert', () => alerts.length >= 3);
-    await sleep(1_500); // several outbox passes and polls: a duplicate would show up now
+    await waitFor('the third alert', () => alerts.length >= 3, PROCESSES);
+    // Several outbox passes and polls: a duplicate would show up now.
+    await holdsFor('no fourth alert', () => alerts.length === 3, 1_500);
     process.stdout.write(
       `leader takeover after SIGKILL: B led ${Math.round(takeoverMs)} ms after the kill (first n8n poll at ${Math.round((firstPollAfterKill ?? NaN) - killedAt)} ms), ` +
         `counted every run ${Math.round(caughtUpMs)} ms after; alerts ${alerts.length}, distinct ${new Set(alerts.map((x) => x.key)).size}\n`,
@@ -220,7 +215,7 @@ describe('two monitor processes on one Postgres database', () => {
   it('A, started again, follows; B keeps leading', async () => {
     const again = await serveCli(env);
     replicas.push(again);
-    await sleep(1_500);
+    await holdsFor('A to keep following', async () => leaderOf(await metrics(again)) === '0', 1_500, 100);
     expect(leaderOf(await metrics(again))).toBe('0');
     expect(leaderOf(await metrics(b))).toBe('1');
   });

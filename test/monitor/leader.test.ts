@@ -6,21 +6,18 @@
  * takes over, and the two never lead at the same moment. The SIGKILL takeover across processes is
  * test/monitor/leader-takeover.test.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { Client } from 'pg';
-import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
+import type { RunningMonitor } from '../../monitor/src';
 import type { AlertSender } from '../../monitor/src/alerts/sender';
 import { startFakeN8n, type FakeN8n } from '../support/fake-n8n';
-import { startTestMonitor } from '../support/monitor';
+import { startTestMonitor, type MonitorDeps, type TestMonitor } from '../support/monitor';
 import { createPostgresDatabase, type TestDatabase } from '../support/stores';
+import { holdsFor, waitFor } from '../support/wait';
 import { CONTRACT, TOKEN } from './collector-helpers';
 
 jest.setTimeout(60_000);
 
 const RETRY_MS = 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function metrics(m: RunningMonitor): Promise<string> {
   const res = await fetch(`${m.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -28,16 +25,6 @@ async function metrics(m: RunningMonitor): Promise<string> {
   return res.text();
 }
 const families = (text: string) => [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]).sort();
-
-async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 describe('on SQLite', () => {
   it('the one process always leads, and exports every series', async () => {
@@ -55,48 +42,44 @@ describe('on SQLite', () => {
 });
 
 describe('two replicas on Postgres', () => {
-  let dir: string;
   let database: TestDatabase;
+  const handles: TestMonitor[] = [];
   const n8ns: FakeN8n[] = [];
   const replicas: RunningMonitor[] = [];
   const delivered: { key: string; by: number; at: number }[] = [];
 
   /** Each replica gets its own fake n8n, so a test can see which one polls. */
-  async function start(i: number, extra: Partial<Parameters<typeof startMonitor>[1]> = {}): Promise<RunningMonitor> {
+  async function start(i: number, extra: Partial<MonitorDeps> = {}): Promise<RunningMonitor> {
     n8ns[i] ??= await startFakeN8n();
-    const config = loadConfig({
-      HANDOFF_MONITOR_TOKEN: TOKEN,
-      HANDOFF_MONITOR_PORT: '0',
-      HANDOFF_MONITOR_DB: database.location,
-      HANDOFF_CONTRACTS: join(dir, 'handoffs.yaml'),
-      HANDOFF_POLL_INTERVAL: '100ms',
-    });
     const sender: AlertSender = async (alert) => void delivered.push({ key: alert.idempotencyKey, by: i, at: Date.now() });
-    const m = await startMonitor(config, {
-      logger: createLogger('silent'),
-      watchContracts: false,
-      n8n: { baseUrl: n8ns[i].url, apiKey: n8ns[i].apiKey },
-      alertSender: sender,
-      // Alert passes and the fold timer far apart: only a nudge can deliver an alert quickly.
-      alertIntervalMs: 60_000,
-      leaderRetryMs: RETRY_MS,
-      metricsShareMs: 0,
-      ...extra,
+    const m = await startTestMonitor({
+      token: TOKEN,
+      contract: CONTRACT,
+      database,
+      env: { HANDOFF_POLL_INTERVAL: '100ms' },
+      deps: {
+        n8n: { baseUrl: n8ns[i].url, apiKey: n8ns[i].apiKey },
+        alertSender: sender,
+        // Alert passes and the fold timer far apart: only a nudge can deliver an alert quickly.
+        alertIntervalMs: 60_000,
+        leaderRetryMs: RETRY_MS,
+        metricsShareMs: 0,
+        ...extra,
+      },
     });
-    replicas[i] = m;
-    return m;
+    handles.push(m);
+    replicas[i] = m.monitor;
+    return m.monitor;
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'handoff-leader-'));
-    writeFileSync(join(dir, 'handoffs.yaml'), CONTRACT);
     database = await createPostgresDatabase();
   });
   afterAll(async () => {
-    await Promise.allSettled(replicas.map((r) => r?.close()));
+    // A replica a test stopped already rejects a second close; its folder is removed all the same.
+    await Promise.allSettled(handles.map((h) => h.close()));
     await Promise.allSettled(n8ns.map((n) => n.close()));
     await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the first to start leads and polls n8n; the second follows, polls nothing and exports no store-wide series', async () => {
@@ -106,7 +89,7 @@ describe('two replicas on Postgres', () => {
     const b = await start(1);
     expect(b.leader.isLeader()).toBe(false);
     await waitFor('the leader to poll its n8n', () => n8ns[0].requests.length > 2);
-    await sleep(300); // three poll intervals
+    await holdsFor('the follower to poll nothing for three poll intervals', () => n8ns[1].requests.length === 0, 300);
     expect(n8ns[1].requests).toEqual([]);
 
     expect((await fetch(`${b.url}/api/v1/claims`, {
@@ -132,7 +115,7 @@ describe('two replicas on Postgres', () => {
       body: JSON.stringify({ handoff: 'kickoff', dedupKey: 'taskboard-down', title: 'Task board returned 503' }),
     });
     expect(res.status).toBe(201);
-    const sent = await waitFor('the alert', () => delivered.find((d) => d.key.endsWith('-opened')), 5_000);
+    const sent = await waitFor('the alert', () => delivered.find((d) => d.key.endsWith('-opened')));
     expect(sent.by).toBe(0); // the leader's sender
     expect(sent.at - t).toBeLessThan(2_000); // the outbox pass is 60 s apart
     expect(a.leader.isLeader()).toBe(true);
@@ -146,7 +129,7 @@ describe('two replicas on Postgres', () => {
     }, 2);
     const stoppedAt = Date.now();
     await a.close();
-    const tookOver = await waitFor('replica b to lead', () => b.leader.isLeader() && Date.now(), 5_000);
+    const tookOver = await waitFor('replica b to lead', () => b.leader.isLeader() && Date.now());
     clearInterval(watch);
     process.stdout.write(`leader stopped gracefully: the follower led ${tookOver - stoppedAt} ms later (retry interval ${RETRY_MS} ms)\n`);
     expect(tookOver - stoppedAt).toBeLessThan(RETRY_MS * 5 + 1_000);
@@ -179,15 +162,17 @@ describe('two replicas on Postgres', () => {
     } finally {
       await admin.end();
     }
-    await waitFor('one replica to lead again', () => (a.leader.isLeader() !== b.leader.isLeader() ? true : undefined), 5_000);
+    await waitFor('one replica to lead again', () => a.leader.isLeader() !== b.leader.isLeader());
     clearInterval(watch);
     expect(both).toEqual([]);
     const leader = a.leader.isLeader() ? 0 : 1;
     const follower = 1 - leader;
-    await sleep(300); // let a poll that was under way finish
+    // The leader polling on for a few rounds (100 ms apart): a poll the old leader had under way is over by then.
+    const polled = n8ns[leader].requests.length;
+    await waitFor('the leader to poll on', () => n8ns[leader].requests.length >= polled + 3);
     const quiet = n8ns[follower].requests.length;
     const busy = n8ns[leader].requests.length;
-    await sleep(500);
+    await holdsFor('the follower to poll nothing', () => n8ns[follower].requests.length === quiet, 500);
     expect(n8ns[follower].requests.length).toBe(quiet);
     expect(n8ns[leader].requests.length).toBeGreaterThan(busy);
   });

@@ -4,8 +4,11 @@ import { storeKinds } from '../support/stores';
 
 describe.each(storeKinds)('ledger API on %s', (kind) => {
   let m: TestMonitor;
+  // Real time, moved forward by a test that needs a lease to run out (no waiting for it).
+  let ahead = 0;
   beforeEach(async () => {
-    m = await startTestMonitor({ store: kind });
+    ahead = 0;
+    m = await startTestMonitor({ store: kind, deps: { now: () => Date.now() + ahead } });
   });
   afterEach(async () => {
     await m.close();
@@ -45,7 +48,7 @@ describe.each(storeKinds)('ledger API on %s', (kind) => {
       await m.post('/api/v1/claims/release', { handoff: 'kickoff', keys: ['r1'], reason: 'task board down' });
       expect((await claim([{ key: 'r1' }])).body.results[0]).toMatchObject({ decision: 'new', attempt: 2 });
 
-      await new Promise((r) => setTimeout(r, 1_100));
+      ahead += 1_100; // past the 1 s lease
       expect((await claim([{ key: 'x1' }])).body.results[0]).toMatchObject({ decision: 'new', attempt: 2, reason: 'previous lease expired' });
       const trace = await m.monitor.store.events.trace('kickoff', 'x1');
       expect(trace.map((e) => e.kind)).toEqual(['lease_expired']);

@@ -8,7 +8,8 @@ import { spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { register as globalRegistry } from 'prom-client';
-import { CollectorHarness, sample, startCollectorHarness } from './collector-helpers';
+import { CollectorHarness, startCollectorHarness } from './collector-helpers';
+import { sample } from '../support/metrics';
 
 const MONITOR_VERSION = JSON.parse(readFileSync(join(__dirname, '..', '..', 'monitor', 'package.json'), 'utf8')).version as string;
 

@@ -1,7 +1,8 @@
 /** GET /metrics: the token rule, every family docs/architecture.md names, bounded labels, clean under promtool. */
 import { spawnSync } from 'child_process';
 import { join } from 'path';
-import { CollectorHarness, sample, startCollectorHarness, TOKEN } from './collector-helpers';
+import { CollectorHarness, startCollectorHarness, TOKEN } from './collector-helpers';
+import { sample } from '../support/metrics';
 
 const FAMILIES = [
   'handoff_claims_total',

@@ -4,38 +4,20 @@
  * the same SQLite file delivers the alert exactly once.
  */
 import Database from 'better-sqlite3';
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
-import { CONTRACT, report, Sink, startSink, TOKEN, waitFor } from './incidents-helpers';
+import { join } from 'path';
+import { REPO as ROOT, serveCli, type ServingMonitor } from '../support/cli';
+import { holdsFor, waitFor } from '../support/wait';
+import { CONTRACT, report, Sink, startSink, TOKEN } from './incidents-helpers';
 
-const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'monitor/bin/handoff-monitor.js');
 jest.setTimeout(60_000);
-
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`monitor did not start:\n${output}`)), 20_000);
-    child.stdout!.on('data', () => {
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolveStart({ child, url: m[1], output: () => output });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`monitor exited with ${code}:\n${output}`)));
-  });
-}
 
 describe('alert outbox across kill -9', () => {
   let dir: string;
   let sink: Sink;
-  const children: ChildProcess[] = [];
+  const children: ServingMonitor[] = [];
 
   beforeAll(() => {
     // The CLI runs the compiled monitor; build it (type errors elsewhere must not block the emit).
@@ -47,7 +29,7 @@ describe('alert outbox across kill -9', () => {
     sink = await startSink();
   });
   afterEach(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
     await sink.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -64,18 +46,17 @@ describe('alert outbox across kill -9', () => {
     };
     // The chat is down: every delivery attempt of the first process fails.
     sink.fallback = 503;
-    const first = await serve(env);
-    children.push(first.child);
+    const first = await serveCli(env);
+    children.push(first);
     const created = await fetch(`${first.url}/api/v1/incidents`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(report()),
     });
     expect(created.status).toBe(201);
-    await waitFor(() => sink.requests.length >= 1, 10_000, 'a first (failing) delivery attempt');
+    await waitFor('a first (failing) delivery attempt', () => sink.requests.length >= 1, { timeoutMs: 10_000 });
 
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.stop('SIGKILL');
     const db = new Database(env.HANDOFF_MONITOR_DB, { readonly: true });
     const before = db.prepare('SELECT state, attempts FROM alert_outbox').all();
     db.close();
@@ -84,12 +65,12 @@ describe('alert outbox across kill -9', () => {
 
     // The chat is back; a new process on the same file resumes the outbox.
     sink.fallback = 200;
-    const second = await serve(env);
-    children.push(second.child);
-    await waitFor(() => sink.requests.some((r) => r.status === 200), 15_000, 'the delivery after restart');
-    await new Promise((r) => setTimeout(r, 1_000)); // several ticks: nothing else may arrive
-    second.child.kill('SIGTERM');
-    await new Promise((r) => second.child.once('exit', r));
+    const second = await serveCli(env);
+    children.push(second);
+    await waitFor('the delivery after restart', () => sink.requests.some((r) => r.status === 200), { timeoutMs: 15_000 });
+    // Several ticks: nothing else may arrive.
+    await holdsFor('no delivery after the one that succeeded', () => sink.requests.length === failedAttempts + 1, 1_000);
+    await second.stop('SIGTERM');
 
     const delivered = sink.requests.filter((r) => r.status === 200);
     expect(delivered).toHaveLength(1);

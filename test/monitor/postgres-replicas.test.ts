@@ -4,18 +4,16 @@
  * whichever replica each request reaches. Both replicas start at once on an empty database, so
  * their migrations race too.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
+import type { RunningMonitor } from '../../monitor/src';
 import type { AlertSender } from '../../monitor/src/alerts/sender';
 import { CONTRACT, report, T0, TOKEN } from './incidents-helpers';
+import { startTestMonitor, type TestMonitor } from '../support/monitor';
 import { createPostgresDatabase, type TestDatabase } from '../support/stores';
 
 jest.setTimeout(60_000);
 
-let dir: string;
 let database: TestDatabase;
+let handles: TestMonitor[] = [];
 let replicas: RunningMonitor[] = [];
 const clock = { now: T0 };
 const delivered: string[] = [];
@@ -31,27 +29,19 @@ const sender: AlertSender = async (alert) => {
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'handoff-replicas-'));
-  writeFileSync(join(dir, 'handoffs.yaml'), CONTRACT);
   database = await createPostgresDatabase();
-  const config = loadConfig({
-    HANDOFF_MONITOR_TOKEN: TOKEN,
-    HANDOFF_MONITOR_PORT: '0',
-    HANDOFF_MONITOR_DB: database.location,
-    HANDOFF_CONTRACTS: join(dir, 'handoffs.yaml'),
-  });
   const start = () =>
-    startMonitor(config, { logger: createLogger('silent'), now: () => clock.now, watchContracts: false, alertIntervalMs: 0, alertSender: sender });
+    startTestMonitor({ token: TOKEN, contract: CONTRACT, database, deps: { now: () => clock.now, alertIntervalMs: 0, alertSender: sender } });
   const started = await Promise.allSettled([start(), start()]);
-  replicas = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  handles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  replicas = handles.map((h) => h.monitor);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
 });
 
 afterAll(async () => {
-  await Promise.allSettled(replicas.map((r) => r.close()));
+  await Promise.allSettled(handles.map((h) => h.close()));
   await database?.drop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function post(replica: RunningMonitor, path: string, body: unknown) {

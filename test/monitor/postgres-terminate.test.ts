@@ -7,6 +7,7 @@
 import { Client } from 'pg';
 import { startTestMonitor } from '../support/monitor';
 import { POSTGRES_ADMIN_URL } from '../support/stores';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
 
@@ -38,8 +39,7 @@ it('survives every backend of its database being terminated, again and again, an
     const after = await m.post('/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'after-the-storm' }] });
     expect(after.status).toBe(200);
     expect(after.body.results[0].decision).toBe('new');
-    const deadline = Date.now() + 5_000;
-    while (!m.monitor.leader.isLeader() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the monitor to lead again', () => m.monitor.leader.isLeader(), { intervalMs: 20 });
     expect(m.monitor.leader.isLeader()).toBe(true);
   } finally {
     await m.close();

@@ -8,20 +8,21 @@ import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../../monitor/src';
+import type { RunningMonitor } from '../../monitor/src';
 import { freePort } from '../harness/ports';
-import { KICKOFF_CONTRACT } from '../support/monitor';
+import { startTestMonitor, type TestMonitor } from '../support/monitor';
 import { createPostgresDatabase, type TestDatabase } from '../support/stores';
+import { waitFor, type WaitOptions } from '../support/wait';
 
 jest.setTimeout(120_000);
 
 const TOKEN = 'prometheus-replicas-token-0123456789';
 const OBSERVABILITY = join(__dirname, '..', '..', 'monitor', 'observability');
 const RULES = join(OBSERVABILITY, 'prometheus-rules.yml');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let dir: string;
 let database: TestDatabase;
+const handles: TestMonitor[] = [];
 const replicas: RunningMonitor[] = [];
 let prometheus: ChildProcess | undefined;
 let log = '';
@@ -41,15 +42,8 @@ async function scalar(q: string): Promise<number | undefined> {
   const [first] = await query(q);
   return first ? Number(first.value[1]) : undefined;
 }
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nprometheus log:\n${log.slice(-3_000)}`);
-    await sleep(200);
-  }
-}
+/** Prometheus scrapes and evaluates every second: waits on it are measured in scrapes. */
+const SCRAPES: WaitOptions = { timeoutMs: 30_000, intervalMs: 200, detail: () => `prometheus log:\n${log.slice(-3_000)}` };
 
 async function claim(replica: RunningMonitor, keys: string[]) {
   const res = await fetch(`${replica.url}/api/v1/claims`, {
@@ -65,16 +59,11 @@ beforeAll(async () => {
   const provision = spawnSync('bash', [join(__dirname, '..', 'harness', 'provision-system.sh')], { encoding: 'utf8', timeout: 600_000 });
   if (provision.status !== 0) throw new Error(`provision-system.sh failed: ${provision.stderr}`);
   dir = mkdtempSync(join(tmpdir(), 'handoff-prometheus-replicas-'));
-  writeFileSync(join(dir, 'handoffs.yaml'), KICKOFF_CONTRACT);
   database = await createPostgresDatabase();
-  const config = loadConfig({
-    HANDOFF_MONITOR_TOKEN: TOKEN,
-    HANDOFF_MONITOR_PORT: '0',
-    HANDOFF_MONITOR_DB: database.location,
-    HANDOFF_CONTRACTS: join(dir, 'handoffs.yaml'),
-  });
   for (let i = 0; i < 2; i++) {
-    replicas.push(await startMonitor(config, { logger: createLogger('silent'), watchContracts: false, leaderRetryMs: 200 }));
+    const replica = await startTestMonitor({ token: TOKEN, database, deps: { leaderRetryMs: 200 } });
+    handles.push(replica);
+    replicas.push(replica.monitor);
   }
   expect(replicas.map((r) => r.leader.isLeader())).toEqual([true, false]);
 
@@ -100,7 +89,7 @@ beforeAll(async () => {
   );
   prometheus.stderr!.on('data', (chunk) => (log += String(chunk)));
   prometheus.stdout!.on('data', (chunk) => (log += String(chunk)));
-  await waitFor('both replicas up in Prometheus', async () => (await scalar('count(up{job="handoff-monitor"} == 1)')) === 2);
+  await waitFor('both replicas up in Prometheus', async () => (await scalar('count(up{job="handoff-monitor"} == 1)')) === 2, SCRAPES);
 }, 600_000);
 
 afterAll(async () => {
@@ -109,7 +98,7 @@ afterAll(async () => {
     prometheus.kill('SIGTERM');
     await exited;
   }
-  await Promise.allSettled(replicas.map((r) => r.close()));
+  await Promise.allSettled(handles.map((h) => h.close()));
   await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -135,7 +124,7 @@ describe('Prometheus scraping two replicas', () => {
     const summed = await waitFor('sum(handoff_claims_total) to reach the claims made', async () => {
       const v = await scalar('sum(handoff_claims_total)');
       return v === total ? v : undefined;
-    });
+    }, SCRAPES);
     expect(summed).toBe(total);
     const byDecision = Object.fromEntries((await query('sum by (decision) (handoff_claims_total)')).map((s) => [s.metric.decision, Number(s.value[1])]));
     expect(byDecision).toEqual(made);
@@ -155,17 +144,17 @@ describe('Prometheus scraping two replicas', () => {
     await waitFor('the other replica to lead in Prometheus', async () => {
       const leaders = await query('handoff_leader == 1');
       return leaders.length === 1 && leaders[0].metric.instance === leaderHost;
-    });
+    }, SCRAPES);
     await waitFor('the claims to be exported by the new leader only', async () => {
       const exporting = await query('count by (instance) (handoff_claims_total)');
       return exporting.length === 1 && exporting[0].metric.instance === leaderHost;
-    });
+    }, SCRAPES);
     expect(await scalar('sum(handoff_claims_total)')).toBe(75);
     expect(await scalar('sum(handoff_leader)')).toBe(1);
     // The seconds without a leader may make HandoffMonitorNoLeader pending (it waits 2 minutes); it clears again.
     const rules = async () =>
       ((await (await fetch(`${api}/rules`)).json()) as { data: { groups: { rules: { name: string; state: string; health: string }[] }[] } }).data.groups.flatMap((g) => g.rules);
-    await waitFor('HandoffMonitorNoLeader inactive', async () => (await rules()).find((r) => r.name === 'HandoffMonitorNoLeader')?.state === 'inactive');
+    await waitFor('HandoffMonitorNoLeader inactive', async () => (await rules()).find((r) => r.name === 'HandoffMonitorNoLeader')?.state === 'inactive', SCRAPES);
     const all = await rules();
     expect(all.find((r) => r.name === 'HandoffMonitorNoLeader')).toMatchObject({ state: 'inactive', health: 'ok' });
     expect(all.find((r) => r.name === 'HandoffMonitorMetricsAbsent')).toMatchObject({ state: 'inactive', health: 'ok' });

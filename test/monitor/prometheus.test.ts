@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { freePort } from '../harness/ports';
-import { CollectorHarness, startCollectorHarness, TOKEN, waitFor } from './collector-helpers';
+import { waitFor } from '../support/wait';
+import { CollectorHarness, startCollectorHarness, TOKEN } from './collector-helpers';
 
 const OBSERVABILITY = join(__dirname, '..', '..', 'monitor', 'observability');
 const RULES = join(OBSERVABILITY, 'prometheus-rules.yml');
@@ -104,9 +105,7 @@ describe('with the monitor', () => {
       const series = await waitFor('handoff_executions_total in Prometheus', async () => {
         const result = await query('handoff_executions_total');
         return result.length > 0 && result;
-      }, 30_000).catch((err) => {
-        throw new Error(`${(err as Error).message}\nprometheus log:\n${log.slice(-3_000)}`);
-      });
+      }, { timeoutMs: 30_000, intervalMs: 200, detail: () => `prometheus log:\n${log.slice(-3_000)}` });
       expect(series.map((s) => [s.metric.handoff, s.metric.status, s.value[1]]).sort()).toEqual([
         ['invoicing', 'error', '1'],
         ['kickoff', 'success', '1'],

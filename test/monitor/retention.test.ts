@@ -19,6 +19,7 @@ import { join } from 'path';
 import { openSqlite } from '../../monitor/src/store/sqlite/open';
 import { createSqliteRetention } from '../../monitor/src/store/sqlite/retention';
 import { storeKinds } from '../support/stores';
+import { waitFor } from '../support/wait';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -257,7 +258,7 @@ describe('SQLite checkpoints during a purge', () => {
       expect(report.tables.events.deleted).toBe(5_000);
       // The connection does not checkpoint on the event loop while the worker does it.
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-      await new Promise((r) => setTimeout(r, 3_000));
+      await waitFor('the worker to hand checkpoints back to the connection', () => db.pragma('wal_autocheckpoint', { simple: true }) === 1000, { timeoutMs: 10_000, intervalMs: 50 });
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
       // Nothing was lost on the way.
       expect((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(0);

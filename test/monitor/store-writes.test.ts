@@ -7,13 +7,12 @@
  *    they do on a full disk once the WAL reaches it;
  *  - a read-only Postgres (what a failover to a standby looks like): default_transaction_read_only.
  */
-import { spawn, type ChildProcess } from 'child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client } from 'pg';
 import { openStore } from '../../monitor/src/store';
-import { CLI, ensureMonitorBuilt } from '../support/cli';
+import { ensureMonitorBuilt, MonitorDidNotStart, serveCli, type ServingMonitor } from '../support/cli';
 import { KICKOFF_CONTRACT, startTestMonitor, type TestMonitor } from '../support/monitor';
 import { POSTGRES_ADMIN_URL } from '../support/stores';
 
@@ -22,44 +21,6 @@ jest.setTimeout(60_000);
 const TOKEN = 'store-writes-token-0123456789';
 const RETENTION_MS = 30 * 86_400_000;
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
-
-interface Child {
-  child: ChildProcess;
-  output: () => string;
-  /** Resolves with the URL once the monitor logs it, or with the exit code when it exits first. */
-  started: Promise<{ url?: string; code?: number | null }>;
-  stop(): Promise<void>;
-}
-
-function serve(command: string[], env: Record<string, string>, opts: { uid?: number; gid?: number } = {}): Child {
-  const child = spawn(command[0], command.slice(1), {
-    env: { PATH: process.env.PATH ?? '', HANDOFF_MONITOR_PORT: '0', HANDOFF_MONITOR_TOKEN: TOKEN, ...env },
-    ...opts,
-  });
-  let out = '';
-  const started = new Promise<{ url?: string; code?: number | null }>((resolve) => {
-    const onData = (d: Buffer) => {
-      out += d;
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (match) resolve({ url: match[1] });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => resolve({ code }));
-  });
-  return {
-    child,
-    output: () => out,
-    started,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        await exited;
-      }
-    },
-  };
-}
 
 /** A migrated, empty SQLite store in a folder of its own (created by this process). */
 async function freshSqlite(): Promise<{ dir: string; db: string; contracts: string }> {
@@ -74,10 +35,10 @@ async function freshSqlite(): Promise<{ dir: string; db: string; contracts: stri
 
 describe('SQLite', () => {
   let dir: string | undefined;
-  let running: Child | undefined;
+  let running: ServingMonitor | undefined;
   beforeAll(() => ensureMonitorBuilt());
   afterEach(async () => {
-    await running?.stop();
+    await running?.stop('SIGKILL');
     running = undefined;
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
@@ -91,11 +52,16 @@ describe('SQLite', () => {
     chmodSync(fresh.contracts, 0o644);
     chmodSync(fresh.db, 0o444);
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    running = serve([process.execPath, CLI, 'serve'], { HANDOFF_MONITOR_DB: fresh.db, HANDOFF_CONTRACTS: fresh.contracts }, asUser);
-    const result = await running.started;
-    expect(result.url).toBeUndefined();
-    expect(result.code).toBe(1);
-    expect(running.output()).toContain(
+    const refused = await serveCli({ HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_DB: fresh.db, HANDOFF_CONTRACTS: fresh.contracts }, undefined, asUser).then(
+      (started) => {
+        running = started;
+        throw new Error(`the monitor started on a read-only file at ${started.url}`);
+      },
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(MonitorDidNotStart);
+    expect((refused as MonitorDidNotStart).code).toBe(1);
+    expect((refused as MonitorDidNotStart).output).toContain(
       `The store at ${fresh.db} (HANDOFF_MONITOR_DB) cannot be written (SQLITE_READONLY): the file or its folder is read-only for this user: make ${fresh.db}, its folder and its -wal and -shm files writable`,
     );
   });
@@ -104,9 +70,10 @@ describe('SQLite', () => {
     const fresh = await freshSqlite();
     dir = fresh.dir;
     // Every file the monitor writes may grow to 1 MiB: the WAL reaches it after a few batches of claims.
-    running = serve([PRLIMIT!, `--fsize=${1024 * 1024}`, '--', process.execPath, CLI, 'serve'], { HANDOFF_MONITOR_DB: fresh.db, HANDOFF_CONTRACTS: fresh.contracts });
-    const { url } = await running.started;
-    expect(url).toBeDefined();
+    running = await serveCli({ HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_DB: fresh.db, HANDOFF_CONTRACTS: fresh.contracts }, undefined, {
+      wrapper: [PRLIMIT!, `--fsize=${1024 * 1024}`, '--'],
+    });
+    const { url } = running;
     const readyz = async () => {
       const res = await fetch(`${url}/readyz`);
       return { status: res.status, body: (await res.json()) as { status: string; checks: Record<string, string> } };

@@ -37,13 +37,38 @@ export interface ServingMonitor {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `handoff-monitor serve` and resolves once it logs its URL. */
-export function serveCli(env: Record<string, string>, cwd = REPO): Promise<ServingMonitor> {
+/** The monitor exited before it listened: a start-up refusal a test may expect, with its exit code and output. */
+export class MonitorDidNotStart extends Error {
+  constructor(
+    readonly code: number | null,
+    readonly output: string,
+  ) {
+    super(`monitor exited with ${code} before listening:\n${output}`);
+  }
+}
+
+export interface ServeOptions {
+  /** A command the CLI runs under, e.g. prlimit with a file-size limit: `[prlimit, '--fsize=…', '--']`. */
+  wrapper?: string[];
+  /** Run as another user (root ignores file modes). */
+  uid?: number;
+  gid?: number;
+}
+
+/** Starts `handoff-monitor serve` and resolves once it logs its URL; rejects with MonitorDidNotStart if it exits first. */
+export function serveCli(env: Record<string, string>, cwd = REPO, opts: ServeOptions = {}): Promise<ServingMonitor> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve'], { cwd, env: { PATH: process.env.PATH ?? '', HANDOFF_MONITOR_PORT: '0', ...env } });
+    const command = [...(opts.wrapper ?? []), process.execPath, CLI, 'serve'];
+    const child = spawn(command[0], command.slice(1), {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HANDOFF_MONITOR_PORT: '0', ...env },
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
+    });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error(`monitor did not start:\n${out}`)), 15_000);
+    // Generous: a node process starting on a busy two-core machine has taken over 6 s.
+    const timer = setTimeout(() => reject(new Error(`monitor did not start within 30 s:\n${out}`)), 30_000);
     const onData = (d: Buffer) => {
       out += d;
       const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
@@ -64,7 +89,7 @@ export function serveCli(env: Record<string, string>, cwd = REPO): Promise<Servi
     child.stderr.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`monitor exited with ${code} before listening:\n${out}`));
+      reject(new MonitorDidNotStart(code, out));
     });
   });
 }

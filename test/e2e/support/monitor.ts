@@ -4,11 +4,7 @@
  * the public API has no "read a claim" call, and a claim request would change the ledger.
  */
 import Database from 'better-sqlite3';
-import crypto from 'crypto';
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
-import { createLogger, loadConfig, startMonitor } from '../../../monitor/src';
+import { startTestMonitor } from '../../support/monitor';
 
 export const HANDOFF = 'sales-to-delivery-kickoff';
 
@@ -33,15 +29,10 @@ export interface ClaimRow {
 }
 
 export async function startE2eMonitor() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-monitor-e2e-'));
-  const token = crypto.randomBytes(16).toString('hex');
-  const db = path.join(dir, 'monitor.db');
-  const contracts = path.join(dir, 'handoffs.yaml');
-  fs.writeFileSync(contracts, CONTRACT);
-  const config = loadConfig({ HANDOFF_MONITOR_TOKEN: token, HANDOFF_MONITOR_PORT: '0', HANDOFF_MONITOR_DB: db, HANDOFF_CONTRACTS: contracts });
-  const monitor = await startMonitor(config, { logger: createLogger('silent'), watchContracts: false });
+  const m = await startTestMonitor({ contract: CONTRACT });
+  const { db, token } = m;
   return {
-    url: monitor.url,
+    url: m.url,
     token,
     /** The ledger row of one key, straight from the database (undefined: never claimed). */
     claim(key: string, handoff = HANDOFF): ClaimRow | undefined {
@@ -52,9 +43,6 @@ export async function startE2eMonitor() {
         reader.close();
       }
     },
-    async close() {
-      await monitor.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => m.close(),
   };
 }

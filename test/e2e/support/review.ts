@@ -3,12 +3,10 @@
  * collects from the test's n8n, with review and exception SLAs of seconds, and helpers that read
  * the approval request the kickoff posts to the chat sink.
  */
-import crypto from 'crypto';
 import fs from 'fs';
-import os from 'os';
 import path from 'path';
 import type { Incident } from '../../../protocol/incidents';
-import { createLogger, loadConfig, startMonitor } from '../../../monitor/src';
+import { startTestMonitor } from '../../support/monitor';
 import type { N8nInstance } from '../../harness/n8n';
 import type { AgencyMock } from '../../mocks/agency';
 import { HANDOFF, TEMPLATES_DIR } from './templates';
@@ -38,27 +36,13 @@ function testContract(o: { reviewSla: string; exceptionSla: string; workflowIds:
 }
 
 export async function startReviewMonitor(o: { n8n: N8nInstance; alertWebhookUrl: string; reviewSla: string; exceptionSla: string }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-review-'));
-  const token = crypto.randomBytes(16).toString('hex');
-  const contracts = path.join(dir, 'handoffs.yaml');
-  const write = (workflowIds: string[]) => fs.writeFileSync(contracts, testContract({ ...o, workflowIds }));
-  write([]);
-  const config = loadConfig({
-    HANDOFF_MONITOR_TOKEN: token,
-    HANDOFF_MONITOR_PORT: '0',
-    HANDOFF_MONITOR_DB: path.join(dir, 'monitor.db'),
-    HANDOFF_CONTRACTS: contracts,
-    HANDOFF_ALERT_WEBHOOK_URL: o.alertWebhookUrl,
-    N8N_BASE_URL: o.n8n.baseUrl,
-    N8N_API_KEY: o.n8n.apiKey,
+  const m = await startTestMonitor({
+    contract: testContract({ ...o, workflowIds: [] }),
+    env: { HANDOFF_ALERT_WEBHOOK_URL: o.alertWebhookUrl, N8N_BASE_URL: o.n8n.baseUrl, N8N_API_KEY: o.n8n.apiKey },
+    deps: { collectorIntervalMs: 400, detectorIntervalMs: 400, alertIntervalMs: 300 },
   });
-  const monitor = await startMonitor(config, {
-    logger: createLogger('silent'),
-    watchContracts: false,
-    collectorIntervalMs: 400,
-    detectorIntervalMs: 400,
-    alertIntervalMs: 300,
-  });
+  const { monitor, token } = m;
+  const write = (workflowIds: string[]) => fs.writeFileSync(m.contracts, testContract({ ...o, workflowIds }));
   const get = async (p: string) => {
     const res = await fetch(`${monitor.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`monitor ${p}: HTTP ${res.status} ${await res.text()}`);
@@ -76,9 +60,6 @@ export async function startReviewMonitor(o: { n8n: N8nInstance; alertWebhookUrl:
     },
     incidents: async (): Promise<Incident[]> => ((await (await get(`/api/v1/incidents?handoff=${HANDOFF}`)).json()) as { incidents: Incident[] }).incidents,
     page: async (p: string) => (await get(p)).text(),
-    async close() {
-      await monitor.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => m.close(),
   };
 }

@@ -7,9 +7,9 @@
 import Database from 'better-sqlite3';
 import crypto from 'crypto';
 import fs from 'fs';
-import os from 'os';
 import path from 'path';
-import { createLogger, loadConfig, startMonitor } from '../../../monitor/src';
+import { loadConfig } from '../../../monitor/src';
+import { startTestMonitor } from '../../support/monitor';
 import { REPO_ROOT } from '../../harness/pack';
 import type { N8nInstance } from '../../harness/n8n';
 import type { AgencyMock } from '../../mocks/agency';
@@ -173,26 +173,14 @@ export type TemplateMonitor = Awaited<ReturnType<typeof startTemplateMonitor>>;
  * (HANDOFF_POLL_INTERVAL's default, `pollIntervalMs` on the result).
  */
 export async function startTemplateMonitor(o: { alertWebhookUrl: string; n8n?: { baseUrl: string; apiKey: string } }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-templates-'));
-  const token = crypto.randomBytes(16).toString('hex');
-  const db = path.join(dir, 'monitor.db');
-  const contracts = path.join(dir, 'handoffs.yaml');
   const shipped = fs.readFileSync(path.join(TEMPLATES_DIR, 'handoffs.yaml'), 'utf8');
-  fs.writeFileSync(contracts, shipped);
-  const config = loadConfig({
-    HANDOFF_MONITOR_TOKEN: token,
-    HANDOFF_MONITOR_PORT: '0',
-    HANDOFF_MONITOR_DB: db,
-    HANDOFF_CONTRACTS: contracts,
-    HANDOFF_ALERT_WEBHOOK_URL: o.alertWebhookUrl,
+  const m = await startTestMonitor({
+    contract: shipped,
+    env: { HANDOFF_ALERT_WEBHOOK_URL: o.alertWebhookUrl },
+    deps: { alertIntervalMs: 300, detectorIntervalMs: 500, ...(o.n8n ? { n8n: o.n8n } : {}) },
   });
-  const monitor = await startMonitor(config, {
-    logger: createLogger('silent'),
-    watchContracts: false,
-    alertIntervalMs: 300,
-    detectorIntervalMs: 500,
-    ...(o.n8n ? { n8n: o.n8n } : {}),
-  });
+  const { monitor, token, db, dir, contracts } = m;
+  const config = loadConfig(m.env);
   const api = async <T>(p: string): Promise<T> => {
     const res = await fetch(`${monitor.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`monitor ${p}: HTTP ${res.status} ${await res.text()}`);
@@ -230,25 +218,6 @@ export async function startTemplateMonitor(o: { alertWebhookUrl: string; n8n?: {
       const result = monitor.contracts.reload();
       if (!result.ok) throw new Error(`contract reload failed: ${result.error}`);
     },
-    async close() {
-      await monitor.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => m.close(),
   };
-}
-
-/** Polls `check` until it returns a value (not undefined/false) or the time runs out. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value as T;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
