@@ -17,19 +17,25 @@ N8N_DIR="$CACHE_ROOT/n8n-$N8N_VERSION"
 
 log() { printf '[provision-n8n] %s\n' "$*" >&2; }
 
-# Runs the n8n install and ends it when neither the install folder nor npm's download cache has grown
-# for HANDOFF_N8N_INSTALL_STALL seconds (default 240), or after HANDOFF_N8N_INSTALL_TIMEOUT (default 3600).
+# Runs the n8n install and ends it when it has stopped making progress for HANDOFF_N8N_INSTALL_STALL
+# seconds (default 240): neither the install folder nor npm's download cache grew, and npm itself used
+# less than half a second of CPU per check (working out the tree from a warm cache writes nothing for
+# minutes on a busy machine, but computes). HANDOFF_N8N_INSTALL_TIMEOUT (default 3600) caps a try.
 install_with_progress_watch() {
   local stall="${HANDOFF_N8N_INSTALL_STALL:-240}" deadline="${HANDOFF_N8N_INSTALL_TIMEOUT:-3600}"
   local npm_cache
   npm_cache="$(PATH="$NODE_DIR/bin:$PATH" npm config get cache 2>/dev/null || echo "$HOME/.npm")"
   PATH="$NODE_DIR/bin:$PATH" npm install --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION" &
-  local pid=$! last="" size still=0 waited=0
+  local pid=$! last_size="" last_cpu=0 size cpu still=0 waited=0
   while kill -0 "$pid" 2>/dev/null; do
     sleep 15
     waited=$((waited + 15))
     size="$(du -sk . "$npm_cache" 2>/dev/null | awk '{ s += $1 } END { print s }')"
-    if [ "$size" = "$last" ]; then still=$((still + 15)); else still=0; last="$size"; fi
+    # utime + stime of the npm process, in clock ticks (usually 1/100 s).
+    cpu="$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo "$last_cpu")"
+    if [ "$size" != "$last_size" ] || [ $((cpu - last_cpu)) -ge 50 ]; then still=0; else still=$((still + 15)); fi
+    last_size="$size"
+    last_cpu="$cpu"
     if [ "$still" -ge "$stall" ] || [ "$waited" -ge "$deadline" ]; then
       log "npm install made no progress for ${still} s (${waited} s in all); ending it"
       kill -TERM "$pid" 2>/dev/null || true
