@@ -32,8 +32,7 @@ const LAYERS = [
   ['(root)'],
 ];
 
-const pathOf = (name) =>
-  name === 'protocol' ? '^protocol/' : name === '(root)' ? '^monitor/src/[^/]+$' : `^monitor/src/${name}/`;
+const pathOf = (name) => (name === 'protocol' ? '^protocol/' : name === '(root)' ? '^monitor/src/[^/]+$' : `^monitor/src/${name}/`);
 const anyOf = (names) => names.map(pathOf).join('|');
 
 const upwardRules = LAYERS.slice(0, -1).map((layer, i) => ({

@@ -32,7 +32,13 @@ function workflow(i: number): { nodes: FakeWorkflowNode[]; connections: Record<s
   const nodes: FakeWorkflowNode[] = [];
   const links: Links = [];
   let last = '';
-  const add = (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Partial<FakeWorkflowNode> = {}) => {
+  const add = (
+    name: string,
+    type: string,
+    typeVersion: number,
+    parameters: Record<string, unknown>,
+    extra: Partial<FakeWorkflowNode> = {},
+  ) => {
     nodes.push({ name, type, typeVersion, position: [nodes.length * 200, 300], parameters, ...extra });
     return name;
   };
@@ -56,33 +62,84 @@ function workflow(i: number): { nodes: FakeWorkflowNode[]; connections: Record<s
       },
     }),
   );
-  const router = add('Exception Router', `${HG}exceptionRouter`, 1.2, { handoff: { __rl: true, mode: 'id', value: `h${i % 250}` }, notify: 'none' });
+  const router = add('Exception Router', `${HG}exceptionRouter`, 1.2, {
+    handoff: { __rl: true, mode: 'id', value: `h${i % 250}` },
+    notify: 'none',
+  });
   chain(add('Validate', `${HG}preflightValidate`, 1.1, { mode: 'rules' }));
   links.push(['Validate', router, 1]);
   if (guarded) {
-    chain(add('Claim', `${HG}idempotencyGate`, 1.1, { operation: 'claim', handoff: { __rl: true, mode: 'id', value: `h${i % 250}` }, keySource: 'field', keyField: 'dealId' }));
+    chain(
+      add('Claim', `${HG}idempotencyGate`, 1.1, {
+        operation: 'claim',
+        handoff: { __rl: true, mode: 'id', value: `h${i % 250}` },
+        keySource: 'field',
+        keyField: 'dealId',
+      }),
+    );
     links.push(['Claim', router, 2]);
   }
-  chain(add('Create project', `${HG}resilientRequest`, 1, { method: 'POST', url: "={{ $('Config').first().json.boardUrl }}/projects", keySource: 'field' }));
+  chain(
+    add('Create project', `${HG}resilientRequest`, 1, {
+      method: 'POST',
+      url: "={{ $('Config').first().json.boardUrl }}/projects",
+      keySource: 'field',
+    }),
+  );
   links.push(['Create project', router, 1]);
-  chain(add('Create folder', `${HG}resilientRequest`, 1, { method: 'POST', url: i % 5 === 0 ? '={{ $vars.CMS_URL }}/folders' : "={{ $('Config').first().json.cmsUrl }}/folders", keySource: 'field' }));
+  chain(
+    add('Create folder', `${HG}resilientRequest`, 1, {
+      method: 'POST',
+      url: i % 5 === 0 ? '={{ $vars.CMS_URL }}/folders' : "={{ $('Config').first().json.cmsUrl }}/folders",
+      keySource: 'field',
+    }),
+  );
   links.push(['Create folder', router, 1]);
   chain(add('Asana task', 'n8n-nodes-base.asana', 1, { workspace: '1', name: '=x' }, i % 4 === 0 ? { retryOnFail: true } : {}));
   chain(add('Drive folder', 'n8n-nodes-base.googleDrive', 3, { resource: 'folder', name: '=x' }));
-  chain(add('Read back', `${HG}resilientRequest`, 1, { method: 'GET', url: "=https://board0.agency.example/api/projects/{{ $json.id }}", keySource: 'none' }));
+  chain(
+    add('Read back', `${HG}resilientRequest`, 1, {
+      method: 'GET',
+      url: '=https://board0.agency.example/api/projects/{{ $json.id }}',
+      keySource: 'none',
+    }),
+  );
   links.push(['Read back', router, 1]);
   if (guarded) {
     chain(add('Verify', `${HG}qaVerify`, 1.1, { mode: 'compare', handoff: { __rl: true, mode: 'id', value: `h${i % 250}` } }));
     links.push(['Verify', router, 1]);
-    chain(add('Complete', `${HG}idempotencyGate`, 1.1, { operation: 'complete', handoff: { __rl: true, mode: 'id', value: `h${i % 250}` }, keySource: 'field', keyField: '_handoff.key' }));
+    chain(
+      add('Complete', `${HG}idempotencyGate`, 1.1, {
+        operation: 'complete',
+        handoff: { __rl: true, mode: 'id', value: `h${i % 250}` },
+        keySource: 'field',
+        keyField: '_handoff.key',
+      }),
+    );
   }
   chain(add('Tell the team', 'n8n-nodes-base.slack', 2.3, { select: 'channel', text: '=done' }));
-  chain(add('Notify ops', 'n8n-nodes-base.httpRequest', 4.2, { method: 'POST', url: 'https://hooks.slack.com/services/T000/B000/XXXX', options: {} }, { retryOnFail: true }));
+  chain(
+    add(
+      'Notify ops',
+      'n8n-nodes-base.httpRequest',
+      4.2,
+      { method: 'POST', url: 'https://hooks.slack.com/services/T000/B000/XXXX', options: {} },
+      { retryOnFail: true },
+    ),
+  );
   // Fill to exactly NODES with the glue real workflows are full of: Set, IF, Code.
   for (let n = 0; nodes.length < NODES; n++) {
     const kinds: [string, number, Record<string, unknown>][] = [
-      ['n8n-nodes-base.set', 3.4, { mode: 'manual', assignments: { assignments: [{ id: 'x', name: `f${n}`, value: `={{ $json.v${n} }}`, type: 'string' }] } }],
-      ['n8n-nodes-base.if', 2.2, { conditions: { conditions: [{ leftValue: '={{ $json.ok }}', operator: { type: 'boolean', operation: 'true' } }] } }],
+      [
+        'n8n-nodes-base.set',
+        3.4,
+        { mode: 'manual', assignments: { assignments: [{ id: 'x', name: `f${n}`, value: `={{ $json.v${n} }}`, type: 'string' }] } },
+      ],
+      [
+        'n8n-nodes-base.if',
+        2.2,
+        { conditions: { conditions: [{ leftValue: '={{ $json.ok }}', operator: { type: 'boolean', operation: 'true' } }] } },
+      ],
       ['n8n-nodes-base.code', 2, { jsCode: 'return items;' }],
     ];
     const [type, version, params] = kinds[n % 3];
@@ -106,7 +163,8 @@ function contract(): string {
     '  asana: { name: Asana, kind: task_board }',
     'handoffs:',
   ];
-  for (let h = 0; h < 250; h++) lines.push(`  - { id: h${h}, source: hubspot, targets: [board0, cms], owner: { name: "Owner ${h % 20}" }, workflows: ["wf${h * 2}"] }`);
+  for (let h = 0; h < 250; h++)
+    lines.push(`  - { id: h${h}, source: hubspot, targets: [board0, cms], owner: { name: "Owner ${h % 20}" }, workflows: ["wf${h * 2}"] }`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -152,7 +210,11 @@ async function main(): Promise<void> {
         compare: `target ≤ ${fmt.int(TARGET_MS)} ms`,
         meets: e2e <= TARGET_MS,
       },
-      { figure: `analysis alone, runAudit (best of ${ROUNDS})`, value: fmt.ms(best(analysis)), compare: `${((best(analysis) / WORKFLOWS) * 1000).toFixed(0)} µs per workflow` },
+      {
+        figure: `analysis alone, runAudit (best of ${ROUNDS})`,
+        value: fmt.ms(best(analysis)),
+        compare: `${((best(analysis) / WORKFLOWS) * 1000).toFixed(0)} µs per workflow`,
+      },
       { figure: 'findings reported', value: fmt.int(findings), compare: `${fmt.int(last.length)} characters of text` },
     ],
     ['the fake n8n serves the pages from this process over loopback HTTP; a real n8n adds its own query time per page of 250'],

@@ -34,7 +34,9 @@ const DAY = 86_400_000;
 function contractYaml(handoffs: number, workflowOf: (i: number) => string): string {
   const lines = ['systems: { crm: { name: CRM }, board: { name: Board } }', 'handoffs:'];
   for (let i = 0; i < handoffs; i++) {
-    lines.push(`  - { id: h${i}, source: crm, targets: [board], owner: { name: "Owner ${i % 50}" }, completionSla: 15m, reworkMinutes: 45, workflows: ["${workflowOf(i)}"] }`);
+    lines.push(
+      `  - { id: h${i}, source: crm, targets: [board], owner: { name: "Owner ${i % 50}" }, completionSla: 15m, reworkMinutes: 45, workflows: ["${workflowOf(i)}"] }`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -42,7 +44,10 @@ function contractYaml(handoffs: number, workflowOf: (i: number) => string): stri
 async function ingest(dir: string) {
   const n8n = await startFakeN8n({ now: Date.now() });
   const contracts = join(dir, 'ingest.yaml');
-  writeFileSync(contracts, contractYaml(INGEST_WORKFLOWS, (i) => String(1_000 + i)));
+  writeFileSync(
+    contracts,
+    contractYaml(INGEST_WORKFLOWS, (i) => String(1_000 + i)),
+  );
   const monitor = await startMonitor(
     loadConfig({
       HANDOFF_MONITOR_TOKEN: TOKEN,
@@ -98,7 +103,13 @@ async function detection(dir: string) {
   });
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const contracts = join(dir, 'detection.yaml');
-  writeFileSync(contracts, contractYaml(1, () => 'unused').replace('workflows: ["unused"]', `workflows: [${Array.from({ length: SAMPLES }, (_, i) => `"${5_000 + i}"`).join(', ')}]`));
+  writeFileSync(
+    contracts,
+    contractYaml(1, () => 'unused').replace(
+      'workflows: ["unused"]',
+      `workflows: [${Array.from({ length: SAMPLES }, (_, i) => `"${5_000 + i}"`).join(', ')}]`,
+    ),
+  );
   const monitor = await startMonitor(
     loadConfig({
       HANDOFF_MONITOR_TOKEN: TOKEN,
@@ -142,7 +153,7 @@ async function seed(db: string) {
   const t0 = process.hrtime.bigint();
   // Deterministic spread over the last 7 days, 5% failed.
   let x = 12_345;
-  const random = () => ((x = (x * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const random = () => (x = (x * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   for (let start = 0; start < STORED_RUNS; start += SEED_BATCH) {
     const records: ExecutionRecord[] = [];
     for (let i = start; i < start + SEED_BATCH; i++) {
@@ -168,7 +179,18 @@ async function seed(db: string) {
     await store.ledger.claim({ handoff, leaseMs: 15 * 60_000, items: keys }, now);
     await store.ledger.settle('complete', { handoff, keys: keys.slice(0, 10).map((k) => k.key) }, now);
     await store.ledger.claim({ handoff, leaseMs: 15 * 60_000, items: keys }, now);
-    await store.incidents.report({ handoff, dedupKey: 'bench', title: 'bench incident', severity: 'high', owner: { name: `Owner ${h % 50}` }, ownerSource: 'handoff', slaMs: 48 * 3_600_000 }, now);
+    await store.incidents.report(
+      {
+        handoff,
+        dedupKey: 'bench',
+        title: 'bench incident',
+        severity: 'high',
+        owner: { name: `Owner ${h % 50}` },
+        ownerSource: 'handoff',
+        slaMs: 48 * 3_600_000,
+      },
+      now,
+    );
     await store.aggregates.observe('time_to_detection', handoff, 3 + (h % 100));
     await store.aggregates.observe('time_to_recovery', handoff, 600 + h);
   }
@@ -180,8 +202,13 @@ async function seed(db: string) {
 
 /** Compiles monitor/ into monitor/dist (what `npm run bench` does first anyway); type errors elsewhere do not stop the emit. */
 function buildMonitor(): void {
-  const tsc = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'monitor', 'tsconfig.json')], { encoding: 'utf8' });
-  if (!existsSync(join(REPO, 'monitor', 'dist', 'monitor', 'src', 'cli.js'))) throw new Error(`building the monitor failed:\n${tsc.stdout}${tsc.stderr}`);
+  const tsc = spawnSync(
+    process.execPath,
+    [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'monitor', 'tsconfig.json')],
+    { encoding: 'utf8' },
+  );
+  if (!existsSync(join(REPO, 'monitor', 'dist', 'monitor', 'src', 'cli.js')))
+    throw new Error(`building the monitor failed:\n${tsc.stdout}${tsc.stderr}`);
 }
 
 function rssMb(pid: number): { rss: number; peak: number } {
@@ -193,7 +220,10 @@ function rssMb(pid: number): { rss: number; peak: number } {
 async function scrape(dir: string) {
   const db = join(dir, 'scrape.db');
   const contracts = join(dir, 'scrape.yaml');
-  writeFileSync(contracts, contractYaml(HANDOFFS, (i) => String(i)));
+  writeFileSync(
+    contracts,
+    contractYaml(HANDOFFS, (i) => String(i)),
+  );
   const seedSeconds = await seed(db);
 
   // The measured monitor is the built one (`handoff-monitor serve`, as users run it), in its own process,
@@ -243,7 +273,15 @@ async function scrape(dir: string) {
     await Promise.all(Array.from({ length: 10 }, get));
     const concurrentMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const memory = rssMb(monitor.child.pid!);
-    return { seedSeconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), concurrentMs, lines: text.split('\n').length, bytes: text.length, ...memory };
+    return {
+      seedSeconds,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      concurrentMs,
+      lines: text.split('\n').length,
+      bytes: text.length,
+      ...memory,
+    };
   } finally {
     await monitor.stop();
   }
@@ -258,14 +296,39 @@ async function main() {
     report(
       'collector and /metrics',
       [
-        { figure: `collector ingest, backlog of ${fmt.int(INGEST_RUNS)} (fake n8n, pages of 250)`, value: fmt.perSecond(ing.backlogRate), compare: '≥ 5,000/s', meets: ing.backlogRate >= 5_000 },
-        { figure: 'collector ingest, bursts of 2,500 between polls', value: fmt.perSecond(ing.steadyRate), compare: '≥ 5,000/s', meets: ing.steadyRate >= 5_000 },
+        {
+          figure: `collector ingest, backlog of ${fmt.int(INGEST_RUNS)} (fake n8n, pages of 250)`,
+          value: fmt.perSecond(ing.backlogRate),
+          compare: '≥ 5,000/s',
+          meets: ing.backlogRate >= 5_000,
+        },
+        {
+          figure: 'collector ingest, bursts of 2,500 between polls',
+          value: fmt.perSecond(ing.steadyRate),
+          compare: '≥ 5,000/s',
+          meets: ing.steadyRate >= 5_000,
+        },
         { figure: 'failed run → owner alert p50 (poll interval 1 s, fake n8n, webhook)', value: fmt.ms(det.p50) },
-        { figure: 'failed run → owner alert p95 (poll interval 1 s, fake n8n, webhook)', value: fmt.ms(det.p95), compare: '≤ poll interval + 2 s = 3,000 ms', meets: det.p95 <= 3_000 },
+        {
+          figure: 'failed run → owner alert p95 (poll interval 1 s, fake n8n, webhook)',
+          value: fmt.ms(det.p95),
+          compare: '≤ poll interval + 2 s = 3,000 ms',
+          meets: det.p95 <= 3_000,
+        },
         { figure: `/metrics scrape p50, ${fmt.int(STORED_RUNS)} executions, ${fmt.int(HANDOFFS)} handoffs`, value: fmt.ms(s.p50) },
-        { figure: `/metrics scrape p95, ${fmt.int(STORED_RUNS)} executions, ${fmt.int(HANDOFFS)} handoffs`, value: fmt.ms(s.p95), compare: '≤ 50 ms', meets: s.p95 <= 50 },
+        {
+          figure: `/metrics scrape p95, ${fmt.int(STORED_RUNS)} executions, ${fmt.int(HANDOFFS)} handoffs`,
+          value: fmt.ms(s.p95),
+          compare: '≤ 50 ms',
+          meets: s.p95 <= 50,
+        },
         { figure: '10 concurrent scrapes, all 10 responses read (one shared store read)', value: fmt.ms(s.concurrentMs) },
-        { figure: `monitor RSS with ${fmt.int(STORED_RUNS)} executions (after the scrapes)`, value: `${s.rss.toFixed(0)} MB`, compare: '≤ 250 MB (n8n main 0.8–1.4 GB)', meets: s.rss <= 250 },
+        {
+          figure: `monitor RSS with ${fmt.int(STORED_RUNS)} executions (after the scrapes)`,
+          value: `${s.rss.toFixed(0)} MB`,
+          compare: '≤ 250 MB (n8n main 0.8–1.4 GB)',
+          meets: s.rss <= 250,
+        },
         { figure: 'monitor peak RSS (VmHWM)', value: `${s.peak.toFixed(0)} MB`, compare: '≤ 250 MB', meets: s.peak <= 250 },
       ],
       [

@@ -107,13 +107,18 @@ function rows(store: string, open: Flood, closed: Flood, target: boolean): Bench
 }
 
 async function serve(db: string, contracts: string): Promise<ChildServer> {
-  return startChild(process.execPath, [join(REPO, 'monitor', 'bin', 'handoff-monitor.js'), 'serve'], {
-    HANDOFF_MONITOR_TOKEN: TOKEN,
-    HANDOFF_MONITOR_PORT: '0',
-    HANDOFF_MONITOR_DB: db,
-    HANDOFF_CONTRACTS: contracts,
-    HANDOFF_LOG_LEVEL: 'info',
-  }, /"url":"(http[^"]+)"|LISTENING (\S+)/);
+  return startChild(
+    process.execPath,
+    [join(REPO, 'monitor', 'bin', 'handoff-monitor.js'), 'serve'],
+    {
+      HANDOFF_MONITOR_TOKEN: TOKEN,
+      HANDOFF_MONITOR_PORT: '0',
+      HANDOFF_MONITOR_DB: db,
+      HANDOFF_CONTRACTS: contracts,
+      HANDOFF_LOG_LEVEL: 'info',
+    },
+    /"url":"(http[^"]+)"|LISTENING (\S+)/,
+  );
 }
 
 async function measure(store: string, urls: string[]): Promise<[Flood, Flood]> {
@@ -123,8 +128,13 @@ async function measure(store: string, urls: string[]): Promise<[Flood, Flood]> {
     await flood(clients, `${store}-warm`, 2, 100);
     const open = await flood(clients, `${store}-open`, OPEN_SECONDS, RATE);
     const closed = await flood(clients, `${store}-closed`, CLOSED_SECONDS);
-    for (const [what, f] of [['open', open], ['closed', closed]] as const) {
-      process.stderr.write(`flood ${store} ${what}: ${f.deals} deals in ${f.seconds.toFixed(1)} s, p99 ${fmt.ms(percentile(f.requests, 99))}, errors ${f.errors.length}${f.errors[0] ? ` (first: ${f.errors[0]})` : ''}\n`);
+    for (const [what, f] of [
+      ['open', open],
+      ['closed', closed],
+    ] as const) {
+      process.stderr.write(
+        `flood ${store} ${what}: ${f.deals} deals in ${f.seconds.toFixed(1)} s, p99 ${fmt.ms(percentile(f.requests, 99))}, errors ${f.errors.length}${f.errors[0] ? ` (first: ${f.errors[0]})` : ''}\n`,
+      );
     }
     return [open, closed];
   } finally {
@@ -145,7 +155,10 @@ async function admin(sql: string): Promise<void> {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'handoff-bench-flood-'));
   const contracts = join(dir, 'handoffs.yaml');
-  writeFileSync(contracts, `systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: ${KICKOFF}, source: crm, targets: [crm], owner: { name: Bench } }\n`);
+  writeFileSync(
+    contracts,
+    `systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: ${KICKOFF}, source: crm, targets: [crm], owner: { name: Bench } }\n`,
+  );
   const database = `handoff_bench_${randomBytes(4).toString('hex')}`;
   const pgUrl = new URL(ADMIN_URL);
   pgUrl.pathname = `/${database}`;
@@ -164,14 +177,15 @@ async function main() {
     servers.push(second);
     const [pgOpen, pgClosed] = await measure('Postgres', [first.url, second.url]);
 
-    report('Webhook flood (50 clients, the kickoff\'s monitor traffic per deal)', [
-      ...rows('SQLite, one monitor', liteOpen, liteClosed, true),
-      ...rows('Postgres, two replicas', pgOpen, pgClosed, true),
-    ], [
-      'per deal, as the nodes send it: validated checkpoint, claim (fingerprint, execution), verified checkpoint, complete — 4 requests; the kickoff has no third checkpoint (Resilient Request reports none)',
-      `open loop: ${fmt.int(RATE * OPEN_SECONDS)} deals arriving at ${fmt.int(RATE)}/s for ${OPEN_SECONDS} s over ${CLIENTS} keep-alive connections (a monitor that falls behind gets ${OPEN_LOOP_GIVE_UP}× that time, then the deals not yet started are counted, not sent); then ${CLOSED_SECONDS} s back to back`,
-      'clients, monitors and the database share the machine',
-    ]);
+    report(
+      "Webhook flood (50 clients, the kickoff's monitor traffic per deal)",
+      [...rows('SQLite, one monitor', liteOpen, liteClosed, true), ...rows('Postgres, two replicas', pgOpen, pgClosed, true)],
+      [
+        'per deal, as the nodes send it: validated checkpoint, claim (fingerprint, execution), verified checkpoint, complete — 4 requests; the kickoff has no third checkpoint (Resilient Request reports none)',
+        `open loop: ${fmt.int(RATE * OPEN_SECONDS)} deals arriving at ${fmt.int(RATE)}/s for ${OPEN_SECONDS} s over ${CLIENTS} keep-alive connections (a monitor that falls behind gets ${OPEN_LOOP_GIVE_UP}× that time, then the deals not yet started are counted, not sent); then ${CLOSED_SECONDS} s back to back`,
+        'clients, monitors and the database share the machine',
+      ],
+    );
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);

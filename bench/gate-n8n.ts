@@ -29,7 +29,14 @@ const node = (name: string, type: string, typeVersion: number, x: number, parame
 /** Webhook → Set {dealId} → subject → NoOp: one item per delivery, for the storm. */
 function workflow(name: string, path: string, subject: Json) {
   const nodes = [
-    node('Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} }, { webhookId: crypto.randomUUID() }),
+    node(
+      'Webhook',
+      'n8n-nodes-base.webhook',
+      2,
+      0,
+      { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+      { webhookId: crypto.randomUUID() },
+    ),
     node('Emit items', 'n8n-nodes-base.set', 3.4, 200, { mode: 'raw', jsonOutput: '={{ { dealId: $json.body.dealId } }}', options: {} }),
     { ...subject, name: 'Subject', position: [400, 0] },
     node('Done', 'n8n-nodes-base.noOp', 1, 600, {}),
@@ -47,7 +54,14 @@ function workflow(name: string, path: string, subject: Json) {
 }
 
 const gate = (credential: { id: string; name: string }) =>
-  node('Subject', 'n8n-nodes-handoff-guard.idempotencyGate', 1, 0, { operation: 'claim', handoff: HANDOFF, keySource: 'field', keyField: 'dealId' }, { credentials: { handoffMonitorApi: credential } });
+  node(
+    'Subject',
+    'n8n-nodes-handoff-guard.idempotencyGate',
+    1,
+    0,
+    { operation: 'claim', handoff: HANDOFF, keySource: 'field', keyField: 'dealId' },
+    { credentials: { handoffMonitorApi: credential } },
+  );
 const removeDuplicates = () =>
   node('Subject', 'n8n-nodes-base.removeDuplicates', 2, 0, {
     operation: 'removeItemsSeenInPreviousExecutions',
@@ -71,7 +85,10 @@ async function runOnce(n8n: N8nInstance, workflowId: string, path: string, body:
   await fetch(n8n.webhookUrl(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const done = await n8n.waitForExecutions(workflowId, already + 1, 180_000);
   const newest = done.sort((a, b) => Number(b.id) - Number(a.id))[0];
-  const full = await n8n.api<{ status: string; data: { resultData: { runData: RunData; error?: { message: string } } } }>('GET', `/executions/${newest.id}?includeData=true`);
+  const full = await n8n.api<{ status: string; data: { resultData: { runData: RunData; error?: { message: string } } } }>(
+    'GET',
+    `/executions/${newest.id}?includeData=true`,
+  );
   if (full.status !== 'success') throw new Error(`execution ${newest.id} ended ${full.status}: ${full.data.resultData.error?.message}`);
   return full.data.resultData.runData;
 }
@@ -92,7 +109,10 @@ async function storm(n8n: N8nInstance, subject: Json, label: string) {
   let passed = 0;
   let failed = 0;
   for (const e of done.filter((x) => Number(x.id) > 0)) {
-    const full = await n8n.api<{ status: string; data: { resultData: { runData: RunData } } }>('GET', `/executions/${e.id}?includeData=true`);
+    const full = await n8n.api<{ status: string; data: { resultData: { runData: RunData } } }>(
+      'GET',
+      `/executions/${e.id}?includeData=true`,
+    );
     const items = full.data.resultData.runData.Subject?.[0]?.data?.main[0] ?? [];
     if (full.status !== 'success') failed++;
     passed += items.filter((i) => (i as { json: { dealId: string } }).json.dealId === dealId).length;
@@ -104,25 +124,34 @@ async function main() {
   const monitor = await startE2eMonitor();
   const n8n = await startN8n();
   try {
-    const credential = await n8n.createCredential('Handoff Monitor (bench)', 'handoffMonitorApi', { url: monitor.url, token: monitor.token });
+    const credential = await n8n.createCredential('Handoff Monitor (bench)', 'handoffMonitorApi', {
+      url: monitor.url,
+      token: monitor.token,
+    });
     const ours = await nodeTimeForItems(n8n, gate(credential), 'gate', ITEMS, ROUNDS);
     const peer = await nodeTimeForItems(n8n, removeDuplicates(), 'remove-duplicates', ITEMS, ROUNDS);
     const ourStorm = await storm(n8n, gate(credential), 'gate');
     const peerStorm = await storm(n8n, removeDuplicates(), 'remove-duplicates');
-    report('Idempotency Gate vs n8n Remove Duplicates (same n8n 2.41.1)', [
-      {
-        figure: `node time, ${fmt.int(ITEMS)} fresh items (best of ${ROUNDS})`,
-        value: `${fmt.int(ours)} ms (${(ours / peer).toFixed(3)}×)`,
-        compare: `Remove Duplicates: ${fmt.int(peer)} ms; target ≤ 0.1×`,
-        meets: ours <= 0.1 * peer,
-      },
-      {
-        figure: `duplicates passed, ${STORM}-way storm of one key`,
-        value: `${ourStorm.passed - 1} (${ourStorm.failed} executions failed)`,
-        compare: `Remove Duplicates: ${peerStorm.passed - 1} (${peerStorm.failed} failed); target 0`,
-        meets: ourStorm.passed === 1 && ourStorm.failed === 0,
-      },
-    ], ['the storm primes each workflow with one run first, so Remove Duplicates has its history row (on a fresh workflow its racers fail with SQLITE_CONSTRAINT instead)']);
+    report(
+      'Idempotency Gate vs n8n Remove Duplicates (same n8n 2.41.1)',
+      [
+        {
+          figure: `node time, ${fmt.int(ITEMS)} fresh items (best of ${ROUNDS})`,
+          value: `${fmt.int(ours)} ms (${(ours / peer).toFixed(3)}×)`,
+          compare: `Remove Duplicates: ${fmt.int(peer)} ms; target ≤ 0.1×`,
+          meets: ours <= 0.1 * peer,
+        },
+        {
+          figure: `duplicates passed, ${STORM}-way storm of one key`,
+          value: `${ourStorm.passed - 1} (${ourStorm.failed} executions failed)`,
+          compare: `Remove Duplicates: ${peerStorm.passed - 1} (${peerStorm.failed} failed); target 0`,
+          meets: ourStorm.passed === 1 && ourStorm.failed === 0,
+        },
+      ],
+      [
+        'the storm primes each workflow with one run first, so Remove Duplicates has its history row (on a fresh workflow its racers fail with SQLITE_CONSTRAINT instead)',
+      ],
+    );
   } finally {
     await n8n.stop();
     await monitor.close();

@@ -41,8 +41,26 @@ function workflow(name: string, path: string, subject: Json, barrier: boolean) {
   return {
     name,
     nodes: [
-      node('Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} }, { webhookId: crypto.randomUUID() }),
-      ...(barrier ? [node('Barrier', 'n8n-nodes-base.wait', 1.1, 100, { resume: 'specificTime', dateTime: '={{ $json.body.releaseAt }}' }, { webhookId: crypto.randomUUID() })] : []),
+      node(
+        'Webhook',
+        'n8n-nodes-base.webhook',
+        2,
+        0,
+        { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+        { webhookId: crypto.randomUUID() },
+      ),
+      ...(barrier
+        ? [
+            node(
+              'Barrier',
+              'n8n-nodes-base.wait',
+              1.1,
+              100,
+              { resume: 'specificTime', dateTime: '={{ $json.body.releaseAt }}' },
+              { webhookId: crypto.randomUUID() },
+            ),
+          ]
+        : []),
       node('Emit items', 'n8n-nodes-base.set', 3.4, 200, { mode: 'raw', jsonOutput: '={{ { dealId: $json.body.dealId } }}', options: {} }),
       { ...subject, name: 'Subject', position: [400, 0] },
       node('Done', 'n8n-nodes-base.noOp', 1, 600, {}),
@@ -58,7 +76,14 @@ function workflow(name: string, path: string, subject: Json, barrier: boolean) {
 }
 
 const gate = (credential: { id: string; name: string }) =>
-  node('Subject', 'n8n-nodes-handoff-guard.idempotencyGate', 1, 0, { operation: 'claim', handoff: HANDOFF, keySource: 'field', keyField: 'dealId' }, { credentials: { handoffMonitorApi: credential } });
+  node(
+    'Subject',
+    'n8n-nodes-handoff-guard.idempotencyGate',
+    1,
+    0,
+    { operation: 'claim', handoff: HANDOFF, keySource: 'field', keyField: 'dealId' },
+    { credentials: { handoffMonitorApi: credential } },
+  );
 const removeDuplicates = () =>
   node('Subject', 'n8n-nodes-base.removeDuplicates', 2, 0, {
     operation: 'removeItemsSeenInPreviousExecutions',
@@ -96,7 +121,10 @@ async function storms(n8n: N8nQueueMode, subject: Json, label: string, barrier: 
     const starts: number[] = [];
     const workers = new Set<number | undefined>();
     for (const e of done) {
-      const full = await n8n.api<{ status: string; data: { resultData: { runData: RunData } } }>('GET', `/executions/${e.id}?includeData=true`);
+      const full = await n8n.api<{ status: string; data: { resultData: { runData: RunData } } }>(
+        'GET',
+        `/executions/${e.id}?includeData=true`,
+      );
       const run = full.data.resultData.runData.Subject?.[0];
       if (run) starts.push(run.startTime);
       const items = run?.data?.main[0] ?? [];
@@ -104,7 +132,12 @@ async function storms(n8n: N8nQueueMode, subject: Json, label: string, barrier: 
       passed += items.filter((i) => (i as { json: { dealId: string } }).json.dealId === dealId).length;
       workers.add(byWorker.get(e.id));
     }
-    results.push({ passed, failed, workers: [...workers].filter((w) => w !== undefined).length, subjectSpreadMs: starts.length ? Math.max(...starts) - Math.min(...starts) : 0 });
+    results.push({
+      passed,
+      failed,
+      workers: [...workers].filter((w) => w !== undefined).length,
+      subjectSpreadMs: starts.length ? Math.max(...starts) - Math.min(...starts) : 0,
+    });
   }
   return results;
 }
@@ -113,7 +146,10 @@ async function main() {
   const monitor = await startE2eMonitor();
   const n8n = await startN8nQueueMode({ workers: WORKERS });
   try {
-    const credential = await n8n.createCredential('Handoff Monitor (bench)', 'handoffMonitorApi', { url: monitor.url, token: monitor.token });
+    const credential = await n8n.createCredential('Handoff Monitor (bench)', 'handoffMonitorApi', {
+      url: monitor.url,
+      token: monitor.token,
+    });
     const oursTime = await nodeTimeForItems(n8n, gate(credential), 'gate', ITEMS, ROUNDS);
     const peerTime = await nodeTimeForItems(n8n, removeDuplicates(), 'remove-duplicates', ITEMS, ROUNDS);
     const ours = await storms(n8n, gate(credential), 'gate', false);
@@ -129,25 +165,29 @@ async function main() {
       meets: dupes(o).every((d) => d === 0) && failedOf(o) === 0,
     });
     const spread = (r: typeof ours) => r.map((x) => x.subjectSpreadMs).join(', ');
-    report(`Idempotency Gate vs n8n Remove Duplicates, queue mode (n8n ${n8n.install.n8nVersion}, main + ${WORKERS} workers, Redis + Postgres)`, [
-      {
-        figure: `node time, ${fmt.int(ITEMS)} fresh items on a worker (best of ${ROUNDS})`,
-        value: `${fmt.int(oursTime)} ms (${(oursTime / peerTime).toFixed(3)}×)`,
-        compare: `Remove Duplicates: ${fmt.int(peerTime)} ms; target ≤ 0.1×`,
-        meets: oursTime <= 0.1 * peerTime,
-      },
-      row('as delivered', ours, peer),
-      row(`held at a barrier (Wait until one instant)`, oursB, peerB),
-      {
-        figure: 'queue-mode stack start (main ready, then workers)',
-        value: `${fmt.int(n8n.timings.totalMs)} ms`,
-        compare: `main ${fmt.int(n8n.timings.mainReadyMs)} ms, workers ${fmt.int(n8n.timings.workersReadyMs)} ms`,
-      },
-    ], [
-      'the storm primes each workflow with one run first, so Remove Duplicates has its history row',
-      `workers that ran each storm: ours ${[...ours, ...oursB].map((r) => r.workers).join(', ')}, Remove Duplicates ${[...peer, ...peerB].map((r) => r.workers).join(', ')}`,
-      `spread of the subject node's start times within a storm: as delivered ours ${spread(ours)} ms, Remove Duplicates ${spread(peer)} ms; at the barrier ours ${spread(oursB)} ms, Remove Duplicates ${spread(peerB)} ms`,
-    ]);
+    report(
+      `Idempotency Gate vs n8n Remove Duplicates, queue mode (n8n ${n8n.install.n8nVersion}, main + ${WORKERS} workers, Redis + Postgres)`,
+      [
+        {
+          figure: `node time, ${fmt.int(ITEMS)} fresh items on a worker (best of ${ROUNDS})`,
+          value: `${fmt.int(oursTime)} ms (${(oursTime / peerTime).toFixed(3)}×)`,
+          compare: `Remove Duplicates: ${fmt.int(peerTime)} ms; target ≤ 0.1×`,
+          meets: oursTime <= 0.1 * peerTime,
+        },
+        row('as delivered', ours, peer),
+        row(`held at a barrier (Wait until one instant)`, oursB, peerB),
+        {
+          figure: 'queue-mode stack start (main ready, then workers)',
+          value: `${fmt.int(n8n.timings.totalMs)} ms`,
+          compare: `main ${fmt.int(n8n.timings.mainReadyMs)} ms, workers ${fmt.int(n8n.timings.workersReadyMs)} ms`,
+        },
+      ],
+      [
+        'the storm primes each workflow with one run first, so Remove Duplicates has its history row',
+        `workers that ran each storm: ours ${[...ours, ...oursB].map((r) => r.workers).join(', ')}, Remove Duplicates ${[...peer, ...peerB].map((r) => r.workers).join(', ')}`,
+        `spread of the subject node's start times within a storm: as delivered ours ${spread(ours)} ms, Remove Duplicates ${spread(peer)} ms; at the barrier ours ${spread(oursB)} ms, Remove Duplicates ${spread(peerB)} ms`,
+      ],
+    );
   } finally {
     await n8n.stop();
     await monitor.close();

@@ -86,13 +86,18 @@ async function measure(url: string, nextKey: () => string): Promise<Omit<Stage, 
 }
 
 async function serve(db: string, contracts: string) {
-  return startChild(process.execPath, [join(REPO, 'monitor', 'bin', 'handoff-monitor.js'), 'serve'], {
-    HANDOFF_MONITOR_TOKEN: TOKEN,
-    HANDOFF_MONITOR_PORT: '0',
-    HANDOFF_MONITOR_DB: db,
-    HANDOFF_CONTRACTS: contracts,
-    HANDOFF_LOG_LEVEL: 'info',
-  }, /"url":"(http[^"]+)"|LISTENING (\S+)/);
+  return startChild(
+    process.execPath,
+    [join(REPO, 'monitor', 'bin', 'handoff-monitor.js'), 'serve'],
+    {
+      HANDOFF_MONITOR_TOKEN: TOKEN,
+      HANDOFF_MONITOR_PORT: '0',
+      HANDOFF_MONITOR_DB: db,
+      HANDOFF_CONTRACTS: contracts,
+      HANDOFF_LOG_LEVEL: 'info',
+    },
+    /"url":"(http[^"]+)"|LISTENING (\S+)/,
+  );
 }
 
 interface GrowingStore {
@@ -127,7 +132,9 @@ async function grow(stores: GrowingStore[], contracts: string, seeded: { keys: n
       try {
         const m = await measure(monitor.url, s.nextKey);
         s.stages.push({ keys, seedMs: seedMs[i], bytes: onDisk[i], ...m });
-        process.stderr.write(`growth ${s.name} ${fmt.int(keys)} keys: seeded in ${(seedMs[i] / 1000).toFixed(1)} s, p50 ${fmt.ms(m.p50)}, p95 ${fmt.ms(m.p95)}, batch ${fmt.perSecond(m.batchPerSecond)}\n`);
+        process.stderr.write(
+          `growth ${s.name} ${fmt.int(keys)} keys: seeded in ${(seedMs[i] / 1000).toFixed(1)} s, p50 ${fmt.ms(m.p50)}, p95 ${fmt.ms(m.p95)}, batch ${fmt.perSecond(m.batchPerSecond)}\n`,
+        );
       } finally {
         await monitor.stop();
       }
@@ -151,14 +158,18 @@ function rowsFor(store: string, stages: Stage[]): BenchRow[] {
   const rows: BenchRow[] = stages.map((s) => ({
     figure: `claim round trip p50 / p95, ${fmt.int(s.keys)} keys (${store})`,
     value: `${fmt.ms(s.p50)} / ${fmt.ms(s.p95)}`,
-    compare: s === first ? 'the baseline' : `${(s.p50 / first.p50).toFixed(2)}× the p50 at ${fmt.int(first.keys)}${s === last ? `; target ≤ ${RATIO_TARGET}×` : ''}`,
+    compare:
+      s === first
+        ? 'the baseline'
+        : `${(s.p50 / first.p50).toFixed(2)}× the p50 at ${fmt.int(first.keys)}${s === last ? `; target ≤ ${RATIO_TARGET}×` : ''}`,
     meets: s === last && s !== first ? s.p50 <= RATIO_TARGET * first.p50 : undefined,
   }));
   for (const s of stages) {
     rows.push({
       figure: `claims/s, batch of ${fmt.int(BATCH)}, ${fmt.int(s.keys)} keys (${store})`,
       value: fmt.perSecond(s.batchPerSecond),
-      compare: s === first ? 'the baseline' : `${(s.batchPerSecond / first.batchPerSecond).toFixed(2)}× the figure at ${fmt.int(first.keys)}`,
+      compare:
+        s === first ? 'the baseline' : `${(s.batchPerSecond / first.batchPerSecond).toFixed(2)}× the figure at ${fmt.int(first.keys)}`,
     });
   }
   rows.push({
@@ -178,7 +189,10 @@ async function main() {
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'handoff-bench-growth-'));
   const contracts = join(dir, 'handoffs.yaml');
-  writeFileSync(contracts, `systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: ${SEED_HANDOFF}, source: crm, targets: [crm], owner: { name: Bench } }\n`);
+  writeFileSync(
+    contracts,
+    `systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: ${SEED_HANDOFF}, source: crm, targets: [crm], owner: { name: Bench } }\n`,
+  );
   const database = `handoff_bench_${randomBytes(4).toString('hex')}`;
   const pgUrl = new URL(ADMIN_URL);
   pgUrl.pathname = `/${database}`;
@@ -219,12 +233,16 @@ async function main() {
       { label: 'Postgres p95', color: '#d62728', dashed: true, points: postgres.map((s) => ({ keys: s.keys, ms: s.p95 })) },
     ];
     writeFileSync(join(__dirname, 'growth.svg'), growthSvg('Claim round trip against ledger size (one key, HTTP)', series));
-    report('Ledger growth (claims with millions of keys already in the ledger)', [...rowsFor('SQLite', sqlite), ...rowsFor('Postgres', postgres)], [
-      '![Claim round trip against ledger size, SQLite and Postgres](growth.svg)',
-      `seeded in SQL into the monitor's own schema: kickoff-shaped rows (deal-id keys, 64-hex fingerprints, execution ids), one in 10,000 claimed (in flight), of the rest 94 % completed and 6 % released; each claim is a fresh key at a random place among them`,
-      `${fmt.int(SINGLE_CLAIMS)} single claims and ${BATCHES} batches of ${fmt.int(BATCH)} per size, sequential over one keep-alive connection; the monitor restarts on each size (cold page cache inside it)`,
-      `whole bench ${((performance.now() - started) / 1000).toFixed(0)} s of wall time, seeding included`,
-    ]);
+    report(
+      'Ledger growth (claims with millions of keys already in the ledger)',
+      [...rowsFor('SQLite', sqlite), ...rowsFor('Postgres', postgres)],
+      [
+        '![Claim round trip against ledger size, SQLite and Postgres](growth.svg)',
+        `seeded in SQL into the monitor's own schema: kickoff-shaped rows (deal-id keys, 64-hex fingerprints, execution ids), one in 10,000 claimed (in flight), of the rest 94 % completed and 6 % released; each claim is a fresh key at a random place among them`,
+        `${fmt.int(SINGLE_CLAIMS)} single claims and ${BATCHES} batches of ${fmt.int(BATCH)} per size, sequential over one keep-alive connection; the monitor restarts on each size (cold page cache inside it)`,
+        `whole bench ${((performance.now() - started) / 1000).toFixed(0)} s of wall time, seeding included`,
+      ],
+    );
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

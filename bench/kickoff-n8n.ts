@@ -13,7 +13,15 @@ import Database from 'better-sqlite3';
 import crypto from 'crypto';
 import { startN8n, type N8nInstance } from '../test/harness/n8n';
 import { startAgencyMock } from '../test/mocks/agency';
-import { createTemplateCredentials, deploy, HANDOFF, KICKOFF_PATH, loadTemplate, pointAt, startTemplateMonitor } from '../test/e2e/support/templates';
+import {
+  createTemplateCredentials,
+  deploy,
+  HANDOFF,
+  KICKOFF_PATH,
+  loadTemplate,
+  pointAt,
+  startTemplateMonitor,
+} from '../test/e2e/support/templates';
 import { answerWhenDone, GUARD_STEPS, withoutGuard } from './lib/kickoff-variants';
 import { fmt, percentile, report } from './lib/report';
 
@@ -54,13 +62,22 @@ function deal(prefix: string): Json {
 /** Posts one deal and waits for the run to end (the webhook answers with the last node's output). */
 async function kickoff(n8n: N8nInstance, hookPath: string, body: Json): Promise<number> {
   const started = performance.now();
-  const res = await fetch(n8n.webhookUrl(hookPath), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(n8n.webhookUrl(hookPath), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${hookPath}: HTTP ${res.status} ${text.slice(0, 300)}`);
   return performance.now() - started;
 }
 
-async function concurrently(n8n: N8nInstance, hookPath: string, prefix: string, deals: number): Promise<{ perSecond: number; ids: string[] }> {
+async function concurrently(
+  n8n: N8nInstance,
+  hookPath: string,
+  prefix: string,
+  deals: number,
+): Promise<{ perSecond: number; ids: string[] }> {
   const ids: string[] = [];
   let next = 0;
   const started = performance.now();
@@ -105,7 +122,8 @@ function missingTrace(db: string, dealIds: string[]): string[] {
       const s = (state.get(HANDOFF, id) as { state: string } | undefined)?.state;
       const seen = new Set((kinds.all(HANDOFF, id) as { kind: string }[]).map((r) => r.kind));
       const lacking = ['validated', 'verified'].filter((k) => !seen.has(k));
-      if (s !== 'completed' || lacking.length) problems.push(`${id}: ${s ?? 'no claim'}${lacking.length ? `, no ${lacking.join('/')}` : ''}`);
+      if (s !== 'completed' || lacking.length)
+        problems.push(`${id}: ${s ?? 'no claim'}${lacking.length ? `, no ${lacking.join('/')}` : ''}`);
     }
     return problems;
   } finally {
@@ -115,12 +133,21 @@ function missingTrace(db: string, dealIds: string[]): string[] {
 
 async function main() {
   const mock = await startAgencyMock();
-  const [n8n, monitor] = await Promise.all([startN8n(), startTemplateMonitor({ alertWebhookUrl: `${mock.url}/chat/webhook/owner-alerts` })]);
+  const [n8n, monitor] = await Promise.all([
+    startN8n(),
+    startTemplateMonitor({ alertWebhookUrl: `${mock.url}/chat/webhook/owner-alerts` }),
+  ]);
   try {
     const credentials = await createTemplateCredentials(n8n, monitor, `tb-bench-${crypto.randomBytes(6).toString('hex')}`);
     const headerAuth = {
-      taskBoard: await n8n.createCredential('Task board header', 'httpHeaderAuth', { name: 'Authorization', value: `Bearer tb-bench-${crypto.randomBytes(6).toString('hex')}` }),
-      cms: await n8n.createCredential('CMS header', 'httpHeaderAuth', { name: 'X-Api-Key', value: `cms-bench-${crypto.randomBytes(6).toString('hex')}` }),
+      taskBoard: await n8n.createCredential('Task board header', 'httpHeaderAuth', {
+        name: 'Authorization',
+        value: `Bearer tb-bench-${crypto.randomBytes(6).toString('hex')}`,
+      }),
+      cms: await n8n.createCredential('CMS header', 'httpHeaderAuth', {
+        name: 'X-Api-Key',
+        value: `cms-bench-${crypto.randomBytes(6).toString('hex')}`,
+      }),
     };
     const template = pointAt(loadTemplate('sales-to-delivery-kickoff.json'), { mockUrl: mock.url, credentials });
     const guardedId = await deploy(n8n, answerWhenDone(JSON.parse(JSON.stringify(template))), KICKOFF_PATH);
@@ -149,9 +176,11 @@ async function main() {
     const guardRuns = (await executionsWithData(n8n, guardedId)).filter((e) => !warmedGuard.has(e.id));
     const plainRuns = (await executionsWithData(n8n, plainId)).filter((e) => !warmedPlain.has(e.id));
     const failed = [...guardRuns, ...plainRuns].filter((e) => e.status !== 'success');
-    if (failed.length) throw new Error(`${failed.length} kickoff(s) did not succeed, e.g. ${failed[0].id}: ${failed[0].data?.resultData.error?.message}`);
+    if (failed.length)
+      throw new Error(`${failed.length} kickoff(s) did not succeed, e.g. ${failed[0].id}: ${failed[0].data?.resultData.error?.message}`);
 
-    const nodeTime = (runs: FullExecution[], name: string) => runs.map((e) => e.data!.resultData.runData[name]?.[0]?.executionTime ?? Number.NaN);
+    const nodeTime = (runs: FullExecution[], name: string) =>
+      runs.map((e) => e.data!.resultData.runData[name]?.[0]?.executionTime ?? Number.NaN);
     const perStep = Object.fromEntries(GUARD_STEPS.map((s) => [s, nodeTime(guardRuns, s)]));
     const guardPerDeal = guardRuns.map((_, i) => GUARD_STEPS.reduce((sum, s) => sum + perStep[s][i], 0));
     if (guardPerDeal.some((x) => Number.isNaN(x))) throw new Error('a guarded run lacks one of the guard steps');
@@ -163,7 +192,8 @@ async function main() {
       plain: await concurrently(n8n, PLAIN_PATH, 'conc-plain', DEALS),
     };
     const untraced = missingTrace(monitor.db, [...sequentialDeals, ...conc.guard.ids]);
-    if (untraced.length) throw new Error(`${untraced.length} guarded deal(s) lost their trace or completion, e.g. ${untraced.slice(0, 3).join('; ')}`);
+    if (untraced.length)
+      throw new Error(`${untraced.length} guarded deal(s) lost their trace or completion, e.g. ${untraced.slice(0, 3).join('; ')}`);
 
     const stepTimes = GUARD_STEPS.map((s) => `${s} ${fmt.ms(p(perStep[s], 50))}`).join(', ');
     report(

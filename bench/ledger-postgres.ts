@@ -32,12 +32,17 @@ async function admin(sql: string): Promise<void> {
 
 async function main() {
   // The CLI runs the compiled monitor: build it so the Postgres store in this tree is the one measured.
-  spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'monitor/tsconfig.json')], { stdio: 'ignore' });
+  spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'monitor/tsconfig.json')], {
+    stdio: 'ignore',
+  });
   const dir = mkdtempSync(join(tmpdir(), 'handoff-bench-pg-'));
   const database = `handoff_bench_${randomBytes(4).toString('hex')}`;
   const pgUrl = new URL(ADMIN_URL);
   pgUrl.pathname = `/${database}`;
-  writeFileSync(join(dir, 'handoffs.yaml'), 'systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: bench, source: crm, targets: [crm], owner: { name: Bench } }\n');
+  writeFileSync(
+    join(dir, 'handoffs.yaml'),
+    'systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: bench, source: crm, targets: [crm], owner: { name: Bench } }\n',
+  );
   const servers: ChildServer[] = [];
   await admin(`CREATE DATABASE ${database}`);
   try {
@@ -54,9 +59,13 @@ async function main() {
     const sqlite = await serve(join(dir, 'monitor.db'));
     servers.push(sqlite);
     // The floor uses its own table in the same database, so both write to the same Postgres files.
-    const bare = await startChild(process.execPath, [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'peers', 'bare-pg-ledger.ts')], {
-      BARE_PG_URL: pgUrl.href,
-    });
+    const bare = await startChild(
+      process.execPath,
+      [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'peers', 'bare-pg-ledger.ts')],
+      {
+        BARE_PG_URL: pgUrl.href,
+      },
+    );
     servers.push(bare);
 
     const plan = [

@@ -21,17 +21,26 @@ async function main() {
     'systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: bench, source: crm, targets: [crm], owner: { name: Bench } }\n',
   );
   try {
-    const monitor = await startChild(process.execPath, [join(REPO, 'monitor', 'bin', 'handoff-monitor.js'), 'serve'], {
-      HANDOFF_MONITOR_TOKEN: TOKEN,
-      HANDOFF_MONITOR_PORT: '0',
-      HANDOFF_MONITOR_DB: join(dir, 'monitor.db'),
-      HANDOFF_CONTRACTS: join(dir, 'handoffs.yaml'),
-      HANDOFF_LOG_LEVEL: 'info',
-    }, /"url":"(http[^"]+)"|LISTENING (\S+)/);
+    const monitor = await startChild(
+      process.execPath,
+      [join(REPO, 'monitor', 'bin', 'handoff-monitor.js'), 'serve'],
+      {
+        HANDOFF_MONITOR_TOKEN: TOKEN,
+        HANDOFF_MONITOR_PORT: '0',
+        HANDOFF_MONITOR_DB: join(dir, 'monitor.db'),
+        HANDOFF_CONTRACTS: join(dir, 'handoffs.yaml'),
+        HANDOFF_LOG_LEVEL: 'info',
+      },
+      /"url":"(http[^"]+)"|LISTENING (\S+)/,
+    );
     servers.push(monitor);
-    const bare = await startChild(process.execPath, [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'peers', 'bare-ledger.ts')], {
-      BARE_DB: join(dir, 'bare.db'),
-    });
+    const bare = await startChild(
+      process.execPath,
+      [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'peers', 'bare-ledger.ts')],
+      {
+        BARE_DB: join(dir, 'bare.db'),
+      },
+    );
     servers.push(bare);
 
     const plan = [
@@ -58,7 +67,9 @@ async function main() {
         });
       }
     }
-    report('Ledger (Idempotency Gate backend)', rows, ['client and servers share the 2-core machine; requests are sequential over one keep-alive connection']);
+    report('Ledger (Idempotency Gate backend)', rows, [
+      'client and servers share the 2-core machine; requests are sequential over one keep-alive connection',
+    ]);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     rmSync(dir, { recursive: true, force: true });

@@ -41,7 +41,14 @@ const items: INodeExecutionData[] = Array.from({ length: ITEMS }, (_, i) => ({
   },
 }));
 
-const parameters: Record<string, unknown> = { mode: 'schema', schemaSource: 'parameter', schema: JSON.stringify(dealSchema), draft: '2020-12', handoff: '', keyField: 'dealId' };
+const parameters: Record<string, unknown> = {
+  mode: 'schema',
+  schemaSource: 'parameter',
+  schema: JSON.stringify(dealSchema),
+  draft: '2020-12',
+  handoff: '',
+  keyField: 'dealId',
+};
 
 /** Just what execute() touches; no engine, so the figure is the node's own cost. */
 const context = {

@@ -117,7 +117,10 @@ function rows(store: string, m: Measured, target: boolean): BenchRow[] {
 
 const perTable = (p: PurgeReport) =>
   Object.entries(p.tables)
-    .map(([table, t]) => `${table} ${fmt.int(t.deleted)} in ${t.batches} batches (largest ${fmt.int(t.largestBatch)}, longest ${fmt.ms(t.longestBatchMs)})`)
+    .map(
+      ([table, t]) =>
+        `${table} ${fmt.int(t.deleted)} in ${t.batches} batches (largest ${fmt.int(t.largestBatch)}, longest ${fmt.ms(t.longestBatchMs)})`,
+    )
     .join('; ');
 
 const OLD = Date.now() - 200 * DAY;

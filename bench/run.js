@@ -10,7 +10,19 @@ const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 /** In the order RESULTS.md lists them; a missing file is reported, never skipped silently. */
-const BENCHES = ['kickoff-n8n.ts', 'gate-n8n.ts', 'gate-queue-mode.ts', 'ledger.ts', 'ledger-postgres.ts', 'growth.ts', 'flood.ts', 'preflight.ts', 'collector.ts', 'audit.ts', 'retention.ts'];
+const BENCHES = [
+  'kickoff-n8n.ts',
+  'gate-n8n.ts',
+  'gate-queue-mode.ts',
+  'ledger.ts',
+  'ledger-postgres.ts',
+  'growth.ts',
+  'flood.ts',
+  'preflight.ts',
+  'collector.ts',
+  'audit.ts',
+  'retention.ts',
+];
 
 const only = process.argv.slice(2);
 const selected = only.length ? BENCHES.filter((b) => only.some((o) => b.startsWith(o))) : BENCHES;
@@ -28,8 +40,18 @@ for (const file of selected) {
     continue;
   }
   const started = Date.now();
-  const run = spawnSync(process.execPath, [tsx, full], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
-  process.stdout.write(run.stdout.split('\n').filter((l) => !l.startsWith('BENCH_RESULT ')).join('\n'));
+  const run = spawnSync(process.execPath, [tsx, full], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.stdout.write(
+    run.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('BENCH_RESULT '))
+      .join('\n'),
+  );
   const results = run.stdout
     .split('\n')
     .filter((l) => l.startsWith('BENCH_RESULT '))
@@ -60,7 +82,8 @@ for (const s of sections) {
     continue;
   }
   lines.push('| figure | value | peer or target | meets |', '|---|---|---|---|');
-  for (const r of s.rows) lines.push(`| ${r.figure} | ${r.value} | ${r.compare ?? ''} | ${r.meets === undefined ? '' : r.meets ? 'yes' : '**no**'} |`);
+  for (const r of s.rows)
+    lines.push(`| ${r.figure} | ${r.value} | ${r.compare ?? ''} | ${r.meets === undefined ? '' : r.meets ? 'yes' : '**no**'} |`);
   for (const n of s.notes ?? []) lines.push('', `${n}`);
   lines.push('');
 }

@@ -32,7 +32,8 @@ export class HandoffBasicAuthApi implements ICredentialType {
       type: 'string',
       default: '',
       placeholder: 'e.g. https://cms.example.com/api/me',
-      description: 'An address on the target system that answers only with valid credentials. Used by the credential test alone; requests go where the node says.',
+      description:
+        'An address on the target system that answers only with valid credentials. Used by the credential test alone; requests go where the node says.',
     },
   ];
 

@@ -1,10 +1,4 @@
-import type {
-  IAuthenticateGeneric,
-  Icon,
-  ICredentialTestRequest,
-  ICredentialType,
-  INodeProperties,
-} from 'n8n-workflow';
+import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /** Where the Handoff Guard monitor runs and the token its API expects (HANDOFF_MONITOR_TOKEN). */
 export class HandoffMonitorApi implements ICredentialType {

@@ -39,7 +39,8 @@ export class HandoffTokenAuthApi implements ICredentialType {
       type: 'string',
       default: '',
       placeholder: 'e.g. https://tasks.example.com/api/me',
-      description: 'An address on the target system that answers only with a valid token. Used by the credential test alone; requests go where the node says.',
+      description:
+        'An address on the target system that answers only with a valid token. Used by the credential test alone; requests go where the node says.',
     },
   ];
 

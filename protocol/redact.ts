@@ -7,7 +7,8 @@
 export const REDACTED = '[redacted]';
 
 /** Key names that hold secrets (matched case-insensitively, ignoring -, _ and spaces). */
-const SECRET_KEY = /(authorization|auth|token|secret|passw(or)?d|passphrase|passcode|pwd|apikey|api_?key|accesskey|privatekey|clientsecret|cookie|session|sessionid|sessionkey|sessid|credential|signature|bearer|jwt|otp|pin)$/i;
+const SECRET_KEY =
+  /(authorization|auth|token|secret|passw(or)?d|passphrase|passcode|pwd|apikey|api_?key|accesskey|privatekey|clientsecret|cookie|session|sessionid|sessionkey|sessid|credential|signature|bearer|jwt|otp|pin)$/i;
 const SECRET_KEY_ANYWHERE = /(password|passcode|secret|token|apikey|authorization|cookie|credential|privatekey|sessionid)/i;
 
 /**
@@ -29,7 +30,10 @@ const SECRET_PARAM =
  */
 const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
   // `Authorization: Token …`, `Bot …`, `Digest …`: the scheme and its credential both go.
-  [new RegExp(`(authorization${SEPARATOR})(?!\\[redacted\\])(?:[A-Za-z][A-Za-z0-9_-]{0,20}[ \\t]+)?[^"'\\s,;\\\\]+`, 'gi'), `$1${REDACTED}`],
+  [
+    new RegExp(`(authorization${SEPARATOR})(?!\\[redacted\\])(?:[A-Za-z][A-Za-z0-9_-]{0,20}[ \\t]+)?[^"'\\s,;\\\\]+`, 'gi'),
+    `$1${REDACTED}`,
+  ],
   [/\bBearer\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, REDACTED], // HTTP bearer tokens
   [/\bBasic\s+[A-Za-z0-9+/]{8,}=*/g, REDACTED], // HTTP basic credentials
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, REDACTED], // JWTs
@@ -117,7 +121,11 @@ export function redact(value: unknown, opts: { limits?: Partial<SampleLimits>; k
  * tighter ones, then as a cut string — an incident needs a glimpse of the payload, not all of it.
  */
 export function redactSample(value: unknown, maxChars: number, knownSecrets?: string[]): unknown {
-  const tiers: Partial<SampleLimits>[] = [{}, { maxString: 200, maxArray: 5, maxKeys: 25, maxDepth: 4 }, { maxString: 60, maxArray: 3, maxKeys: 10, maxDepth: 3 }];
+  const tiers: Partial<SampleLimits>[] = [
+    {},
+    { maxString: 200, maxArray: 5, maxKeys: 25, maxDepth: 4 },
+    { maxString: 60, maxArray: 3, maxKeys: 10, maxDepth: 3 },
+  ];
   let text = '';
   for (const limits of tiers) {
     const sample = redact(value, { limits, knownSecrets });

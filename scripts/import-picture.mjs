@@ -91,7 +91,9 @@ const bySize = [...lines.entries()].sort((a, b) => b[1] - a[1]);
 const pct = (n) => `${((100 * n) / total).toFixed(1)}%`;
 
 const out = [];
-out.push(`Import picture of ${targets.join(' + ')} (${result.summary.totalCruised} modules, ${result.summary.totalDependenciesCruised} imports)`);
+out.push(
+  `Import picture of ${targets.join(' + ')} (${result.summary.totalCruised} modules, ${result.summary.totalDependenciesCruised} imports)`,
+);
 out.push(`Layers, bottom to top: ${LAYERS.map((l) => l.join(' ')).join('  <  ')}`);
 out.push('');
 out.push(`Imports that run upward: ${upward.length}`);
@@ -109,6 +111,11 @@ out.push(`Circular module dependencies: ${cycles.length}`);
 for (const v of cycles) out.push(`  ${[short(v.from), ...(v.cycle ?? []).map((c) => short(c.name ?? c))].join(' -> ')}`);
 out.push('');
 out.push(`Largest folder: ${bySize[0][0]}, ${bySize[0][1]} of ${total} source lines in monitor/src (${pct(bySize[0][1])})`);
-out.push(`  next: ${bySize.slice(1, 5).map(([n, l]) => `${n} ${l} (${pct(l)})`).join(', ')}`);
+out.push(
+  `  next: ${bySize
+    .slice(1, 5)
+    .map(([n, l]) => `${n} ${l} (${pct(l)})`)
+    .join(', ')}`,
+);
 console.log(out.join('\n'));
 process.exit(upward.length + crossing.length + mutual.length + cycles.length > 0 ? 1 : 0);

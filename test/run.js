@@ -27,8 +27,11 @@ const run = (cmd, args) => {
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
 run(bin('tsc'), ['-p', 'tsconfig.test.json']);
-// What ships must pass n8n's community-node lint, as n8n's own verification would check it.
+// What ships must pass n8n's community-node lint, as n8n's own verification would check it; the monitor,
+// the tests and the benchmarks pass ESLint's and typescript-eslint's recommended rules (eslint.config.mjs).
 if (suite === 'all') run('npm', ['run', '--silent', 'lint']);
+// One format everywhere (Prettier, .prettierrc.json); `npm run format` applies it.
+if (suite === 'all') run('npm', ['run', '--silent', 'format:check']);
 // Imports run one way (layers in .dependency-cruiser.cjs): no upward import, no two folders importing
 // each other, no cycle, and the two programs share only protocol/.
 if (suite === 'all') run('npm', ['run', '--silent', 'deps']);

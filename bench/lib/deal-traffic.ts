@@ -32,11 +32,25 @@ export async function runDeal(client: MonitorClient, key: string, executionId: s
   type Claimed = { results?: { decision: string }[] };
   type Settled = { results?: { outcome: string }[] };
   type Accepted = { accepted?: number };
-  await step<Accepted>('/events', { events: [{ handoff: KICKOFF, execution, key, kind: 'validated' }] }, (s, r) => s === 202 && r.accepted === 1);
-  await step<Claimed>('/claims', { handoff: KICKOFF, execution, items: [{ key, fingerprint: randomBytes(32).toString('hex') }] },
-    (s, r) => s === 200 && r.results?.[0]?.decision === 'new');
-  await step<Accepted>('/events', { events: [{ handoff: KICKOFF, execution, key, kind: 'verified' }] }, (s, r) => s === 202 && r.accepted === 1);
-  await step<Settled>('/claims/complete', { handoff: KICKOFF, keys: [key], reason: 'project and folder created and read back' },
-    (s, r) => s === 200 && r.results?.[0]?.outcome === 'completed');
+  await step<Accepted>(
+    '/events',
+    { events: [{ handoff: KICKOFF, execution, key, kind: 'validated' }] },
+    (s, r) => s === 202 && r.accepted === 1,
+  );
+  await step<Claimed>(
+    '/claims',
+    { handoff: KICKOFF, execution, items: [{ key, fingerprint: randomBytes(32).toString('hex') }] },
+    (s, r) => s === 200 && r.results?.[0]?.decision === 'new',
+  );
+  await step<Accepted>(
+    '/events',
+    { events: [{ handoff: KICKOFF, execution, key, kind: 'verified' }] },
+    (s, r) => s === 202 && r.accepted === 1,
+  );
+  await step<Settled>(
+    '/claims/complete',
+    { handoff: KICKOFF, keys: [key], reason: 'project and folder created and read back' },
+    (s, r) => s === 200 && r.results?.[0]?.outcome === 'completed',
+  );
   return { requests, errors };
 }

@@ -59,7 +59,9 @@ export function growthSvg(title: string, series: GrowthSeries[]): string {
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p.ms)).sort((a, b) => a.keys - b.keys);
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${pts.map((p) => `${num(x(p.keys))},${num(y(p.ms))}`).join(' ')}"/>`);
+    out.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${pts.map((p) => `${num(x(p.keys))},${num(y(p.ms))}`).join(' ')}"/>`,
+    );
     for (const p of pts) out.push(`<circle cx="${num(x(p.keys))}" cy="${num(y(p.ms))}" r="3" fill="${s.color}"/>`);
     const ly = PAD.top + 8 + i * 20;
     const lx = PAD.left + plotW + 16;

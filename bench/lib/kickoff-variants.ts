@@ -68,7 +68,10 @@ const setRaw = (from: TemplateNode, jsonOutput: string): TemplateNode => ({
  * Request keeps the item and adds `response`), so the "Remember"/"Keep" steps merge the item back
  * from the node before, as a user of plain HTTP Request does.
  */
-export function withoutGuard(template: Template, headerAuth: { taskBoard: { id: string; name: string }; cms: { id: string; name: string } }): Template {
+export function withoutGuard(
+  template: Template,
+  headerAuth: { taskBoard: { id: string; name: string }; cms: { id: string; name: string } },
+): Template {
   const wf = JSON.parse(JSON.stringify(template)) as Template;
   wf.name = `${wf.name} (no guard, bench)`;
   const byName = (name: string) => {
@@ -92,7 +95,10 @@ export function withoutGuard(template: Template, headerAuth: { taskBoard: { id: 
     'Read back project': httpRequest(byName('Read back project'), headerAuth.taskBoard),
     'Keep project': setRaw(byName('Keep project'), "={{ { ...$('Remember folder').item.json, target: { project: $json } } }}"),
     'Read back folder': httpRequest(byName('Read back folder'), headerAuth.cms),
-    'Keep folder': setRaw(byName('Keep folder'), "={{ { ...$('Keep project').item.json, target: { ...$('Keep project').item.json.target, folder: $json } } }}"),
+    'Keep folder': setRaw(
+      byName('Keep folder'),
+      "={{ { ...$('Keep project').item.json, target: { ...$('Keep project').item.json.target, folder: $json } } }}",
+    ),
   };
   wf.nodes = wf.nodes.filter((n) => !GUARD_ONLY.has(n.name)).map((n) => replaced[n.name] ?? n);
   const connections: Template['connections'] = {};

@@ -108,14 +108,18 @@ export async function seedPostgres(client: Client, from: number, to: number, now
   await client.query("SET maintenance_work_mem = '512MB'");
   const { rows: indexes } = await client.query<{ name: string; def: string }>(
     `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-     WHERE x.indrelid = 'claims'::regclass AND NOT x.indisprimary`);
+     WHERE x.indrelid = 'claims'::regclass AND NOT x.indisprimary`,
+  );
   const { rows: keys } = await client.query<{ name: string; def: string }>(
-    "SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'claims'::regclass AND contype = 'p'");
+    "SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'claims'::regclass AND contype = 'p'",
+  );
   await client.query('BEGIN');
   try {
     for (const ix of indexes) await client.query(`DROP INDEX ${ix.name}`);
     for (const k of keys) await client.query(`ALTER TABLE claims DROP CONSTRAINT ${k.name}`);
-    await client.query(`${INSERT} SELECT ${columns(now, hex, (a, b) => `((${a})::bigint / ${b})`)} FROM generate_series(${from + 1}::bigint, ${to}::bigint) AS i`);
+    await client.query(
+      `${INSERT} SELECT ${columns(now, hex, (a, b) => `((${a})::bigint / ${b})`)} FROM generate_series(${from + 1}::bigint, ${to}::bigint) AS i`,
+    );
     for (const k of keys) await client.query(`ALTER TABLE claims ADD CONSTRAINT ${k.name} ${k.def}`);
     for (const ix of indexes) await client.query(ix.def);
     await client.query('COMMIT');

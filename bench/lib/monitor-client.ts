@@ -24,41 +24,41 @@ export function monitorClient(baseUrl: string, token: string, sockets: number) {
     post<T>(path: string, payload: unknown): Promise<MonitorReply<T>> {
       const body = JSON.stringify(payload);
       const t0 = performance.now();
-      const send = (retried: boolean): Promise<MonitorReply<T>> => new Promise((resolve, reject) => {
-        const req = http.request(
-          {
-            agent,
-            host: url.hostname,
-            port: url.port,
-            method: 'POST',
-            path: `/api/v1${path}`,
-            headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              const text = Buffer.concat(chunks).toString('utf8');
-              let parsed: unknown = text;
-              try {
-                parsed = JSON.parse(text);
-              } catch {
-                // kept as text: the caller reports it as an error
-              }
-              resolve({ status: res.statusCode ?? 0, body: parsed as T, ms: performance.now() - t0 });
-            });
-            res.on('error', reject);
-          },
-        );
-        req.on('error', (err: NodeJS.ErrnoException) => {
-          if (!retried && req.reusedSocket && err.code === 'ECONNRESET') {
-            resent++;
-            resolve(send(true));
-          }
-          else reject(err);
+      const send = (retried: boolean): Promise<MonitorReply<T>> =>
+        new Promise((resolve, reject) => {
+          const req = http.request(
+            {
+              agent,
+              host: url.hostname,
+              port: url.port,
+              method: 'POST',
+              path: `/api/v1${path}`,
+              headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => {
+                const text = Buffer.concat(chunks).toString('utf8');
+                let parsed: unknown = text;
+                try {
+                  parsed = JSON.parse(text);
+                } catch {
+                  // kept as text: the caller reports it as an error
+                }
+                resolve({ status: res.statusCode ?? 0, body: parsed as T, ms: performance.now() - t0 });
+              });
+              res.on('error', reject);
+            },
+          );
+          req.on('error', (err: NodeJS.ErrnoException) => {
+            if (!retried && req.reusedSocket && err.code === 'ECONNRESET') {
+              resent++;
+              resolve(send(true));
+            } else reject(err);
+          });
+          req.end(body);
         });
-        req.end(body);
-      });
       return send(false);
     },
     /** Requests sent again after the keep-alive race above (reported beside the figures). */

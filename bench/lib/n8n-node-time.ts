@@ -21,13 +21,27 @@ interface RunData {
   [node: string]: { executionTime: number; data?: { main: Json[][] } }[];
 }
 
-const node = (name: string, type: string, typeVersion: number, x: number, parameters: Json, extra: Json = {}) => ({ name, type, typeVersion, position: [x, 0], parameters, ...extra });
+const node = (name: string, type: string, typeVersion: number, x: number, parameters: Json, extra: Json = {}) => ({
+  name,
+  type,
+  typeVersion,
+  position: [x, 0],
+  parameters,
+  ...extra,
+});
 
 function itemsWorkflow(name: string, path: string, subject: Json) {
   return {
     name,
     nodes: [
-      node('Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} }, { webhookId: crypto.randomUUID() }),
+      node(
+        'Webhook',
+        'n8n-nodes-base.webhook',
+        2,
+        0,
+        { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+        { webhookId: crypto.randomUUID() },
+      ),
       node('Emit items', 'n8n-nodes-base.code', 2, 200, {
         jsCode: `const { prefix, count } = $input.first().json.body;\nreturn Array.from({ length: count }, (_, i) => ({ json: { dealId: prefix + '-' + i } }));`,
       }),
@@ -57,8 +71,12 @@ export async function nodeTimeForItems(n8n: N8nLike, subject: Json, label: strin
     });
     const done = await n8n.waitForExecutions(id, round + 1, 180_000);
     const newest = [...done].sort((a, b) => Number(b.id) - Number(a.id))[0];
-    const full = await n8n.api<{ status: string; data: { resultData: { runData: RunData; error?: { message: string } } } }>('GET', `/executions/${newest.id}?includeData=true`);
-    if (full.status !== 'success') throw new Error(`${label}: execution ${newest.id} ended ${full.status}: ${full.data.resultData.error?.message}`);
+    const full = await n8n.api<{ status: string; data: { resultData: { runData: RunData; error?: { message: string } } } }>(
+      'GET',
+      `/executions/${newest.id}?includeData=true`,
+    );
+    if (full.status !== 'success')
+      throw new Error(`${label}: execution ${newest.id} ended ${full.status}: ${full.data.resultData.error?.message}`);
     const subjectRun = full.data.resultData.runData.Subject[0];
     const passed = subjectRun.data?.main[0]?.length ?? 0;
     if (passed !== items) throw new Error(`${label}: ${passed} of ${items} fresh items passed`);

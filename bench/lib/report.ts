@@ -20,7 +20,8 @@ export function report(area: string, rows: BenchRow[], notes: string[] = []): vo
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 4)).join(' | ');
   process.stdout.write(`\n== ${area}\n`);
   process.stdout.write(`${line(['figure', 'value', 'peer or target', 'meets'])}\n`);
-  for (const r of rows) process.stdout.write(`${line([r.figure, r.value, r.compare ?? '', r.meets === undefined ? '' : r.meets ? 'yes' : 'NO'])}\n`);
+  for (const r of rows)
+    process.stdout.write(`${line([r.figure, r.value, r.compare ?? '', r.meets === undefined ? '' : r.meets ? 'yes' : 'NO'])}\n`);
   for (const n of notes) process.stdout.write(`  note: ${n}\n`);
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ area, rows, notes })}\n`);
 }

@@ -7,7 +7,12 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-export function startChild(command: string, args: string[], env: Record<string, string>, urlPattern = /LISTENING (\S+)|"url":"(http[^"]+)"/): Promise<ChildServer> {
+export function startChild(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  urlPattern = /LISTENING (\S+)|"url":"(http[^"]+)"/,
+): Promise<ChildServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

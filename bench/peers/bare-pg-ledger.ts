@@ -21,7 +21,10 @@ async function claimAll(handoff: string, items: { key: string }[]) {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query<{ key: string }>({ ...INSERT, values: [JSON.stringify(items.map((i) => ({ handoff, key: i.key })))] });
+    const { rows } = await client.query<{ key: string }>({
+      ...INSERT,
+      values: [JSON.stringify(items.map((i) => ({ handoff, key: i.key })))],
+    });
     await client.query('COMMIT');
     const inserted = new Set(rows.map((r) => r.key));
     return items.map((item) => ({ key: item.key, decision: inserted.has(item.key) ? 'new' : 'duplicate' }));
@@ -34,7 +37,9 @@ async function claimAll(handoff: string, items: { key: string }[]) {
 }
 
 async function main() {
-  await pool.query('CREATE TABLE IF NOT EXISTS bare_claims (handoff text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, PRIMARY KEY (handoff, key))');
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS bare_claims (handoff text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, PRIMARY KEY (handoff, key))',
+  );
   const app = express();
   app.use(express.json({ limit: '32mb' }));
   app.post('/api/v1/claims', (req, res, next) => {

@@ -104,7 +104,8 @@ function check(): void {
     `  n8n:      ${config.n8n ? config.n8n.baseUrl : 'not configured (the collector stays off)'}`,
     `  contract: ${contracts.status().source === 'file' ? `${config.contracts}: ${contract.handoffs.length} handoff(s), ${Object.keys(contract.systems).length} system(s)` : `${config.contracts} not found (no contract: any handoff id is accepted)`}`,
     ...contract.handoffs.map(
-      (h) => `    - ${h.id}: owner ${h.owner.name}, completion SLA ${formatDuration(h.completionSla)}, exception SLA ${formatDuration(h.exceptionSla)}`,
+      (h) =>
+        `    - ${h.id}: owner ${h.owner.name}, completion SLA ${formatDuration(h.completionSla)}, exception SLA ${formatDuration(h.exceptionSla)}`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -117,7 +118,12 @@ async function reportMonday(format: string): Promise<void> {
   const config = loadConfig(process.env, { requireToken: false });
   const logger = createLogger('silent');
   const contracts = createContractStore({ file: config.contracts, required: config.contractsExplicit, logger });
-  const text = await mondayReport({ db: config.db, contract: contracts.current(), format: format as ReportFormat, retentionMs: config.retentionMs });
+  const text = await mondayReport({
+    db: config.db,
+    contract: contracts.current(),
+    format: format as ReportFormat,
+    retentionMs: config.retentionMs,
+  });
   process.stdout.write(text);
 }
 
@@ -129,7 +135,8 @@ function finish(out: { exitCode: number; stdout: string; stderr: string }): void
 
 async function replay(opts: ReplayCommandOptions): Promise<void> {
   const files = readSecretFiles(process.env);
-  if (files.problems.length) return finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${files.problems.join('; ')}\n` });
+  if (files.problems.length)
+    return finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${files.problems.join('; ')}\n` });
   const parsed = parseReplayCommand(opts, files.env);
   if (!parsed.ok) return finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${parsed.message}\n` });
   const answer = await askMonitor(parsed.request);
@@ -196,7 +203,9 @@ export function buildProgram(): Command {
     .command('report')
     .description('print a report from the store named by HANDOFF_MONITOR_DB (safe while a monitor runs)')
     .command('monday')
-    .description('the Monday-morning check: red handoffs, incidents of 48 h and owners, 3 traced handoffs, queues, one high-impact failure, a one-line status')
+    .description(
+      'the Monday-morning check: red handoffs, incidents of 48 h and owners, 3 traced handoffs, queues, one high-impact failure, a one-line status',
+    )
     .option('-f, --format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, 'text')
     .action((opts: { format: string }) => reportMonday(opts.format).catch(fail));
   program
@@ -215,20 +224,27 @@ export function buildProgram(): Command {
     // Bad usage exits 2 like every other usage error of this command, so scripts can tell it from a failed replay.
     .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : REPLAY_EXIT.usage))
     .action((opts: ReplayCommandOptions) =>
-      replay(opts).catch((err) => finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${(err as Error)?.message ?? String(err)}\n` })),
+      replay(opts).catch((err) =>
+        finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${(err as Error)?.message ?? String(err)}\n` }),
+      ),
     );
   program
     .command('audit')
     .description(
-      "audit every n8n workflow: the systems it reads and writes, its safeguards (Gate claim and complete, safe retries, QA, exception path, contract) and the gaps, most severe first",
+      'audit every n8n workflow: the systems it reads and writes, its safeguards (Gate claim and complete, safe retries, QA, exception path, contract) and the gaps, most severe first',
     )
     .option('-f, --format <format>', `output format: ${AUDIT_FORMATS.join(', ')}`, 'text')
-    .option('--draft-contract <file>', 'write handoffs.yaml entries for the workflows no handoff names (owner and SLAs left as placeholders that check rejects)')
+    .option(
+      '--draft-contract <file>',
+      'write handoffs.yaml entries for the workflows no handoff names (owner and SLAs left as placeholders that check rejects)',
+    )
     .option('--fail-on <severity>', `exit 1 when a finding is at or above this severity: ${FAIL_ON.join(', ')}`, 'high')
     .addHelpText('after', AUDIT_HELP)
     .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : AUDIT_EXIT.usage))
     .action((opts: AuditCommandOptions) =>
-      audit(opts).catch((err) => finish({ exitCode: AUDIT_EXIT.usage, stdout: '', stderr: `handoff-monitor audit: ${(err as Error)?.message ?? String(err)}\n` })),
+      audit(opts).catch((err) =>
+        finish({ exitCode: AUDIT_EXIT.usage, stdout: '', stderr: `handoff-monitor audit: ${(err as Error)?.message ?? String(err)}\n` }),
+      ),
     );
   program
     .command('backup')
@@ -237,7 +253,13 @@ export function buildProgram(): Command {
     .addHelpText('after', BACKUP_HELP)
     .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action((file: string) =>
-      backup(file).catch((err) => finish({ exitCode: err instanceof BackupRefused ? 2 : 1, stdout: '', stderr: `handoff-monitor backup: ${(err as Error)?.message ?? String(err)}\n` })),
+      backup(file).catch((err) =>
+        finish({
+          exitCode: err instanceof BackupRefused ? 2 : 1,
+          stdout: '',
+          stderr: `handoff-monitor backup: ${(err as Error)?.message ?? String(err)}\n`,
+        }),
+      ),
     );
   program
     .command('check')

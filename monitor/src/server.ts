@@ -107,7 +107,11 @@ export async function startMonitor(
   if (deps.watchContracts !== false) contracts.watch();
 
   // Alerts are queued in the store whether or not a webhook is set; without one they wait there.
-  const send = deps.alertSender ?? (config.alertWebhookUrl ? createWebhookSender({ url: config.alertWebhookUrl, format: config.alertFormat, dashboardUrl: config.dashboardUrl }) : undefined);
+  const send =
+    deps.alertSender ??
+    (config.alertWebhookUrl
+      ? createWebhookSender({ url: config.alertWebhookUrl, format: config.alertFormat, dashboardUrl: config.dashboardUrl })
+      : undefined);
   const outbox = createOutboxWorker({
     outbox: store.incidents.outbox,
     send: send ?? (async () => Promise.reject(new Error('no alert webhook configured'))),
@@ -152,7 +156,8 @@ export async function startMonitor(
         executionUrl: (workflowId, executionId) => `${n8n.baseUrl}/workflow/${workflowId}/executions/${executionId}`,
       })
     : undefined;
-  if (!n8n) logger.warn('N8N_BASE_URL/N8N_API_KEY are not set: the execution collector is off (claims, stalls of claims and incidents still work)');
+  if (!n8n)
+    logger.warn('N8N_BASE_URL/N8N_API_KEY are not set: the execution collector is off (claims, stalls of claims and incidents still work)');
   const detector = createStallDetector({ store, contracts, report, now, logger: logger.child({ component: 'stalls' }) });
   const replays = createReplayService({
     store,
@@ -164,7 +169,14 @@ export async function startMonitor(
     fetch: deps.fetch,
     outcomeTimeoutMs: deps.replayOutcomeTimeoutMs,
   });
-  const metrics = createMetrics({ aggregates: store.aggregates, contracts, stalls: detector.counts, collector: collector?.status, shareMs: deps.metricsShareMs, leader: () => leadership.isLeader() });
+  const metrics = createMetrics({
+    aggregates: store.aggregates,
+    contracts,
+    stalls: detector.counts,
+    collector: collector?.status,
+    shareMs: deps.metricsShareMs,
+    leader: () => leadership.isLeader(),
+  });
 
   const app = createApp({
     store,
@@ -219,8 +231,10 @@ export async function startMonitor(
     // Resumes whatever a previous run (or the previous leader) left pending: a crash between enqueue and send.
     if (send) leaderDuties.push(periodic('alert outbox', alertIntervalMs, () => outbox.kick()));
   }
-  if (collector && (deps.collectorIntervalMs ?? config.pollIntervalMs) > 0) leaderDuties.push({ name: 'collector', start: () => collector.start(), stop: () => collector.stop() });
-  if (detectorIntervalMs > 0) leaderDuties.push({ name: 'stall detectors', start: () => detector.start(detectorIntervalMs), stop: () => detector.stop() });
+  if (collector && (deps.collectorIntervalMs ?? config.pollIntervalMs) > 0)
+    leaderDuties.push({ name: 'collector', start: () => collector.start(), stop: () => collector.stop() });
+  if (detectorIntervalMs > 0)
+    leaderDuties.push({ name: 'stall detectors', start: () => detector.start(detectorIntervalMs), stop: () => detector.stop() });
   if (outcomeIntervalMs > 0) leaderDuties.push(periodic('outcome fold', outcomeIntervalMs, () => folder.kick()));
   const duties = createDuties(leaderDuties, logger.child({ component: 'leader' }));
   let shuttingDown = false;
@@ -308,7 +322,10 @@ export function listenError(err: Error, config: Pick<MonitorConfig, 'host' | 'po
     );
   }
   if (code === 'EACCES') {
-    return new Error(`Cannot listen on ${where}: ports below 1024 need extra privileges; set HANDOFF_MONITOR_PORT to 1024 or above (default 5680)`, { cause: err });
+    return new Error(
+      `Cannot listen on ${where}: ports below 1024 need extra privileges; set HANDOFF_MONITOR_PORT to 1024 or above (default 5680)`,
+      { cause: err },
+    );
   }
   if (code === 'EADDRNOTAVAIL') {
     return new Error(
@@ -317,7 +334,10 @@ export function listenError(err: Error, config: Pick<MonitorConfig, 'host' | 'po
     );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new Error(`Cannot listen on ${where}: the host name does not resolve; set HANDOFF_MONITOR_HOST to an address such as 127.0.0.1`, { cause: err });
+    return new Error(
+      `Cannot listen on ${where}: the host name does not resolve; set HANDOFF_MONITOR_HOST to an address such as 127.0.0.1`,
+      { cause: err },
+    );
   }
   return new Error(`Cannot listen on ${where}: ${err.message}`, { cause: err });
 }

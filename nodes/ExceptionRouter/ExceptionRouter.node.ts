@@ -15,8 +15,10 @@ export class ExceptionRouter implements INodeType {
     // 1.1: the direct notification posts once per incident by default ("Notify On"); see description.ts.
     // 1.2: the handoff is the shared picker (list or ID); 1 and 1.1 keep their dropdown.
     version: [1, 1.1, 1.2],
-    subtitle: '={{ ($parameter["handoff"]?.value ?? $parameter["handoff"]) ? "Incident: " + ($parameter["handoff"]?.value ?? $parameter["handoff"]) : "Incident from item" }}',
-    description: 'Turns a failure into an incident with an owner: records it in the monitor, routes it by rules and releases the claim so a retry can run',
+    subtitle:
+      '={{ ($parameter["handoff"]?.value ?? $parameter["handoff"]) ? "Incident: " + ($parameter["handoff"]?.value ?? $parameter["handoff"]) : "Incident from item" }}',
+    description:
+      'Turns a failure into an incident with an owner: records it in the monitor, routes it by rules and releases the claim so a retry can run',
     defaults: { name: 'Exception Router' },
     inputs: [NodeConnectionTypes.Main],
     outputs: `={{(${routerOutputs})($parameter)}}`,

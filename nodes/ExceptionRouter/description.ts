@@ -34,10 +34,15 @@ const NOTIFY_ON_OPTIONS = [
 
 /** What the Router needs, said on the node before it runs (this notice; a shorter hint in the output pane). */
 export const ROUTER_NEEDS_MONITOR =
-  'Needs the Handoff Guard monitor: it records the incident, names the owner from handoffs.yaml and alerts them, and takes back the Gate\'s claim. If the monitor cannot be reached, the item fails here (see Settings → On Error) instead of becoming an incident.';
+  "Needs the Handoff Guard monitor: it records the incident, names the owner from handoffs.yaml and alerts them, and takes back the Gate's claim. If the monitor cannot be reached, the item fails here (see Settings → On Error) instead of becoming an incident.";
 
 export const routerHints: NodeHint[] = [
-  { message: 'Needs the Handoff Guard monitor running: the incident is recorded there and the owner alerted.', type: 'info', location: 'outputPane', whenToDisplay: 'beforeExecution' },
+  {
+    message: 'Needs the Handoff Guard monitor running: the incident is recorded there and the owner alerted.',
+    type: 'info',
+    location: 'outputPane',
+    whenToDisplay: 'beforeExecution',
+  },
 ];
 
 export const routerProperties: INodeProperties[] = [
@@ -61,7 +66,8 @@ export const routerProperties: INodeProperties[] = [
   handoffPicker({
     required: false,
     since: PICKER_SINCE.exceptionRouter,
-    description: 'The handoff that failed, from the monitor\'s contract. Leave empty to take it from the item (_handoff.handoff, set by the Idempotency Gate).',
+    description:
+      "The handoff that failed, from the monitor's contract. Leave empty to take it from the item (_handoff.handoff, set by the Idempotency Gate).",
   }),
   {
     displayName: 'Severity',
@@ -95,7 +101,7 @@ export const routerProperties: INodeProperties[] = [
             type: 'string',
             default: '',
             placeholder: 'e.g. Sales ops',
-            description: 'Label of this rule\'s output on the canvas',
+            description: "Label of this rule's output on the canvas",
           },
           {
             displayName: 'Field',
@@ -104,7 +110,11 @@ export const routerProperties: INodeProperties[] = [
             options: [
               { name: 'Error Message', value: 'errorMessage' },
               { name: 'Failed Node', value: 'node' },
-              { name: 'Failure Kind', value: 'kind', description: 'Kinds such as request_failed, invalid, qa_failed, node_error, workflow_error' },
+              {
+                name: 'Failure Kind',
+                value: 'kind',
+                description: 'Kinds such as request_failed, invalid, qa_failed, node_error, workflow_error',
+              },
               { name: 'Handoff', value: 'handoff' },
               { name: 'Severity', value: 'severity' },
             ],
@@ -148,7 +158,7 @@ export const routerProperties: INodeProperties[] = [
     name: 'releaseClaim',
     type: 'boolean',
     default: true,
-    description: 'Whether to give the Idempotency Gate\'s claim back (items with _handoff.key), so a retry can run',
+    description: "Whether to give the Idempotency Gate's claim back (items with _handoff.key), so a retry can run",
   },
   {
     displayName: 'Notify Directly',
@@ -156,7 +166,11 @@ export const routerProperties: INodeProperties[] = [
     type: 'options',
     options: [
       { name: 'No', value: 'none', description: 'The monitor alerts the owner (recommended)' },
-      { name: 'Slack-Compatible Webhook', value: 'slack', description: 'Post {text} to a Slack, Mattermost or Rocket.Chat incoming webhook' },
+      {
+        name: 'Slack-Compatible Webhook',
+        value: 'slack',
+        description: 'Post {text} to a Slack, Mattermost or Rocket.Chat incoming webhook',
+      },
       { name: 'Generic Webhook', value: 'webhook', description: 'Post the incident as JSON' },
     ],
     default: 'none',
@@ -213,7 +227,7 @@ export const routerProperties: INodeProperties[] = [
         type: 'string',
         default: '',
         placeholder: 'e.g. request_failed',
-        description: 'Overrides the kind read from the item; the contract\'s routes pick the owner by it',
+        description: "Overrides the kind read from the item; the contract's routes pick the owner by it",
       },
       {
         displayName: 'Fallback Output Name',
@@ -259,7 +273,7 @@ export const routerProperties: INodeProperties[] = [
         type: 'number',
         typeOptions: { minValue: 0 },
         default: 0,
-        description: 'Time to resolve before escalation; 0 uses the handoff\'s exceptionSla from the contract (default 48h)',
+        description: "Time to resolve before escalation; 0 uses the handoff's exceptionSla from the contract (default 48h)",
       },
       {
         displayName: 'Title',

@@ -7,7 +7,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import { readHandoff } from '../shared/handoff-picker';
 import { failedItem } from '../shared/item-errors';
-import { INCIDENT_PATHS, type Incident, type IncidentRequest, type IncidentResponse, type IncidentSeverity } from '../../protocol/incidents';
+import {
+  INCIDENT_PATHS,
+  type Incident,
+  type IncidentRequest,
+  type IncidentResponse,
+  type IncidentSeverity,
+} from '../../protocol/incidents';
 import { LEDGER_PATHS, type SettleResponse } from '../../protocol/ledger';
 import { callMonitor, MonitorRejectedError, MonitorUnreachableError } from '../shared/monitor-client';
 import { failureTime, readFailure } from './failure';
@@ -53,7 +59,8 @@ function runInfo(ctx: IExecuteFunctions): RunInfo {
 }
 
 function explain(error: unknown): string | undefined {
-  if (error instanceof MonitorUnreachableError) return 'The incident was not recorded. Start the monitor or fix the Handoff Monitor API credential\'s URL.';
+  if (error instanceof MonitorUnreachableError)
+    return "The incident was not recorded. Start the monitor or fix the Handoff Monitor API credential's URL.";
   if (error instanceof MonitorRejectedError) return 'The monitor refused the incident; its message names the field to fix.';
   if (error instanceof RuleError) return 'Fix the rule under "Routing Rules".';
   return undefined;
@@ -79,7 +86,13 @@ export async function routeExceptions(this: IExecuteFunctions): Promise<INodeExe
       const failure = { ...readFailure(items[i].json), failedAt: failureTime(items[i].json, Date.now()) };
       const report = buildIncident(items[i].json, failure, settings, run);
       output = routeIncident(rules, report);
-      const summary: IDataObject = { handoff: report.handoff, kind: report.kind, dedupKey: report.dedupKey, title: report.title, severity: report.severity };
+      const summary: IDataObject = {
+        handoff: report.handoff,
+        kind: report.kind,
+        dedupKey: report.dedupKey,
+        title: report.title,
+        severity: report.severity,
+      };
       let recorded: Incident | undefined;
 
       if (this.getNodeParameter('recordIncident', i, true) as boolean) {
@@ -95,7 +108,14 @@ export async function routeExceptions(this: IExecuteFunctions): Promise<INodeExe
           body: report as unknown as IDataObject,
         });
         recorded = incident;
-        Object.assign(summary, { id: incident.id, state: incident.state, owner: incident.owner, slaDueAt: incident.slaDueAt, count: incident.count, deduplicated });
+        Object.assign(summary, {
+          id: incident.id,
+          state: incident.state,
+          owner: incident.owner,
+          slaDueAt: incident.slaDueAt,
+          count: incident.count,
+          deduplicated,
+        });
       }
       const notifyFormat = this.getNodeParameter('notify', i, 'none') as string;
       const notifyOn = this.getNodeParameter('notifyOn', i, defaultNotifyOn(this.getNode().typeVersion)) as NotifyOn;
@@ -106,15 +126,25 @@ export async function routeExceptions(this: IExecuteFunctions): Promise<INodeExe
         const options = this.getNodeParameter('options', i, {}) as IDataObject;
         const url = String(this.getNodeParameter('notifyUrl', i, '')).trim();
         if (!/^https?:\/\//i.test(url)) {
-          throw new NodeOperationError(this.getNode(), 'The notification Webhook URL is not an http(s) URL', { itemIndex: i, description: 'Paste the incoming webhook URL into "Webhook URL".' });
+          throw new NodeOperationError(this.getNode(), 'The notification Webhook URL is not an http(s) URL', {
+            itemIndex: i,
+            description: 'Paste the incoming webhook URL into "Webhook URL".',
+          });
         }
-        const sent = await notify(this, { url, format: notifyFormat as NotifyFormat, attempts: Number(options.notifyAttempts ?? 3) || 3 }, report, recorded);
+        const sent = await notify(
+          this,
+          { url, format: notifyFormat as NotifyFormat, attempts: Number(options.notifyAttempts ?? 3) || 3 },
+          report,
+          recorded,
+        );
         summary.notified = { attempts: sent.attempts };
       }
       routed.push({ index: i, output, report, summary, key: failure.key });
     } catch (error) {
       const nodeError =
-        error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex: i, description: explain(error) });
+        error instanceof NodeOperationError
+          ? error
+          : new NodeOperationError(this.getNode(), error as Error, { itemIndex: i, description: explain(error) });
       if (!this.continueOnFail()) throw nodeError;
       failures.set(i, { output, item: failedItem(this, items[i], i, nodeError) });
     }
@@ -124,7 +154,11 @@ export async function routeExceptions(this: IExecuteFunctions): Promise<INodeExe
 
   for (const failed of failures.values()) outputs[failed.output].push(failed.item);
   for (const r of routed) {
-    outputs[r.output].push({ json: { ...items[r.index].json, _incident: r.summary }, binary: items[r.index].binary, pairedItem: { item: r.index } });
+    outputs[r.output].push({
+      json: { ...items[r.index].json, _incident: r.summary },
+      binary: items[r.index].binary,
+      pairedItem: { item: r.index },
+    });
   }
   // Failed and routed items were collected apart; keep the input order within each output.
   for (const out of outputs) out.sort((a, b) => pairedIndex(a) - pairedIndex(b));
@@ -158,7 +192,8 @@ async function releaseClaims(ctx: IExecuteFunctions, routed: Routed[]): Promise<
       if (!ctx.continueOnFail()) {
         throw new NodeOperationError(ctx.getNode(), error as Error, {
           itemIndex: group[0].index,
-          description: 'The incidents were recorded, but the claims were not released: a retry will see them as in progress until their lease ends.',
+          description:
+            'The incidents were recorded, but the claims were not released: a retry will see them as in progress until their lease ends.',
         });
       }
       for (const r of group) r.summary.released = false;

@@ -40,14 +40,18 @@ export function failureTime(json: IDataObject, now: number): number | undefined 
   return undefined;
 }
 
-const obj = (v: unknown): IDataObject | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as IDataObject) : undefined);
+const obj = (v: unknown): IDataObject | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as IDataObject) : undefined;
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 const KIND = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** `Request Failed` or `request-failed` → `request_failed`; anything unusable → undefined. */
 export function normaliseKind(raw: unknown): string | undefined {
-  const s = str(raw)?.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const s = str(raw)
+    ?.toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return s && KIND.test(s) ? s : undefined;
 }
 
@@ -60,7 +64,7 @@ function readError(raw: unknown): Failure['error'] | undefined {
   return {
     message: str(e.message) ?? str(e.name) ?? 'Unknown error',
     ...(str(e.description) ? { description: str(e.description) } : {}),
-    ...(str(node?.name) ?? str(e.node) ? { node: str(node?.name) ?? str(e.node) } : {}),
+    ...((str(node?.name) ?? str(e.node)) ? { node: str(node?.name) ?? str(e.node) } : {}),
     ...(str(e.httpCode) ? { httpCode: str(e.httpCode) } : {}),
   };
 }

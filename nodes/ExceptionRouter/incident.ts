@@ -40,7 +40,12 @@ export function defaultDedupKey(handoff: string, failure: Failure): string {
   return cut(`${handoff}:${failure.kind}:${subject}`, INCIDENT_LIMITS.maxDedupKeyLength);
 }
 
-export function buildIncident(json: IDataObject, failure: Failure, settings: IncidentSettings, run: RunInfo): IncidentRequest & { handoff: string } {
+export function buildIncident(
+  json: IDataObject,
+  failure: Failure,
+  settings: IncidentSettings,
+  run: RunInfo,
+): IncidentRequest & { handoff: string } {
   const handoff = settings.handoff || failure.handoff || '';
   const kind = settings.kind || failure.kind;
   const failed = { ...failure, kind };
@@ -64,7 +69,8 @@ export function buildIncident(json: IDataObject, failure: Failure, settings: Inc
   };
   if (failure.key) incident.idempotencyKey = redactString(failure.key);
   if (failure.failedAt !== undefined) incident.failedAt = new Date(failure.failedAt).toISOString();
-  if (settings.ownerName) incident.owner = { name: settings.ownerName, ...(settings.ownerChannel ? { channel: settings.ownerChannel } : {}) };
+  if (settings.ownerName)
+    incident.owner = { name: settings.ownerName, ...(settings.ownerChannel ? { channel: settings.ownerChannel } : {}) };
   if (settings.slaHours && settings.slaHours > 0) incident.slaSeconds = Math.round(settings.slaHours * 3600);
   return incident;
 }

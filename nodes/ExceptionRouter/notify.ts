@@ -31,7 +31,9 @@ export async function notify(
   recorded?: Incident,
 ): Promise<{ attempts: number }> {
   const text = notificationText(report, recorded);
-  const body = (opts.format === 'slack' ? { text } : redact({ event: 'incident', text, incident: recorded ?? report }, { limits: { maxDepth: 10 } })) as IDataObject;
+  const body = (
+    opts.format === 'slack' ? { text } : redact({ event: 'incident', text, incident: recorded ?? report }, { limits: { maxDepth: 10 } })
+  ) as IDataObject;
   const signal = ctx.getExecutionCancelSignal();
   let problem = 'no attempt made';
   for (let attempt = 1; attempt <= opts.attempts; attempt++) {

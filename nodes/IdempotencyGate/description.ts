@@ -24,7 +24,12 @@ export const GATE_PASS_THROUGH_RISK =
   'While the monitor is unreachable, "Let Items Through" sends every item to New unclaimed (marked "unverified"): a retried webhook in that time can create a second project. Use it only where a duplicate is cheaper than a stopped flow.';
 
 export const gateHints: NodeHint[] = [
-  { message: 'Needs the Handoff Guard monitor running: the Gate claims every key in its ledger.', type: 'info', location: 'outputPane', whenToDisplay: 'beforeExecution' },
+  {
+    message: 'Needs the Handoff Guard monitor running: the Gate claims every key in its ledger.',
+    type: 'info',
+    location: 'outputPane',
+    whenToDisplay: 'beforeExecution',
+  },
   {
     message: 'If Monitor Unreachable is "Let Items Through": while the monitor is down, duplicates can get through.',
     type: 'warning',
@@ -83,7 +88,7 @@ export const gateProperties: INodeProperties[] = [
   handoffPicker({
     required: true,
     since: PICKER_SINCE.idempotencyGate,
-    description: 'The handoff from the monitor\'s contract (handoffs.yaml); its completion SLA is the claim\'s lease',
+    description: "The handoff from the monitor's contract (handoffs.yaml); its completion SLA is the claim's lease",
   }),
   {
     displayName: 'Key Source',
@@ -136,7 +141,7 @@ export const gateProperties: INodeProperties[] = [
     typeOptions: { minValue: 0, maxValue: 604800 },
     default: 0,
     description:
-      'How long a claim blocks other executions before it counts as stalled and may be retried. 0 uses the handoff\'s completion SLA from the contract.',
+      "How long a claim blocks other executions before it counts as stalled and may be retried. 0 uses the handoff's completion SLA from the contract.",
     displayOptions: { show: { operation: ['claim'] } },
   },
   {

@@ -6,9 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { LEDGER_LIMITS } from '../../protocol/ledger';
 import { fingerprint } from '../shared/fingerprint';
 
-export type KeyResolution =
-  | { index: number; key: string; fingerprint?: string }
-  | { index: number; problem: string; fix: string };
+export type KeyResolution = { index: number; key: string; fingerprint?: string } | { index: number; problem: string; fix: string };
 
 export function normaliseKey(raw: unknown): { key: string } | { problem: string } {
   if (raw === undefined || raw === null) return { problem: 'is missing' };
@@ -20,7 +18,8 @@ export function normaliseKey(raw: unknown): { key: string } | { problem: string 
   if (typeof raw !== 'string') return { problem: `is ${Array.isArray(raw) ? 'a list' : 'an object'}, not a text or number id` };
   const key = raw.trim();
   if (!key) return { problem: 'is empty' };
-  if (key.length > LEDGER_LIMITS.maxKeyLength) return { problem: `is ${key.length} characters long (at most ${LEDGER_LIMITS.maxKeyLength})` };
+  if (key.length > LEDGER_LIMITS.maxKeyLength)
+    return { problem: `is ${key.length} characters long (at most ${LEDGER_LIMITS.maxKeyLength})` };
   return { key };
 }
 

@@ -14,7 +14,8 @@ export class PreflightValidate implements INodeType {
     // 1.1: the handoff is the shared picker (list or ID); version 1 keeps its text field.
     version: [1, 1.1],
     subtitle: '={{ $parameter["mode"] === "rules" ? "Field rules" : "JSON Schema" }}',
-    description: 'Checks each item against a JSON Schema or simple field rules before anything is written; bad data goes to Invalid with the reason',
+    description:
+      'Checks each item against a JSON Schema or simple field rules before anything is written; bad data goes to Invalid with the reason',
     defaults: { name: 'Preflight Validate' },
     inputs: [NodeConnectionTypes.Main],
     outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],

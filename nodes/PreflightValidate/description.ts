@@ -28,7 +28,14 @@ const EXAMPLE_SCHEMA = JSON.stringify(
 const FORMAT_OPTIONS = RULE_FORMATS.map((f) => ({ name: f, value: f }));
 
 const ruleFields: INodeProperties[] = [
-  { displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'e.g. client.email', description: 'Path of the field to check, e.g. dealId, client.email or lines[0].sku' },
+  {
+    displayName: 'Field',
+    name: 'field',
+    type: 'string',
+    default: '',
+    placeholder: 'e.g. client.email',
+    description: 'Path of the field to check, e.g. dealId, client.email or lines[0].sku',
+  },
   {
     displayName: 'Check',
     name: 'check',
@@ -61,7 +68,14 @@ const ruleFields: INodeProperties[] = [
     default: 'string',
     displayOptions: { show: { check: ['type'] } },
   },
-  { displayName: 'Format', name: 'format', type: 'options', options: FORMAT_OPTIONS, default: 'email', displayOptions: { show: { check: ['format'] } } },
+  {
+    displayName: 'Format',
+    name: 'format',
+    type: 'options',
+    options: FORMAT_OPTIONS,
+    default: 'email',
+    displayOptions: { show: { check: ['format'] } },
+  },
   {
     displayName: 'Allowed Values',
     name: 'values',
@@ -77,7 +91,8 @@ const ruleFields: INodeProperties[] = [
     type: 'number',
     default: 0,
     description: 'The bound the check compares with: the smallest or largest number, or the fewest or most characters or entries',
-    displayOptions: { show: { check: ['min', 'max', 'minLength', 'maxLength'] } } },
+    displayOptions: { show: { check: ['min', 'max', 'minLength', 'maxLength'] } },
+  },
   {
     displayName: 'Pattern',
     name: 'pattern',
@@ -90,7 +105,14 @@ const ruleFields: INodeProperties[] = [
 ];
 
 const referenceFields: INodeProperties[] = [
-  { displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'e.g. clientId', description: 'Path of the field whose value must be a known ID (a list of IDs is checked entry by entry)' },
+  {
+    displayName: 'Field',
+    name: 'field',
+    type: 'string',
+    default: '',
+    placeholder: 'e.g. clientId',
+    description: 'Path of the field whose value must be a known ID (a list of IDs is checked entry by entry)',
+  },
   {
     displayName: 'Known Values From',
     name: 'listSource',

@@ -104,7 +104,7 @@ export const requestProperties: INodeProperties[] = [
     name: 'bodySource',
     type: 'options',
     options: [
-      { name: 'The Input Item', value: 'item', description: 'Send each item\'s JSON as it is (fast: no expression per item)' },
+      { name: 'The Input Item', value: 'item', description: "Send each item's JSON as it is (fast: no expression per item)" },
       { name: 'JSON', value: 'json', description: 'Write the body as JSON, with expressions where needed' },
     ],
     default: 'item',
@@ -194,7 +194,8 @@ export const requestProperties: INodeProperties[] = [
         type: 'number',
         typeOptions: { minValue: 0 },
         default: 30000,
-        description: 'No computed wait is longer than this. A Retry-After from the server is honoured even when longer, within the total budget.',
+        description:
+          'No computed wait is longer than this. A Retry-After from the server is honoured even when longer, within the total budget.',
       },
       {
         displayName: 'Timeout per Attempt (Milliseconds)',

@@ -127,7 +127,10 @@ export function retryDecision(outcome: AttemptOutcome, method: string, hasIdempo
   // The server may have acted before the failure showed; without a key it cannot recognise the
   // repeat, so a retried POST/PATCH could create a second project.
   if (!isIdempotentMethod(method) && !hasIdempotencyKey) {
-    return no('unsafe_method', `${method.toUpperCase()} without an Idempotency-Key is never retried: the server may already have acted on it, and a repeat could create a duplicate`);
+    return no(
+      'unsafe_method',
+      `${method.toUpperCase()} without an Idempotency-Key is never retried: the server may already have acted on it, and a repeat could create a duplicate`,
+    );
   }
   // 429 means "not now": nothing was done, and the server says when to come back.
   if (outcome.kind === 'response' && outcome.status === 429) return yes('rate_limited', 'rate limited (HTTP 429)');
@@ -147,8 +150,17 @@ export function retryDecision(outcome: AttemptOutcome, method: string, hasIdempo
 
 /** Error codes of failures where no answer came back and a later attempt may well get one. */
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'ENETDOWN', 'EHOSTDOWN', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'UND_ERR_SOCKET',
 ]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
 
@@ -165,7 +177,8 @@ export function classifyError(error: unknown): AttemptOutcome {
     firstCode ??= code;
     if (code === 'ERR_CANCELED' || e.name === 'AbortError' || e.name === 'CanceledError') return { kind: 'cancelled' };
     // axios reports its own timeout as ECONNABORTED with "timeout of N ms exceeded".
-    if (code === 'ECONNABORTED' && typeof e.message === 'string' && /timeout/i.test(e.message)) return { kind: 'timeout', code: 'ETIMEDOUT' };
+    if (code === 'ECONNABORTED' && typeof e.message === 'string' && /timeout/i.test(e.message))
+      return { kind: 'timeout', code: 'ETIMEDOUT' };
     if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', code };
     if (code === 'ECONNABORTED' || (code && NETWORK_CODES.has(code))) return { kind: 'network', code };
   }

@@ -79,7 +79,8 @@ function hint(ctx: IExecuteFunctions, message: string) {
  * shared picker from version `since` on; version 1 keeps the text field it was saved with.
  */
 export function checkpointHandoffProperties(since: number): INodeProperties[] {
-  const description = 'The handoff ID from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.';
+  const description =
+    'The handoff ID from the contract. With a Handoff Monitor credential, each result is reported to the monitor as a checkpoint.';
   return [
     {
       displayName: 'Handoff',

@@ -76,15 +76,26 @@ const label = (h: HandoffSummary) => (h.name && h.name !== h.id ? `${h.name} (${
 export async function searchHandoffs(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
   let handoffs: HandoffSummary[];
   try {
-    ({ handoffs } = await callMonitor<{ handoffs: HandoffSummary[] }>(this, { method: 'GET', path: LEDGER_PATHS.handoffs }, { attempts: 1 }));
+    ({ handoffs } = await callMonitor<{ handoffs: HandoffSummary[] }>(
+      this,
+      { method: 'GET', path: LEDGER_PATHS.handoffs },
+      { attempts: 1 },
+    ));
   } catch (error) {
     throw new NodeOperationError(this.getNode(), error as Error, {
-      description: 'The list comes from the Handoff Guard monitor: check the Handoff Monitor API credential (URL and token) and that the monitor is running, or switch to "By ID".',
+      description:
+        'The list comes from the Handoff Guard monitor: check the Handoff Monitor API credential (URL and token) and that the monitor is running, or switch to "By ID".',
     });
   }
   const needle = (filter ?? '').trim().toLowerCase();
   const matches = needle
-    ? handoffs.filter((h) => [h.id, h.name, h.owner?.name].some((text) => String(text ?? '').toLowerCase().includes(needle)))
+    ? handoffs.filter((h) =>
+        [h.id, h.name, h.owner?.name].some((text) =>
+          String(text ?? '')
+            .toLowerCase()
+            .includes(needle),
+        ),
+      )
     : handoffs;
   return {
     results: matches.map((h) => ({

@@ -6,7 +6,11 @@ import { callMonitor } from './monitor-client';
 
 export async function getHandoffs(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
   try {
-    const { handoffs } = await callMonitor<{ handoffs: HandoffSummary[] }>(this, { method: 'GET', path: LEDGER_PATHS.handoffs }, { attempts: 1 });
+    const { handoffs } = await callMonitor<{ handoffs: HandoffSummary[] }>(
+      this,
+      { method: 'GET', path: LEDGER_PATHS.handoffs },
+      { attempts: 1 },
+    );
     return handoffs.map((h) => ({
       name: h.name === h.id ? h.id : `${h.name} (${h.id})`,
       value: h.id,

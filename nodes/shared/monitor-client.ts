@@ -55,9 +55,15 @@ export async function monitorBaseUrl(ctx: Context): Promise<string> {
 /** The credential, loaded once per call (n8n reads and decrypts it from its database each time). */
 async function monitorCredential(ctx: Context): Promise<{ baseUrl: string; token: string }> {
   const credentials = await ctx.getCredentials<{ url?: string; token?: string }>(MONITOR_CREDENTIAL);
-  const baseUrl = String(credentials.url ?? '').trim().replace(/\/+$/, '');
+  const baseUrl = String(credentials.url ?? '')
+    .trim()
+    .replace(/\/+$/, '');
   if (!/^https?:\/\//i.test(baseUrl)) {
-    throw new MonitorRejectedError(0, 'bad_credential', `The Handoff Monitor API credential's URL "${baseUrl}" is not an http(s) URL; set it to e.g. http://127.0.0.1:5680`);
+    throw new MonitorRejectedError(
+      0,
+      'bad_credential',
+      `The Handoff Monitor API credential's URL "${baseUrl}" is not an http(s) URL; set it to e.g. http://127.0.0.1:5680`,
+    );
   }
   return { baseUrl, token: String(credentials.token ?? '') };
 }
@@ -108,11 +114,21 @@ export async function callMonitor<T>(
  * One request. The token goes in the header the credential declares (`Bearer <token>`); a redirect
  * is returned, never followed, so the token never travels to wherever it points.
  */
-async function send(url: string, method: IHttpRequestMethods, token: string, body: unknown, cancel: AbortSignal | undefined): Promise<MonitorAnswer> {
+async function send(
+  url: string,
+  method: IHttpRequestMethods,
+  token: string,
+  body: unknown,
+  cancel: AbortSignal | undefined,
+): Promise<MonitorAnswer> {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const response = await fetch(url, {
     method,
-    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     redirect: 'manual',
     signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout,
@@ -140,7 +156,11 @@ async function checkEgress(ctx: Context, baseUrl: string, url: string): Promise<
   if (!filter) return;
   const checked = await filter.validateUrl(url);
   if (!checked.ok) {
-    throw new MonitorRejectedError(0, 'egress_blocked', `n8n's egress rules do not allow requests to the Handoff Guard monitor at ${baseUrl}: ${checked.error.message}`);
+    throw new MonitorRejectedError(
+      0,
+      'egress_blocked',
+      `n8n's egress rules do not allow requests to the Handoff Guard monitor at ${baseUrl}: ${checked.error.message}`,
+    );
   }
 }
 
@@ -148,7 +168,13 @@ async function checkEgress(ctx: Context, baseUrl: string, url: string): Promise<
  * A redirect is an answer, not a blip: it is never retried or followed. The message names where it
  * pointed and, when the same API path sits under another address, the URL to put in the credential.
  */
-function redirected(baseUrl: string, url: string, request: { method: string; path: string }, status: number, location: unknown): MonitorRejectedError {
+function redirected(
+  baseUrl: string,
+  url: string,
+  request: { method: string; path: string },
+  status: number,
+  location: unknown,
+): MonitorRejectedError {
   const raw = Array.isArray(location) ? location[0] : location;
   let target: URL | undefined;
   try {
@@ -158,7 +184,10 @@ function redirected(baseUrl: string, url: string, request: { method: string; pat
   }
   const where = target ? redactString(target.href) : 'an address it did not give';
   const path = request.path.split('?')[0];
-  const suggested = target && target.pathname.endsWith(path) ? `${target.origin}${target.pathname.slice(0, target.pathname.length - path.length)}` : undefined;
+  const suggested =
+    target && target.pathname.endsWith(path)
+      ? `${target.origin}${target.pathname.slice(0, target.pathname.length - path.length)}`
+      : undefined;
   return new MonitorRejectedError(
     status,
     'redirected',

@@ -41,7 +41,16 @@ const consoleErrors: string[] = [];
 
 function put(json: W.WorkflowJson, id: string, published: boolean, tags: string[] = []): void {
   fake.setWorkflow(id, tags, json.name);
-  fake.putWorkflow({ id, name: json.name, active: published, activeVersionId: published ? `v-${id}` : null, isArchived: json.isArchived ?? false, nodes: json.nodes, connections: json.connections, settings: json.settings });
+  fake.putWorkflow({
+    id,
+    name: json.name,
+    active: published,
+    activeVersionId: published ? `v-${id}` : null,
+    isArchived: json.isArchived ?? false,
+    nodes: json.nodes,
+    connections: json.connections,
+    settings: json.settings,
+  });
 }
 
 beforeAll(async () => {
@@ -67,7 +76,13 @@ beforeAll(async () => {
       name: HOSTILE,
       nodes: [
         { name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-        { name: `Read ${HOSTILE}`, type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [200, 0], parameters: { url: '={{ $json["a<b>"] }}', options: {} } },
+        {
+          name: `Read ${HOSTILE}`,
+          type: 'n8n-nodes-base.httpRequest',
+          typeVersion: 4.2,
+          position: [200, 0],
+          parameters: { url: '={{ $json["a<b>"] }}', options: {} },
+        },
       ],
       connections: { Start: { main: [[{ node: `Read ${HOSTILE}`, type: 'main', index: 0 }]] } },
       settings: {},
@@ -87,7 +102,12 @@ beforeAll(async () => {
       now: Date.now,
       n8nBaseUrl: fake.url,
       // Read again on every page, so the test can take n8n down and see it said.
-      audit: createAuditSource({ client: createN8nClient({ baseUrl: fake.url, apiKey: fake.apiKey }), contracts: m.monitor.contracts, n8nBaseUrl: fake.url, ttlMs: 0 }),
+      audit: createAuditSource({
+        client: createN8nClient({ baseUrl: fake.url, apiKey: fake.apiKey }),
+        contracts: m.monitor.contracts,
+        n8nBaseUrl: fake.url,
+        ttlMs: 0,
+      }),
     }),
   );
   server = await new Promise<Server>((resolve) => {
@@ -146,7 +166,9 @@ describe('the audit in Chromium', () => {
     const severities = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-severity')));
     expect(severities).toEqual([...Array(6).fill('high'), ...Array(5).fill('medium'), ...Array(3).fill('low')]);
     const noGate = page.locator('tr[data-finding][data-rule="no-gate"]').first();
-    await expect(noGate.textContent()).resolves.toContain("A repeated HubSpot event runs 'Create Asana task' again and creates a second task in Asana.");
+    await expect(noGate.textContent()).resolves.toContain(
+      "A repeated HubSpot event runs 'Create Asana task' again and creates a second task in Asana.",
+    );
     await expect(noGate.locator('td').nth(4).textContent()).resolves.toMatch(/^Put an Idempotency Gate/);
     await expect(page.locator('.card .big').first().textContent()).resolves.toBe('11');
     await shot(page, 'audit-1-page');
@@ -188,20 +210,26 @@ describe('the audit in Chromium', () => {
     expect(await page.locator('a.system-link').first().getAttribute('href')).toMatch(/^\/audit#system-/);
     // The contract's own handoff is still drawn as before, solid.
     expect(await page.locator('a[data-handoff="sales-to-delivery-kickoff"] path.arrow').count()).toBe(2);
-    expect(await page.locator('a[data-handoff="sales-to-delivery-kickoff"] path.arrow').first().getAttribute('stroke-dasharray')).toBeNull();
+    expect(
+      await page.locator('a[data-handoff="sales-to-delivery-kickoff"] path.arrow').first().getAttribute('stroke-dasharray'),
+    ).toBeNull();
     await expect(page.locator('[data-legend="discovered"]').textContent()).resolves.toContain('found in n8n, not in the contract');
     await shot(page, 'audit-2-map');
 
     await Promise.all([page.waitForURL(/\/audit#wf-wf-unguarded$/), dashed.first().locator('text').click()]);
     expect(await page.locator('tr:target').getAttribute('id')).toBe('wf-wf-unguarded');
-    await expect(page.locator('tr:target + tr[data-findings-of] ul.reasons').textContent()).resolves.toContain('creates a second task in Asana');
+    await expect(page.locator('tr:target + tr[data-findings-of] ul.reasons').textContent()).resolves.toContain(
+      'creates a second task in Asana',
+    );
   });
 
   it('says so when n8n cannot be read, on the audit page and on the map', async () => {
     fake.outage('down');
     try {
       await page.goto(`${url}/audit`);
-      await expect(page.locator('[data-audit-state="error"]').textContent()).resolves.toMatch(/could not read n8n: n8n answered GET \/api\/v1\/workflows with HTTP 503/);
+      await expect(page.locator('[data-audit-state="error"]').textContent()).resolves.toMatch(
+        /could not read n8n: n8n answered GET \/api\/v1\/workflows with HTTP 503/,
+      );
       await page.goto(`${url}/map`);
       await expect(page.locator('[data-audit-note]').textContent()).resolves.toMatch(/could not read n8n .*only the contract is drawn/);
       expect(await page.locator('a.handoff[data-discovered="true"]').count()).toBe(0);

@@ -60,8 +60,16 @@ let hostileIncident: number;
 const now = Date.now();
 let seq = 0;
 const run = (handoff: string, status: string, agoMs: number): ExecutionRecord => ({
-  id: `e${++seq}`, handoff, workflowId: 'wf1', status, mode: 'webhook', startedAt: now - agoMs - 2_000, stoppedAt: now - agoMs,
-  waitTill: null, retryOf: null, retrySuccessId: null,
+  id: `e${++seq}`,
+  handoff,
+  workflowId: 'wf1',
+  status,
+  mode: 'webhook',
+  startedAt: now - agoMs - 2_000,
+  stoppedAt: now - agoMs,
+  waitTill: null,
+  retryOf: null,
+  retrySuccessId: null,
 });
 
 async function seed(): Promise<void> {
@@ -69,21 +77,43 @@ async function seed(): Promise<void> {
   await store.aggregates.advance(now);
   await store.executions.upsert(
     [
-      run('kickoff', 'success', 50 * 60_000), run('kickoff', 'error', 20 * 60_000), run('kickoff', 'error', 10 * 60_000), run('kickoff', 'crashed', 5 * 60_000),
-      run('kickoff', 'success', 5 * 3_600_000), run('kickoff', 'success', 9 * 3_600_000),
-      run('invoice', 'success', 30 * 60_000), run('invoice', 'success', 3 * 3_600_000), run('invoice', 'success', 7 * 3_600_000),
+      run('kickoff', 'success', 50 * 60_000),
+      run('kickoff', 'error', 20 * 60_000),
+      run('kickoff', 'error', 10 * 60_000),
+      run('kickoff', 'crashed', 5 * 60_000),
+      run('kickoff', 'success', 5 * 3_600_000),
+      run('kickoff', 'success', 9 * 3_600_000),
+      run('invoice', 'success', 30 * 60_000),
+      run('invoice', 'success', 3 * 3_600_000),
+      run('invoice', 'success', 7 * 3_600_000),
       run('hostile', 'success', 2 * 3_600_000),
     ],
     now,
   );
   // Traced handoffs: claim → checkpoints → completion, through the real API.
-  for (const [handoff, key] of [['kickoff', 'deal-1001'], ['invoice', 'deal-1002']]) {
+  for (const [handoff, key] of [
+    ['kickoff', 'deal-1001'],
+    ['invoice', 'deal-1002'],
+  ]) {
     expect((await m.post('/api/v1/claims', { handoff, execution: { id: '77', workflowId: 'wf1' }, items: [{ key }] })).status).toBe(200);
-    expect((await m.post('/api/v1/events', { events: [{ handoff, key, kind: 'validated' }, { handoff, key, kind: 'verified' }] })).status).toBeLessThan(300);
+    expect(
+      (
+        await m.post('/api/v1/events', {
+          events: [
+            { handoff, key, kind: 'validated' },
+            { handoff, key, kind: 'verified' },
+          ],
+        })
+      ).status,
+    ).toBeLessThan(300);
     expect((await m.post('/api/v1/claims/complete', { handoff, keys: [key] })).status).toBe(200);
   }
   const kickoff = await m.post('/api/v1/incidents', {
-    handoff: 'kickoff', dedupKey: 'taskboard-down', title: 'Task board returned 503 for deal 1001', kind: 'request_failed', severity: 'critical',
+    handoff: 'kickoff',
+    dedupKey: 'taskboard-down',
+    title: 'Task board returned 503 for deal 1001',
+    kind: 'request_failed',
+    severity: 'critical',
     error: { message: 'POST /projects → 503 Service Unavailable', node: 'Create project' },
     execution: { id: '4242', workflowId: 'wf1', workflowName: 'Kickoff', url: 'http://n8n.local:5678/workflow/wf1/executions/4242' },
     context: { dealId: 1001, client: 'Acme', authorization: 'Bearer abcdefghijklmnop' },
@@ -92,7 +122,10 @@ async function seed(): Promise<void> {
   expect(kickoff.status).toBe(201);
   kickoffIncident = kickoff.body.incident.id;
   const hostile = await m.post('/api/v1/incidents', {
-    handoff: 'hostile', dedupKey: 'x', title: `Broken ${SCRIPT}`, severity: 'high',
+    handoff: 'hostile',
+    dedupKey: 'x',
+    title: `Broken ${SCRIPT}`,
+    severity: 'high',
     error: { message: `upstream said ${IMG}` },
     execution: { id: '1', url: 'javascript:alert(1)' },
     context: { note: SCRIPT, other: IMG },
@@ -130,10 +163,14 @@ beforeAll(async () => {
     res.setHeader('content-type', 'text/html');
     if (replayKey) {
       // The queue's Replay form, copied by another site (without the page's CSRF token, which it cannot read).
-      res.end(`<form id="f" method="post" action="${m.url}/queue/replay"><input name="handoff" value="kickoff"><input name="key" value="${decodeURIComponent(replayKey)}"><input name="back" value="/queue"></form><script>document.getElementById('f').submit()</script>`);
+      res.end(
+        `<form id="f" method="post" action="${m.url}/queue/replay"><input name="handoff" value="kickoff"><input name="key" value="${decodeURIComponent(replayKey)}"><input name="back" value="/queue"></form><script>document.getElementById('f').submit()</script>`,
+      );
       return;
     }
-    res.end(`<form id="f" method="post" action="${m.url}/incidents/${id}/resolve"><input name="back" value="/"></form><script>document.getElementById('f').submit()</script>`);
+    res.end(
+      `<form id="f" method="post" action="${m.url}/incidents/${id}/resolve"><input name="back" value="/"></form><script>document.getElementById('f').submit()</script>`,
+    );
   });
   await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
   attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
@@ -152,7 +189,8 @@ function watch(page: Page): Page {
   });
   page.on('console', (msg) => {
     // The refusals this test provokes on purpose (wrong token at sign-in, the cross-site POST) are not page errors.
-    const provoked = /^(\/login|\/incidents\/\d+\/resolve|\/queue\/replay)$/.test(new URL(page.url()).pathname) && /status of 40[13]/.test(msg.text());
+    const provoked =
+      /^(\/login|\/incidents\/\d+\/resolve|\/queue\/replay)$/.test(new URL(page.url()).pathname) && /status of 40[13]/.test(msg.text());
     if (msg.type() === 'error' && !provoked && !page.url().startsWith(attackerUrl)) consoleErrors.push(`${page.url()}: ${msg.text()}`);
   });
   page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
@@ -185,7 +223,9 @@ describe('dashboard in Chromium', () => {
     expect(await page.getAttribute('tr[data-handoff="invoice"]', 'data-health')).toBe('green');
     // The rate counts handoffs of one record (issue 13): kickoff's one traced pair, deal-1001, has an
     // incident, so 1 of 1 failed; its n8n runs (3 of 4 in error in the hour) are a separate series.
-    await expect(page.locator('tr[data-handoff="kickoff"] .reasons').textContent()).resolves.toContain('failed sync rate 100% in the last hour');
+    await expect(page.locator('tr[data-handoff="kickoff"] .reasons').textContent()).resolves.toContain(
+      'failed sync rate 100% in the last hour',
+    );
     await expect(page.getByText(SCRIPT, { exact: true }).first().isVisible()).resolves.toBe(true);
     await expect(page.getByText(IMG, { exact: true }).first().isVisible()).resolves.toBe(true);
     expect(await page.locator('img').count()).toBe(0);
@@ -247,12 +287,19 @@ describe('dashboard in Chromium', () => {
     const anonymous = await fetch(`${m.url}/incidents/${id}/ack`, { method: 'POST', redirect: 'manual' });
     expect(anonymous.status).toBe(401);
     // A wrong bearer token.
-    const forgedToken = await fetch(`${m.url}/incidents/${id}/ack`, { method: 'POST', headers: { authorization: 'Bearer wrong-token-0123456789' }, redirect: 'manual' });
+    const forgedToken = await fetch(`${m.url}/incidents/${id}/ack`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer wrong-token-0123456789' },
+      redirect: 'manual',
+    });
     expect(forgedToken.status).toBe(401);
     // The session cookie without the page's CSRF token.
     const [cookie] = (await context.cookies()).filter((c) => c.name === 'hg_session');
     const noCsrf = await fetch(`${m.url}/incidents/${id}/ack`, {
-      method: 'POST', headers: { cookie: `hg_session=${cookie.value}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=guess', redirect: 'manual',
+      method: 'POST',
+      headers: { cookie: `hg_session=${cookie.value}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'csrf=guess',
+      redirect: 'manual',
     });
     expect(noCsrf.status).toBe(403);
     // Another site's page auto-submitting a form in the signed-in browser: refused by origin.
@@ -272,7 +319,11 @@ describe('dashboard in Chromium', () => {
     await Promise.all([page.waitForURL(/done=.*resolved/), page.click('button[data-action="resolve"]')]);
     expect(await stateOf(kickoffIncident)).toBe('resolved');
 
-    const scripted = await fetch(`${m.url}/incidents/${hostileIncident}/ack`, { method: 'POST', headers: { authorization: `Bearer ${m.token}` }, redirect: 'manual' });
+    const scripted = await fetch(`${m.url}/incidents/${hostileIncident}/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${m.token}` },
+      redirect: 'manual',
+    });
     expect(scripted.status).toBe(303);
     expect(await stateOf(hostileIncident)).toBe('acknowledged');
   });
@@ -281,21 +332,41 @@ describe('dashboard in Chromium', () => {
     // Seeded here, not in seed(): the earlier pages assert figures these pairs would change.
     const queued = ['deal-2001', 'deal-2002'];
     for (const key of queued) {
-      expect((await m.post('/api/v1/claims', { handoff: 'kickoff', execution: { id: '88', workflowId: 'wf1' }, items: [{ key }] })).status).toBe(200);
+      expect(
+        (await m.post('/api/v1/claims', { handoff: 'kickoff', execution: { id: '88', workflowId: 'wf1' }, items: [{ key }] })).status,
+      ).toBe(200);
       expect((await m.post('/api/v1/events', { events: [{ handoff: 'kickoff', key, kind: 'request_failed' }] })).status).toBeLessThan(300);
       const opened = await m.post('/api/v1/incidents', {
-        handoff: 'kickoff', dedupKey: `taskboard-down:${key}`, title: `Task board returned 503 for ${key}`, kind: 'request_failed', severity: 'high',
-        execution: { id: '88', workflowId: 'wf1' }, idempotencyKey: key,
+        handoff: 'kickoff',
+        dedupKey: `taskboard-down:${key}`,
+        title: `Task board returned 503 for ${key}`,
+        kind: 'request_failed',
+        severity: 'high',
+        execution: { id: '88', workflowId: 'wf1' },
+        idempotencyKey: key,
       });
       expect(opened.status).toBe(201);
     }
     // A key is user data too: it must stay text on the page.
-    expect((await m.post('/api/v1/incidents', { handoff: 'invoice', dedupKey: 'hostile-key', title: 'Billing refused', kind: 'request_failed', idempotencyKey: IMG })).status).toBe(201);
-    const replaysOf = async (key: string) => ((await m.request('GET', '/api/v1/queue')).body.entries as { key: string; replays: number }[]).find((e) => e.key === key)?.replays;
+    expect(
+      (
+        await m.post('/api/v1/incidents', {
+          handoff: 'invoice',
+          dedupKey: 'hostile-key',
+          title: 'Billing refused',
+          kind: 'request_failed',
+          idempotencyKey: IMG,
+        })
+      ).status,
+    ).toBe(201);
+    const replaysOf = async (key: string) =>
+      ((await m.request('GET', '/api/v1/queue')).body.entries as { key: string; replays: number }[]).find((e) => e.key === key)?.replays;
 
     await page.goto(`${m.url}/queue`);
     const rows = page.locator('tr[data-queue-key]');
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-queue-key')))).toEqual(expect.arrayContaining([...queued, IMG]));
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-queue-key')))).toEqual(
+      expect.arrayContaining([...queued, IMG]),
+    );
     expect(await rows.count()).toBe(3);
     const first = page.locator('tr[data-queue-key="deal-2001"]');
     await expect(first.locator('td.owner').textContent()).resolves.toContain('Dana Ops');
@@ -318,14 +389,27 @@ describe('dashboard in Chromium', () => {
     // With HANDOFF_DASHBOARD_PUBLIC a visitor reads the queue, but without a Replay button.
     const open = await startTestMonitor({ contract: CONTRACT, env: { HANDOFF_DASHBOARD_PUBLIC: 'true' } });
     try {
-      expect((await open.post('/api/v1/incidents', { handoff: 'kickoff', dedupKey: 'd', title: 'Task board down', kind: 'request_failed', idempotencyKey: 'deal-3001' })).status).toBe(201);
+      expect(
+        (
+          await open.post('/api/v1/incidents', {
+            handoff: 'kickoff',
+            dedupKey: 'd',
+            title: 'Task board down',
+            kind: 'request_failed',
+            idempotencyKey: 'deal-3001',
+          })
+        ).status,
+      ).toBe(201);
       await outsider.goto(`${open.url}/queue`);
       expect(new URL(outsider.url()).pathname).toBe('/queue');
       expect(await outsider.locator('tr[data-queue-key="deal-3001"]').count()).toBe(1);
       expect(await outsider.locator('button[data-action="replay"], input[name="csrf"]').count()).toBe(0);
       await expect(outsider.locator('p.lead').textContent()).resolves.toContain('Sign in to replay.');
       const refused = await fetch(`${open.url}/queue/replay`, {
-        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'handoff=kickoff&key=deal-3001', redirect: 'manual',
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'handoff=kickoff&key=deal-3001',
+        redirect: 'manual',
       });
       expect(refused.status).toBe(401);
     } finally {
@@ -333,13 +417,19 @@ describe('dashboard in Chromium', () => {
     }
     await anonymous.close();
     const noSession = await fetch(`${m.url}/queue/replay`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'handoff=kickoff&key=deal-2001', redirect: 'manual',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'handoff=kickoff&key=deal-2001',
+      redirect: 'manual',
     });
     expect(noSession.status).toBe(401);
     // Signed in, but without the page's CSRF token.
     const [cookie] = (await context.cookies()).filter((c) => c.name === 'hg_session');
     const noCsrf = await fetch(`${m.url}/queue/replay`, {
-      method: 'POST', headers: { cookie: `hg_session=${cookie.value}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'handoff=kickoff&key=deal-2001&csrf=guess', redirect: 'manual',
+      method: 'POST',
+      headers: { cookie: `hg_session=${cookie.value}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'handoff=kickoff&key=deal-2001&csrf=guess',
+      redirect: 'manual',
     });
     expect(noCsrf.status).toBe(403);
     // Signed in, with the token, but from another site's page.
@@ -361,7 +451,9 @@ describe('dashboard in Chromium', () => {
     // The real button, signed in: this monitor has no n8n, so the replay is refused with the reason and what to do.
     await page.goto(`${m.url}/queue`);
     await Promise.all([page.waitForURL(/done=/), page.click('tr[data-queue-key="deal-2001"] button[data-action="replay"]')]);
-    await expect(page.locator('.flash.bad').textContent()).resolves.toMatch(/^Replay of deal-2001: refused — The monitor has no n8n to replay through: set N8N_BASE_URL and N8N_API_KEY/);
+    await expect(page.locator('.flash.bad').textContent()).resolves.toMatch(
+      /^Replay of deal-2001: refused — The monitor has no n8n to replay through: set N8N_BASE_URL and N8N_API_KEY/,
+    );
     expect(await page.locator('tr[data-queue-key]').count()).toBe(3);
     expect(await replaysOf('deal-2001')).toBe(0);
   });

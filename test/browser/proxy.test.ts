@@ -36,10 +36,17 @@ beforeAll(async () => {
   untrusting = await startTestMonitor();
   nginx = await startNginx([trusting.url, untrusting.url]);
   // Failed handoffs: deal-77 with an incident to acknowledge and resolve, deal-78 in the queue to replay.
-  const failed = [{ handoff: 'kickoff', key: 'deal-77', kind: 'request_failed' }, { handoff: 'kickoff', key: 'deal-78', kind: 'request_failed' }];
+  const failed = [
+    { handoff: 'kickoff', key: 'deal-77', kind: 'request_failed' },
+    { handoff: 'kickoff', key: 'deal-78', kind: 'request_failed' },
+  ];
   expect((await trusting.post('/api/v1/events', { events: failed })).status).toBe(202);
   const opened = await trusting.post('/api/v1/incidents', {
-    handoff: 'kickoff', dedupKey: 'taskboard-down', title: 'Task board returned 503 for deal 77', kind: 'request_failed', idempotencyKey: 'deal-77',
+    handoff: 'kickoff',
+    dedupKey: 'taskboard-down',
+    title: 'Task board returned 503 for deal 77',
+    kind: 'request_failed',
+    idempotencyKey: 'deal-77',
   });
   expect(opened.status).toBe(201);
   incident = opened.body.incident.id;
@@ -89,7 +96,9 @@ describe('behind nginx terminating TLS, with HANDOFF_TRUST_PROXY=loopback', () =
   it('a replay from the queue passes the origin check and is refused for its own reason (no n8n)', async () => {
     await page.goto(`${base()}/queue`);
     await Promise.all([page.waitForURL(/done=/), page.click('tr[data-queue-key="deal-78"] button[data-action="replay"]')]);
-    await expect(page.locator('.flash.bad').textContent()).resolves.toMatch(/^Replay of deal-78: refused — The monitor has no n8n to replay through/);
+    await expect(page.locator('.flash.bad').textContent()).resolves.toMatch(
+      /^Replay of deal-78: refused — The monitor has no n8n to replay through/,
+    );
     await page.screenshot({ path: join(SHOTS, 'proxy-2-replay-refused.png'), fullPage: true });
   });
 });
@@ -102,10 +111,15 @@ describe('behind nginx terminating TLS, without HANDOFF_TRUST_PROXY', () => {
     const page = await own.newPage();
     await page.goto(`${base}/login`);
     await page.fill('#token', untrusting.token);
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url() === `${base}/login` && r.request().method() === 'POST'), page.click('button[type=submit]')]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `${base}/login` && r.request().method() === 'POST'),
+      page.click('button[type=submit]'),
+    ]);
     expect(response.status()).toBe(403);
     const message = await page.locator('.flash.bad').textContent();
-    expect(message).toContain('This request came through a reverse proxy that terminates TLS (X-Forwarded-Proto: https), and the monitor does not trust proxies');
+    expect(message).toContain(
+      'This request came through a reverse proxy that terminates TLS (X-Forwarded-Proto: https), and the monitor does not trust proxies',
+    );
     expect(message).toContain(`your browser is at ${base}`);
     expect(message).toContain("Set HANDOFF_TRUST_PROXY to the proxy's address (127.0.0.1 here) or to 1");
     expect((await own.cookies(base)).filter((c) => c.name === 'hg_session')).toEqual([]);

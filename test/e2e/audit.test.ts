@@ -38,14 +38,29 @@ let env: Record<string, string>;
 beforeAll(async () => {
   n8n = await startN8n();
   dir = mkdtempSync(join(tmpdir(), 'handoff-e2e-audit-'));
-  const credentials = await createTemplateCredentials(n8n, { url: 'http://127.0.0.1:5680', token: 'audit-e2e-token-0123456789' }, 'tb-token-not-under-test');
+  const credentials = await createTemplateCredentials(
+    n8n,
+    { url: 'http://127.0.0.1:5680', token: 'audit-e2e-token-0123456789' },
+    'tb-token-not-under-test',
+  );
   const errorWorkflowId = await deploy(n8n, pointAt(loadTemplate('error-workflow.json'), { mockUrl: MOCKS, credentials }));
-  const kickoffId = await deploy(n8n, pointAt(loadTemplate('sales-to-delivery-kickoff.json'), { mockUrl: MOCKS, credentials, errorWorkflowId }), KICKOFF_PATH);
+  const kickoffId = await deploy(
+    n8n,
+    pointAt(loadTemplate('sales-to-delivery-kickoff.json'), { mockUrl: MOCKS, credentials, errorWorkflowId }),
+    KICKOFF_PATH,
+  );
   await tagAsTemplate(n8n, kickoffId, 'sales-to-delivery-kickoff.json');
   const imported = async (wf: W.WorkflowJson) => (await n8n.importWorkflow(wf)).id;
   // Schedules stay unpublished: the test must not fire them.
   await imported(pointAt(loadTemplate('nightly-reconcile.json'), { mockUrl: MOCKS, credentials, errorWorkflowId }) as W.WorkflowJson);
-  await imported(pointAt(loadTemplate('handoff-smoke-test.json'), { mockUrl: MOCKS, n8nUrl: n8n.baseUrl, credentials, errorWorkflowId }) as W.WorkflowJson);
+  await imported(
+    pointAt(loadTemplate('handoff-smoke-test.json'), {
+      mockUrl: MOCKS,
+      n8nUrl: n8n.baseUrl,
+      credentials,
+      errorWorkflowId,
+    }) as W.WorkflowJson,
+  );
   const briefErrors = await imported(W.briefErrorWorkflow());
   ids = {
     errorWorkflowId,
@@ -58,7 +73,15 @@ beforeAll(async () => {
     archived: await imported(W.archived()),
   };
   await n8n.api('POST', `/workflows/${ids.archived}/archive`);
-  writeFileSync(join(dir, 'handoffs.yaml'), W.plantedContract({ retriedPost: ids.retriedPost, unpublishedErrors: ids.unpublishedErrors, unresolvedUrl: ids.unresolvedUrl, noComplete: ids.noComplete }));
+  writeFileSync(
+    join(dir, 'handoffs.yaml'),
+    W.plantedContract({
+      retriedPost: ids.retriedPost,
+      unpublishedErrors: ids.unpublishedErrors,
+      unresolvedUrl: ids.unresolvedUrl,
+      noComplete: ids.noComplete,
+    }),
+  );
   env = { N8N_BASE_URL: n8n.baseUrl, N8N_API_KEY: n8n.apiKey, HANDOFF_CONTRACTS: join(dir, 'handoffs.yaml') };
 });
 
@@ -76,7 +99,12 @@ it('reports exactly the planted gaps, most severe first, and exits 1 on a high o
   expect(run.stderr).toBe('');
   expect(run.code).toBe(1);
   expect(run.stdout).toMatch(/\n10 workflows read \(1 archived, skipped\), 6 handoffs \(1 guarded\); findings: 6 high, 5 medium, 2 low\n/);
-  const findings = [...run.stdout.matchAll(/^ {2}(HIGH|MEDIUM|LOW) +(.+?)(?: › (.+?))? {2}\[([a-z-]+)\]$/gm)].map((m) => [m[2].replace(/ \([^()]+\)$/, ''), m[3], m[4], m[1].toLowerCase()]);
+  const findings = [...run.stdout.matchAll(/^ {2}(HIGH|MEDIUM|LOW) +(.+?)(?: › (.+?))? {2}\[([a-z-]+)\]$/gm)].map((m) => [
+    m[2].replace(/ \([^()]+\)$/, ''),
+    m[3],
+    m[4],
+    m[1].toLowerCase(),
+  ]);
   expect(new Set(findings.map((f) => JSON.stringify(f)))).toEqual(new Set(W.PLANTED_FINDINGS.map((f) => JSON.stringify(f))));
   expect(findings).toHaveLength(W.PLANTED_FINDINGS.length);
   expect(run.stdout).not.toContain(W.archived().name);
@@ -87,10 +115,24 @@ it('reads what n8n 2.41.1 returns: published versions, tags, settings, node retr
   expect(run.code).toBe(0);
   const report = JSON.parse(run.stdout);
   const byId = (id: string) => report.workflows.find((w: { id: string }) => w.id === id);
-  expect(byId(ids.kickoffId)).toMatchObject({ published: true, version: 'published', role: 'handoff', safeguards: { contract: 'sales-to-delivery-kickoff', claim: 'yes', complete: 'yes', qa: 'qa-verify', exceptionPath: 'both' } });
-  expect(byId(ids.kickoffId).errorWorkflow).toEqual({ id: ids.errorWorkflowId, name: 'Handoff errors → incident', exists: true, published: true });
+  expect(byId(ids.kickoffId)).toMatchObject({
+    published: true,
+    version: 'published',
+    role: 'handoff',
+    safeguards: { contract: 'sales-to-delivery-kickoff', claim: 'yes', complete: 'yes', qa: 'qa-verify', exceptionPath: 'both' },
+  });
+  expect(byId(ids.kickoffId).errorWorkflow).toEqual({
+    id: ids.errorWorkflowId,
+    name: 'Handoff errors → incident',
+    exists: true,
+    published: true,
+  });
   expect(byId(ids.unguarded)).toMatchObject({ published: false, version: 'draft', source: 'hubspot', targets: ['asana', 'google-drive'] });
-  expect(byId(ids.retriedPost).actions.find((a: { node: string }) => a.node === 'Create ClickUp task')).toMatchObject({ retry: 'retry-on-fail', method: 'POST', system: 'clickup' });
+  expect(byId(ids.retriedPost).actions.find((a: { node: string }) => a.node === 'Create ClickUp task')).toMatchObject({
+    retry: 'retry-on-fail',
+    method: 'POST',
+    system: 'clickup',
+  });
   expect(byId(ids.archived)).toBeUndefined();
   expect(report.counts.archived).toBe(1);
 });
@@ -105,7 +147,13 @@ it('drafts the uncovered handoff; check rejects the draft until owner and SLAs a
   const rejected = await runCli(['check'], { HANDOFF_CONTRACTS: draftFile }, dir);
   expect(rejected.code).toBe(1);
   expect(rejected.stderr).toMatch(/owner\.name: needs a name/);
-  writeFileSync(draftFile, draft.replace('name: ""', 'name: Dana Ops').replace('completionSla: FILL-IN', 'completionSla: 15m').replace('exceptionSla: FILL-IN', 'exceptionSla: 48h'));
+  writeFileSync(
+    draftFile,
+    draft
+      .replace('name: ""', 'name: Dana Ops')
+      .replace('completionSla: FILL-IN', 'completionSla: 15m')
+      .replace('exceptionSla: FILL-IN', 'exceptionSla: 48h'),
+  );
   const accepted = await runCli(['check'], { HANDOFF_CONTRACTS: draftFile }, dir);
   expect(accepted.stderr).toBe('');
   expect(accepted.code).toBe(0);
@@ -125,7 +173,11 @@ it('the dashboard map draws the handoff n8n runs but the contract lacks, dashed,
         public: false,
         now: Date.now,
         n8nBaseUrl: n8n.baseUrl,
-        audit: createAuditSource({ client: createN8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey }), contracts: m.monitor.contracts, n8nBaseUrl: n8n.baseUrl }),
+        audit: createAuditSource({
+          client: createN8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey }),
+          contracts: m.monitor.contracts,
+          n8nBaseUrl: n8n.baseUrl,
+        }),
       }),
     );
     server = await new Promise<Server>((resolve) => {
@@ -154,13 +206,21 @@ it('knows the app nodes as this n8n describes them: types exist, default resourc
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ emailOrLdapLoginId: n8n.owner.email, password: n8n.owner.password }),
   });
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   type Prop = { name: string; default?: unknown; displayOptions?: { show?: Record<string, unknown[]> }; options?: { value: unknown }[] };
-  const types = (await (await fetch(`${n8n.baseUrl}/types/nodes.json`, { headers: { cookie } })).json()) as { name: string; version: number | number[]; properties: Prop[] }[];
+  const types = (await (await fetch(`${n8n.baseUrl}/types/nodes.json`, { headers: { cookie } })).json()) as {
+    name: string;
+    version: number | number[];
+    properties: Prop[];
+  }[];
   const described = (name: string) => types.filter((t) => t.name === `n8n-nodes-base.${name}`);
   const problems: string[] = [];
   for (const app of APPS) {
-    for (const trigger of app.triggers ?? []) if (described(trigger).length === 0) problems.push(`${app.id}: no trigger type n8n-nodes-base.${trigger}`);
+    for (const trigger of app.triggers ?? [])
+      if (described(trigger).length === 0) problems.push(`${app.id}: no trigger type n8n-nodes-base.${trigger}`);
     if (!app.node) continue;
     const descriptions = described(app.node);
     if (descriptions.length === 0) {
@@ -169,7 +229,8 @@ it('knows the app nodes as this n8n describes them: types exist, default resourc
     }
     const latest = descriptions.reduce((a, b) => (Math.max(...[a.version].flat()) >= Math.max(...[b.version].flat()) ? a : b));
     const resource = latest.properties.find((p) => p.name === 'resource');
-    if (resource && app.resource !== resource.default) problems.push(`${app.id}: default resource is ${String(resource.default)}, the table says ${app.resource}`);
+    if (resource && app.resource !== resource.default)
+      problems.push(`${app.id}: default resource is ${String(resource.default)}, the table says ${app.resource}`);
     for (const op of latest.properties.filter((p) => p.name === 'operation')) {
       const show = op.displayOptions?.show ?? {};
       if (show['@version']) continue;

@@ -37,13 +37,26 @@ function syncWorkflow(path: string, taskboardUrl: string) {
   return {
     name: 'Project sync (no error path)',
     nodes: [
-      { name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: crypto.randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
+      {
+        name: 'Webhook',
+        type: 'n8n-nodes-base.webhook',
+        typeVersion: 2,
+        position: [0, 0],
+        webhookId: crypto.randomUUID(),
+        parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+      },
       {
         name: 'Create project',
         type: 'n8n-nodes-base.httpRequest',
         typeVersion: 4.2,
         position: [250, 0],
-        parameters: { method: 'POST', url: `${taskboardUrl}/taskboard/projects`, sendBody: true, bodyParameters: { parameters: [{ name: 'dealId', value: '={{ $json.body.dealId }}' }] }, options: {} },
+        parameters: {
+          method: 'POST',
+          url: `${taskboardUrl}/taskboard/projects`,
+          sendBody: true,
+          bodyParameters: { parameters: [{ name: 'dealId', value: '={{ $json.body.dealId }}' }] },
+          options: {},
+        },
       },
     ],
     connections: { Webhook: { main: [[{ node: 'Create project', type: 'main', index: 0 }]] } },
@@ -81,7 +94,12 @@ it('a failed run shows in the metrics and as an owner incident within one poll p
     dir,
     token,
     contract: contract(workflowId),
-    env: { HANDOFF_ALERT_WEBHOOK_URL: `${mock.url}/chat/webhook`, N8N_BASE_URL: n8n.baseUrl, N8N_API_KEY: n8n.apiKey, HANDOFF_POLL_INTERVAL: `${POLL_MS}ms` },
+    env: {
+      HANDOFF_ALERT_WEBHOOK_URL: `${mock.url}/chat/webhook`,
+      N8N_BASE_URL: n8n.baseUrl,
+      N8N_API_KEY: n8n.apiKey,
+      HANDOFF_POLL_INTERVAL: `${POLL_MS}ms`,
+    },
     deps: { collectorIntervalMs: POLL_MS, detectorIntervalMs: TICK_MS, alertIntervalMs: 300 },
   });
 
@@ -117,7 +135,11 @@ it('a failed run shows in the metrics and as an owner incident within one poll p
   expect(sample(text, 'handoff_failed_sync_ratio{handoff="project-sync",window="1h"}')).toBe(0.5);
 
   // The owner hears about it without anyone having wired an error path.
-  await waitFor('the owner alert in chat', () => mock.chatMessages().some((m) => m.text.includes('Dana Ops')), { ...EXTERNAL, timeoutMs: 10_000, intervalMs: 100 });
+  await waitFor('the owner alert in chat', () => mock.chatMessages().some((m) => m.text.includes('Dana Ops')), {
+    ...EXTERNAL,
+    timeoutMs: 10_000,
+    intervalMs: 100,
+  });
   expect(mock.chatMessages().some((m) => m.text.includes('Dana Ops'))).toBe(true);
 });
 
@@ -136,10 +158,18 @@ it('the dashboard pages and the Monday report show that failure, read from the s
 
   // The CLI reads the store named by HANDOFF_MONITOR_DB while the monitor keeps running.
   const { execFileSync } = await import('child_process');
-  const out = execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'monitor', 'bin', 'handoff-monitor.js'), 'report', 'monday', '--format', 'json'], {
-    env: { PATH: process.env.PATH ?? '', HANDOFF_MONITOR_DB: path.join(dir, 'monitor.db'), HANDOFF_CONTRACTS: path.join(dir, 'handoffs.yaml') },
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    [path.join(__dirname, '..', '..', 'monitor', 'bin', 'handoff-monitor.js'), 'report', 'monday', '--format', 'json'],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HANDOFF_MONITOR_DB: path.join(dir, 'monitor.db'),
+        HANDOFF_CONTRACTS: path.join(dir, 'handoffs.yaml'),
+      },
+      encoding: 'utf8',
+    },
+  );
   const report = JSON.parse(out);
   expect(JSON.stringify(report)).toContain('project-sync');
   expect(JSON.stringify(report)).toContain('Dana Ops');

@@ -56,19 +56,31 @@ it('keeps the claim through a crash and completes the retried handoff exactly on
   const claim = monitor.claim(DEAL);
   expect(claim).toMatchObject({ state: 'claimed', attempt: 1 });
   // The interrupted call never reached the board (the mock drops calls whose caller hung up).
-  await waitFor('the interrupted project request to be abandoned', () => mock.calls({ method: 'POST', path: '/taskboard/projects' })[0].aborted, N8N);
+  await waitFor(
+    'the interrupted project request to be abandoned',
+    () => mock.calls({ method: 'POST', path: '/taskboard/projects' })[0].aborted,
+    N8N,
+  );
   expect(mock.projects({ dealId: DEAL })).toHaveLength(0);
 
   // The CRM retries after the lease expired: a new attempt, which completes.
   await waitFor('the lease to expire', () => Date.now() > (claim!.lease_expires_at ?? 0) + 100 || undefined, N8N);
   await mock.deliverWebhook(n8n.webhookUrl(HOOK), deal);
-  const success = await waitFor('the retried execution to succeed', async () => (await n8n.executions({ workflowId: id, status: 'success' }))[0], N8N);
+  const success = await waitFor(
+    'the retried execution to succeed',
+    async () => (await n8n.executions({ workflowId: id, status: 'success' }))[0],
+    N8N,
+  );
   expect(success.status).toBe('success');
   expect(mock.projects({ dealId: DEAL })).toHaveLength(1);
   expect(monitor.claim(DEAL)).toMatchObject({ state: 'completed', attempt: 2 });
 
   // A late duplicate of the same deal is now suppressed for good.
   await mock.deliverWebhook(n8n.webhookUrl(HOOK), deal);
-  await waitFor('the duplicate delivery to finish', async () => ((await n8n.executions({ workflowId: id, status: 'success' })).length >= 2 ? true : undefined), N8N);
+  await waitFor(
+    'the duplicate delivery to finish',
+    async () => ((await n8n.executions({ workflowId: id, status: 'success' })).length >= 2 ? true : undefined),
+    N8N,
+  );
   expect(mock.projects({ dealId: DEAL })).toHaveLength(1);
 });

@@ -22,7 +22,14 @@ import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { REPO_ROOT } from '../harness/pack';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
-import { createTemplateCredentials, deployKickoff, loadTemplate, startTemplateMonitor, TemplateMonitor, TemplateNode } from './support/templates';
+import {
+  createTemplateCredentials,
+  deployKickoff,
+  loadTemplate,
+  startTemplateMonitor,
+  TemplateMonitor,
+  TemplateNode,
+} from './support/templates';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -57,14 +64,23 @@ const packNodesOnKickoff: TemplateNode[] = [...packTypes.keys()].map((type) => k
 
 /** The node as the editor holds it, with other parameter values (a choice made in the editor). */
 function asNode(t: TemplateNode, changes: INodeParameters = {}): INode {
-  return { id: t.id ?? t.name, name: t.name, type: t.type, typeVersion: t.typeVersion, position: t.position, parameters: { ...(t.parameters as INodeParameters), ...changes } };
+  return {
+    id: t.id ?? t.name,
+    name: t.name,
+    type: t.type,
+    typeVersion: t.typeVersion,
+    position: t.position,
+    parameters: { ...(t.parameters as INodeParameters), ...changes },
+  };
 }
 
 /** The notices n8n shows among the parameters: top-level `notice` properties whose displayOptions match (defaults filled in as n8n does). */
 function expectedNotices(node: INode): string[] {
   const { description } = packTypes.get(node.type)!;
   const resolved = NodeHelpers.getNodeParameters(description.properties, node.parameters, true, false, node, description)!;
-  return description.properties.filter((p) => p.type === 'notice' && NodeHelpers.displayParameter(resolved, p, node, description)).map((p) => p.displayName);
+  return description.properties
+    .filter((p) => p.type === 'notice' && NodeHelpers.displayParameter(resolved, p, node, description))
+    .map((p) => p.displayName);
 }
 
 /**
@@ -77,7 +93,9 @@ function expectedHints(node: INode): string[] {
   const wf = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: nodeTypes as never });
   return (type.description.hints ?? [])
     .filter((h: NodeHint) => h.whenToDisplay !== 'afterExecution')
-    .filter((h: NodeHint) => !h.displayCondition || wf.expression.getSimpleParameterValue(node, h.displayCondition, 'internal', {}) === true)
+    .filter(
+      (h: NodeHint) => !h.displayCondition || wf.expression.getSimpleParameterValue(node, h.displayCondition, 'internal', {}) === true,
+    )
     .map((h: NodeHint) => h.message);
 }
 
@@ -143,7 +161,9 @@ async function waitFor(what: string, locator: Locator, instead: () => Promise<un
 /** Waits until the canvas shows exactly n elements matching the selector; on time-out says how many it shows. */
 async function waitForCount(what: string, selector: string, n: number) {
   try {
-    await page.waitForFunction(([sel, count]) => document.querySelectorAll(sel).length === count, [selector, n] as const, { timeout: UI_TIMEOUT_MS });
+    await page.waitForFunction(([sel, count]) => document.querySelectorAll(sel).length === count, [selector, n] as const, {
+      timeout: UI_TIMEOUT_MS,
+    });
   } catch {
     throw new Error(`the canvas shows ${await page.locator(selector).count()} ${what} after ${UI_TIMEOUT_MS} ms, the template has ${n}`);
   }
@@ -188,8 +208,22 @@ async function thenCleanUp(check: () => Promise<void>, cleanUp: () => Promise<vo
 
 /** Waits for these notices and hints in the open node view, then reads every notice and hint it shows. */
 async function shownGuidance(notices: string[], hints: string[]) {
-  for (const text of notices) await waitFor(`notice "${text}"`, ndv().locator('.notice').filter({ hasText: exactly(text) }), noticeTexts);
-  for (const text of hints) await waitFor(`hint "${text}"`, ndv().getByTestId('node-hint').filter({ hasText: exactly(text) }), hintTexts);
+  for (const text of notices)
+    await waitFor(
+      `notice "${text}"`,
+      ndv()
+        .locator('.notice')
+        .filter({ hasText: exactly(text) }),
+      noticeTexts,
+    );
+  for (const text of hints)
+    await waitFor(
+      `hint "${text}"`,
+      ndv()
+        .getByTestId('node-hint')
+        .filter({ hasText: exactly(text) }),
+      hintTexts,
+    );
   return { notices: await noticeTexts(), hints: await hintTexts() };
 }
 
@@ -212,7 +246,10 @@ beforeAll(async () => {
 
   await page.goto(`${n8n.baseUrl}/signin`);
   await page.getByLabel(/email/i).first().fill(n8n.owner.email);
-  await page.getByLabel(/password/i).first().fill(n8n.owner.password);
+  await page
+    .getByLabel(/password/i)
+    .first()
+    .fill(n8n.owner.password);
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/(home|workflows|projects)/, { timeout: 30_000 });
   signedIn = true;
@@ -224,7 +261,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   console.log(
-    [`editor checks: ${Math.round((Date.now() - started) / 1000)} s; screenshots:`, ...screenshots.map((s) => `  ${s.file}: ${s.shows}`)].join('\n'),
+    [
+      `editor checks: ${Math.round((Date.now() - started) / 1000)} s; screenshots:`,
+      ...screenshots.map((s) => `  ${s.file}: ${s.shows}`),
+    ].join('\n'),
   );
   await browser?.close();
   await Promise.all([n8n?.stop(), monitor?.close(), mock?.close()]);
@@ -254,7 +294,12 @@ it('the kickoff canvas shows every sticky note of the template, each with its ti
   // n8n opens its "Production Checklist" over the canvas the first time a browser sees a published
   // workflow (this fresh profile, the kickoff deployKickoff published); close it, as a person would.
   const checklistClose = page.getByTestId('suggested-actions-close');
-  if (await checklistClose.waitFor({ state: 'visible', timeout: CHECKLIST_TIMEOUT_MS }).then(() => true, () => false)) {
+  if (
+    await checklistClose.waitFor({ state: 'visible', timeout: CHECKLIST_TIMEOUT_MS }).then(
+      () => true,
+      () => false,
+    )
+  ) {
     await checklistClose.click();
     await checklistClose.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
   }
@@ -263,8 +308,13 @@ it('the kickoff canvas shows every sticky note of the template, each with its ti
   const seen: { name: string; title: string; onScreen: true | string }[] = [];
   for (const sticky of stickies) {
     // The title is the note's first line, a markdown heading ("## 2 · Claim").
-    const title = String(sticky.parameters.content ?? '').split('\n')[0].replace(/^#+\s*/, '');
-    const heading = page.locator(`[data-node-type="${STICKY_TYPE}"][data-node-name="${sticky.name}"]`).locator('h1, h2, h3, h4').filter({ hasText: exactly(title) });
+    const title = String(sticky.parameters.content ?? '')
+      .split('\n')[0]
+      .replace(/^#+\s*/, '');
+    const heading = page
+      .locator(`[data-node-type="${STICKY_TYPE}"][data-node-name="${sticky.name}"]`)
+      .locator('h1, h2, h3, h4')
+      .filter({ hasText: exactly(title) });
     // On screen and not covered: at the start, middle and end of the title's text, the topmost element
     // is the title (connections are drawn over notes, with a wide invisible hit area: they do not count).
     const onScreen =
@@ -276,9 +326,11 @@ it('the kickoff canvas shows every sticky note of the template, each with its ti
             const r = range.getBoundingClientRect();
             const y = r.top + r.height / 2;
             for (const x of [r.left + 1, r.left + r.width / 2, r.right - 1]) {
-              if (r.width === 0 || x < 0 || y < 0 || x > vp.width || y > vp.height) return `off screen at ${Math.round(x)},${Math.round(y)}`;
+              if (r.width === 0 || x < 0 || y < 0 || x > vp.width || y > vp.height)
+                return `off screen at ${Math.round(x)},${Math.round(y)}`;
               const top = document.elementsFromPoint(x, y).find((e) => !e.closest('.vue-flow__edges, .vue-flow__edge'));
-              if (!top || !h.contains(top)) return `covered at ${Math.round(x)},${Math.round(y)} by <${top?.tagName.toLowerCase()} class="${top?.getAttribute('class') ?? ''}">`;
+              if (!top || !h.contains(top))
+                return `covered at ${Math.round(x)},${Math.round(y)} by <${top?.tagName.toLowerCase()} class="${top?.getAttribute('class') ?? ''}">`;
             }
             return true as const;
           }, viewport);
@@ -287,7 +339,10 @@ it('the kickoff canvas shows every sticky note of the template, each with its ti
   expect(seen).toEqual(seen.map((s) => ({ ...s, onScreen: true })));
   // At least the stage titles, numbered 1 to 7 in the template.
   expect(seen.filter((s) => /^\d+ · /.test(s.title)).length).toBeGreaterThanOrEqual(7);
-  await shot('kickoff-canvas', `the kickoff canvas fitted to the view: ${stickies.length} sticky notes (${seen.map((s) => s.title).join('; ')}) over its ${kickoff.nodes.length - stickies.length} nodes`);
+  await shot(
+    'kickoff-canvas',
+    `the kickoff canvas fitted to the view: ${stickies.length} sticky notes (${seen.map((s) => s.title).join('; ')}) over its ${kickoff.nodes.length - stickies.length} nodes`,
+  );
 });
 
 it.each([
@@ -314,16 +369,22 @@ it('the kickoff has a node of each of the five pack node types', () => {
   expect(packNodesOnKickoff.map((n) => n.type).sort()).toEqual([...packTypes.keys()].sort());
 });
 
-it.each(packNodesOnKickoff.map((n) => [n.name, n] as const))('"%s" shows the notices and hints its description declares, and no others', async (name, node) => {
-  const want = { notices: expectedNotices(asNode(node)), hints: expectedHints(asNode(node)) };
-  await openNode(name);
-  await thenCleanUp(async () => {
-    const shown = await shownGuidance(want.notices, want.hints);
-    expect(shown).toEqual(want);
-    const what = [...want.notices.map((t) => `notice "${t.slice(0, 60)}…"`), ...want.hints.map((t) => `hint "${t.slice(0, 60)}…"`)];
-    await shot(`node-${name.replace(/\W+/g, '-').toLowerCase()}`, `"${name}" (${packTypes.get(node.type)!.description.displayName}) opened: ${what.length ? what.join(', ') : 'declares no notice or hint for its values, and shows none'}`);
-  }, closeNode);
-});
+it.each(packNodesOnKickoff.map((n) => [n.name, n] as const))(
+  '"%s" shows the notices and hints its description declares, and no others',
+  async (name, node) => {
+    const want = { notices: expectedNotices(asNode(node)), hints: expectedHints(asNode(node)) };
+    await openNode(name);
+    await thenCleanUp(async () => {
+      const shown = await shownGuidance(want.notices, want.hints);
+      expect(shown).toEqual(want);
+      const what = [...want.notices.map((t) => `notice "${t.slice(0, 60)}…"`), ...want.hints.map((t) => `hint "${t.slice(0, 60)}…"`)];
+      await shot(
+        `node-${name.replace(/\W+/g, '-').toLowerCase()}`,
+        `"${name}" (${packTypes.get(node.type)!.description.displayName}) opened: ${what.length ? what.join(', ') : 'declares no notice or hint for its values, and shows none'}`,
+      );
+    }, closeNode);
+  },
+);
 
 /** The risky choices of issue 15: each shows its warning once picked in the editor (values from the node's own options). */
 const risky = [
@@ -331,28 +392,38 @@ const risky = [
   { type: 'resilientRequest', parameter: 'keySource', value: 'none' },
 ].map((r) => ({ ...r, node: packNodesOnKickoff.find((n) => n.type === `${pkg.name}.${r.type}`)! }));
 
-it.each(risky.map((r) => [r.node.name, r.parameter, r.value, r] as const))('"%s" with %s = %s shows its warning notice and hint', async (name, parameter, value, r) => {
-  const before = { notices: expectedNotices(asNode(r.node)), hints: expectedHints(asNode(r.node)) };
-  const want = { notices: expectedNotices(asNode(r.node, { [parameter]: value })), hints: expectedHints(asNode(r.node, { [parameter]: value })) };
-  // The choice adds guidance: the template's own value does not show it.
-  expect(want.notices.length + want.hints.length).toBeGreaterThan(before.notices.length + before.hints.length);
-  await openNode(name);
-  await thenCleanUp(async () => {
-    step = `"${name}": ${parameter} = ${value}`;
-    const label = optionName(r.node, parameter, value);
-    await ndv().getByTestId(`parameter-input-${parameter}`).click();
-    await page.getByRole('option', { name: new RegExp(`^\\s*${escapeRe(label)}`) }).click();
-    const shown = await shownGuidance(want.notices, want.hints);
-    expect(shown).toEqual(want);
-    const added = want.notices.filter((t) => !before.notices.includes(t));
-    if (added.length) await ndv().locator('.notice').filter({ hasText: exactly(added[0]) }).scrollIntoViewIfNeeded();
-    await shot(
-      `node-${name.replace(/\W+/g, '-').toLowerCase()}-${value.toLowerCase()}`,
-      `"${name}" with ${parameter} set to "${label}": ${[...added.map((t) => `notice "${t.slice(0, 60)}…"`), ...want.hints.filter((t) => !before.hints.includes(t)).map((t) => `hint "${t.slice(0, 60)}…"`)].join(', ')}`,
-    );
-  }, closeNode);
-});
+it.each(risky.map((r) => [r.node.name, r.parameter, r.value, r] as const))(
+  '"%s" with %s = %s shows its warning notice and hint',
+  async (name, parameter, value, r) => {
+    const before = { notices: expectedNotices(asNode(r.node)), hints: expectedHints(asNode(r.node)) };
+    const want = {
+      notices: expectedNotices(asNode(r.node, { [parameter]: value })),
+      hints: expectedHints(asNode(r.node, { [parameter]: value })),
+    };
+    // The choice adds guidance: the template's own value does not show it.
+    expect(want.notices.length + want.hints.length).toBeGreaterThan(before.notices.length + before.hints.length);
+    await openNode(name);
+    await thenCleanUp(async () => {
+      step = `"${name}": ${parameter} = ${value}`;
+      const label = optionName(r.node, parameter, value);
+      await ndv().getByTestId(`parameter-input-${parameter}`).click();
+      await page.getByRole('option', { name: new RegExp(`^\\s*${escapeRe(label)}`) }).click();
+      const shown = await shownGuidance(want.notices, want.hints);
+      expect(shown).toEqual(want);
+      const added = want.notices.filter((t) => !before.notices.includes(t));
+      if (added.length)
+        await ndv()
+          .locator('.notice')
+          .filter({ hasText: exactly(added[0]) })
+          .scrollIntoViewIfNeeded();
+      await shot(
+        `node-${name.replace(/\W+/g, '-').toLowerCase()}-${value.toLowerCase()}`,
+        `"${name}" with ${parameter} set to "${label}": ${[...added.map((t) => `notice "${t.slice(0, 60)}…"`), ...want.hints.filter((t) => !before.hints.includes(t)).map((t) => `hint "${t.slice(0, 60)}…"`)].join(', ')}`,
+      );
+    }, closeNode);
+  },
+);
 
-it('the browser console shows no errors but n8n\'s own known noise', () => {
+it("the browser console shows no errors but n8n's own known noise", () => {
   expect(consoleErrors).toEqual([]);
 });

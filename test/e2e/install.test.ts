@@ -19,7 +19,12 @@ let dir: string;
 let monitor: ChildProcess | undefined;
 
 const run = (cmd: string, args: string[], cwd: string) => {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS, env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: INSTALL_TIMEOUT_MS,
+    env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' },
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} in ${cwd} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout.trim();
 };
@@ -49,7 +54,10 @@ it('the monitor installs from its tarball with npm install, starts with only a t
   expect(fs.existsSync(bin)).toBe(true);
   expect(run(bin, ['--help'], app)).toMatch(/Usage: handoff-monitor/);
 
-  monitor = spawn(bin, ['serve'], { cwd: app, env: { PATH: process.env.PATH, HOME: process.env.HOME, HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_PORT: '0' } });
+  monitor = spawn(bin, ['serve'], {
+    cwd: app,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_PORT: '0' },
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the installed monitor did not start:\n${out}`)), 30_000);
@@ -80,7 +88,9 @@ it('the node package installs the way n8n installs community packages: pure Java
   const nodes = emptyProject('n8n-nodes-folder');
   run('npm', ['install', '--omit=peer', tarball], nodes);
   const pkgDir = path.join(nodes, 'node_modules', 'n8n-nodes-handoff-guard');
-  const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+  const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
+    n8n: { nodes: string[]; credentials: string[] };
+  };
   for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) expect(fs.existsSync(path.join(pkgDir, file))).toBe(true);
   // No native module anywhere in what it brings (n8n Cloud and plain installs must not compile anything).
   const native: string[] = [];

@@ -11,7 +11,15 @@ import crypto from 'crypto';
 import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
-import { addValidDeal, createTemplateCredentials, deployKickoff, HANDOFF, KICKOFF_PATH, startTemplateMonitor, TemplateMonitor } from './support/templates';
+import {
+  addValidDeal,
+  createTemplateCredentials,
+  deployKickoff,
+  HANDOFF,
+  KICKOFF_PATH,
+  startTemplateMonitor,
+  TemplateMonitor,
+} from './support/templates';
 import { EXTERNAL, waitFor } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
@@ -86,7 +94,9 @@ it('happy path: one project, one folder, one brief, the handoff completed in the
     expect(mock.projects({ dealId: deal.id })).toHaveLength(1);
     // Ownership metadata travels with the object (docs/architecture.md).
     expect(project).toMatchObject({ name: `Acme retainer (${deal.id})`, handoffId: HANDOFF, owner: 'Dana Ops', idempotencyKey: deal.id });
-    expect(mock.folders({ dealId: deal.id })).toEqual([expect.objectContaining({ name: `${deal.id} – Acme retainer`, projectId: project.id })]);
+    expect(mock.folders({ dealId: deal.id })).toEqual([
+      expect.objectContaining({ name: `${deal.id} – Acme retainer`, projectId: project.id }),
+    ]);
     expect(briefsFor(deal.id)).toHaveLength(1);
     expect(claimState(deal.id)).toBe('completed');
     expect(await monitor.incidents()).toEqual([]);
@@ -121,7 +131,7 @@ it('the task board answers 503 twice, then OK: the kickoff completes with one pr
     expect(claimState(deal.id)).toBe('completed');
   }));
 
-it('the task board is down: the owner gets the monitor\'s alert, delivery ops one post, and no secret leaves n8n', () =>
+it("the task board is down: the owner gets the monitor's alert, delivery ops one post, and no secret leaves n8n", () =>
   time('taskBoardDown', async () => {
     const deal = addValidDeal(mock, 'Umbrella launch');
     mock.inject('taskboard', { method: 'POST', failNext: { count: 1_000, status: 503 } });
@@ -132,19 +142,33 @@ it('the task board is down: the owner gets the monitor\'s alert, delivery ops on
     expect(sent.length).toBe(3);
     expect(sent[0].headers.authorization).toBe(`Bearer ${TASK_BOARD_TOKEN}`);
 
-    const incident = await waitFor('the request_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id), EXTERNAL);
+    const incident = await waitFor(
+      'the request_failed incident',
+      async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id),
+      EXTERNAL,
+    );
     expect(incident).toMatchObject({ kind: 'request_failed', state: 'open', owner: { name: 'Dana Ops', channel: '#delivery-ops' } });
     // One failure, one message per destination: the monitor's alert to the owner, one post to delivery ops.
-    const alert = await waitFor('the owner alert in chat', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
+    const alert = await waitFor(
+      'the owner alert in chat',
+      () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)),
+      EXTERNAL,
+    );
     expect(alert.text).toContain(deal.id);
     expect(alert.text).toContain('Dana Ops');
     await settle();
     expect(messagesPerChannel(deal.id)).toEqual({ [OWNER_ALERTS]: 1, 'delivery-ops': 1 });
     const [post] = mock.chatMessages('delivery-ops').filter((m) => m.text.includes(deal.id));
-    expect(post.text).toMatch(new RegExp(`^Kickoff of deal ${deal.id} failed: .*\\(incident #${incident.id}, owner Dana Ops\\)\\. Replay it`));
+    expect(post.text).toMatch(
+      new RegExp(`^Kickoff of deal ${deal.id} failed: .*\\(incident #${incident.id}, owner Dana Ops\\)\\. Replay it`),
+    );
     outage = { dealId: deal.id, incidentId: incident.id };
     // ...and never left n8n: not in the chat, the incident, or anything the monitor stored.
-    const everywhere = [JSON.stringify(mock.chatMessages()), JSON.stringify(await monitor.incidents()), monitor.storedBytes().toString('latin1')];
+    const everywhere = [
+      JSON.stringify(mock.chatMessages()),
+      JSON.stringify(await monitor.incidents()),
+      monitor.storedBytes().toString('latin1'),
+    ];
     for (const text of everywhere) expect(text).not.toContain(TASK_BOARD_TOKEN);
     expect(mock.projects({ dealId: deal.id })).toHaveLength(0);
     // Released, so a replay once the board is back can claim it again.
@@ -159,7 +183,11 @@ it('the same deal fails again while the board is still down: the incident counts
     const { executions } = await closeDeal(dealId);
     expect(executions.map((e) => e.status)).toEqual(['success']);
     // The Router reported it, and the monitor answered "deduplicated": the open incident counts two failures.
-    const incident = await waitFor('the repeat counted on the incident', async () => (await monitor.incidents()).find((i) => i.id === incidentId && i.count === 2), EXTERNAL);
+    const incident = await waitFor(
+      'the repeat counted on the incident',
+      async () => (await monitor.incidents()).find((i) => i.id === incidentId && i.count === 2),
+      EXTERNAL,
+    );
     expect(incident.state).toBe('open');
     expect((await monitor.incidents()).filter((i) => i.idempotencyKey === dealId)).toHaveLength(1);
     await settle();
@@ -174,12 +202,20 @@ it('the CMS names the folder wrongly: QA Verify fails and an incident is opened'
     const { executions } = await closeDeal(deal.id);
     expect(executions.map((e) => e.status)).toEqual(['success']);
     expect(mock.folders({ dealId: deal.id })).toEqual([expect.objectContaining({ name: expect.not.stringContaining('Stark Industries') })]);
-    const incident = await waitFor('the qa_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id), EXTERNAL);
+    const incident = await waitFor(
+      'the qa_failed incident',
+      async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id),
+      EXTERNAL,
+    );
     expect(incident).toMatchObject({ kind: 'qa_failed', owner: { name: 'Dana Ops' } });
     expect(incident.title).toContain('folder.name');
     expect(briefsFor(deal.id)).toHaveLength(0);
     expect(claimState(deal.id)).toBe('released');
-    await waitFor('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
+    await waitFor(
+      'the owner alert',
+      () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)),
+      EXTERNAL,
+    );
     await settle();
     expect(messagesPerChannel(deal.id)).toEqual({ [OWNER_ALERTS]: 1, 'delivery-ops': 1 });
   }));
@@ -188,9 +224,17 @@ it('an invalid deal goes to sales ops and never reaches the task board', () =>
   time('invalidDeal', async () => {
     const deal = mock.addDeal({ name: 'No client yet', amount: 5_000 });
     await closeDeal(deal.id);
-    const incident = await waitFor('the invalid incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id), EXTERNAL);
+    const incident = await waitFor(
+      'the invalid incident',
+      async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id),
+      EXTERNAL,
+    );
     expect(incident).toMatchObject({ kind: 'invalid', owner: { name: 'Sam Sales', channel: '#sales-ops' } });
-    await waitFor('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
+    await waitFor(
+      'the owner alert',
+      () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)),
+      EXTERNAL,
+    );
     await settle();
     expect(messagesPerChannel(deal.id)).toEqual({ [OWNER_ALERTS]: 1, 'sales-ops': 1 });
     expect(mock.chatMessages('sales-ops').some((m) => m.text.startsWith(`Deal ${deal.id} cannot start its kickoff`))).toBe(true);
@@ -217,7 +261,11 @@ it('a claimed run that hangs: a stalled incident after the completion SLA', () =
     expect(stall.title).toContain('completion SLA');
     expect(Date.now() - closed).toBeGreaterThanOrEqual(5_000);
     await delivering;
-    await waitFor('the owner alert for the stall', () => mock.chatMessages().find((m) => m.text.startsWith(`Incident #${stall.id}`)), EXTERNAL);
+    await waitFor(
+      'the owner alert for the stall',
+      () => mock.chatMessages().find((m) => m.text.startsWith(`Incident #${stall.id}`)),
+      EXTERNAL,
+    );
     // Let the hung run end before n8n stops, so nothing is left waiting on the mock.
     await n8n.waitForExecutions(kickoffId, before + 1, 30_000);
   }));

@@ -32,10 +32,12 @@ async function receiver() {
   const got: unknown[] = [];
   const srv = http.createServer((req, res) => {
     let s = '';
-    req.on('data', (d) => (s += d)).on('end', () => {
-      got.push(JSON.parse(s));
-      res.end('{}');
-    });
+    req
+      .on('data', (d) => (s += d))
+      .on('end', () => {
+        got.push(JSON.parse(s));
+        res.end('{}');
+      });
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/hook`, got, close: () => new Promise((r) => srv.close(r)) };

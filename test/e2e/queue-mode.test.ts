@@ -43,10 +43,20 @@ async function deploy(workflow: { name: string; nodes: unknown[]; connections: u
 }
 
 /** Fires `copies` simultaneous deliveries of one deal and waits until every execution has ended. */
-async function fire(workflowId: string, hookPath: string, dealId: string, copies: number, o: { barrierMs?: number; subject?: string } = {}) {
+async function fire(
+  workflowId: string,
+  hookPath: string,
+  dealId: string,
+  copies: number,
+  o: { barrierMs?: number; subject?: string } = {},
+) {
   const barrierMs = o.barrierMs ?? 0;
   const before = (await n8n.executions({ workflowId })).map((e) => e.id);
-  const delivery = await mock.deliverWebhook(n8n.webhookUrl(hookPath), { event: 'deal.closed_won', dealId, name: 'Acme retainer', releaseAt: new Date(Date.now() + barrierMs).toISOString() }, copies);
+  const delivery = await mock.deliverWebhook(
+    n8n.webhookUrl(hookPath),
+    { event: 'deal.closed_won', dealId, name: 'Acme retainer', releaseAt: new Date(Date.now() + barrierMs).toISOString() },
+    copies,
+  );
   expect(delivery.results).toEqual(Array(copies).fill({ status: 200 }));
   const executions = (await n8n.waitForExecutions(workflowId, before.length + copies)).filter((e) => !before.includes(e.id));
   const statuses: Record<string, number> = {};
@@ -64,7 +74,10 @@ async function fire(workflowId: string, hookPath: string, dealId: string, copies
   if (o.subject) {
     const starts: number[] = [];
     for (const e of executions) {
-      const full = await n8n.api<{ data: { resultData: { runData: Record<string, { startTime: number }[]> } } }>('GET', `/executions/${e.id}?includeData=true`);
+      const full = await n8n.api<{ data: { resultData: { runData: Record<string, { startTime: number }[]> } } }>(
+        'GET',
+        `/executions/${e.id}?includeData=true`,
+      );
       const run = full.data.resultData.runData[o.subject]?.[0];
       if (run) starts.push(run.startTime);
     }
@@ -73,7 +86,12 @@ async function fire(workflowId: string, hookPath: string, dealId: string, copies
   return { passed: mock.projects({ dealId }).length, statuses, perWorker, maxOverlap: maxOverlap(executions), subjectSpreadMs };
 }
 
-type Workflow = { name: string; nodes: { name: string; position: [number, number] }[]; connections: Record<string, unknown>; settings?: unknown };
+type Workflow = {
+  name: string;
+  nodes: { name: string; position: [number, number] }[];
+  connections: Record<string, unknown>;
+  settings?: unknown;
+};
 
 /**
  * The same workflow with a Wait node right after the webhook that holds every execution until the
@@ -95,7 +113,11 @@ function withBarrier(wf: Workflow): Workflow {
     ...wf,
     name: `${wf.name} (barrier)`,
     nodes: [...wf.nodes, barrier],
-    connections: { ...wf.connections, [trigger]: { main: [[{ node: barrier.name, type: 'main', index: 0 }]] }, [barrier.name]: wf.connections[trigger] },
+    connections: {
+      ...wf.connections,
+      [trigger]: { main: [[{ node: barrier.name, type: 'main', index: 0 }]] },
+      [barrier.name]: wf.connections[trigger],
+    },
   };
 }
 
@@ -128,7 +150,13 @@ const BARRIER_MS = 5_000;
 
 it(`lets exactly one of ${STORM} concurrent deliveries of one deal through the Idempotency Gate, across workers`, async () => {
   const credential = await n8n.createCredential('Handoff Monitor', 'handoffMonitorApi', { url: monitor.url, token: monitor.token });
-  const wf = gateWorkflow({ name: 'Kickoff (Gate, queue mode)', path: 'queue-storm-gate', mockUrl: mock.url, credential, handoff: HANDOFF });
+  const wf = gateWorkflow({
+    name: 'Kickoff (Gate, queue mode)',
+    path: 'queue-storm-gate',
+    mockUrl: mock.url,
+    credential,
+    handoff: HANDOFF,
+  });
   const id = await deploy(wf, 'queue-storm-gate');
   const plain = await fire(id, 'queue-storm-gate', 'D-QSTORM-GATE', STORM, { subject: 'Claim deal' });
   figures.gate = { plain };
@@ -139,7 +167,10 @@ it(`lets exactly one of ${STORM} concurrent deliveries of one deal through the I
 
   // The same storm held at a barrier, so the claims really race, from both workers at once.
   const hook = 'queue-storm-gate-barrier';
-  const barrierId = await deploy(withBarrier(gateWorkflow({ name: 'Kickoff (Gate, queue mode)', path: hook, mockUrl: mock.url, credential, handoff: HANDOFF })), hook);
+  const barrierId = await deploy(
+    withBarrier(gateWorkflow({ name: 'Kickoff (Gate, queue mode)', path: hook, mockUrl: mock.url, credential, handoff: HANDOFF })),
+    hook,
+  );
   const barrier = await fire(barrierId, hook, 'D-QSTORM-GATE-B', STORM, { barrierMs: BARRIER_MS, subject: 'Claim deal' });
   figures.gate = { plain, barrier };
   expect(barrier.passed).toBe(1);
@@ -160,10 +191,17 @@ it(`measures the same storm through n8n's Remove Duplicates in queue mode (repor
   const withHistory = await fire(id, 'queue-storm-rd', 'D-QSTORM-RD-2', STORM, { subject });
 
   const hook = 'queue-storm-rd-barrier';
-  const barrierId = await deploy(withBarrier(removeDuplicatesWorkflow({ name: 'Kickoff (Remove Duplicates, queue mode)', path: hook, mockUrl: mock.url })), hook);
+  const barrierId = await deploy(
+    withBarrier(removeDuplicatesWorkflow({ name: 'Kickoff (Remove Duplicates, queue mode)', path: hook, mockUrl: mock.url })),
+    hook,
+  );
   const barrierFresh = await fire(barrierId, hook, 'D-QSTORM-RD-B1', STORM, { barrierMs: BARRIER_MS, subject });
   const barrierWithHistory = await fire(barrierId, hook, 'D-QSTORM-RD-B2', STORM, { barrierMs: BARRIER_MS, subject });
-  figures.removeDuplicates = { freshWorkflow: fresh, withHistory, barrier: { freshWorkflow: barrierFresh, withHistory: barrierWithHistory } };
+  figures.removeDuplicates = {
+    freshWorkflow: fresh,
+    withHistory,
+    barrier: { freshWorkflow: barrierFresh, withHistory: barrierWithHistory },
+  };
 
   const gate = figures.gate as { plain: { passed: number }; barrier: { passed: number } } | undefined;
   console.log(
@@ -174,5 +212,8 @@ it(`measures the same storm through n8n's Remove Duplicates in queue mode (repor
   );
   const dir = path.join(REPO_ROOT, 'test-artifacts');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'e2e-queue-mode-storm.json'), JSON.stringify({ ...figures, n8nVersion: n8n.install.n8nVersion, at: new Date().toISOString() }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'e2e-queue-mode-storm.json'),
+    JSON.stringify({ ...figures, n8nVersion: n8n.install.n8nVersion, at: new Date().toISOString() }, null, 2),
+  );
 });

@@ -10,7 +10,19 @@ import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { REPO_ROOT } from '../harness/pack';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
-import { addValidDeal, createTemplateCredentials, deploy, deployKickoff, KICKOFF_PATH, loadTemplate, pointAt, setConfig, startTemplateMonitor, TemplateMonitor, withWebhookTrigger } from './support/templates';
+import {
+  addValidDeal,
+  createTemplateCredentials,
+  deploy,
+  deployKickoff,
+  KICKOFF_PATH,
+  loadTemplate,
+  pointAt,
+  setConfig,
+  startTemplateMonitor,
+  TemplateMonitor,
+  withWebhookTrigger,
+} from './support/templates';
 import { EXTERNAL, waitFor } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
@@ -29,7 +41,11 @@ beforeAll(async () => {
   const credentials = await createTemplateCredentials(n8n, monitor, 'tb-token-not-under-test');
   const deployed = await deployKickoff(n8n, mock, credentials);
   kickoffId = deployed.kickoffId;
-  const reconcile = pointAt(loadTemplate('nightly-reconcile.json'), { mockUrl: mock.url, credentials, errorWorkflowId: deployed.errorWorkflowId });
+  const reconcile = pointAt(loadTemplate('nightly-reconcile.json'), {
+    mockUrl: mock.url,
+    credentials,
+    errorWorkflowId: deployed.errorWorkflowId,
+  });
   // No grace period: the dropped deal was closed a moment ago, not an hour ago.
   setConfig(reconcile, 'graceMinutes', '0');
   reconcileId = await deploy(n8n, withWebhookTrigger(reconcile, 'Every night', RUN_NOW), RUN_NOW);
@@ -63,8 +79,16 @@ it('the CRM webhook is dropped: the reconcile run opens an incident for the miss
 
   const started = Date.now();
   await runReconcile();
-  const incident = await waitFor('the reconcile incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === dropped.id), EXTERNAL);
-  const alert = await waitFor('the owner alert in chat', () => mock.chatMessages().find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
+  const incident = await waitFor(
+    'the reconcile incident',
+    async () => (await monitor.incidents()).find((i) => i.idempotencyKey === dropped.id),
+    EXTERNAL,
+  );
+  const alert = await waitFor(
+    'the owner alert in chat',
+    () => mock.chatMessages().find((m) => m.text.startsWith(`Incident #${incident.id} `)),
+    EXTERNAL,
+  );
   const toAlertMs = alert.at - started;
   expect(incident).toMatchObject({ kind: 'reconcile_missing', state: 'open', owner: { name: 'Dana Ops', channel: '#delivery-ops' } });
   expect(incident.title).toContain('no project on the task board');
@@ -75,11 +99,18 @@ it('the CRM webhook is dropped: the reconcile run opens an incident for the miss
 
   // A second night with the gap still open updates the same incident instead of opening another.
   await runReconcile();
-  const again = await waitFor('the repeat counted', async () => (await monitor.incidents()).find((i) => i.id === incident.id && i.count === 2), EXTERNAL);
+  const again = await waitFor(
+    'the repeat counted',
+    async () => (await monitor.incidents()).find((i) => i.id === incident.id && i.count === 2),
+    EXTERNAL,
+  );
   expect((await monitor.incidents()).filter((i) => i.idempotencyKey === dropped.id)).toEqual([again]);
 
   console.log(`dropped webhook: reconcile run started → owner alert in chat: ${toAlertMs} ms`);
   const dir = path.join(REPO_ROOT, 'test-artifacts');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'e2e-dropped-webhook.json'), JSON.stringify({ reconcileToOwnerAlertMs: toAlertMs, at: new Date().toISOString() }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'e2e-dropped-webhook.json'),
+    JSON.stringify({ reconcileToOwnerAlertMs: toAlertMs, at: new Date().toISOString() }, null, 2),
+  );
 });

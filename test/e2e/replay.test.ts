@@ -28,7 +28,21 @@ import { loadReportData } from '../../monitor/src/report/data';
 import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
-import { addValidDeal, createTemplateCredentials, deploy, deployKickoff, HANDOFF, KICKOFF_PATH, loadTemplate, pointAt, setConfig, startTemplateMonitor, tagAsTemplate, TemplateMonitor, withWebhookTrigger } from './support/templates';
+import {
+  addValidDeal,
+  createTemplateCredentials,
+  deploy,
+  deployKickoff,
+  HANDOFF,
+  KICKOFF_PATH,
+  loadTemplate,
+  pointAt,
+  setConfig,
+  startTemplateMonitor,
+  tagAsTemplate,
+  TemplateMonitor,
+  withWebhookTrigger,
+} from './support/templates';
 import { EXTERNAL, waitFor } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
@@ -62,16 +76,26 @@ beforeAll(async () => {
   // The monitor needs the n8n's API key to collect and replay, so n8n comes first.
   const [started, launched] = await Promise.all([
     startN8n(),
-    chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] }),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    }),
   ]);
   n8n = started;
   browser = launched;
-  monitor = await startTemplateMonitor({ alertWebhookUrl: `${mock.url}/chat/webhook/${OWNER_ALERTS}`, n8n: { baseUrl: n8n.baseUrl, apiKey: n8n.apiKey } });
+  monitor = await startTemplateMonitor({
+    alertWebhookUrl: `${mock.url}/chat/webhook/${OWNER_ALERTS}`,
+    n8n: { baseUrl: n8n.baseUrl, apiKey: n8n.apiKey },
+  });
   const credentials = await createTemplateCredentials(n8n, monitor, 'tb-token-not-under-test');
   const deployed = await deployKickoff(n8n, mock, credentials);
   kickoffId = deployed.kickoffId;
   expect(await tagAsTemplate(n8n, kickoffId, 'sales-to-delivery-kickoff.json')).toEqual(['handoff-kickoff']);
-  const reconcile = pointAt(loadTemplate('nightly-reconcile.json'), { mockUrl: mock.url, credentials, errorWorkflowId: deployed.errorWorkflowId });
+  const reconcile = pointAt(loadTemplate('nightly-reconcile.json'), {
+    mockUrl: mock.url,
+    credentials,
+    errorWorkflowId: deployed.errorWorkflowId,
+  });
   // No grace period: the dropped deal was closed a moment ago, not an hour ago.
   setConfig(reconcile, 'graceMinutes', '0');
   reconcileId = await deploy(n8n, withWebhookTrigger(reconcile, 'Every night', RECONCILE_NOW), RECONCILE_NOW);
@@ -119,7 +143,10 @@ interface QueueWire {
   incident?: { id: number; title: string; state: string };
 }
 async function queue(kind?: string): Promise<QueueWire[]> {
-  const { status, body } = await api<{ entries: QueueWire[] }>('GET', `/api/v1/queue?${new URLSearchParams({ handoff: HANDOFF, ...(kind ? { kind } : {}) })}`);
+  const { status, body } = await api<{ entries: QueueWire[] }>(
+    'GET',
+    `/api/v1/queue?${new URLSearchParams({ handoff: HANDOFF, ...(kind ? { kind } : {}) })}`,
+  );
   expect(status).toBe(200);
   return body.entries;
 }
@@ -162,7 +189,11 @@ async function closeDeals(dealIds: string[]) {
 
 /** Every run n8n started has ended and every queued alert has been sent: what was going to reach chat has. */
 async function quiet() {
-  await waitFor('every kickoff run to end', async () => (await n8n.executions({ workflowId: kickoffId, status: 'running' })).length === 0, EXTERNAL);
+  await waitFor(
+    'every kickoff run to end',
+    async () => (await n8n.executions({ workflowId: kickoffId, status: 'running' })).length === 0,
+    EXTERNAL,
+  );
   await monitor.monitor.outcomes.flush();
   await monitor.monitor.alerts.flush();
   const data = await loadReportData(monitor.monitor.store, monitor.monitor.contracts.current(), Date.now(), { withMonday: true });
@@ -190,9 +221,18 @@ it('1. the task board is down: the Exception Router opens the incident; the fail
   const { runs } = await closeDeals([deal.id]);
   // n8n says success: the run routed its failure to the Exception Router.
   expect(runs.map((r) => r.status)).toEqual(['success']);
-  expect(mock.calls({ system: 'taskboard', method: 'POST' }).filter((c) => (c.body as { dealId?: string })?.dealId === deal.id).map((c) => c.status)).toEqual([503, 503, 503]);
+  expect(
+    mock
+      .calls({ system: 'taskboard', method: 'POST' })
+      .filter((c) => (c.body as { dealId?: string })?.dealId === deal.id)
+      .map((c) => c.status),
+  ).toEqual([503, 503, 503]);
 
-  const opened = await waitFor('the request_failed incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id), EXTERNAL);
+  const opened = await waitFor(
+    'the request_failed incident',
+    async () => (await monitor.incidents()).find((i) => i.idempotencyKey === deal.id),
+    EXTERNAL,
+  );
   expect(opened).toMatchObject({ kind: 'request_failed', state: 'open', owner: { name: 'Dana Ops', channel: '#delivery-ops' } });
   outage = { dealId: deal.id, incidentId: opened.id };
 
@@ -204,11 +244,15 @@ it('1. the task board is down: the Exception Router opens the incident; the fail
   const failed = await metric('handoff_pairs_failed', kickoff1h);
   expect(ratio).toBeGreaterThan(0);
   expect(ratio).toBeCloseTo(failed / seen, 6);
-  const runRatio = await waitFor('the collector to count the run', async () => {
-    await monitor.monitor.collector!.poll();
-    const r = await metric('handoff_execution_failure_ratio', kickoff1h);
-    return Number.isNaN(r) ? undefined : r;
-  }, EXTERNAL);
+  const runRatio = await waitFor(
+    'the collector to count the run',
+    async () => {
+      await monitor.monitor.collector!.poll();
+      const r = await metric('handoff_execution_failure_ratio', kickoff1h);
+      return Number.isNaN(r) ? undefined : r;
+    },
+    EXTERNAL,
+  );
   // ...while n8n's own execution statuses see nothing wrong.
   expect(runRatio).toBe(0);
   const ttdCount = await metric('handoff_time_to_detection_seconds_count');
@@ -225,7 +269,12 @@ it('1. the task board is down: the Exception Router opens the incident; the fail
 
   const entries = await queue();
   expect(entries).toEqual([
-    expect.objectContaining({ key: deal.id, kind: 'request_failed', owner: expect.objectContaining({ name: 'Dana Ops' }), incident: expect.objectContaining({ id: opened.id, state: 'open' }) }),
+    expect.objectContaining({
+      key: deal.id,
+      kind: 'request_failed',
+      owner: expect.objectContaining({ name: 'Dana Ops' }),
+      incident: expect.objectContaining({ id: opened.id, state: 'open' }),
+    }),
   ]);
   Object.assign(report, {
     outage: {
@@ -337,10 +386,14 @@ it(`3. bulk: ${BULK} deals fail in an outage; Replay all stops at the first repe
   const ids = deals.map((d) => d.id);
   const { runs } = await closeDeals(ids);
   expect(runs.every((r) => r.status === 'success')).toBe(true);
-  const entries = await waitFor(`${BULK} queue entries`, async () => {
-    const q = await queue('request_failed');
-    return q.length === BULK && q;
-  }, EXTERNAL);
+  const entries = await waitFor(
+    `${BULK} queue entries`,
+    async () => {
+      const q = await queue('request_failed');
+      return q.length === BULK && q;
+    },
+    EXTERNAL,
+  );
   expect(entries.map((e) => e.key).sort()).toEqual([...ids].sort());
   expect(entries.every((e) => e.incident?.state === 'open' && e.owner?.name === 'Dana Ops')).toBe(true);
   const outageRatio = await metric('handoff_failed_sync_ratio', kickoff1h);
@@ -390,16 +443,24 @@ it(`3. bulk: ${BULK} deals fail in an outage; Replay all stops at the first repe
   report.bulk = {
     deals: BULK,
     failedSyncRatio1hDuringOutage: outageRatio,
-    replayAllStillDown: { ms: timings.replayAllStillDown, launched: launched.length, skipped: BULK - launched.length, stoppedAt: down.body.stopped.key },
+    replayAllStillDown: {
+      ms: timings.replayAllStillDown,
+      launched: launched.length,
+      skipped: BULK - launched.length,
+      stoppedAt: down.body.stopped.key,
+    },
     replayAllRecovered: { ms: timings.replayAllRecovered, recovered: BULK, msPerReplay: Math.round(timings.replayAllRecovered / BULK) },
-    ownerAlerts: { opened: ownerAlerts.filter((m) => m.text.startsWith('Incident #')).length, recovered: ownerAlerts.filter((m) => m.text.startsWith('Recovered:')).length },
+    ownerAlerts: {
+      opened: ownerAlerts.filter((m) => m.text.startsWith('Incident #')).length,
+      recovered: ownerAlerts.filter((m) => m.text.startsWith('Recovered:')).length,
+    },
     opsPosts: mock.chatMessages(OPS).filter((m) => ids.some((id) => new RegExp(`\\b${id}\\b`).test(m.text))).length,
   };
   // One opened and one recovered alert per deal: the failed-again replays told nobody again.
   expect(report.bulk).toMatchObject({ ownerAlerts: { opened: BULK, recovered: BULK }, opsPosts: BULK });
 });
 
-it('4. a dropped CRM webhook, found by the nightly reconcile, counts as a failed pair detected from the deal\'s close', async () => {
+it("4. a dropped CRM webhook, found by the nightly reconcile, counts as a failed pair detected from the deal's close", async () => {
   await monitor.monitor.outcomes.flush();
   const failedBefore = await metric('handoff_pairs_failed', kickoff1h);
   const ttdBefore = await metric('handoff_time_to_detection_seconds_count');
@@ -417,7 +478,11 @@ it('4. a dropped CRM webhook, found by the nightly reconcile, counts as a failed
   expect(latest.status).toBe('success');
   expect(await kickoffRuns()).toBe(runsBefore);
 
-  const found = await waitFor('the reconcile incident', async () => (await monitor.incidents()).find((i) => i.idempotencyKey === dropped.id), EXTERNAL);
+  const found = await waitFor(
+    'the reconcile incident',
+    async () => (await monitor.incidents()).find((i) => i.idempotencyKey === dropped.id),
+    EXTERNAL,
+  );
   expect(found).toMatchObject({ kind: 'reconcile_missing', state: 'open', owner: { name: 'Dana Ops' } });
   // Only the dropped deal: every other deal of this file has its project by now.
   expect((await monitor.incidents({ state: 'unresolved' })).map((i) => i.idempotencyKey)).toEqual([dropped.id]);

@@ -27,7 +27,12 @@ let kickoffId: string;
 beforeAll(async () => {
   mock = await startAgencyMock();
   n8n = await startN8n();
-  monitor = await startReviewMonitor({ n8n, alertWebhookUrl: `${mock.url}/chat/webhook`, reviewSla: `${REVIEW_SLA_S}s`, exceptionSla: `${EXCEPTION_SLA_S}s` });
+  monitor = await startReviewMonitor({
+    n8n,
+    alertWebhookUrl: `${mock.url}/chat/webhook`,
+    reviewSla: `${REVIEW_SLA_S}s`,
+    exceptionSla: `${EXCEPTION_SLA_S}s`,
+  });
   const credentials = await createTemplateCredentials(n8n, monitor, `tb-${crypto.randomBytes(8).toString('hex')}`);
   ({ kickoffId } = await deployKickoff(n8n, mock, credentials));
   monitor.watchWorkflows([kickoffId]);
@@ -38,7 +43,9 @@ afterAll(async () => {
 });
 
 const briefsFor = (dealId: string) => mock.chatMessages().filter((m) => m.text.startsWith('New kickoff:') && m.text.includes(dealId));
-const execution = async (id: string) => (await n8n.executions({ workflowId: kickoffId, status: 'waiting' })).find((e) => e.id === id) ?? (await n8n.executions({ workflowId: kickoffId })).find((e) => e.id === id);
+const execution = async (id: string) =>
+  (await n8n.executions({ workflowId: kickoffId, status: 'waiting' })).find((e) => e.id === id) ??
+  (await n8n.executions({ workflowId: kickoffId })).find((e) => e.id === id);
 
 /** Closes a reviewed deal and waits until its run is parked on the review; returns the run and the links. */
 async function dealUnderReview(name: string) {
@@ -50,10 +57,15 @@ async function dealUnderReview(name: string) {
   return { deal, request, executionId };
 }
 
-const finished = (id: string) => waitFor(`execution ${id} to finish`, async () => {
-  const e = await execution(id);
-  return e && e.status !== 'waiting' && e.status !== 'running' ? e : undefined;
-}, EXTERNAL);
+const finished = (id: string) =>
+  waitFor(
+    `execution ${id} to finish`,
+    async () => {
+      const e = await execution(id);
+      return e && e.status !== 'waiting' && e.status !== 'running' ? e : undefined;
+    },
+    EXTERNAL,
+  );
 
 const call = async (url: string) => {
   const res = await fetch(url);
@@ -85,10 +97,18 @@ it('reject: no brief; an incident carrying the reason goes to the sales owner, a
   expect((await finished(executionId)).status).toBe('success');
   expect(briefsFor(deal.id)).toHaveLength(0);
 
-  const incident = await waitFor('the rejection incident', async () => (await monitor.incidents()).find((i) => i.kind === 'review_rejected' && i.idempotencyKey === deal.id), EXTERNAL);
+  const incident = await waitFor(
+    'the rejection incident',
+    async () => (await monitor.incidents()).find((i) => i.kind === 'review_rejected' && i.idempotencyKey === deal.id),
+    EXTERNAL,
+  );
   expect(incident.owner).toMatchObject({ name: 'Sam Sales', channel: '#sales-ops' });
   expect(JSON.stringify([incident.title, incident.error])).toContain(reason);
-  await waitFor('sales ops told', () => mock.chatMessages().some((m) => m.text.includes(deal.id) && m.text.includes('cannot start')), EXTERNAL);
+  await waitFor(
+    'sales ops told',
+    () => mock.chatMessages().some((m) => m.text.includes(deal.id) && m.text.includes('cannot start')),
+    EXTERNAL,
+  );
 });
 
 it('no answer: a stall incident for the reviewer after the review SLA, escalated once past the exception SLA; forged links resume nothing', async () => {

@@ -50,7 +50,10 @@ async function fire(workflowId: string, hookPath: string, dealId: string, copies
 
 it(`lets exactly one of ${STORM} concurrent deliveries of one deal through the Idempotency Gate`, async () => {
   const credential = await n8n.createCredential('Handoff Monitor', 'handoffMonitorApi', { url: monitor.url, token: monitor.token });
-  const id = await deploy(gateWorkflow({ name: 'Kickoff (Gate)', path: 'storm-gate', mockUrl: mock.url, credential, handoff: HANDOFF }), 'storm-gate');
+  const id = await deploy(
+    gateWorkflow({ name: 'Kickoff (Gate)', path: 'storm-gate', mockUrl: mock.url, credential, handoff: HANDOFF }),
+    'storm-gate',
+  );
   const result = await fire(id, 'storm-gate', 'D-STORM-GATE', STORM);
   figures.gate = result;
   expect(result.passed).toBe(1);
@@ -59,7 +62,10 @@ it(`lets exactly one of ${STORM} concurrent deliveries of one deal through the I
 });
 
 it(`measures the same storm through n8n's Remove Duplicates (reported, not asserted)`, async () => {
-  const id = await deploy(removeDuplicatesWorkflow({ name: 'Kickoff (Remove Duplicates)', path: 'storm-rd', mockUrl: mock.url }), 'storm-rd');
+  const id = await deploy(
+    removeDuplicatesWorkflow({ name: 'Kickoff (Remove Duplicates)', path: 'storm-rd', mockUrl: mock.url }),
+    'storm-rd',
+  );
   // First storm on a fresh workflow (no history row yet), then one on the same workflow once its history exists.
   const fresh = await fire(id, 'storm-rd', 'D-STORM-RD-1', STORM);
   // Wiring check, so the figures mean something: without a race the peer does drop a repeat.
@@ -74,5 +80,8 @@ it(`measures the same storm through n8n's Remove Duplicates (reported, not asser
   );
   const dir = path.join(REPO_ROOT, 'test-artifacts');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'e2e-storm.json'), JSON.stringify({ ...figures, n8nVersion: n8n.install.n8nVersion, at: new Date().toISOString() }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'e2e-storm.json'),
+    JSON.stringify({ ...figures, n8nVersion: n8n.install.n8nVersion, at: new Date().toISOString() }, null, 2),
+  );
 });

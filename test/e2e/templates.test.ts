@@ -9,7 +9,20 @@
 import { E2E_TIMEOUT_MS, N8nInstance, startN8n } from '../harness/n8n';
 import { stopAllServices } from '../harness/processes';
 import { AgencyMock, startAgencyMock } from '../mocks/agency';
-import { addValidDeal, createTemplateCredentials, deploy, deployKickoff, KICKOFF_PATH, loadTemplate, pointAt, setConfig, startTemplateMonitor, TemplateMonitor, templateFiles, withWebhookTrigger } from './support/templates';
+import {
+  addValidDeal,
+  createTemplateCredentials,
+  deploy,
+  deployKickoff,
+  KICKOFF_PATH,
+  loadTemplate,
+  pointAt,
+  setConfig,
+  startTemplateMonitor,
+  TemplateMonitor,
+  templateFiles,
+  withWebhookTrigger,
+} from './support/templates';
 import { EXTERNAL, waitFor } from '../support/wait';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
@@ -30,7 +43,9 @@ function perChannel(): Record<string, number> {
   return counts;
 }
 const newMessages = (before: Record<string, number>) =>
-  Object.fromEntries(Object.entries(perChannel()).flatMap(([channel, n]) => (n > (before[channel] ?? 0) ? [[channel, n - (before[channel] ?? 0)]] : [])));
+  Object.fromEntries(
+    Object.entries(perChannel()).flatMap(([channel, n]) => (n > (before[channel] ?? 0) ? [[channel, n - (before[channel] ?? 0)]] : [])),
+  );
 
 let n8n: N8nInstance;
 let mock: AgencyMock;
@@ -42,7 +57,12 @@ beforeAll(async () => {
   [n8n, monitor] = await Promise.all([startN8n(), startTemplateMonitor({ alertWebhookUrl: `${mock.url}/chat/webhook/${OWNER_ALERTS}` })]);
   const credentials = await createTemplateCredentials(n8n, monitor, 'tb-token-not-under-test');
   const kickoff = await deployKickoff(n8n, mock, credentials);
-  const smoke = pointAt(loadTemplate('handoff-smoke-test.json'), { mockUrl: mock.url, n8nUrl: n8n.baseUrl, credentials, errorWorkflowId: kickoff.errorWorkflowId });
+  const smoke = pointAt(loadTemplate('handoff-smoke-test.json'), {
+    mockUrl: mock.url,
+    n8nUrl: n8n.baseUrl,
+    credentials,
+    errorWorkflowId: kickoff.errorWorkflowId,
+  });
   // The kickoff against the mocks takes about a second; the shipped 30 s is for real systems.
   setConfig(smoke, 'waitSeconds', '4');
   ids = { ...kickoff, smokeId: await deploy(n8n, withWebhookTrigger(smoke, 'Every hour', SMOKE_NOW), SMOKE_NOW) };
@@ -75,7 +95,10 @@ async function runSmokeTest() {
   return latest;
 }
 
-const smokeDealIds = () => [...new Set(mock.calls({ system: 'taskboard', method: 'POST' }).map((c) => String((c.body as { dealId?: string })?.dealId)))].filter((id) => id.startsWith('SMOKE-'));
+const smokeDealIds = () =>
+  [...new Set(mock.calls({ system: 'taskboard', method: 'POST' }).map((c) => String((c.body as { dealId?: string })?.dealId)))].filter(
+    (id) => id.startsWith('SMOKE-'),
+  );
 
 it('the smoke test sends a synthetic deal through the kickoff, finds every step and cleans up', async () => {
   const run = await runSmokeTest();
@@ -110,7 +133,11 @@ it('the smoke test alerts when a step is missing (the CMS is down): the owner on
     expect(incident).toMatchObject({ severity: 'critical', owner: { name: 'Dana Ops' }, state: 'open' });
     // The CMS refused the folder: whichever report came first titles it (the kickoff's retries and the smoke test's wait race).
     expect(incident.title).toMatch(/CMS folder|cms\/folders|0 CMS folder\(s\)/);
-    await waitFor('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
+    await waitFor(
+      'the owner alert',
+      () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)),
+      EXTERNAL,
+    );
     await settle();
     // The ops post comes from whichever reported first: the kickoff's "Tell delivery ops" or the smoke test's Router.
     const told = newMessages(before);
@@ -121,7 +148,11 @@ it('the smoke test alerts when a step is missing (the CMS is down): the owner on
     // The next hour, still broken: both reports are repeats of the open incident, and nobody is told again.
     const afterFirst = perChannel();
     expect((await runSmokeTest()).status).toBe('success');
-    await waitFor('the second hour counted', async () => (await monitor.incidents()).find((i) => i.id === incident.id && i.count === 4), EXTERNAL);
+    await waitFor(
+      'the second hour counted',
+      async () => (await monitor.incidents()).find((i) => i.id === incident.id && i.count === 4),
+      EXTERNAL,
+    );
     await settle();
     expect(newMessages(afterFirst)).toEqual({});
     expect(await monitor.incidents()).toHaveLength(1);
@@ -145,10 +176,18 @@ it('a node that throws in the kickoff reaches the owner through the error workfl
   } finally {
     mock.clearFaults();
   }
-  const incident = await waitFor('the workflow_error incident', async () => (await monitor.incidents()).find((i) => i.kind === 'workflow_error'), EXTERNAL);
+  const incident = await waitFor(
+    'the workflow_error incident',
+    async () => (await monitor.incidents()).find((i) => i.kind === 'workflow_error'),
+    EXTERNAL,
+  );
   expect(incident).toMatchObject({ owner: { name: 'Dana Ops' }, error: expect.objectContaining({ node: 'Brief the copywriter' }) });
   // The owner hears from the monitor, the ops channel from the error workflow's Router: once each.
-  await waitFor('the owner alert', () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)), EXTERNAL);
+  await waitFor(
+    'the owner alert',
+    () => mock.chatMessages(OWNER_ALERTS).find((m) => m.text.startsWith(`Incident #${incident.id} `)),
+    EXTERNAL,
+  );
   await settle();
   const aboutIt = (channel: string) => mock.chatMessages(channel).filter((m) => m.text.startsWith(`Incident #${incident.id} `));
   expect({ owner: aboutIt(OWNER_ALERTS).length, ops: aboutIt('ops').length }).toEqual({ owner: 1, ops: 1 });

@@ -23,11 +23,17 @@ function gate(parameters: Record<string, unknown>, extra: Partial<HarnessNode> =
 function run(gateNode: HarnessNode, input: object[], credentials: { url: string; token: string } = { url: m.url, token: m.token }) {
   return runWorkflow(
     { nodes: [{ name: 'Start', type: 'test.emit' }, gateNode], connections: connect(['Start', 'Gate']) },
-    { nodeTypes: { [GATE]: IdempotencyGate }, credentialTypes: [HandoffMonitorApi], credentials: { handoffMonitorApi: credentials }, input },
+    {
+      nodeTypes: { [GATE]: IdempotencyGate },
+      credentialTypes: [HandoffMonitorApi],
+      credentials: { handoffMonitorApi: credentials },
+      input,
+    },
   );
 }
 
-const keysOn = (result: Awaited<ReturnType<typeof run>>, output: number) => result.jsonOf('Gate', output).map((j) => (j._handoff as { key: string }).key);
+const keysOn = (result: Awaited<ReturnType<typeof run>>, output: number) =>
+  result.jsonOf('Gate', output).map((j) => (j._handoff as { key: string }).key);
 
 describe('Idempotency Gate in the real engine', () => {
   it('sorts a batch into New and Duplicate with _handoff metadata and pairedItem', async () => {
@@ -35,7 +41,17 @@ describe('Idempotency Gate in the real engine', () => {
     expect(result.status).toBe('success');
     expect(keysOn(result, 0)).toEqual(['g1', 'g2']);
     expect(result.jsonOf('Gate', 1)).toEqual([
-      { dealId: 'g1', _handoff: { handoff: 'kickoff', key: 'g1', decision: 'in_progress', attempt: 1, state: 'claimed', reason: 'another execution holds a live lease' } },
+      {
+        dealId: 'g1',
+        _handoff: {
+          handoff: 'kickoff',
+          key: 'g1',
+          decision: 'in_progress',
+          attempt: 1,
+          state: 'claimed',
+          reason: 'another execution holds a live lease',
+        },
+      },
     ]);
     expect(result.outputOf('Gate', 0).map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
     expect(result.outputOf('Gate', 1)[0].pairedItem).toEqual({ item: 2 });
@@ -44,7 +60,13 @@ describe('Idempotency Gate in the real engine', () => {
   it('completes keys so a later run sees them as duplicates', async () => {
     await run(gate({ operation: 'claim' }), [{ dealId: 'c1' }]);
     const done = await run(gate({ operation: 'complete', reason: 'project created' }), [{ dealId: 'c1' }]);
-    expect(done.jsonOf('Gate', 0)[0]._handoff).toEqual({ handoff: 'kickoff', key: 'c1', outcome: 'completed', state: 'completed', attempt: 1 });
+    expect(done.jsonOf('Gate', 0)[0]._handoff).toEqual({
+      handoff: 'kickoff',
+      key: 'c1',
+      outcome: 'completed',
+      state: 'completed',
+      attempt: 1,
+    });
     const again = await run(gate({ operation: 'claim' }), [{ dealId: 'c1' }]);
     expect(again.jsonOf('Gate', 1)[0]._handoff).toMatchObject({ decision: 'duplicate', reason: 'completed' });
   });
@@ -99,14 +121,20 @@ describe('Idempotency Gate in the real engine', () => {
   });
 
   it('lets items through marked "unverified" when told to, with a warning hint', async () => {
-    const result = await run(gate({ onMonitorUnreachable: 'passThrough' }), [{ dealId: 'u2' }], { url: 'http://127.0.0.1:9', token: m.token });
+    const result = await run(gate({ onMonitorUnreachable: 'passThrough' }), [{ dealId: 'u2' }], {
+      url: 'http://127.0.0.1:9',
+      token: m.token,
+    });
     expect(result.status).toBe('success');
     expect(result.jsonOf('Gate', 0)[0]._handoff).toMatchObject({ key: 'u2', decision: 'unverified' });
     expect(result.runData.Gate[0].hints[0].message).toMatch(/went through unverified/);
   });
 
   it('a wrong token is a clear configuration error, not "unreachable"', async () => {
-    const result = await run(gate({ onMonitorUnreachable: 'passThrough' }), [{ dealId: 't1' }], { url: m.url, token: 'wrong-token-wrong-token' });
+    const result = await run(gate({ onMonitorUnreachable: 'passThrough' }), [{ dealId: 't1' }], {
+      url: m.url,
+      token: 'wrong-token-wrong-token',
+    });
     expect(result.status).toBe('error');
     expect(result.error?.message).toMatch(/bearer token does not match/);
   });

@@ -68,7 +68,12 @@ describe('Preflight Validate in the engine', () => {
       const validation = invalid.json._validation as { errors: Array<Record<string, unknown>>; summary: string };
       expect(validation.errors).toEqual([
         expect.objectContaining({ pointer: '/client/email', field: 'client.email', rule: 'format', value: 'not-an-email' }),
-        expect.objectContaining({ pointer: '/amount', rule: 'minimum', value: -5, message: 'Field "amount" must be at least 0 (it is -5).' }),
+        expect.objectContaining({
+          pointer: '/amount',
+          rule: 'minimum',
+          value: -5,
+          message: 'Field "amount" must be at least 0 (it is -5).',
+        }),
       ]);
       expect(validation.summary).toMatch(/^2 problems: Field "client.email" must be an email address/);
     });
@@ -98,10 +103,18 @@ describe('Preflight Validate in the engine', () => {
           ],
           connections: connect(['Start', 'Preflight']),
         },
-        { nodeTypes, input: [{ schema: { type: 'object', required: ['ok'] }, ok: 1 }, { schema: {}, nope: 1 }] },
+        {
+          nodeTypes,
+          input: [
+            { schema: { type: 'object', required: ['ok'] }, ok: 1 },
+            { schema: {}, nope: 1 },
+          ],
+        },
       );
       expect(result.outputOf('Preflight', 0)).toHaveLength(1);
-      expect(result.jsonOf('Preflight', 1)[0]._validation).toMatchObject({ errors: [{ pointer: '/ok', message: 'Field "ok" is required but missing.' }] });
+      expect(result.jsonOf('Preflight', 1)[0]._validation).toMatchObject({
+        errors: [{ pointer: '/ok', message: 'Field "ok" is required but missing.' }],
+      });
     });
 
     it('fails before any item runs when the schema is malformed, naming the schema path', async () => {
@@ -114,10 +127,10 @@ describe('Preflight Validate in the engine', () => {
     });
 
     it('under continueErrorOutput, an item whose own schema is broken goes to the error output', async () => {
-      const result = await runWorkflow(
-        flow({ schemaSource: 'field', schemaField: 'schema' }, { onError: 'continueErrorOutput' }),
-        { nodeTypes, input: [{ schema: { required: ['a'] }, a: 1 }, { schema: { type: 'nope' } }, { schema: { required: ['a'] } }] },
-      );
+      const result = await runWorkflow(flow({ schemaSource: 'field', schemaField: 'schema' }, { onError: 'continueErrorOutput' }), {
+        nodeTypes,
+        input: [{ schema: { required: ['a'] }, a: 1 }, { schema: { type: 'nope' } }, { schema: { required: ['a'] } }],
+      });
       expect(result.status).toBe('success');
       expect(result.outputOf('Preflight', 0).map((i) => i.pairedItem)).toEqual([0]);
       expect(result.outputOf('Preflight', 1).map((i) => i.pairedItem)).toEqual([{ item: 2 }]);
@@ -145,7 +158,11 @@ describe('Preflight Validate in the engine', () => {
                     { field: 'stage', check: 'enum', values: 'closed-won, closed-lost' },
                   ],
                 },
-                references: { reference: [{ field: 'clientId', listSource: 'list', allowedValues: "={{ $('Start').all().map(i => i.json.known).flat() }}" }] },
+                references: {
+                  reference: [
+                    { field: 'clientId', listSource: 'list', allowedValues: "={{ $('Start').all().map(i => i.json.known).flat() }}" },
+                  ],
+                },
               },
             },
           ],
@@ -214,8 +231,18 @@ describe('Preflight Validate in the engine', () => {
       expect(bodies).toHaveLength(1);
       expect(bodies[0].auth).toBe('Bearer t0ken-value');
       expect(bodies[0].body.events).toEqual([
-        expect.objectContaining({ handoff: 'kickoff', key: 'D-1', kind: 'validated', execution: expect.objectContaining({ workflowId: 'harness-workflow' }) }),
-        expect.objectContaining({ handoff: 'kickoff', key: 'D-2', kind: 'invalid', details: { errors: expect.arrayContaining([expect.objectContaining({ pointer: '/amount' })]) } }),
+        expect.objectContaining({
+          handoff: 'kickoff',
+          key: 'D-1',
+          kind: 'validated',
+          execution: expect.objectContaining({ workflowId: 'harness-workflow' }),
+        }),
+        expect.objectContaining({
+          handoff: 'kickoff',
+          key: 'D-2',
+          kind: 'invalid',
+          details: { errors: expect.arrayContaining([expect.objectContaining({ pointer: '/amount' })]) },
+        }),
       ]);
     });
 

@@ -30,16 +30,23 @@ describe('QA Verify in the engine', () => {
       ],
     });
     expect(result.status).toBe('success');
-    expect(result.outputOf('QA', 0).map((i) => [i.json.dealId, i.json._qa, i.pairedItem])).toEqual([['D-1', { passed: true }, { item: 0 }]]);
+    expect(result.outputOf('QA', 0).map((i) => [i.json.dealId, i.json._qa, i.pairedItem])).toEqual([
+      ['D-1', { passed: true }, { item: 0 }],
+    ]);
     const [failed] = result.outputOf('QA', 1);
     expect(failed.pairedItem).toEqual({ item: 1 });
-    expect((failed.json._qa as { diff: string }).diff).toBe('• owner: required in the target but missing\n• title: expected "Kickoff", found "Other"');
+    expect((failed.json._qa as { diff: string }).diff).toBe(
+      '• owner: required in the target but missing\n• title: expected "Kickoff", found "Other"',
+    );
   });
 
   it('Compare: reads the target through an expression per item', async () => {
     const result = await runWorkflow(flow({ targetSource: 'expression', targetRecord: '={{ $json.readBack }}', fields }), {
       nodeTypes,
-      input: [{ title: 'A', amount: 1, readBack: { title: 'A', budget: 1 } }, { title: 'A', amount: 1 }],
+      input: [
+        { title: 'A', amount: 1, readBack: { title: 'A', budget: 1 } },
+        { title: 'A', amount: 1 },
+      ],
     });
     expect(result.outputOf('QA', 0)).toHaveLength(1);
     expect(result.jsonOf('QA', 1)[0]._qa).toMatchObject({ differences: [{ kind: 'no_target_record' }] });
@@ -47,7 +54,14 @@ describe('QA Verify in the engine', () => {
 
   it('Compare: an item whose target expression throws goes to the error output under continueErrorOutput', async () => {
     const result = await runWorkflow(
-      flow({ targetSource: 'expression', targetRecord: "={{ $json.raw ? JSON.parse($json.raw) : $('No Such Node').item.json }}", fields: { field: [{ source: 'x' }] } }, { onError: 'continueErrorOutput' }),
+      flow(
+        {
+          targetSource: 'expression',
+          targetRecord: "={{ $json.raw ? JSON.parse($json.raw) : $('No Such Node').item.json }}",
+          fields: { field: [{ source: 'x' }] },
+        },
+        { onError: 'continueErrorOutput' },
+      ),
       { nodeTypes, input: [{ x: 1, raw: '{"x":1}' }, { x: 1 }] },
     );
     expect(result.status).toBe('success');
@@ -57,10 +71,13 @@ describe('QA Verify in the engine', () => {
   });
 
   it('Compare: without continue on fail the error names the item', async () => {
-    const result = await runWorkflow(flow({ targetSource: 'expression', targetRecord: "={{ $json.raw ? JSON.parse($json.raw) : $('No Such Node').item.json }}", fields }), {
-      nodeTypes,
-      input: [{ x: 1 }],
-    });
+    const result = await runWorkflow(
+      flow({ targetSource: 'expression', targetRecord: "={{ $json.raw ? JSON.parse($json.raw) : $('No Such Node').item.json }}", fields }),
+      {
+        nodeTypes,
+        input: [{ x: 1 }],
+      },
+    );
     expect(result.status).toBe('error');
     expect(result.runData.QA[0].error).toMatchObject({ context: expect.objectContaining({ itemIndex: 0 }) });
   });
@@ -88,7 +105,10 @@ describe('QA Verify in the engine', () => {
   });
 
   it('Reconcile: a target that is not a list is a configuration error', async () => {
-    const result = await runWorkflow(flow({ mode: 'reconcile', sourceKey: 'id', targetRecords: '={{ 5 }}' }), { nodeTypes, input: [{ id: 1 }] });
+    const result = await runWorkflow(flow({ mode: 'reconcile', sourceKey: 'id', targetRecords: '={{ 5 }}' }), {
+      nodeTypes,
+      input: [{ id: 1 }],
+    });
     expect(result.status).toBe('error');
     expect(result.error?.message).toBe('"Target Records" is not a list');
   });
@@ -128,7 +148,12 @@ describe('QA Verify in the engine', () => {
       expect(bodies).toHaveLength(1);
       expect(bodies[0].events).toEqual([
         expect.objectContaining({ handoff: 'kickoff', key: 'D-1', kind: 'verified' }),
-        expect.objectContaining({ handoff: 'kickoff', key: 'D-2', kind: 'qa_failed', details: { differences: ['title: expected "A", found "B"'] } }),
+        expect.objectContaining({
+          handoff: 'kickoff',
+          key: 'D-2',
+          kind: 'qa_failed',
+          details: { differences: ['title: expected "A", found "B"'] },
+        }),
       ]);
     });
   });

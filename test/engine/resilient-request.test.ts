@@ -41,10 +41,14 @@ async function runNode(steps: Step[], parameters: IDataObject, options: Partial<
 
 describe('Resilient Request in the real engine', () => {
   it("retries a failing target with the Gate's key and the token credential, then succeeds", async () => {
-    const result = await runNode([{ status: 503 }, { status: 503 }, { status: 500 }, { status: 201, body: { projectId: 'P-1' } }], {
-      method: 'POST',
-      authentication: 'handoffTokenAuthApi',
-    }, { credentials: { handoffTokenAuthApi: { headerName: 'Authorization', token: `Bearer ${TOKEN}` } } });
+    const result = await runNode(
+      [{ status: 503 }, { status: 503 }, { status: 500 }, { status: 201, body: { projectId: 'P-1' } }],
+      {
+        method: 'POST',
+        authentication: 'handoffTokenAuthApi',
+      },
+      { credentials: { handoffTokenAuthApi: { headerName: 'Authorization', token: `Bearer ${TOKEN}` } } },
+    );
 
     expect(result.status).toBe('success');
     expect(result.jsonOf(NODE, 1)).toEqual([]);
@@ -85,7 +89,14 @@ describe('Resilient Request in the real engine', () => {
           {
             name: NODE,
             type: TYPE,
-            parameters: { method: 'PUT', url: `=${server.url}/deals/{{ $json.dealId }}`, keySource: 'expression', keyExpression: '={{ $json.dealId }}-kickoff', authentication: 'handoffBasicAuthApi', retry: RETRY },
+            parameters: {
+              method: 'PUT',
+              url: `=${server.url}/deals/{{ $json.dealId }}`,
+              keySource: 'expression',
+              keyExpression: '={{ $json.dealId }}-kickoff',
+              authentication: 'handoffBasicAuthApi',
+              retry: RETRY,
+            },
           },
         ],
         connections: connect(['Start', NODE]),
@@ -105,9 +116,13 @@ describe('Resilient Request in the real engine', () => {
   });
 
   it('puts a refused request on Failed, shaped for the Exception Router and free of the token', async () => {
-    const result = await runNode([{ echo: 422 }], { method: 'POST', authentication: 'handoffTokenAuthApi' }, {
-      credentials: { handoffTokenAuthApi: { headerName: 'X-Api-Key', token: TOKEN } },
-    });
+    const result = await runNode(
+      [{ echo: 422 }],
+      { method: 'POST', authentication: 'handoffTokenAuthApi' },
+      {
+        credentials: { handoffTokenAuthApi: { headerName: 'X-Api-Key', token: TOKEN } },
+      },
+    );
     expect(result.status).toBe('success');
     expect(result.jsonOf(NODE, 0)).toEqual([]);
     const [failed] = result.outputOf(NODE, 1);
@@ -125,13 +140,22 @@ describe('Resilient Request in the real engine', () => {
   });
 
   it("sends a request that cannot be built to the error output under 'continueErrorOutput'", async () => {
-    const result = await runNode([{ status: 200 }], { method: 'POST', bodySource: 'json', jsonBody: '{ not json' }, { onError: 'continueErrorOutput' });
+    const result = await runNode(
+      [{ status: 200 }],
+      { method: 'POST', bodySource: 'json', jsonBody: '{ not json' },
+      { onError: 'continueErrorOutput' },
+    );
     expect(result.status).toBe('success');
     expect(result.jsonOf(NODE, 0)).toEqual([]);
     expect(result.jsonOf(NODE, 1)).toEqual([]);
     // The engine moved it to the error output and merged the input item back in.
     expect(result.jsonOf(NODE, 2)).toEqual([
-      { dealId: 'D-42', _handoff: { key: 'deal-D-42', decision: 'new' }, error: 'The JSON Body of item 0 is not valid JSON', details: expect.stringMatching(/^Fix "JSON Body"/) },
+      {
+        dealId: 'D-42',
+        _handoff: { key: 'deal-D-42', decision: 'new' },
+        error: 'The JSON Body of item 0 is not valid JSON',
+        details: expect.stringMatching(/^Fix "JSON Body"/),
+      },
     ]);
     expect(result.outputOf(NODE, 2)[0].pairedItem).toEqual({ item: 0 });
     expect(server!.received).toHaveLength(0);
@@ -141,7 +165,11 @@ describe('Resilient Request in the real engine', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 150);
     const started = Date.now();
-    const result = await runNode([{ status: 429, headers: { 'Retry-After': '30' } }], { method: 'GET', retry: { ...RETRY, totalBudgetSeconds: 60 } }, { signal: controller.signal });
+    const result = await runNode(
+      [{ status: 429, headers: { 'Retry-After': '30' } }],
+      { method: 'GET', retry: { ...RETRY, totalBudgetSeconds: 60 } },
+      { signal: controller.signal },
+    );
     expect(result.status).toBe('canceled');
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(server!.received).toHaveLength(1);

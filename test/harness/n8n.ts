@@ -132,7 +132,6 @@ export async function startN8n(opts: StartN8nOptions = {}) {
     return p;
   }
 
-
   return {
     baseUrl,
     port,
@@ -236,5 +235,3 @@ export function withLog(err: unknown, logFile: string): Error {
   e.message += `\n--- last lines of ${logFile} ---\n${tailFile(logFile)}`;
   return e;
 }
-
-

@@ -30,9 +30,23 @@ export async function startNginx(upstreams: string[]): Promise<NginxProxy> {
   execFileSync(
     'openssl',
     [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
     ],
     { stdio: 'pipe' },
   );
@@ -78,7 +92,13 @@ ${servers.join('\n')}
   const log = () => `${tailFile(logFile)}\n${tailFile(join(dir, 'error.log'))}`;
   try {
     // -e: the error log before the config is read (the default, /var/log/nginx, may not be writable).
-    service = startService({ command: NGINX, args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], env: process.env, cwd: dir, logFile });
+    service = startService({
+      command: NGINX,
+      args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')],
+      env: process.env,
+      cwd: dir,
+      logFile,
+    });
     for (const port of ports) await waitForTls(port, service, log);
   } catch (err) {
     await service?.stop();

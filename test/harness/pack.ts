@@ -82,14 +82,26 @@ export function installPackIntoUserFolder(tgz: string, userFolder: string, nodeB
   const env = { ...process.env, PATH: `${nodeBinDir}${path.delimiter}${process.env.PATH ?? ''}` };
   if (Object.keys(pkg.dependencies ?? {}).length > 0) {
     npm(
-      ['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--prefer-offline', '--loglevel=error'],
+      [
+        'install',
+        '--audit=false',
+        '--fund=false',
+        '--bin-links=false',
+        '--install-strategy=shallow',
+        '--ignore-scripts=true',
+        '--package-lock=false',
+        '--prefer-offline',
+        '--loglevel=error',
+      ],
       packageDir,
       env,
     );
   }
 
   const manifest = path.join(nodesDir, 'package.json');
-  const current = fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, 'utf8')) : { name: 'installed-nodes', private: true, dependencies: {} };
+  const current = fs.existsSync(manifest)
+    ? JSON.parse(fs.readFileSync(manifest, 'utf8'))
+    : { name: 'installed-nodes', private: true, dependencies: {} };
   current.dependencies = { ...current.dependencies, [PACKAGE_NAME]: pkg.version };
   fs.writeFileSync(manifest, JSON.stringify(current, null, 2));
   return packageDir;

@@ -96,7 +96,9 @@ function redisCli(args: string[], input?: string): string {
 
 /** Deletes every Redis key of one stack (Bull queue, cache); keys are few, so SCAN + DEL is enough. */
 function deleteRedisKeys(prefix: string): void {
-  const keys = redisCli(['--scan', '--pattern', `${prefix}*`]).split('\n').filter(Boolean);
+  const keys = redisCli(['--scan', '--pattern', `${prefix}*`])
+    .split('\n')
+    .filter(Boolean);
   for (let i = 0; i < keys.length; i += 500) redisCli(['DEL', ...keys.slice(i, i + 500)]);
 }
 
@@ -111,7 +113,12 @@ export async function startN8nQueueMode(opts: StartQueueModeOptions = {}) {
   const prefix = `handoff-n8n-${id}`;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-n8n-queue-'));
   const encryptionKey = crypto.randomBytes(24).toString('hex');
-  const owner: Owner = { email: 'owner@handoff-guard.test', password: `Handoff-${crypto.randomBytes(6).toString('hex')}-A1`, firstName: 'Ops', lastName: 'Owner' };
+  const owner: Owner = {
+    email: 'owner@handoff-guard.test',
+    password: `Handoff-${crypto.randomBytes(6).toString('hex')}-A1`,
+    firstName: 'Ops',
+    lastName: 'Owner',
+  };
   const timings = { createDbMs: 0, mainReadyMs: 0, ownerAndKeyMs: 0, workersReadyMs: 0, totalMs: 0 };
 
   let main: ServiceProcess | undefined;
@@ -124,7 +131,23 @@ export async function startN8nQueueMode(opts: StartQueueModeOptions = {}) {
   const onExit = () => {
     if (cleaned) return;
     try {
-      if (dbCreated) execFileSync('psql', ['-h', PG.host, '-p', String(PG.port), '-U', PG.user, '-d', 'postgres', '-qc', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`], { stdio: 'ignore' });
+      if (dbCreated)
+        execFileSync(
+          'psql',
+          [
+            '-h',
+            PG.host,
+            '-p',
+            String(PG.port),
+            '-U',
+            PG.user,
+            '-d',
+            'postgres',
+            '-qc',
+            `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`,
+          ],
+          { stdio: 'ignore' },
+        );
       deleteRedisKeys(prefix);
     } catch {
       /* nothing more can be done while exiting */
@@ -185,7 +208,15 @@ export async function startN8nQueueMode(opts: StartQueueModeOptions = {}) {
     else fs.mkdirSync(path.join(mainFolder, '.n8n', 'nodes'), { recursive: true });
 
     mark = Date.now();
-    const mainEnv = n8nEnv({ install, userFolder: mainFolder, encryptionKey, port, brokerPort: await freePort(), baseUrl, extra: queueEnv });
+    const mainEnv = n8nEnv({
+      install,
+      userFolder: mainFolder,
+      encryptionKey,
+      port,
+      brokerPort: await freePort(),
+      baseUrl,
+      extra: queueEnv,
+    });
     main = startService({ command: install.nodeBin, args: [install.n8nBin, 'start'], env: mainEnv, cwd: mainFolder, logFile: mainLog });
     await waitForReadiness(baseUrl, main).catch((err) => {
       throw withLog(err, mainLog);
@@ -208,9 +239,20 @@ export async function startN8nQueueMode(opts: StartQueueModeOptions = {}) {
           port,
           brokerPort: await freePort(),
           baseUrl,
-          extra: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1', ...queueEnv },
+          extra: {
+            QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+            QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+            N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+            ...queueEnv,
+          },
         });
-        const proc = startService({ command: install.nodeBin, args: [install.n8nBin, 'worker', `--concurrency=${concurrency}`], env, cwd: userFolder, logFile });
+        const proc = startService({
+          command: install.nodeBin,
+          args: [install.n8nBin, 'worker', `--concurrency=${concurrency}`],
+          env,
+          cwd: userFolder,
+          logFile,
+        });
         workerProcs.push(proc);
         const healthUrl = `http://127.0.0.1:${healthPort}`;
         workers[i] = {
@@ -247,8 +289,8 @@ export async function startN8nQueueMode(opts: StartQueueModeOptions = {}) {
 
   const api = publicApi(baseUrl, apiKey!);
 
-
-  const allLogs = () => [`main: ${tailFile(mainLog, 20)}`, ...workers.map((w) => `worker-${w.index}: ${tailFile(w.logFile, 20)}`)].join('\n');
+  const allLogs = () =>
+    [`main: ${tailFile(mainLog, 20)}`, ...workers.map((w) => `worker-${w.index}: ${tailFile(w.logFile, 20)}`)].join('\n');
 
   return {
     baseUrl,
@@ -290,5 +332,3 @@ export async function startN8nQueueMode(opts: StartQueueModeOptions = {}) {
     stop: cleanup,
   };
 }
-
-

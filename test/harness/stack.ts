@@ -71,7 +71,10 @@ async function main(): Promise<void> {
     packTgz,
     userFolder: path.join(STATE_DIR, 'n8n'),
     port: n8nPort,
-    owner: { email: env('HANDOFF_N8N_OWNER_EMAIL', DEFAULT_OWNER.email), password: env('HANDOFF_N8N_OWNER_PASSWORD', DEFAULT_OWNER.password) },
+    owner: {
+      email: env('HANDOFF_N8N_OWNER_EMAIL', DEFAULT_OWNER.email),
+      password: env('HANDOFF_N8N_OWNER_PASSWORD', DEFAULT_OWNER.password),
+    },
   });
 
   const contracts = path.join(TEMPLATES_DIR, 'handoffs.yaml');

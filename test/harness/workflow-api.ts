@@ -59,7 +59,11 @@ export function workflowApi(baseUrl: string, api: Api, explain: (err: Error) => 
         last = res ? await res.text() : '(no answer)';
         return last.includes(WEBHOOK_LIVE_HINT);
       };
-      await waitFor(`webhook ${url} to be live`, live, { timeoutMs, intervalMs: POLL_MS, detail: () => `last answer: ${last.slice(0, 300)}` }).catch((err: Error) => {
+      await waitFor(`webhook ${url} to be live`, live, {
+        timeoutMs,
+        intervalMs: POLL_MS,
+        detail: () => `last answer: ${last.slice(0, 300)}`,
+      }).catch((err: Error) => {
         throw explain(err);
       });
     },

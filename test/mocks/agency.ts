@@ -81,43 +81,75 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
 
   const routes: [string, RegExp, Handler][] = [
     ...collectionRoutes('crm', 'deals', deals),
-    ['POST', /^\/crm\/deals\/([^/]+)\/close-won$/, async (m, r) => {
-      const out = await closeWon(decodeURIComponent(m[1]), (r.body as { webhookUrl?: string } | undefined)?.webhookUrl);
-      return out ? { status: 200, body: out } : { status: 404, body: { error: 'deal_not_found' } };
-    }],
-    ['POST', /^\/crm\/webhooks$/, (_m, r) => {
-      const url = (r.body as { url?: string } | undefined)?.url;
-      if (!url) return { status: 400, body: { error: 'url is required' } };
-      subscribers.add(url);
-      return { status: 201, body: { url } };
-    }],
+    [
+      'POST',
+      /^\/crm\/deals\/([^/]+)\/close-won$/,
+      async (m, r) => {
+        const out = await closeWon(decodeURIComponent(m[1]), (r.body as { webhookUrl?: string } | undefined)?.webhookUrl);
+        return out ? { status: 200, body: out } : { status: 404, body: { error: 'deal_not_found' } };
+      },
+    ],
+    [
+      'POST',
+      /^\/crm\/webhooks$/,
+      (_m, r) => {
+        const url = (r.body as { url?: string } | undefined)?.url;
+        if (!url) return { status: 400, body: { error: 'url is required' } };
+        subscribers.add(url);
+        return { status: 201, body: { url } };
+      },
+    ],
     ...collectionRoutes('taskboard', 'projects', projects),
     ...collectionRoutes('cms', 'folders', folders),
-    ['POST', /^\/chat\/webhook(?:\/([^/]+))?$/, (m, r) => {
-      const text = (r.body as { text?: unknown } | undefined)?.text;
-      if (typeof text !== 'string' || text === '') return { status: 400, body: 'no_text' };
-      chat.push({ channel: m[1] ? decodeURIComponent(m[1]) : DEFAULT_CHANNEL, text, at: Date.now(), payload: r.body });
-      return { status: 200, body: SLACK_OK };
-    }],
-    ['GET', /^\/chat\/messages$/, (_m, r) => ({ status: 200, body: { data: chat.filter((c) => !r.query.channel || c.channel === r.query.channel) } })],
+    [
+      'POST',
+      /^\/chat\/webhook(?:\/([^/]+))?$/,
+      (m, r) => {
+        const text = (r.body as { text?: unknown } | undefined)?.text;
+        if (typeof text !== 'string' || text === '') return { status: 400, body: 'no_text' };
+        chat.push({ channel: m[1] ? decodeURIComponent(m[1]) : DEFAULT_CHANNEL, text, at: Date.now(), payload: r.body });
+        return { status: 200, body: SLACK_OK };
+      },
+    ],
+    [
+      'GET',
+      /^\/chat\/messages$/,
+      (_m, r) => ({ status: 200, body: { data: chat.filter((c) => !r.query.channel || c.channel === r.query.channel) } }),
+    ],
     // Control API: the same powers as the TS API, for shells and the local stack.
-    ['GET', /^\/_control\/calls$/, (_m, r) => ({ status: 200, body: { data: calls.filter((c) => !r.query.system || c.system === r.query.system) } })],
+    [
+      'GET',
+      /^\/_control\/calls$/,
+      (_m, r) => ({ status: 200, body: { data: calls.filter((c) => !r.query.system || c.system === r.query.system) } }),
+    ],
     ['DELETE', /^\/_control\/calls$/, () => ((calls.length = 0), { status: 204 })],
-    ['POST', /^\/_control\/faults$/, (_m, r) => {
-      const { system, ...spec } = (r.body ?? {}) as FaultSpec & { system: SystemName };
-      faults.add(system, spec);
-      return { status: 201, body: { ok: true } };
-    }],
+    [
+      'POST',
+      /^\/_control\/faults$/,
+      (_m, r) => {
+        const { system, ...spec } = (r.body ?? {}) as FaultSpec & { system: SystemName };
+        faults.add(system, spec);
+        return { status: 201, body: { ok: true } };
+      },
+    ],
     ['DELETE', /^\/_control\/faults$/, (_m, r) => (faults.clear(r.query.system as SystemName | undefined), { status: 204 })],
-    ['POST', /^\/_control\/webhook-faults$/, (_m, r) => (webhooks.setFaults((r.body ?? {}) as WebhookFaults), { status: 201, body: { ok: true } })],
+    [
+      'POST',
+      /^\/_control\/webhook-faults$/,
+      (_m, r) => (webhooks.setFaults((r.body ?? {}) as WebhookFaults), { status: 201, body: { ok: true } }),
+    ],
     ['GET', /^\/_control\/webhook-deliveries$/, () => ({ status: 200, body: { data: webhooks.deliveries } })],
-    ['POST', /^\/_control\/idempotency$/, (_m, r) => {
-      const { collection, enabled } = (r.body ?? {}) as { collection?: string; enabled?: boolean };
-      const target = collection === 'projects' ? projects : collection === 'folders' ? folders : undefined;
-      if (!target) return { status: 400, body: { error: 'collection must be "projects" or "folders"' } };
-      target.honourIdempotencyKey = enabled === true;
-      return { status: 200, body: { collection, enabled: target.honourIdempotencyKey } };
-    }],
+    [
+      'POST',
+      /^\/_control\/idempotency$/,
+      (_m, r) => {
+        const { collection, enabled } = (r.body ?? {}) as { collection?: string; enabled?: boolean };
+        const target = collection === 'projects' ? projects : collection === 'folders' ? folders : undefined;
+        if (!target) return { status: 400, body: { error: 'collection must be "projects" or "folders"' } };
+        target.honourIdempotencyKey = enabled === true;
+        return { status: 200, body: { collection, enabled: target.honourIdempotencyKey } };
+      },
+    ],
     ['POST', /^\/_control\/reset$/, () => (reset(), { status: 204 })],
   ];
 
@@ -145,7 +177,15 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
     const method = req.method ?? 'GET';
     const parsed: ParsedRequest = { method, query: Object.fromEntries(url.searchParams), headers: req.headers, body: await readBody(req) };
     const system = systemOf(url.pathname);
-    const call: RecordedCall = { system, method, path: url.pathname, query: parsed.query, headers: req.headers, body: parsed.body, at: Date.now() };
+    const call: RecordedCall = {
+      system,
+      method,
+      path: url.pathname,
+      query: parsed.query,
+      headers: req.headers,
+      body: parsed.body,
+      at: Date.now(),
+    };
     calls.push(call);
 
     let reply: Reply | undefined;
@@ -164,7 +204,9 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
     }
     if (!reply) {
       const route = routes.find(([m, re]) => m === method && re.test(url.pathname));
-      reply = route ? await route[2](url.pathname.match(route[1])!, parsed) : { status: 404, body: { error: 'no_such_route', method, path: url.pathname } };
+      reply = route
+        ? await route[2](url.pathname.match(route[1])!, parsed)
+        : { status: 404, body: { error: 'no_such_route', method, path: url.pathname } };
     }
     call.status = reply.status;
     send(res, reply);
@@ -182,7 +224,12 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
     port,
     /** Recorded calls, optionally of one system and/or method and path. */
     calls: (filter: { system?: string; method?: string; path?: string } = {}) =>
-      calls.filter((c) => (!filter.system || c.system === filter.system) && (!filter.method || c.method === filter.method) && (!filter.path || c.path === filter.path)),
+      calls.filter(
+        (c) =>
+          (!filter.system || c.system === filter.system) &&
+          (!filter.method || c.method === filter.method) &&
+          (!filter.path || c.path === filter.path),
+      ),
     projects: (filter?: Record<string, string>) => projects.list(filter),
     folders: (filter?: Record<string, string>) => folders.list(filter),
     deals: (filter?: Record<string, string>) => deals.list(filter),
@@ -201,7 +248,14 @@ export async function startAgencyMock(opts: { port?: number; host?: string } = {
     },
     /** The CMS "tidies" folder names (lower-case slugs), as a misconfigured CMS does: the folder exists but is misnamed. */
     misnameFolders: (on: boolean) => {
-      folders.rewrite = on ? (f) => ({ ...f, name: String(f.name ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '-') }) : undefined;
+      folders.rewrite = on
+        ? (f) => ({
+            ...f,
+            name: String(f.name ?? '')
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-'),
+          })
+        : undefined;
     },
     reset,
     close: () =>
@@ -218,21 +272,34 @@ function collectionRoutes(prefix: string, name: string, c: Collection): [string,
   const one = new RegExp(`^/${prefix}/${name}/([^/]+)$`);
   const notFound = { status: 404, body: { error: `${name.slice(0, -1)}_not_found` } };
   return [
-    ['POST', list, (_m, r) => {
-      if (!r.body || typeof r.body !== 'object' || Array.isArray(r.body)) return { status: 400, body: { error: 'body must be a JSON object' } };
-      const key = r.headers['idempotency-key'];
-      const { record, created } = c.create(r.body as Record<string, unknown>, typeof key === 'string' ? key : undefined);
-      return { status: created ? 201 : 200, body: record, headers: created ? {} : { 'idempotent-replayed': 'true' } };
-    }],
+    [
+      'POST',
+      list,
+      (_m, r) => {
+        if (!r.body || typeof r.body !== 'object' || Array.isArray(r.body))
+          return { status: 400, body: { error: 'body must be a JSON object' } };
+        const key = r.headers['idempotency-key'];
+        const { record, created } = c.create(r.body as Record<string, unknown>, typeof key === 'string' ? key : undefined);
+        return { status: created ? 201 : 200, body: record, headers: created ? {} : { 'idempotent-replayed': 'true' } };
+      },
+    ],
     ['GET', list, (_m, r) => ({ status: 200, body: { data: c.list(r.query) } })],
-    ['GET', one, (m) => {
-      const rec = c.get(decodeURIComponent(m[1]));
-      return rec ? { status: 200, body: rec } : notFound;
-    }],
-    ['PATCH', one, (m, r) => {
-      const rec = c.update(decodeURIComponent(m[1]), (r.body ?? {}) as Record<string, unknown>);
-      return rec ? { status: 200, body: rec } : notFound;
-    }],
+    [
+      'GET',
+      one,
+      (m) => {
+        const rec = c.get(decodeURIComponent(m[1]));
+        return rec ? { status: 200, body: rec } : notFound;
+      },
+    ],
+    [
+      'PATCH',
+      one,
+      (m, r) => {
+        const rec = c.update(decodeURIComponent(m[1]), (r.body ?? {}) as Record<string, unknown>);
+        return rec ? { status: 200, body: rec } : notFound;
+      },
+    ],
     ['DELETE', one, (m) => (c.delete(decodeURIComponent(m[1])) ? { status: 204 } : notFound)],
   ];
 }

@@ -59,7 +59,11 @@ export class FaultBook {
       if (rule.rateLimitNext && rule.rateLimitNext.count > 0) {
         rule.rateLimitNext.count--;
         const retryAfter = String(rule.rateLimitNext.retryAfterSeconds);
-        decision.respond = { status: 429, headers: { 'retry-after': retryAfter }, body: { error: 'rate_limited', retryAfter: Number(retryAfter) } };
+        decision.respond = {
+          status: 429,
+          headers: { 'retry-after': retryAfter },
+          body: { error: 'rate_limited', retryAfter: Number(retryAfter) },
+        };
       } else if (rule.failNext && rule.failNext.count > 0) {
         rule.failNext.count--;
         const { status, body } = rule.failNext;

@@ -54,7 +54,12 @@ export class WebhookSender {
     const body = JSON.stringify(payload);
     delivery.results = await Promise.all(
       Array.from({ length: n }, () =>
-        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) }).then(
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        }).then(
           async (res) => {
             await res.arrayBuffer();
             return { status: res.status };

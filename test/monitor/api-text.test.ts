@@ -25,14 +25,22 @@ describe.each(storeKinds)('text at the API edge on %s', (kind) => {
 
   it('a NUL in a key is a 400 naming the item, and no key of the batch is claimed', async () => {
     const res = await m.post('/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'nul-ok' }, { key: 'nul-a\u0000b' }] });
-    expectRefused(res, 'items[1].key', /^Invalid claim request: items\[1\]\.key holds a NUL character \(\\u0000\) at character 6, which cannot be stored; remove it$/);
+    expectRefused(
+      res,
+      'items[1].key',
+      /^Invalid claim request: items\[1\]\.key holds a NUL character \(\\u0000\) at character 6, which cannot be stored; remove it$/,
+    );
     const again = await m.post('/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'nul-ok' }] });
     expect(again.body.results[0].decision).toBe('new');
   });
 
   it('an unpaired surrogate in a key or fingerprint is a 400 naming it', async () => {
     const lone = await m.request('POST', '/api/v1/claims', '{"handoff":"kickoff","items":[{"key":"sur-ok"},{"key":"sur-\\ud800x"}]}');
-    expectRefused(lone, 'items[1].key', /items\[1\]\.key holds an unpaired surrogate \(\\ud800\) at character 5: it is not valid Unicode text; send the text as UTF-8/);
+    expectRefused(
+      lone,
+      'items[1].key',
+      /items\[1\]\.key holds an unpaired surrogate \(\\ud800\) at character 5: it is not valid Unicode text; send the text as UTF-8/,
+    );
     const low = await m.request('POST', '/api/v1/claims', '{"handoff":"kickoff","items":[{"key":"sur-2","fingerprint":"\\udc00"}]}');
     expectRefused(low, 'items[0].fingerprint', /unpaired surrogate \(\\udc00\) at character 1/);
     const pair = await m.post('/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'emoji-🎉' }] });
@@ -59,7 +67,11 @@ describe.each(storeKinds)('text at the API edge on %s', (kind) => {
   });
 
   it('a bad key name inside a context is a 400 naming it; a bad title too; no incident is opened', async () => {
-    const key = await m.request('POST', '/api/v1/incidents', '{"handoff":"kickoff","dedupKey":"t-1","title":"ok","context":{"row":{"na\\u0000me":1}}}');
+    const key = await m.request(
+      'POST',
+      '/api/v1/incidents',
+      '{"handoff":"kickoff","dedupKey":"t-1","title":"ok","context":{"row":{"na\\u0000me":1}}}',
+    );
     expectRefused(key, 'context.row["na\\u0000me"]', /context\.row\["na\\u0000me"\] \(a key\) holds a NUL character/);
     const title = await m.request('POST', '/api/v1/incidents', '{"handoff":"kickoff","dedupKey":"t-2","title":"Board \\ud83d down"}');
     expectRefused(title, 'title', /^Invalid incident: title holds an unpaired surrogate \(\\ud83d\) at character 7/);
@@ -76,7 +88,9 @@ describe.each(storeKinds)('text at the API edge on %s', (kind) => {
   });
 
   it('the dashboard refuses the same text in a form field and in a page query', async () => {
-    const replay = await m.request('POST', '/queue/replay', 'handoff=kickoff&key=deal%00x', { 'content-type': 'application/x-www-form-urlencoded' });
+    const replay = await m.request('POST', '/queue/replay', 'handoff=kickoff&key=deal%00x', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(replay.status).toBe(400);
     expect(replay.body).toContain('key holds a NUL character');
     const page = await m.request('GET', '/incidents?owner=%00');
@@ -85,7 +99,12 @@ describe.each(storeKinds)('text at the API edge on %s', (kind) => {
   });
 
   it('/events errors name the field, in a batch and for a single event', async () => {
-    const batch = await m.post('/api/v1/events', { events: [{ handoff: 'kickoff', kind: 'validated' }, { handoff: 'kickoff', kind: 'Not-A-Kind' }] });
+    const batch = await m.post('/api/v1/events', {
+      events: [
+        { handoff: 'kickoff', kind: 'validated' },
+        { handoff: 'kickoff', kind: 'Not-A-Kind' },
+      ],
+    });
     expectRefused(batch, 'events[1].kind', /^Invalid event: events\[1\]\.kind must be a lower_snake_case word/);
     const single = await m.post('/api/v1/events', { kind: 'validated', key: 'k' });
     expectRefused(single, 'handoff', /^Invalid event: handoff /);
@@ -107,7 +126,12 @@ describe.each(storeKinds)('text at the API edge on %s', (kind) => {
     const stored = await m.request('GET', `/api/v1/incidents/${opened.body.incident.id}`);
     expect(stored.body.incident.context.constructor).toBe('Deal');
 
-    const event = await m.post('/api/v1/events', { handoff: 'kickoff', key: 'proto-ev', kind: 'validated', details: { constructor: 'Deal', prototype: 1 } });
+    const event = await m.post('/api/v1/events', {
+      handoff: 'kickoff',
+      key: 'proto-ev',
+      kind: 'validated',
+      details: { constructor: 'Deal', prototype: 1 },
+    });
     expect(event.status).toBe(202);
     const [trace] = await m.monitor.store.events.trace('kickoff', 'proto-ev');
     expect(trace.details).toEqual({ constructor: 'Deal', prototype: 1 });
@@ -145,7 +169,12 @@ describe('logs never carry raw request text', () => {
     logger.error({ err }, 'unhandled error');
     logger.error({ err: 'contract reload failed: Authorization: Token Zq8xT0kenValue1234abcd' }, 'string errors are redacted');
     const [first, second] = lines.map((l) => JSON.parse(l));
-    expect(first.err).toEqual({ type: 'Error', message: 'invalid byte sequence for encoding "UTF8": 0x00', code: '22021', stack: expect.stringContaining('invalid byte sequence') });
+    expect(first.err).toEqual({
+      type: 'Error',
+      message: 'invalid byte sequence for encoding "UTF8": 0x00',
+      code: '22021',
+      stack: expect.stringContaining('invalid byte sequence'),
+    });
     expect(lines.join('')).not.toContain('RAW-REQUEST-TEXT');
     expect(second.err).toBe('contract reload failed: Authorization: [redacted]');
   });

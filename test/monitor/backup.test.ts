@@ -17,7 +17,10 @@ const running: ServingMonitor[] = [];
 beforeAll(() => ensureMonitorBuilt());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'handoff-backup-'));
-  writeFileSync(join(dir, 'handoffs.yaml'), 'systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: kickoff, source: crm, targets: [crm], owner: { name: Dana Ops } }\n');
+  writeFileSync(
+    join(dir, 'handoffs.yaml'),
+    'systems: { crm: { name: CRM } }\nhandoffs:\n  - { id: kickoff, source: crm, targets: [crm], owner: { name: Dana Ops } }\n',
+  );
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop('SIGKILL')));
@@ -38,7 +41,10 @@ async function claim(url: string, keys: string[]): Promise<{ status: number; res
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ handoff: 'kickoff', items: keys.map((key) => ({ key })) }),
   });
-  return { status: res.status, results: res.status === 200 ? ((await res.json()) as { results: { key: string; decision: string }[] }).results : [] };
+  return {
+    status: res.status,
+    results: res.status === 200 ? ((await res.json()) as { results: { key: string; decision: string }[] }).results : [],
+  };
 }
 
 describe('handoff-monitor backup', () => {
@@ -60,7 +66,9 @@ describe('handoff-monitor backup', () => {
     };
     const clients = [0, 1, 2, 3].map(client);
     // Enough acknowledged claims for the copy to be checked against (the test wants more than 500 keys).
-    await waitFor('600 keys acknowledged before the backup', () => acknowledged.length * 20 >= 600 || failures.length > 0, { timeoutMs: 20_000 });
+    await waitFor('600 keys acknowledged before the backup', () => acknowledged.length * 20 >= 600 || failures.length > 0, {
+      timeoutMs: 20_000,
+    });
 
     const backupStartedAt = Date.now();
     const backup = await runCli(['backup', join(dir, 'copy.db')], env(db), dir);
@@ -71,7 +79,9 @@ describe('handoff-monitor backup', () => {
 
     expect(backup.stderr).toBe('');
     expect(backup.code).toBe(0);
-    expect(backup.stdout).toMatch(/^Backed up .*monitor\.db to .*copy\.db: \d+(\.\d)? [KM]B, schema version \d+, [\d,]+ keys, 0 incidents, in [\d.]+ s\. Restore: /);
+    expect(backup.stdout).toMatch(
+      /^Backed up .*monitor\.db to .*copy\.db: \d+(\.\d)? [KM]B, schema version \d+, [\d,]+ keys, 0 incidents, in [\d.]+ s\. Restore: /,
+    );
     // The monitor served throughout: nothing failed, and claims were acknowledged while the backup ran.
     expect(failures).toEqual([]);
     expect(acknowledged.filter((a) => a.at > backupStartedAt && a.at < backupEndedAt).length).toBeGreaterThan(0);
@@ -102,7 +112,9 @@ describe('handoff-monitor backup', () => {
   it('refuses on Postgres and names pg_dump, writing nothing', async () => {
     const run = await runCli(['backup', join(dir, 'copy.db')], env('postgres://monitor:s3cret@127.0.0.1:5432/handoff'), dir);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^handoff-monitor backup: HANDOFF_MONITOR_DB is a Postgres database.*back Postgres up with pg_dump, e\.g\. pg_dump --format=custom/);
+    expect(run.stderr).toMatch(
+      /^handoff-monitor backup: HANDOFF_MONITOR_DB is a Postgres database.*back Postgres up with pg_dump, e\.g\. pg_dump --format=custom/,
+    );
     expect(run.stderr).not.toContain('s3cret');
     expect(existsSync(join(dir, 'copy.db'))).toBe(false);
   });

@@ -49,7 +49,16 @@ beforeAll(async () => {
   put(W.noComplete(E), IDS.noComplete, false);
   put(W.archived(), 'wf-archived', false);
   for (let i = 0; i < FILLERS; i++) {
-    put({ name: `Scratch ${i}`, nodes: [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }], connections: {}, settings: {} }, `zz-${String(i).padStart(3, '0')}`, false);
+    put(
+      {
+        name: `Scratch ${i}`,
+        nodes: [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }],
+        connections: {},
+        settings: {},
+      },
+      `zz-${String(i).padStart(3, '0')}`,
+      false,
+    );
   }
 });
 afterAll(() => fake?.close());
@@ -74,9 +83,21 @@ describe('handoff-monitor audit', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     const pages = fake.requests.filter((r) => r.startsWith('/api/v1/workflows'));
-    expect(pages).toEqual(['/api/v1/workflows?limit=250&excludePinnedData=true', '/api/v1/workflows?limit=250&excludePinnedData=true&cursor=250']);
-    expect(run.stdout).toMatch(new RegExp(`^Handoff audit — .* — ${fake.url.replace(/[.]/g, '\\.')}\\n${10 + FILLERS} workflows read \\(1 archived, skipped\\), 6 handoffs \\(1 guarded\\); findings: 6 high, 5 medium, 2 low\\n`));
-    const findings = [...run.stdout.matchAll(/^ {2}(HIGH|MEDIUM|LOW) +(.+?)(?: › (.+?))? {2}\[([a-z-]+)\]$/gm)].map((m) => [m[2].replace(/ \([^()]+\)$/, ''), m[3], m[4], m[1].toLowerCase()]);
+    expect(pages).toEqual([
+      '/api/v1/workflows?limit=250&excludePinnedData=true',
+      '/api/v1/workflows?limit=250&excludePinnedData=true&cursor=250',
+    ]);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^Handoff audit — .* — ${fake.url.replace(/[.]/g, '\\.')}\\n${10 + FILLERS} workflows read \\(1 archived, skipped\\), 6 handoffs \\(1 guarded\\); findings: 6 high, 5 medium, 2 low\\n`,
+      ),
+    );
+    const findings = [...run.stdout.matchAll(/^ {2}(HIGH|MEDIUM|LOW) +(.+?)(?: › (.+?))? {2}\[([a-z-]+)\]$/gm)].map((m) => [
+      m[2].replace(/ \([^()]+\)$/, ''),
+      m[3],
+      m[4],
+      m[1].toLowerCase(),
+    ]);
     expect(findings).toHaveLength(W.PLANTED_FINDINGS.length);
     expect(new Set(findings.map((f) => JSON.stringify(f)))).toEqual(new Set(W.PLANTED_FINDINGS.map((f) => JSON.stringify(f))));
     expect(run.stdout).toContain("A repeated HubSpot event runs 'Create Asana task' again and creates a second task in Asana.");
@@ -92,9 +113,22 @@ describe('handoff-monitor audit', () => {
     const only = await startFakeN8n();
     try {
       const t = W.templates();
-      for (const [file, id] of [['sales-to-delivery-kickoff.json', 'kickoff'], ['error-workflow.json', E], ['nightly-reconcile.json', 'r'], ['handoff-smoke-test.json', 's']]) {
+      for (const [file, id] of [
+        ['sales-to-delivery-kickoff.json', 'kickoff'],
+        ['error-workflow.json', E],
+        ['nightly-reconcile.json', 'r'],
+        ['handoff-smoke-test.json', 's'],
+      ]) {
         only.setWorkflow(id, id === 'kickoff' ? ['handoff-kickoff'] : [], t[file].name);
-        only.putWorkflow({ id, name: t[file].name, active: true, activeVersionId: `v-${id}`, nodes: t[file].nodes, connections: t[file].connections, settings: t[file].settings });
+        only.putWorkflow({
+          id,
+          name: t[file].name,
+          active: true,
+          activeVersionId: `v-${id}`,
+          nodes: t[file].nodes,
+          connections: t[file].connections,
+          settings: t[file].settings,
+        });
       }
       const e = env({ N8N_BASE_URL: only.url, N8N_API_KEY: only.apiKey });
       expect((await runCli(['audit'], e, dir)).code).toBe(0);
@@ -112,7 +146,11 @@ describe('handoff-monitor audit', () => {
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
     expect(report.counts).toMatchObject({ workflows: 10 + FILLERS, archived: 1, handoffs: 6, findings: { high: 6, medium: 5, low: 2 } });
-    expect(report.workflows.find((w: { id: string }) => w.id === 'wf-unguarded')).toMatchObject({ role: 'handoff', source: 'hubspot', targets: ['asana', 'google-drive'] });
+    expect(report.workflows.find((w: { id: string }) => w.id === 'wf-unguarded')).toMatchObject({
+      role: 'handoff',
+      source: 'hubspot',
+      targets: ['asana', 'google-drive'],
+    });
     const md = await runCli(['audit', '--format', 'markdown', '--fail-on', 'none'], env(), dir);
     expect(md.stdout).toMatch(/^# Handoff audit\n/);
     expect(md.stdout).toMatch(/\| high \| HubSpot deal won → Asana \\\+ Drive \\\+ Slack \| Create Asana task \|/);
@@ -122,7 +160,9 @@ describe('handoff-monitor audit', () => {
     const draftFile = join(dir, 'draft.yaml');
     const run = await runCli(['audit', '--draft-contract', draftFile, '--fail-on', 'none'], env(), dir);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/Draft contract for 1 uncovered workflow\(s\) written to .*draft\.yaml: fill in each owner and the FILL-IN SLAs/);
+    expect(run.stderr).toMatch(
+      /Draft contract for 1 uncovered workflow\(s\) written to .*draft\.yaml: fill in each owner and the FILL-IN SLAs/,
+    );
     const draft = readFileSync(draftFile, 'utf8');
     expect(draft).toMatch(/workflows: \["wf-unguarded"\]/);
 
@@ -132,7 +172,13 @@ describe('handoff-monitor audit', () => {
     expect(rejected.stderr).toMatch(/completionSla: "FILL-IN" is not a duration/);
     expect(rejected.stderr).toMatch(/exceptionSla: "FILL-IN" is not a duration/);
 
-    writeFileSync(draftFile, draft.replace('name: ""', 'name: Sam Sales').replace('completionSla: FILL-IN', 'completionSla: 30m').replace('exceptionSla: FILL-IN', 'exceptionSla: 24h'));
+    writeFileSync(
+      draftFile,
+      draft
+        .replace('name: ""', 'name: Sam Sales')
+        .replace('completionSla: FILL-IN', 'completionSla: 30m')
+        .replace('exceptionSla: FILL-IN', 'exceptionSla: 24h'),
+    );
     const accepted = await runCli(['check'], { HANDOFF_CONTRACTS: draftFile }, dir);
     expect(accepted.stderr).toBe('');
     expect(accepted.code).toBe(0);
@@ -152,7 +198,9 @@ describe('handoff-monitor audit', () => {
 
     const wrongKey = await runCli(['audit'], env({ N8N_API_KEY: 'wrong-key-0123456789' }), dir);
     expect(wrongKey.code).toBe(2);
-    expect(wrongKey.stderr).toMatch(/could not read the workflows: n8n answered GET \/api\/v1\/workflows with HTTP 401 \(check N8N_API_KEY\)/);
+    expect(wrongKey.stderr).toMatch(
+      /could not read the workflows: n8n answered GET \/api\/v1\/workflows with HTTP 401 \(check N8N_API_KEY\)/,
+    );
     expect(wrongKey.stderr).not.toContain('wrong-key-0123456789');
 
     writeFileSync(join(dir, 'handoffs.yaml'), 'handoffs: [{ id: x }]');

@@ -17,7 +17,10 @@ const TOKEN = 'replay-test-token-0123456789';
 function ensureReplayBuilt(): void {
   ensureMonitorBuilt();
   const built = join(REPO, 'monitor', 'dist', 'monitor', 'src', 'replay', 'command.js');
-  const sources = [join(REPO, 'monitor', 'src', 'cli.ts'), ...readdirSync(join(REPO, 'monitor', 'src', 'replay')).map((f) => join(REPO, 'monitor', 'src', 'replay', f))];
+  const sources = [
+    join(REPO, 'monitor', 'src', 'cli.ts'),
+    ...readdirSync(join(REPO, 'monitor', 'src', 'replay')).map((f) => join(REPO, 'monitor', 'src', 'replay', f)),
+  ];
   const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   if (!existsSync(built) || statSync(built).mtimeMs < newest) {
     // tsc still emits when another part of the tree does not type-check; the CLI is what matters here.
@@ -58,7 +61,8 @@ async function standIn(): Promise<StandIn> {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { error: { code: 'unauthorized', message: 'The bearer token does not match HANDOFF_MONITOR_TOKEN' } });
+      if (req.headers.authorization !== `Bearer ${TOKEN}`)
+        return send(401, { error: { code: 'unauthorized', message: 'The bearer token does not match HANDOFF_MONITOR_TOKEN' } });
       if (req.headers['content-type'] !== 'application/json') return send(415, { error: { message: 'send JSON' } });
       const answer = answers.get(req.url ?? '');
       if (!answer) return send(404, { error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } });
@@ -80,8 +84,21 @@ async function standIn(): Promise<StandIn> {
 }
 
 const planned = [
-  { handoff: 'sales-to-delivery-kickoff', key: 'D-1042', kind: 'request_failed', owner: { name: 'Dana Ops', channel: '#ops' }, failedAt: '2026-03-02T09:00:00.000Z', incident: { id: 4, title: 'request_failed in Create project: HTTP 503' } },
-  { handoff: 'sales-to-delivery-kickoff', key: 'D-1043', kind: 'request_failed', owner: { name: 'Dana Ops' }, failedAt: '2026-03-02T09:05:00.000Z' },
+  {
+    handoff: 'sales-to-delivery-kickoff',
+    key: 'D-1042',
+    kind: 'request_failed',
+    owner: { name: 'Dana Ops', channel: '#ops' },
+    failedAt: '2026-03-02T09:00:00.000Z',
+    incident: { id: 4, title: 'request_failed in Create project: HTTP 503' },
+  },
+  {
+    handoff: 'sales-to-delivery-kickoff',
+    key: 'D-1043',
+    kind: 'request_failed',
+    owner: { name: 'Dana Ops' },
+    failedAt: '2026-03-02T09:05:00.000Z',
+  },
 ];
 const result = (key: string, outcome: string, message: string) => ({ handoff: 'sales-to-delivery-kickoff', key, outcome, message });
 
@@ -101,7 +118,16 @@ describe('handoff-monitor replay', () => {
     expect(top.stdout).toMatch(/replay .*replay failed handoffs/);
     const own = await runCli(['replay', '--help']);
     expect(own.code).toBe(0);
-    for (const option of ['--handoff <id>', '--kind <kind>', '--key <key...>', '--incident <id>', '--concurrency <n>', '--dry-run', '--url <url>', '--format <format>']) {
+    for (const option of [
+      '--handoff <id>',
+      '--kind <kind>',
+      '--key <key...>',
+      '--incident <id>',
+      '--concurrency <n>',
+      '--dry-run',
+      '--url <url>',
+      '--format <format>',
+    ]) {
       expect(own.stdout).toContain(option);
     }
   });
@@ -111,19 +137,33 @@ describe('handoff-monitor replay', () => {
     const run = await replay(['--handoff', 'sales-to-delivery-kickoff', '--dry-run', '--url', monitor.url]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(monitor.requests).toEqual([{ method: 'POST', path: '/api/v1/replays', authorization: `Bearer ${TOKEN}`, body: { handoff: 'sales-to-delivery-kickoff', dryRun: true } }]);
+    expect(monitor.requests).toEqual([
+      {
+        method: 'POST',
+        path: '/api/v1/replays',
+        authorization: `Bearer ${TOKEN}`,
+        body: { handoff: 'sales-to-delivery-kickoff', dryRun: true },
+      },
+    ]);
     expect(run.stdout).toMatch(/^Dry run: 2 key\(s\) would be replayed for sales-to-delivery-kickoff \(nothing was sent\):/);
-    expect(run.stdout).toMatch(/D-1042 +sales-to-delivery-kickoff {2}request_failed {2}owner Dana Ops {2}failed 2026-03-02T09:00:00Z {2}incident #4 request_failed in Create project: HTTP 503/);
+    expect(run.stdout).toMatch(
+      /D-1042 +sales-to-delivery-kickoff {2}request_failed {2}owner Dana Ops {2}failed 2026-03-02T09:00:00Z {2}incident #4 request_failed in Create project: HTTP 503/,
+    );
     expect(run.stdout).toMatch(/D-1043 +sales-to-delivery-kickoff/);
     expect(run.stdout).toMatch(/Total: 2 key\(s\) would be replayed\. Run again without --dry-run to replay them\.\n$/);
   });
 
   it('--incident replays that one key through POST /incidents/:id/replay and prints its outcome', async () => {
-    monitor.answers.set('/api/v1/incidents/4/replay', { status: 200, body: { result: result('D-1042', 'recovered', 'D-1042 completed at attempt 2') } });
+    monitor.answers.set('/api/v1/incidents/4/replay', {
+      status: 200,
+      body: { result: result('D-1042', 'recovered', 'D-1042 completed at attempt 2') },
+    });
     const run = await replay(['--incident', '4', '--url', monitor.url]);
     expect(run.code).toBe(0);
     expect(monitor.requests[0]).toMatchObject({ method: 'POST', path: '/api/v1/incidents/4/replay', body: {} });
-    expect(run.stdout).toBe(['Replay of incident 4:', '  recovered     D-1042  D-1042 completed at attempt 2', 'Total: 1 key(s): 1 recovered.', ''].join('\n'));
+    expect(run.stdout).toBe(
+      ['Replay of incident 4:', '  recovered     D-1042  D-1042 completed at attempt 2', 'Total: 1 key(s): 1 recovered.', ''].join('\n'),
+    );
   });
 
   it('--incident --dry-run asks with {dryRun: true}', async () => {
@@ -137,13 +177,41 @@ describe('handoff-monitor replay', () => {
   it('bulk: sends handoff, kind, keys and concurrency; all recovered → exit 0 with one line per key and a total', async () => {
     monitor.answers.set('/api/v1/replays', {
       status: 200,
-      body: { dryRun: false, planned, results: [result('D-1042', 'recovered', 'completed at attempt 2'), result('D-1043', 'recovered', 'completed at attempt 3')], stopped: null },
+      body: {
+        dryRun: false,
+        planned,
+        results: [result('D-1042', 'recovered', 'completed at attempt 2'), result('D-1043', 'recovered', 'completed at attempt 3')],
+        stopped: null,
+      },
     });
-    const run = await replay(['--handoff', 'sales-to-delivery-kickoff', '--kind', 'request_failed', '--key', 'D-1042', 'D-1043', '--concurrency', '3', '--url', monitor.url]);
+    const run = await replay([
+      '--handoff',
+      'sales-to-delivery-kickoff',
+      '--kind',
+      'request_failed',
+      '--key',
+      'D-1042',
+      'D-1043',
+      '--concurrency',
+      '3',
+      '--url',
+      monitor.url,
+    ]);
     expect(run.code).toBe(0);
-    expect(monitor.requests[0].body).toEqual({ handoff: 'sales-to-delivery-kickoff', kind: 'request_failed', keys: ['D-1042', 'D-1043'], concurrency: 3 });
+    expect(monitor.requests[0].body).toEqual({
+      handoff: 'sales-to-delivery-kickoff',
+      kind: 'request_failed',
+      keys: ['D-1042', 'D-1043'],
+      concurrency: 3,
+    });
     expect(run.stdout).toBe(
-      ['Replayed sales-to-delivery-kickoff:', '  recovered     D-1042  completed at attempt 2', '  recovered     D-1043  completed at attempt 3', 'Total: 2 key(s): 2 recovered.', ''].join('\n'),
+      [
+        'Replayed sales-to-delivery-kickoff:',
+        '  recovered     D-1042  completed at attempt 2',
+        '  recovered     D-1043  completed at attempt 3',
+        'Total: 2 key(s): 2 recovered.',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -153,7 +221,11 @@ describe('handoff-monitor replay', () => {
       body: {
         dryRun: false,
         planned: [...planned, { ...planned[1], key: 'D-1044' }],
-        results: [result('D-1042', 'failed_again', 'D-1042 failed again (request_failed)'), result('D-1043', 'recovered', 'completed'), result('D-1044', 'skipped', 'not started: the run stopped after D-1042')],
+        results: [
+          result('D-1042', 'failed_again', 'D-1042 failed again (request_failed)'),
+          result('D-1043', 'recovered', 'completed'),
+          result('D-1044', 'skipped', 'not started: the run stopped after D-1042'),
+        ],
         stopped: { key: 'D-1042', reason: 'D-1042 failed again; 1 replay(s) not started' },
       },
     });
@@ -174,8 +246,13 @@ describe('handoff-monitor replay', () => {
     expect(none.stdout).toMatch(/Nothing to replay for sales-to-delivery-kickoff/);
   });
 
-  it('--format json prints the monitor\'s answer as JSON, with the same exit code', async () => {
-    const body = { dryRun: false, planned, results: [result('D-1042', 'failed_again', 'x'), result('D-1043', 'skipped', 'y')], stopped: { key: 'D-1042', reason: 'x' } };
+  it("--format json prints the monitor's answer as JSON, with the same exit code", async () => {
+    const body = {
+      dryRun: false,
+      planned,
+      results: [result('D-1042', 'failed_again', 'x'), result('D-1043', 'skipped', 'y')],
+      stopped: { key: 'D-1042', reason: 'x' },
+    };
     monitor.answers.set('/api/v1/replays', { status: 200, body });
     const run = await replay(['--handoff', 'sales-to-delivery-kickoff', '--format', 'json', '--url', monitor.url]);
     expect(run.code).toBe(1);
@@ -194,11 +271,16 @@ describe('handoff-monitor replay', () => {
     monitor = await standIn(); // afterEach closes it
   });
 
-  it('a wrong token → exit 2 naming HANDOFF_MONITOR_TOKEN; the monitor\'s own 4xx message is shown', async () => {
+  it("a wrong token → exit 2 naming HANDOFF_MONITOR_TOKEN; the monitor's own 4xx message is shown", async () => {
     const wrong = await replay(['--handoff', 'k', '--url', monitor.url], { HANDOFF_MONITOR_TOKEN: 'not-the-token-0123456789' });
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/refused the token \(HTTP 401: The bearer token does not match HANDOFF_MONITOR_TOKEN\); set HANDOFF_MONITOR_TOKEN/);
-    monitor.answers.set('/api/v1/incidents/77/replay', { status: 404, body: { error: { code: 'incident_not_found', message: 'No incident 77; list them with GET /api/v1/incidents' } } });
+    expect(wrong.stderr).toMatch(
+      /refused the token \(HTTP 401: The bearer token does not match HANDOFF_MONITOR_TOKEN\); set HANDOFF_MONITOR_TOKEN/,
+    );
+    monitor.answers.set('/api/v1/incidents/77/replay', {
+      status: 404,
+      body: { error: { code: 'incident_not_found', message: 'No incident 77; list them with GET /api/v1/incidents' } },
+    });
     const missing = await replay(['--incident', '77', '--url', monitor.url]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/refused the request \(HTTP 404\): No incident 77/);

@@ -34,13 +34,21 @@ describe('secrets from files', () => {
     expect((await claim.json()).results[0].decision).toBe('new');
 
     // The token reaches the monitor: its answer is about the queue (empty), not about the token.
-    const replay = await runCli(['replay', '--handoff', 'kickoff', '--dry-run', '--url', running.url], { HANDOFF_MONITOR_TOKEN_FILE: join(dir, 'token') }, dir);
+    const replay = await runCli(
+      ['replay', '--handoff', 'kickoff', '--dry-run', '--url', running.url],
+      { HANDOFF_MONITOR_TOKEN_FILE: join(dir, 'token') },
+      dir,
+    );
     expect(replay.stderr).not.toMatch(/token/i);
     expect(replay.code).toBe(0);
   });
 
   it('both set stops serve and replay, naming both variables and showing neither value', async () => {
-    const both = { HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_TOKEN_FILE: join(dir, 'token'), HANDOFF_MONITOR_DB: join(dir, 'monitor.db') };
+    const both = {
+      HANDOFF_MONITOR_TOKEN: TOKEN,
+      HANDOFF_MONITOR_TOKEN_FILE: join(dir, 'token'),
+      HANDOFF_MONITOR_DB: join(dir, 'monitor.db'),
+    };
     const serve = await runCli(['serve'], both, dir);
     expect(serve.code).toBe(1);
     expect(serve.stderr).toContain('HANDOFF_MONITOR_TOKEN and HANDOFF_MONITOR_TOKEN_FILE are both set: keep one');

@@ -88,7 +88,11 @@ describe('handoff-monitor CLI', () => {
 
     writeFileSync(join(dir, 'handoffs.yaml'), KICKOFF_CONTRACT.replace('Dana Ops', 'Robin Ops'));
     m.child.kill('SIGHUP');
-    await waitFor('the good contract to be served', async () => (await api(m, '/api/v1/handoffs')).body.handoffs[0].owner.name === 'Robin Ops', { intervalMs: 50 });
+    await waitFor(
+      'the good contract to be served',
+      async () => (await api(m, '/api/v1/handoffs')).body.handoffs[0].owner.name === 'Robin Ops',
+      { intervalMs: 50 },
+    );
   });
 
   it('SIGTERM shuts down gracefully with exit code 0', async () => {

@@ -44,7 +44,9 @@ export interface CollectorHarness {
   stop(): Promise<void>;
 }
 
-export async function startCollectorHarness(opts: { env?: Record<string, string>; deps?: Partial<MonitorDeps>; contract?: string } = {}): Promise<CollectorHarness> {
+export async function startCollectorHarness(
+  opts: { env?: Record<string, string>; deps?: Partial<MonitorDeps>; contract?: string } = {},
+): Promise<CollectorHarness> {
   const n8n = await startFakeN8n({ now: T0 });
   const clock = n8n.clock;
   let started: TestMonitor;

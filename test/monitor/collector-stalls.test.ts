@@ -17,7 +17,11 @@ describe('stall detection', () => {
   const incidents = async (handoff = 'kickoff') => (await h.call('GET', `/api/v1/incidents?handoff=${handoff}`)).body.incidents as any[];
 
   it('(a) a claim past its completion SLA opens one incident for the owner, updated not duplicated', async () => {
-    const claim = await h.call('POST', '/api/v1/claims', { handoff: 'kickoff', execution: { id: '77', workflowId: '101' }, items: [{ key: 'deal-1' }, { key: 'deal-2' }] });
+    const claim = await h.call('POST', '/api/v1/claims', {
+      handoff: 'kickoff',
+      execution: { id: '77', workflowId: '101' },
+      items: [{ key: 'deal-1' }, { key: 'deal-2' }],
+    });
     expect(claim.status).toBe(200);
     await h.call('POST', '/api/v1/claims/complete', { handoff: 'kickoff', keys: ['deal-2'] });
 
@@ -66,7 +70,10 @@ describe('stall detection', () => {
     expect(first.stalls.map((s) => [s.handoff, s.kind, s.subject])).toEqual([['invoicing', 'execution', '2']]);
     h.clock.now = T0 + HOUR;
     const second = await h.monitor.stalls.tick();
-    expect(second.stalls.map((s) => [s.handoff, s.subject]).sort()).toEqual([['invoicing', '2'], ['kickoff', '1']]);
+    expect(second.stalls.map((s) => [s.handoff, s.subject]).sort()).toEqual([
+      ['invoicing', '2'],
+      ['kickoff', '1'],
+    ]);
     expect((await incidents('invoicing'))[0]).toMatchObject({ dedupKey: 'stall:execution:invoicing:2', owner: { name: 'Ivy Finance' } });
     expect((await incidents('kickoff'))[0].title).toMatch(/waited longer than 1h/);
     const text = await h.metrics();

@@ -171,7 +171,10 @@ describe('collector', () => {
   it('names the failing node from execution data and opens one incident for the owner per failing workflow', async () => {
     h = await startCollectorHarness();
     const data = {
-      runData: { Webhook: [{ executionStatus: 'success' }], 'Create project': [{ executionStatus: 'error', error: { message: 'Task board answered 500' } }] },
+      runData: {
+        Webhook: [{ executionStatus: 'success' }],
+        'Create project': [{ executionStatus: 'error', error: { message: 'Task board answered 500' } }],
+      },
       lastNodeExecuted: 'Create project',
     };
     h.n8n.add({ workflowId: '101', status: 'error', data });
@@ -191,7 +194,10 @@ describe('collector', () => {
     });
     expect((await h.monitor.store.executions.get('1'))?.failedNode).toBe('Create project');
     // Data was read only for the failed runs.
-    expect(h.n8n.requests.filter((r) => r.includes('includeData=true'))).toEqual(['/api/v1/executions/1?includeData=true', '/api/v1/executions/2?includeData=true']);
+    expect(h.n8n.requests.filter((r) => r.includes('includeData=true'))).toEqual([
+      '/api/v1/executions/1?includeData=true',
+      '/api/v1/executions/2?includeData=true',
+    ]);
     const text = await h.metrics();
     expect(sample(text, 'handoff_time_to_detection_seconds_count')).toBe(1);
     expect(sample(text, 'handoff_time_to_detection_seconds_bucket{le="5"}')).toBe(1);

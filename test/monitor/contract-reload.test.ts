@@ -52,7 +52,9 @@ describe('contract reload keeps the last good contract', () => {
     ['a file cut before its handoffs', 'systems:\n  crm: { name: CRM, kind: crm }\n  taskboard: { name: Task board, kind: task_board }\n'],
   ])('refuses %s, saying it has no handoffs and how to remove them on purpose', (_name, text) => {
     writeFileSync(file, text);
-    rejected(/has no handoffs: key \(empty, or cut short while being written\?\); keeping the contract in force \(1 handoff\)\. To remove every handoff on purpose, write "handoffs: \[\]"/);
+    rejected(
+      /has no handoffs: key \(empty, or cut short while being written\?\); keeping the contract in force \(1 handoff\)\. To remove every handoff on purpose, write "handoffs: \[\]"/,
+    );
   });
 
   it('refuses a file cut in the middle of a handoff (the schema names what is missing)', () => {
@@ -81,7 +83,9 @@ describe('contract reload keeps the last good contract', () => {
 
   it('refuses an oversized file at start-up too', () => {
     truncateSync(file, MAX_CONTRACT_BYTES + 1);
-    expect(() => createContractStore({ file, required: true, logger: createLogger('silent') })).toThrow(/a contract may be at most 512 KiB/);
+    expect(() => createContractStore({ file, required: true, logger: createLogger('silent') })).toThrow(
+      /a contract may be at most 512 KiB/,
+    );
   });
 });
 

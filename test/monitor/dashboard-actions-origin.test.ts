@@ -21,11 +21,21 @@ async function post(path: string, fields: Record<string, string>, headers: Recor
     body: new URLSearchParams(fields).toString(),
     redirect: 'manual',
   });
-  return { status: res.status, location: res.headers.get('location') ?? '', setCookie: res.headers.get('set-cookie') ?? '', body: await res.text() };
+  return {
+    status: res.status,
+    location: res.headers.get('location') ?? '',
+    setCookie: res.headers.get('set-cookie') ?? '',
+    body: await res.text(),
+  };
 }
 
 const open = async (dedupKey: string): Promise<number> => {
-  const r = await m.post('/api/v1/incidents', { handoff: 'kickoff', dedupKey, title: `Task board down (${dedupKey})`, kind: 'request_failed' });
+  const r = await m.post('/api/v1/incidents', {
+    handoff: 'kickoff',
+    dedupKey,
+    title: `Task board down (${dedupKey})`,
+    kind: 'request_failed',
+  });
   expect(r.status).toBe(201);
   return r.body.incident.id;
 };
@@ -58,7 +68,7 @@ describe.each(['ack', 'resolve'] as const)('dashboard %s', (action) => {
     expect(await stateOf(id)).toBe('open');
   });
 
-  it('refuses a same-site form without the page\'s CSRF token, and one with no sign-in at all', async () => {
+  it("refuses a same-site form without the page's CSRF token, and one with no sign-in at all", async () => {
     const id = await open(`csrf-${action}`);
     const { cookie } = await signIn(id);
     const forged = await post(`/incidents/${id}/${action}`, { csrf: 'guess', back: `/incidents/${id}` }, { origin: m.url, cookie });
@@ -70,11 +80,15 @@ describe.each(['ack', 'resolve'] as const)('dashboard %s', (action) => {
     expect(await stateOf(id)).toBe('open');
   });
 
-  it('acts on a same-site form with the page\'s CSRF token, and for a script with the bearer token', async () => {
+  it("acts on a same-site form with the page's CSRF token, and for a script with the bearer token", async () => {
     const id = await open(`same-${action}`);
     const { cookie, csrf } = await signIn(id);
     const done = action === 'ack' ? 'acknowledged' : 'resolved';
-    const r = await post(`/incidents/${id}/${action}`, { csrf, back: `/incidents/${id}` }, { origin: m.url, 'sec-fetch-site': 'same-origin', cookie });
+    const r = await post(
+      `/incidents/${id}/${action}`,
+      { csrf, back: `/incidents/${id}` },
+      { origin: m.url, 'sec-fetch-site': 'same-origin', cookie },
+    );
     expect(r.status).toBe(303);
     expect(r.location).toBe(`/incidents/${id}?done=${encodeURIComponent(`${id} ${done}`)}`);
     expect(await stateOf(id)).toBe(done);

@@ -30,21 +30,36 @@ const text = (html: string) =>
 /** node:http, not fetch: fetch will not send the Host header a proxy sets. */
 function http(m: TestMonitor, method: string, path: string, headers: Record<string, string>, body?: string) {
   return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const req = request(`${m.url}${path}`, { method, headers: { ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...headers } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
-    });
+    const req = request(
+      `${m.url}${path}`,
+      { method, headers: { ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...headers } },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (data += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 async function form(m: TestMonitor, path: string, fields: Record<string, string>, headers: Record<string, string>) {
-  const res = await http(m, 'POST', path, { 'content-type': 'application/x-www-form-urlencoded', ...headers }, new URLSearchParams(fields).toString());
+  const res = await http(
+    m,
+    'POST',
+    path,
+    { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    new URLSearchParams(fields).toString(),
+  );
   const cookie = res.headers['set-cookie'];
-  return { status: res.status, location: res.headers.location as string | undefined, cookie: Array.isArray(cookie) ? cookie.join('\n') : '', body: text(res.body) };
+  return {
+    status: res.status,
+    location: res.headers.location as string | undefined,
+    cookie: Array.isArray(cookie) ? cookie.join('\n') : '',
+    body: text(res.body),
+  };
 }
 
 async function signIn(m: TestMonitor, headers: Record<string, string>) {
@@ -99,7 +114,9 @@ describe('behind a reverse proxy the monitor trusts (HANDOFF_TRUST_PROXY=loopbac
   it('still refuses another site, through the proxy too, saying which origin it saw', async () => {
     const res = await signIn(m, proxied({ origin: 'https://evil.example' }));
     expect(res.status).toBe(403);
-    expect(res.body).toContain(`This request came from another site (https://evil.example, not ${PUBLIC}); sign in from the dashboard itself.`);
+    expect(res.body).toContain(
+      `This request came from another site (https://evil.example, not ${PUBLIC}); sign in from the dashboard itself.`,
+    );
     expect(res.cookie).toBe('');
   });
 
@@ -124,9 +141,13 @@ describe('behind a reverse proxy the monitor does not trust', () => {
       const login = await signIn(m, proxied());
       expect(login.status).toBe(403);
       expect(login.cookie).toBe('');
-      expect(login.body).toContain('This request came through a reverse proxy that terminates TLS (X-Forwarded-Proto: https), and the monitor does not trust proxies');
+      expect(login.body).toContain(
+        'This request came through a reverse proxy that terminates TLS (X-Forwarded-Proto: https), and the monitor does not trust proxies',
+      );
       expect(login.body).toContain(`your browser is at ${PUBLIC} but the monitor sees http://handoffs.agency.example:8443`);
-      expect(login.body).toContain("Set HANDOFF_TRUST_PROXY to the proxy's address (127.0.0.1 here) or to 1 for the one proxy in front of the monitor");
+      expect(login.body).toContain(
+        "Set HANDOFF_TRUST_PROXY to the proxy's address (127.0.0.1 here) or to 1 for the one proxy in front of the monitor",
+      );
 
       // A session made directly (not through the proxy) cannot act through it either.
       const direct = await signIn(m, { origin: m.url });
@@ -147,7 +168,9 @@ describe('behind a reverse proxy the monitor does not trust', () => {
     try {
       const login = await signIn(m, proxied());
       expect(login.status).toBe(403);
-      expect(login.body).toContain('This request came through a reverse proxy at 127.0.0.1 (X-Forwarded-Proto: https) that HANDOFF_TRUST_PROXY (10.0.0.5) does not trust');
+      expect(login.body).toContain(
+        'This request came through a reverse proxy at 127.0.0.1 (X-Forwarded-Proto: https) that HANDOFF_TRUST_PROXY (10.0.0.5) does not trust',
+      );
       expect(login.body).toContain('Add 127.0.0.1 to HANDOFF_TRUST_PROXY');
     } finally {
       await m.close();

@@ -128,7 +128,13 @@ describe.each(storeKinds)('the session store on %s', (kind) => {
       expect(await sessions.get(first.id)).toBeUndefined();
 
       // The bound, with a small max through the store itself: the three newest stay.
-      const rows = [1, 2, 3, 4, 5].map((i) => ({ idHash: `h${i}`, csrf: `c${i}`, name: i === 5 ? 'Dana' : null, createdAt: clock.now + i, expiresAt: clock.now + 1_000_000 }));
+      const rows = [1, 2, 3, 4, 5].map((i) => ({
+        idHash: `h${i}`,
+        csrf: `c${i}`,
+        name: i === 5 ? 'Dana' : null,
+        createdAt: clock.now + i,
+        expiresAt: clock.now + 1_000_000,
+      }));
       for (const row of rows) await s.store.sessions.create(row, { now: clock.now, max: 3 });
       const kept = await Promise.all(rows.map((r) => s.store.sessions.get(r.idHash, clock.now)));
       expect(kept.map((r) => r?.idHash ?? null)).toEqual([null, null, 'h3', 'h4', 'h5']);

@@ -35,7 +35,13 @@ describe.each(storeKinds)('dead alerts on %s', (kind) => {
     const id = opened.body.incident.id;
     await h.monitor.alerts.flush();
     const [dead] = await h.monitor.store.incidents.outbox.dead({ limit: 10 });
-    expect(dead).toMatchObject({ incidentId: id, state: 'dead', kind: 'opened', lastError: expect.stringContaining('HTTP 400'), deadAt: expect.any(Number) });
+    expect(dead).toMatchObject({
+      incidentId: id,
+      state: 'dead',
+      kind: 'opened',
+      lastError: expect.stringContaining('HTTP 400'),
+      deadAt: expect.any(Number),
+    });
 
     const metrics = await get('/metrics');
     expect(metrics.text).toContain('# TYPE handoff_alerts_dead gauge');
@@ -62,7 +68,9 @@ describe.each(storeKinds)('dead alerts on %s', (kind) => {
 
 describe.each(storeKinds)("the Monday check's retry-queues item on %s", (kind) => {
   const NOW = Date.parse('2026-03-02T12:00:00Z');
-  const contract = parseContract('systems: { crm: { name: CRM } }\nhandoffs: [{ id: kickoff, name: Kickoff, source: crm, targets: [crm], owner: { name: Dana Ops } }]');
+  const contract = parseContract(
+    'systems: { crm: { name: CRM } }\nhandoffs: [{ id: kickoff, name: Kickoff, source: crm, targets: [crm], owner: { name: Dana Ops } }]',
+  );
   let s: OpenedStore;
   beforeEach(async () => {
     s = await openTestStore(kind);
@@ -77,12 +85,33 @@ describe.each(storeKinds)("the Monday check's retry-queues item on %s", (kind) =
   it('fails while a dead alert stands for an unresolved incident, and passes once it is resolved', async () => {
     // Everything else in the item is fine: the handoff ran in the last 24 h, nothing queued or pending.
     await s.store.executions.upsert(
-      [{ id: '1', handoff: 'kickoff', workflowId: '101', status: 'success', mode: 'webhook', startedAt: NOW - 60_000, stoppedAt: NOW - 30_000, waitTill: null, retryOf: null, retrySuccessId: null }],
+      [
+        {
+          id: '1',
+          handoff: 'kickoff',
+          workflowId: '101',
+          status: 'success',
+          mode: 'webhook',
+          startedAt: NOW - 60_000,
+          stoppedAt: NOW - 30_000,
+          waitTill: null,
+          retryOf: null,
+          retrySuccessId: null,
+        },
+      ],
       NOW,
     );
     await s.store.aggregates.advance(NOW);
     const { incident } = await s.store.incidents.report(
-      { handoff: 'kickoff', dedupKey: 'd', title: 'Board down', severity: 'high', owner: { name: 'Dana Ops' }, ownerSource: 'handoff', slaMs: 48 * 3_600_000 },
+      {
+        handoff: 'kickoff',
+        dedupKey: 'd',
+        title: 'Board down',
+        severity: 'high',
+        owner: { name: 'Dana Ops' },
+        ownerSource: 'handoff',
+        slaMs: 48 * 3_600_000,
+      },
       NOW - 10_000,
     );
     const [alert] = await s.store.incidents.outbox.due(NOW, 10);

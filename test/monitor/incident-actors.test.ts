@@ -45,10 +45,21 @@ describe.each(storeKinds)('who acknowledged and resolved, on %s', (kind) => {
     expect(acked.body.incident).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'Dana Ops' });
     expect(acked.body.incident.resolvedBy).toBeUndefined();
     const resolved = await m.post(`/api/v1/incidents/${id}/resolve`, { by: 'Sam Lead' });
-    expect(resolved.body.incident).toMatchObject({ state: 'resolved', acknowledgedBy: 'Dana Ops', resolvedBy: 'Sam Lead', resolution: 'resolved by hand' });
+    expect(resolved.body.incident).toMatchObject({
+      state: 'resolved',
+      acknowledgedBy: 'Dana Ops',
+      resolvedBy: 'Sam Lead',
+      resolution: 'resolved by hand',
+    });
     // Kept: the store has it, the list has it, a repeat does not overwrite it.
-    expect((await m.request('GET', `/api/v1/incidents/${id}`)).body.incident).toMatchObject({ acknowledgedBy: 'Dana Ops', resolvedBy: 'Sam Lead' });
-    expect((await m.post(`/api/v1/incidents/${id}/resolve`, { by: 'Someone else' })).body).toMatchObject({ changed: false, incident: { resolvedBy: 'Sam Lead' } });
+    expect((await m.request('GET', `/api/v1/incidents/${id}`)).body.incident).toMatchObject({
+      acknowledgedBy: 'Dana Ops',
+      resolvedBy: 'Sam Lead',
+    });
+    expect((await m.post(`/api/v1/incidents/${id}/resolve`, { by: 'Someone else' })).body).toMatchObject({
+      changed: false,
+      incident: { resolvedBy: 'Sam Lead' },
+    });
     const listed = (await m.request('GET', '/api/v1/incidents?state=resolved')).body.incidents.find((i: { id: number }) => i.id === id);
     expect(listed).toMatchObject({ acknowledgedBy: 'Dana Ops', resolvedBy: 'Sam Lead' });
   });
@@ -77,7 +88,9 @@ describe.each(storeKinds)('who acknowledged and resolved, on %s', (kind) => {
       expect(r.body.error.message).toMatch(message);
     }
     expect((await m.request('GET', `/api/v1/incidents/${id}`)).body.incident.state).toBe('open');
-    const r = await m.post(`/api/v1/incidents/${id}/ack`, { by: 'Dana Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ' });
+    const r = await m.post(`/api/v1/incidents/${id}/ack`, {
+      by: 'Dana Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ',
+    });
     expect(r.body.incident.acknowledgedBy).toMatch(/^Dana /);
     expect(r.body.incident.acknowledgedBy).not.toContain('eyJhbGciOiJIUzI1NiJ9');
   });
@@ -103,7 +116,10 @@ describe.each(storeKinds)('who acknowledged and resolved, on %s', (kind) => {
     await act('resolve');
     detail = (await page(m.url, `/incidents/${id}`, cookie)).body;
     expect(detail).toMatch(/<dt>Resolved<\/dt><dd><time [^>]*>[^<]*<\/time> by <span data-resolved-by>Priya Delivery<\/span>/);
-    expect((await m.request('GET', `/api/v1/incidents/${id}`)).body.incident).toMatchObject({ acknowledgedBy: 'Priya Delivery', resolvedBy: 'Priya Delivery' });
+    expect((await m.request('GET', `/api/v1/incidents/${id}`)).body.incident).toMatchObject({
+      acknowledgedBy: 'Priya Delivery',
+      resolvedBy: 'Priya Delivery',
+    });
 
     // Signed in without a name: the dashboard records nobody, as before.
     const anonymous = (await form(m.url, '/login', { token: m.token, next: '/' })).setCookie.split(';')[0];

@@ -66,7 +66,15 @@ it('routes by kind, tries a more specific route first and keeps the kind', async
 });
 
 it("takes the reporter's owner, SLA and severity over the contract's", async () => {
-  const { incident } = await open({ handoff: 'kickoff', dedupKey: 'd', title: 'Broken', kind: 'invalid', owner: { name: 'Ola Node' }, slaSeconds: 600, severity: 'low' });
+  const { incident } = await open({
+    handoff: 'kickoff',
+    dedupKey: 'd',
+    title: 'Broken',
+    kind: 'invalid',
+    owner: { name: 'Ola Node' },
+    slaSeconds: 600,
+    severity: 'low',
+  });
   expect(incident).toMatchObject({ owner: { name: 'Ola Node' }, ownerSource: 'request', severity: 'low' });
   expect(Date.parse(incident.slaDueAt)).toBe(T0 + 600_000);
 });

@@ -70,7 +70,11 @@ describe.each(storeKinds)('incident escalation on %s', (kind) => {
     h = await startHarness({ store: kind, env: { HANDOFF_ALERT_WEBHOOK_URL: sink.url }, deps: { alertIntervalMs: 20 } });
     await h.call('POST', '/api/v1/incidents', report());
     h.clock.now = T0 + 3 * HOUR;
-    const escalatedAt = await waitFor('the timer to escalate the incident', async () => (await h.call('GET', '/api/v1/incidents')).body.incidents[0].escalatedAt as string | undefined, { intervalMs: 20 });
+    const escalatedAt = await waitFor(
+      'the timer to escalate the incident',
+      async () => (await h.call('GET', '/api/v1/incidents')).body.incidents[0].escalatedAt as string | undefined,
+      { intervalMs: 20 },
+    );
     expect(escalatedAt).toBe(new Date(T0 + 3 * HOUR).toISOString());
   });
 });

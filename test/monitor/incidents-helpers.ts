@@ -47,7 +47,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { env?: Record<string, string>; deps?: Partial<MonitorDeps>; store?: StoreKind } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { env?: Record<string, string>; deps?: Partial<MonitorDeps>; store?: StoreKind } = {},
+): Promise<Harness> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -113,10 +115,11 @@ export async function startSink(port = 0): Promise<Sink> {
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   sink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  sink.close = () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  sink.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return sink as Sink;
 }
 

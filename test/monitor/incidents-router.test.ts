@@ -68,6 +68,8 @@ describe.each(storeKinds)('Exception Router → monitor on %s', (kind) => {
       expect(stored).toContain('deal-42');
       expect(stored).not.toContain(SECRET);
     }
-    process.stdout.write(`router storm (${kind}): 50 failures → ${body.incidents.length} incident (count ${body.incidents[0].count}), ${sink.requests.length} alert\n`);
+    process.stdout.write(
+      `router storm (${kind}): 50 failures → ${body.incidents.length} incident (count ${body.incidents[0].count}), ${sink.requests.length} alert\n`,
+    );
   });
 });

@@ -95,7 +95,8 @@ describe.each(storeKinds)('incidents API on %s', (kind) => {
       await h.call('POST', '/api/v1/incidents', report({ handoff: 'no-oncall', dedupKey: 'c' }));
       await h.call('POST', `/api/v1/incidents/${a.body.incident.id}/ack`);
 
-      const ids = async (q: string) => (await h.call('GET', `/api/v1/incidents${q}`)).body.incidents.map((i: { dedupKey: string }) => i.dedupKey).sort();
+      const ids = async (q: string) =>
+        (await h.call('GET', `/api/v1/incidents${q}`)).body.incidents.map((i: { dedupKey: string }) => i.dedupKey).sort();
       expect(await ids('')).toEqual(['a', 'b', 'c']);
       expect(await ids('?handoff=kickoff')).toEqual(['a', 'b']);
       expect(await ids('?state=acknowledged')).toEqual(['a']);
@@ -111,7 +112,10 @@ describe.each(storeKinds)('incidents API on %s', (kind) => {
       const id = body.incident.id;
       h.clock.now = T0 + 1_000;
       const ack = await h.call('POST', `/api/v1/incidents/${id}/ack`);
-      expect(ack.body).toMatchObject({ changed: true, incident: { state: 'acknowledged', acknowledgedAt: new Date(T0 + 1_000).toISOString() } });
+      expect(ack.body).toMatchObject({
+        changed: true,
+        incident: { state: 'acknowledged', acknowledgedAt: new Date(T0 + 1_000).toISOString() },
+      });
       expect((await h.call('POST', `/api/v1/incidents/${id}/ack`)).body.changed).toBe(false);
 
       const resolved = await h.call('POST', `/api/v1/incidents/${id}/resolve`);

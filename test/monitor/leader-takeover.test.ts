@@ -68,7 +68,12 @@ async function metrics(m: ServingMonitor): Promise<string | undefined> {
 const leaderOf = (text: string | undefined) => (text === undefined ? undefined : /^handoff_leader (\d)$/m.exec(text)?.[1]);
 /** handoff_executions_total as "handoff/status" → count. */
 const executionCounts = (text: string) =>
-  Object.fromEntries([...text.matchAll(/^handoff_executions_total\{handoff="([^"]+)",status="([^"]+)"\} (\d+)$/gm)].map((m) => [`${m[1]}/${m[2]}`, Number(m[3])]));
+  Object.fromEntries(
+    [...text.matchAll(/^handoff_executions_total\{handoff="([^"]+)",status="([^"]+)"\} (\d+)$/gm)].map((m) => [
+      `${m[1]}/${m[2]}`,
+      Number(m[3]),
+    ]),
+  );
 /** What n8n holds, finished runs only, as the monitor should count them. */
 const expectedCounts = () => {
   const handoffOf: Record<string, string> = { '101': 'kickoff', '202': 'invoicing', '303': 'reporting' };
@@ -140,15 +145,22 @@ describe('two monitor processes on one Postgres database', () => {
     replicas.push(b);
     expect(leaderOf(await metrics(b))).toBe('0');
 
-    const text = await waitFor('A to count every finished run', async () => {
-      const t = await metrics(a);
-      return t && same(executionCounts(t), expectedCounts()) && t;
-    }, PROCESSES);
+    const text = await waitFor(
+      'A to count every finished run',
+      async () => {
+        const t = await metrics(a);
+        return t && same(executionCounts(t), expectedCounts()) && t;
+      },
+      PROCESSES,
+    );
     expect(executionCounts(text)).toEqual({ 'invoicing/error': 1, 'invoicing/success': 3, 'kickoff/error': 1, 'kickoff/success': 5 });
     await waitFor('two alerts', () => alerts.length >= 2, PROCESSES);
     // Quiet: nothing in flight when A dies.
     await holdsFor('no third alert before the kill', () => alerts.length === 2, 1_000);
-    expect(alerts.map((x) => x.key).sort()).toEqual([expect.stringMatching(/^incident-\d+-opened$/), expect.stringMatching(/^incident-\d+-opened$/)]);
+    expect(alerts.map((x) => x.key).sort()).toEqual([
+      expect.stringMatching(/^incident-\d+-opened$/),
+      expect.stringMatching(/^incident-\d+-opened$/),
+    ]);
     // B polls nothing while it follows.
     expect(b.logs()).not.toContain('this replica leads');
   });
@@ -170,10 +182,14 @@ describe('two monitor processes on one Postgres database', () => {
 
     await waitFor('B to lead', async () => leaderOf(await metrics(b)) === '1', { timeoutMs: TAKEOVER_BOUND_MS * 2, intervalMs: 10 });
     const takeoverMs = performance.now() - killedAt;
-    const text = await waitFor('B to count every finished run', async () => {
-      const t = await metrics(b);
-      return t && same(executionCounts(t), expectedCounts()) && t;
-    }, PROCESSES);
+    const text = await waitFor(
+      'B to count every finished run',
+      async () => {
+        const t = await metrics(b);
+        return t && same(executionCounts(t), expectedCounts()) && t;
+      },
+      PROCESSES,
+    );
     const caughtUpMs = performance.now() - killedAt;
     await waitFor('the third alert', () => alerts.length >= 3, PROCESSES);
     // Several outbox passes and polls: a duplicate would show up now.

@@ -34,7 +34,9 @@ describe('on SQLite', () => {
       expect(m.monitor.leader.isLeader()).toBe(true);
       const text = (await m.request('GET', '/metrics')).body as string;
       expect(text).toMatch(/^handoff_leader 1$/m);
-      expect(families(text)).toEqual(expect.arrayContaining(['handoff_claims_total', 'handoff_executions_total', 'handoff_leader', 'handoff_collector_errors_total']));
+      expect(families(text)).toEqual(
+        expect.arrayContaining(['handoff_claims_total', 'handoff_executions_total', 'handoff_leader', 'handoff_collector_errors_total']),
+      );
     } finally {
       await m.close();
     }
@@ -92,11 +94,15 @@ describe('two replicas on Postgres', () => {
     await holdsFor('the follower to poll nothing for three poll intervals', () => n8ns[1].requests.length === 0, 300);
     expect(n8ns[1].requests).toEqual([]);
 
-    expect((await fetch(`${b.url}/api/v1/claims`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ handoff: 'kickoff', items: [{ key: 'deal-1' }, { key: 'deal-2' }] }),
-    })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${b.url}/api/v1/claims`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ handoff: 'kickoff', items: [{ key: 'deal-1' }, { key: 'deal-2' }] }),
+        })
+      ).status,
+    ).toBe(200);
     const leaderText = await metrics(a);
     expect(leaderText).toMatch(/^handoff_leader 1$/m);
     expect(leaderText).toMatch(/^handoff_claims_total\{handoff="kickoff",decision="new"\} 2$/m);

@@ -40,7 +40,10 @@ describe.each(storeKinds)('ledger API on %s', (kind) => {
         { key: 'd1', outcome: 'completed', state: 'completed', attempt: 1 },
         { key: 'never-claimed', outcome: 'not_found' },
       ]);
-      expect((await claim([{ key: 'd1', fingerprint: 'f1' }])).body.results[0]).toMatchObject({ decision: 'duplicate', reason: 'completed' });
+      expect((await claim([{ key: 'd1', fingerprint: 'f1' }])).body.results[0]).toMatchObject({
+        decision: 'duplicate',
+        reason: 'completed',
+      });
     });
 
     it('a released key and an expired lease come back as new with the next attempt, and the expiry is traced', async () => {
@@ -49,14 +52,22 @@ describe.each(storeKinds)('ledger API on %s', (kind) => {
       expect((await claim([{ key: 'r1' }])).body.results[0]).toMatchObject({ decision: 'new', attempt: 2 });
 
       ahead += 1_100; // past the 1 s lease
-      expect((await claim([{ key: 'x1' }])).body.results[0]).toMatchObject({ decision: 'new', attempt: 2, reason: 'previous lease expired' });
+      expect((await claim([{ key: 'x1' }])).body.results[0]).toMatchObject({
+        decision: 'new',
+        attempt: 2,
+        reason: 'previous lease expired',
+      });
       const trace = await m.monitor.store.events.trace('kickoff', 'x1');
       expect(trace.map((e) => e.kind)).toEqual(['lease_expired']);
     });
 
     it('answers a batch in request order, duplicates within the batch included', async () => {
       const res = await claim([{ key: 'a' }, { key: 'b' }, { key: 'a' }]);
-      expect(res.body.results.map((r: { key: string; decision: string }) => `${r.key}:${r.decision}`)).toEqual(['a:new', 'b:new', 'a:in_progress']);
+      expect(res.body.results.map((r: { key: string; decision: string }) => `${r.key}:${r.decision}`)).toEqual([
+        'a:new',
+        'b:new',
+        'a:in_progress',
+      ]);
     });
 
     it('a restart keeps every state', async () => {
@@ -80,7 +91,7 @@ describe.each(storeKinds)('ledger API on %s', (kind) => {
       expect(res.body.error.message).toContain('known: kickoff');
     });
 
-    it('lists the contract for the nodes\' dropdowns', async () => {
+    it("lists the contract for the nodes' dropdowns", async () => {
       const res = await m.request('GET', '/api/v1/handoffs');
       expect(res.status).toBe(200);
       expect(res.body.handoffs[0]).toMatchObject({
@@ -107,7 +118,13 @@ describe.each(storeKinds)('ledger API on %s', (kind) => {
       ['numeric key', '/api/v1/claims', { handoff: 'kickoff', items: [{ key: 5 }] }, 400, /items\[0\]\.key must be a string/],
       ['key too long', '/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'k'.repeat(513) }] }, 400, /at most 512/],
       ['unknown field', '/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'a' }], lease: 5 }, 400, /Unrecognized key: "lease"/],
-      ['lease too short', '/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'a' }], leaseSeconds: 0 }, 400, /leaseSeconds must be at least 1/],
+      [
+        'lease too short',
+        '/api/v1/claims',
+        { handoff: 'kickoff', items: [{ key: 'a' }], leaseSeconds: 0 },
+        400,
+        /leaseSeconds must be at least 1/,
+      ],
       ['lease fractional', '/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'a' }], leaseSeconds: 1.5 }, 400, /whole number/],
       ['complete without keys', '/api/v1/claims/complete', { handoff: 'kickoff' }, 400, /keys/],
       ['release with a non-string key', '/api/v1/claims/release', { handoff: 'kickoff', keys: [null] }, 400, /keys\[0\]/],
@@ -121,7 +138,11 @@ describe.each(storeKinds)('ledger API on %s', (kind) => {
     });
 
     it('an oversized body is refused with 413', async () => {
-      const res = await m.request('POST', '/api/v1/claims', JSON.stringify({ handoff: 'kickoff', items: [], pad: 'x'.repeat(33 * 1024 * 1024) }));
+      const res = await m.request(
+        'POST',
+        '/api/v1/claims',
+        JSON.stringify({ handoff: 'kickoff', items: [], pad: 'x'.repeat(33 * 1024 * 1024) }),
+      );
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('body_too_large');
     });
@@ -147,7 +168,11 @@ describe.each(storeKinds)('ledger API on %s', (kind) => {
       ['POST', '/api/v1/claims/release'],
       ['POST', '/api/v1/events'],
     ])('%s %s needs the token', async (method, path) => {
-      const none = await fetch(`${m.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+      const none = await fetch(`${m.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'POST' ? '{}' : undefined,
+      });
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
       expect((await none.json()).error.code).toBe('unauthorized');

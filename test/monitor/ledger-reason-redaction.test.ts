@@ -22,7 +22,11 @@ describe.each(storeKinds)('complete and release reasons on %s', (kind) => {
       reason: `project created; the board answered with Authorization: Token ${SECRET}`,
     });
     expect(done.status).toBe(200);
-    const released = await m.post('/api/v1/claims/release', { handoff: 'kickoff', keys: ['deal-r2'], reason: `retry later (AWS_SECRET_ACCESS_KEY=${SECRET})` });
+    const released = await m.post('/api/v1/claims/release', {
+      handoff: 'kickoff',
+      keys: ['deal-r2'],
+      reason: `retry later (AWS_SECRET_ACCESS_KEY=${SECRET})`,
+    });
     expect(released.status).toBe(200);
 
     const monday = await m.request('GET', '/monday');

@@ -14,7 +14,9 @@ describe('/metrics under concurrent scrapes', () => {
     await h.poll();
     const snapshot = jest.spyOn(h.monitor.store.aggregates, 'snapshot');
     const texts = await Promise.all(
-      Array.from({ length: 10 }, async () => (await fetch(`${h.monitor.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text()),
+      Array.from({ length: 10 }, async () =>
+        (await fetch(`${h.monitor.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text(),
+      ),
     );
     expect(new Set(texts).size).toBe(1);
     expect(texts[0]).toContain('handoff_executions_total{handoff="kickoff",status="success"} 1');

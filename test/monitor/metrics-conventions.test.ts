@@ -30,7 +30,9 @@ describe('/metrics conventions', () => {
     expect(sample(text, 'handoff_rework_saved_seconds_total{handoff="kickoff"}')).toBe(2 * 45 * 60);
     expect(sample(text, 'handoff_rework_saved_seconds_total{handoff="invoicing"}')).toBe(0);
     expect(sample(text, 'handoff_rework_hours_saved_total{handoff="kickoff"}')).toBe(1.5);
-    expect(text).toMatch(/^# HELP handoff_rework_hours_saved_total DEPRECATED, removed in the next release: use handoff_rework_saved_seconds_total/m);
+    expect(text).toMatch(
+      /^# HELP handoff_rework_hours_saved_total DEPRECATED, removed in the next release: use handoff_rework_saved_seconds_total/m,
+    );
   });
 
   it('has handoff_build_info with the version and the Node.js version', async () => {
@@ -41,7 +43,14 @@ describe('/metrics conventions', () => {
 
   it("has prom-client's default process and Node.js metrics, on the monitor's registry only", async () => {
     const text = await h.metrics();
-    for (const family of ['process_cpu_user_seconds_total', 'process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+    for (const family of [
+      'process_cpu_user_seconds_total',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'process_start_time_seconds',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       expect(text).toContain(`# TYPE ${family} `);
     }
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(1_000_000);
@@ -51,7 +60,10 @@ describe('/metrics conventions', () => {
   it('is clean under promtool check metrics but for the deprecated hours unit', async () => {
     const text = await h.metrics();
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    const findings = `${check.stdout}${check.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+    const findings = `${check.stdout}${check.stderr}`
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     expect(findings).toEqual(['handoff_rework_hours_saved_total use base unit "seconds" instead of "hours"']);
   });
 });

@@ -45,7 +45,13 @@ describe('/metrics', () => {
     h.n8n.add({ workflowId: '101', status: 'success' });
     h.n8n.add({ workflowId: '202', status: 'crashed' });
     // deal-2's sync fails and the Exception Router routes it (the run itself would end success in n8n).
-    await h.call('POST', '/api/v1/incidents', { handoff: 'kickoff', dedupKey: 'kickoff:request_failed:deal-2', title: 'Task board down', kind: 'request_failed', idempotencyKey: 'deal-2' });
+    await h.call('POST', '/api/v1/incidents', {
+      handoff: 'kickoff',
+      dedupKey: 'kickoff:request_failed:deal-2',
+      title: 'Task board down',
+      kind: 'request_failed',
+      idempotencyKey: 'deal-2',
+    });
     await h.poll();
     await h.monitor.stalls.tick();
     await h.monitor.outcomes.flush();
@@ -109,7 +115,10 @@ describe('/metrics', () => {
     await seed();
     const text = await h.metrics();
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    const findings = `${check.stdout}${check.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+    const findings = `${check.stdout}${check.stderr}`
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     expect(findings.filter((f) => f !== KNOWN_LINT)).toEqual([]);
     // 0: clean; 3: lint findings only (a parse error would be 1).
     expect([0, 3]).toContain(check.status);

@@ -21,7 +21,10 @@ describe('alert outbox across kill -9', () => {
 
   beforeAll(() => {
     // The CLI runs the compiled monitor; build it (type errors elsewhere must not block the emit).
-    spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'monitor/tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
+    spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'monitor/tsconfig.json'], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
   });
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'handoff-outbox-'));
@@ -80,6 +83,8 @@ describe('alert outbox across kill -9', () => {
     expect(after.prepare('SELECT state FROM alert_outbox').all()).toEqual([{ state: 'sent' }]);
     after.close();
     // Evidence for the closing note of issue 5.
-    process.stdout.write(`outbox across kill -9: ${failedAttempts} failed attempt(s) before the kill, ${delivered.length} delivery after restart\n`);
+    process.stdout.write(
+      `outbox across kill -9: ${failedAttempts} failed attempt(s) before the kill, ${delivered.length} delivery after restart\n`,
+    );
   });
 });

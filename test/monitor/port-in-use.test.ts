@@ -41,5 +41,7 @@ it('names the address when HANDOFF_MONITOR_HOST is not an address of this machin
     },
     (err: unknown) => err as Error,
   );
-  expect(failure?.message).toMatch(/^Cannot listen on 192\.0\.2\.1:0: that address is not one of this machine's; set HANDOFF_MONITOR_HOST to one of its addresses \(127\.0\.0\.1 or 0\.0\.0\.0 for all\)/);
+  expect(failure?.message).toMatch(
+    /^Cannot listen on 192\.0\.2\.1:0: that address is not one of this machine's; set HANDOFF_MONITOR_HOST to one of its addresses \(127\.0\.0\.1 or 0\.0\.0\.0 for all\)/,
+  );
 });

@@ -31,7 +31,12 @@ const sender: AlertSender = async (alert) => {
 beforeAll(async () => {
   database = await createPostgresDatabase();
   const start = () =>
-    startTestMonitor({ token: TOKEN, contract: CONTRACT, database, deps: { now: () => clock.now, alertIntervalMs: 0, alertSender: sender } });
+    startTestMonitor({
+      token: TOKEN,
+      contract: CONTRACT,
+      database,
+      deps: { now: () => clock.now, alertIntervalMs: 0, alertSender: sender },
+    });
   const started = await Promise.allSettled([start(), start()]);
   handles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   replicas = handles.map((h) => h.monitor);
@@ -76,7 +81,9 @@ describe('two monitor replicas on one Postgres database', () => {
       { handoff: 'kickoff', decision: 'new', count: 1 },
     ]);
     const winner = decisions.indexOf('new');
-    process.stdout.write(`two replicas: 60 concurrent claims → ${decisions.filter((d) => d === 'new').length} new (via replica ${winner % 2}), ${decisions.filter((d) => d === 'in_progress').length} in_progress\n`);
+    process.stdout.write(
+      `two replicas: 60 concurrent claims → ${decisions.filter((d) => d === 'new').length} new (via replica ${winner % 2}), ${decisions.filter((d) => d === 'in_progress').length} in_progress\n`,
+    );
   });
 
   it('overlapping 500-key batches in opposite orders on both replicas: every key new exactly once, no batch lost', async () => {
@@ -89,7 +96,9 @@ describe('two monitor replicas on one Postgres database', () => {
       ]),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
-    const news = answers.flatMap((a) => a.body.results.filter((r: { decision: string }) => r.decision === 'new').map((r: { key: string }) => r.key));
+    const news = answers.flatMap((a) =>
+      a.body.results.filter((r: { decision: string }) => r.decision === 'new').map((r: { key: string }) => r.key),
+    );
     expect(news.sort()).toEqual([...keys].sort());
   });
 
@@ -98,7 +107,10 @@ describe('two monitor replicas on one Postgres database', () => {
     await post(replicas[0], '/api/v1/claims/complete', { handoff: 'kickoff', keys: ['c'] });
     await post(replicas[1], '/api/v1/claims/release', { handoff: 'kickoff', keys: ['r'] });
     const res = await post(replicas[1], '/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'c' }, { key: 'r' }] });
-    expect(res.body.results.map((r: { decision: string; attempt: number }) => `${r.decision}/${r.attempt}`)).toEqual(['duplicate/1', 'new/2']);
+    expect(res.body.results.map((r: { decision: string; attempt: number }) => `${r.decision}/${r.attempt}`)).toEqual([
+      'duplicate/1',
+      'new/2',
+    ]);
   });
 
   it('a storm of 40 failures over both replicas → one incident, one alert sent once by two flushing outboxes', async () => {
@@ -120,7 +132,9 @@ describe('two monitor replicas on one Postgres database', () => {
     await Promise.all([replicas[0].alerts.flush(), replicas[1].alerts.flush()]);
     expect(delivered).toEqual([`incident-${incident.id}-opened`]);
     expect(await replicas[1].store.incidents.outbox.list()).toMatchObject([{ state: 'sent', attempts: 1 }]);
-    process.stdout.write(`two replicas: 40 reports → ${ids.size} incident (count ${incident.count}), ${delivered.length} alert delivered\n`);
+    process.stdout.write(
+      `two replicas: 40 reports → ${ids.size} incident (count ${incident.count}), ${delivered.length} alert delivered\n`,
+    );
   });
 
   it('both replicas sweeping past the SLA escalate the incident once, and its alert goes out once', async () => {

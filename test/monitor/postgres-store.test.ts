@@ -37,7 +37,10 @@ describe('Postgres store', () => {
     const db = await fresh();
     const stores = await Promise.all(Array.from({ length: 6 }, () => openStore(db.location, RETENTION)));
     try {
-      const applied = await query<{ version: number; name: string }>(db.location, 'SELECT version, name FROM schema_migrations ORDER BY version');
+      const applied = await query<{ version: number; name: string }>(
+        db.location,
+        'SELECT version, name FROM schema_migrations ORDER BY version',
+      );
       expect(applied).toEqual(POSTGRES_MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
       await Promise.all(stores.map((s) => s.ping()));
     } finally {
@@ -57,14 +60,18 @@ describe('Postgres store', () => {
     await (await openStore(db.location, RETENTION)).close();
     await query(db.location, `INSERT INTO schema_migrations (version, name) VALUES (${latest + 1}, 'from the future')`);
     await expect(openStore(db.location, RETENTION)).rejects.toThrow(
-      new RegExp(`schema version ${latest + 1}, newer than this monitor knows \\(${latest}\\); upgrade handoff-monitor or point HANDOFF_MONITOR_DB elsewhere`),
+      new RegExp(
+        `schema version ${latest + 1}, newer than this monitor knows \\(${latest}\\); upgrade handoff-monitor or point HANDOFF_MONITOR_DB elsewhere`,
+      ),
     );
   });
 
   it('says which database it could not open, without the password', async () => {
     const error = await openStore('postgres://monitor:s3cret-pw@127.0.0.1:1/handoff', RETENTION).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/^Cannot open the Postgres store at postgres:\/\/monitor:\*\*\*@127\.0\.0\.1:1\/handoff \(HANDOFF_MONITOR_DB\)/);
+    expect((error as Error).message).toMatch(
+      /^Cannot open the Postgres store at postgres:\/\/monitor:\*\*\*@127\.0\.0\.1:1\/handoff \(HANDOFF_MONITOR_DB\)/,
+    );
     expect((error as Error).message).not.toContain('s3cret-pw');
   });
 

@@ -121,12 +121,18 @@ describe('Prometheus scraping two replicas', () => {
     expect(made).toEqual({ new: 40, in_progress: 25, duplicate: 10 });
     const total = 75;
 
-    const summed = await waitFor('sum(handoff_claims_total) to reach the claims made', async () => {
-      const v = await scalar('sum(handoff_claims_total)');
-      return v === total ? v : undefined;
-    }, SCRAPES);
+    const summed = await waitFor(
+      'sum(handoff_claims_total) to reach the claims made',
+      async () => {
+        const v = await scalar('sum(handoff_claims_total)');
+        return v === total ? v : undefined;
+      },
+      SCRAPES,
+    );
     expect(summed).toBe(total);
-    const byDecision = Object.fromEntries((await query('sum by (decision) (handoff_claims_total)')).map((s) => [s.metric.decision, Number(s.value[1])]));
+    const byDecision = Object.fromEntries(
+      (await query('sum by (decision) (handoff_claims_total)')).map((s) => [s.metric.decision, Number(s.value[1])]),
+    );
     expect(byDecision).toEqual(made);
     // The Grafana panel's sum and the duplicates it counts.
     expect(await scalar('sum(handoff_duplicates_suppressed_total)')).toBe(35);
@@ -135,26 +141,42 @@ describe('Prometheus scraping two replicas', () => {
     expect(exporting.map((s) => s.metric.instance)).toEqual([new URL(replicas[0].url).host]);
     // The follower still exports its own process-local series.
     expect(await scalar(`handoff_leader{instance="${new URL(replicas[1].url).host}"}`)).toBe(0);
-    process.stdout.write(`prometheus over two replicas: sum(handoff_claims_total) = ${summed} for ${total} claims made; sum(handoff_leader) = 1\n`);
+    process.stdout.write(
+      `prometheus over two replicas: sum(handoff_claims_total) = ${summed} for ${total} claims made; sum(handoff_leader) = 1\n`,
+    );
   });
 
   it('the leader stops: the other replica leads, and the sums stay right', async () => {
     await replicas[0].close();
     const leaderHost = new URL(replicas[1].url).host;
-    await waitFor('the other replica to lead in Prometheus', async () => {
-      const leaders = await query('handoff_leader == 1');
-      return leaders.length === 1 && leaders[0].metric.instance === leaderHost;
-    }, SCRAPES);
-    await waitFor('the claims to be exported by the new leader only', async () => {
-      const exporting = await query('count by (instance) (handoff_claims_total)');
-      return exporting.length === 1 && exporting[0].metric.instance === leaderHost;
-    }, SCRAPES);
+    await waitFor(
+      'the other replica to lead in Prometheus',
+      async () => {
+        const leaders = await query('handoff_leader == 1');
+        return leaders.length === 1 && leaders[0].metric.instance === leaderHost;
+      },
+      SCRAPES,
+    );
+    await waitFor(
+      'the claims to be exported by the new leader only',
+      async () => {
+        const exporting = await query('count by (instance) (handoff_claims_total)');
+        return exporting.length === 1 && exporting[0].metric.instance === leaderHost;
+      },
+      SCRAPES,
+    );
     expect(await scalar('sum(handoff_claims_total)')).toBe(75);
     expect(await scalar('sum(handoff_leader)')).toBe(1);
     // The seconds without a leader may make HandoffMonitorNoLeader pending (it waits 2 minutes); it clears again.
     const rules = async () =>
-      ((await (await fetch(`${api}/rules`)).json()) as { data: { groups: { rules: { name: string; state: string; health: string }[] }[] } }).data.groups.flatMap((g) => g.rules);
-    await waitFor('HandoffMonitorNoLeader inactive', async () => (await rules()).find((r) => r.name === 'HandoffMonitorNoLeader')?.state === 'inactive', SCRAPES);
+      (
+        (await (await fetch(`${api}/rules`)).json()) as { data: { groups: { rules: { name: string; state: string; health: string }[] }[] } }
+      ).data.groups.flatMap((g) => g.rules);
+    await waitFor(
+      'HandoffMonitorNoLeader inactive',
+      async () => (await rules()).find((r) => r.name === 'HandoffMonitorNoLeader')?.state === 'inactive',
+      SCRAPES,
+    );
     const all = await rules();
     expect(all.find((r) => r.name === 'HandoffMonitorNoLeader')).toMatchObject({ state: 'inactive', health: 'ok' });
     expect(all.find((r) => r.name === 'HandoffMonitorMetricsAbsent')).toMatchObject({ state: 'inactive', health: 'ok' });

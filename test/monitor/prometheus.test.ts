@@ -35,7 +35,12 @@ describe('alert rules', () => {
 
   it('cover a failed sync rate over threshold, stalls, SLA breaches and the collector being down', () => {
     const text = readFileSync(RULES, 'utf8');
-    for (const family of ['handoff_failed_sync_ratio', 'handoff_stalled', 'handoff_sla_breaches_total', 'handoff_collector_last_success_timestamp_seconds']) {
+    for (const family of [
+      'handoff_failed_sync_ratio',
+      'handoff_stalled',
+      'handoff_sla_breaches_total',
+      'handoff_collector_last_success_timestamp_seconds',
+    ]) {
       expect(text).toContain(family);
     }
   });
@@ -88,7 +93,11 @@ describe('with the monitor', () => {
     try {
       prometheus = spawn(
         'prometheus',
-        [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+        [
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       prometheus.stderr!.on('data', (chunk) => (log += String(chunk)));
@@ -97,15 +106,21 @@ describe('with the monitor', () => {
       const query = async (q: string) => {
         try {
           const res = await fetch(`${api}/query?query=${encodeURIComponent(q)}`);
-          return res.ok ? ((await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result : [];
+          return res.ok
+            ? ((await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result
+            : [];
         } catch {
           return [];
         }
       };
-      const series = await waitFor('handoff_executions_total in Prometheus', async () => {
-        const result = await query('handoff_executions_total');
-        return result.length > 0 && result;
-      }, { timeoutMs: 30_000, intervalMs: 200, detail: () => `prometheus log:\n${log.slice(-3_000)}` });
+      const series = await waitFor(
+        'handoff_executions_total in Prometheus',
+        async () => {
+          const result = await query('handoff_executions_total');
+          return result.length > 0 && result;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, detail: () => `prometheus log:\n${log.slice(-3_000)}` },
+      );
       expect(series.map((s) => [s.metric.handoff, s.metric.status, s.value[1]]).sort()).toEqual([
         ['invoicing', 'error', '1'],
         ['kickoff', 'success', '1'],

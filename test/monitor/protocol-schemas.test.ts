@@ -16,7 +16,16 @@ import { claimRequestSchema, settleRequestSchema } from '../../monitor/src/api/v
 type Full<T> = T extends readonly (infer U)[] ? Full<U>[] : T extends object ? { [K in keyof T]-?: Full<T[K]> } : T;
 
 interface SchemaNode {
-  _zod: { def: { type: string; shape?: Record<string, SchemaNode>; innerType?: SchemaNode; element?: SchemaNode; options?: SchemaNode[]; in?: SchemaNode } };
+  _zod: {
+    def: {
+      type: string;
+      shape?: Record<string, SchemaNode>;
+      innerType?: SchemaNode;
+      element?: SchemaNode;
+      options?: SchemaNode[];
+      in?: SchemaNode;
+    };
+  };
 }
 
 /** The field paths a zod schema knows (`items[].key`); free-form objects (custom, record) are leaves. */
@@ -49,9 +58,21 @@ function samplePaths(value: unknown, known: Set<string>, at = ''): string[] {
 }
 
 const execution = { id: '812', workflowId: 'wf-7' };
-const claim: Full<ClaimRequest> = { handoff: 'deal-to-project', leaseSeconds: 60, execution, items: [{ key: 'deal-1', fingerprint: 'f'.repeat(64) }] };
+const claim: Full<ClaimRequest> = {
+  handoff: 'deal-to-project',
+  leaseSeconds: 60,
+  execution,
+  items: [{ key: 'deal-1', fingerprint: 'f'.repeat(64) }],
+};
 const settle: Full<SettleRequest> = { handoff: 'deal-to-project', keys: ['deal-1'], reason: 'target said 409' };
-const event: Full<EventRequest> = { handoff: 'deal-to-project', key: 'deal-1', kind: 'validated', at: '2026-01-31T12:00:00Z', execution, details: { rows: 1 } };
+const event: Full<EventRequest> = {
+  handoff: 'deal-to-project',
+  key: 'deal-1',
+  kind: 'validated',
+  at: '2026-01-31T12:00:00Z',
+  execution,
+  details: { rows: 1 },
+};
 const batch: Full<EventBatchRequest> = { events: [event] };
 const incident: Full<IncidentRequest> = {
   handoff: 'deal-to-project',

@@ -29,11 +29,7 @@ type SameUnion<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : fals
 
 /** True when A and B accept the same values and name the same fields. */
 export type SameRequest<A, B> =
-  Assignable<A, B> extends true
-    ? Assignable<B, A> extends true
-      ? SameUnion<FieldPaths<A>, FieldPaths<B>>
-      : false
-    : false;
+  Assignable<A, B> extends true ? (Assignable<B, A> extends true ? SameUnion<FieldPaths<A>, FieldPaths<B>> : false) : false;
 
 /** Fails to compile unless given `true`; the error names the line of the schema that drifted. */
 export type Expect<T extends true> = T;

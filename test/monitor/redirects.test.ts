@@ -51,7 +51,7 @@ afterEach(async () => {
   await elsewhere.close();
 });
 
-describe("the n8n API client (collector and replay)", () => {
+describe('the n8n API client (collector and replay)', () => {
   it.each([
     ['listExecutions', (c: ReturnType<typeof createN8nClient>) => c.listExecutions({})],
     ['getExecution', (c: ReturnType<typeof createN8nClient>) => c.getExecution('42', true)],
@@ -78,7 +78,9 @@ describe("the n8n API client (collector and replay)", () => {
     const self = await listen((req) => ({ status: 301, location: `/rest${req.url}` }));
     try {
       const client = createN8nClient({ baseUrl: self.url, apiKey: API_KEY });
-      await expect(client.listWorkflows()).rejects.toThrow(/answered GET \/api\/v1\/workflows with a redirect \(HTTP 301\) to http:\/\/127\.0\.0\.1:\d+\/rest\/api\/v1\/workflows.*N8N_BASE_URL/);
+      await expect(client.listWorkflows()).rejects.toThrow(
+        /answered GET \/api\/v1\/workflows with a redirect \(HTTP 301\) to http:\/\/127\.0\.0\.1:\d+\/rest\/api\/v1\/workflows.*N8N_BASE_URL/,
+      );
       expect(self.requests).toHaveLength(1);
     } finally {
       await self.close();
@@ -116,23 +118,26 @@ describe('the alert webhook sender', () => {
     },
   };
 
-  it.each([301, 302, 307, 308])('a %s is an error naming the URL and HANDOFF_ALERT_WEBHOOK_URL; nothing is posted elsewhere', async (status) => {
-    const hop = await listen((req) => ({ status, location: `${elsewhere.url}${req.url}` }));
-    try {
-      const send = createWebhookSender({ url: `${hop.url}/hook?token=webhook-secret-123`, format: 'slack' });
-      const failure = await send(alert).then(
-        () => undefined,
-        (err: unknown) => err as Error,
-      );
-      expect(failure?.message).toContain(`redirect (HTTP ${status}) to ${elsewhere.url}/hook`);
-      expect(failure?.message).toContain('HANDOFF_ALERT_WEBHOOK_URL');
-      expect(failure?.message).not.toContain('webhook-secret-123');
-      expect(hop.requests).toHaveLength(1);
-      expect(elsewhere.requests).toEqual([]);
-    } finally {
-      await hop.close();
-    }
-  });
+  it.each([301, 302, 307, 308])(
+    'a %s is an error naming the URL and HANDOFF_ALERT_WEBHOOK_URL; nothing is posted elsewhere',
+    async (status) => {
+      const hop = await listen((req) => ({ status, location: `${elsewhere.url}${req.url}` }));
+      try {
+        const send = createWebhookSender({ url: `${hop.url}/hook?token=webhook-secret-123`, format: 'slack' });
+        const failure = await send(alert).then(
+          () => undefined,
+          (err: unknown) => err as Error,
+        );
+        expect(failure?.message).toContain(`redirect (HTTP ${status}) to ${elsewhere.url}/hook`);
+        expect(failure?.message).toContain('HANDOFF_ALERT_WEBHOOK_URL');
+        expect(failure?.message).not.toContain('webhook-secret-123');
+        expect(hop.requests).toHaveLength(1);
+        expect(elsewhere.requests).toEqual([]);
+      } finally {
+        await hop.close();
+      }
+    },
+  );
 
   describe('in the running monitor', () => {
     let h: Harness;

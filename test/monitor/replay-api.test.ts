@@ -6,7 +6,13 @@
 import type { FakeWebhookCall } from '../support/fake-n8n';
 import { type CollectorHarness, startCollectorHarness } from './collector-helpers';
 
-const WEBHOOK_NODE = { name: 'CRM deal won', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: 'wh-kickoff', parameters: { path: 'handoff-kickoff', httpMethod: 'POST' } };
+const WEBHOOK_NODE = {
+  name: 'CRM deal won',
+  type: 'n8n-nodes-base.webhook',
+  typeVersion: 2,
+  webhookId: 'wh-kickoff',
+  parameters: { path: 'handoff-kickoff', httpMethod: 'POST' },
+};
 
 describe('exception queue and replay', () => {
   let h: CollectorHarness;
@@ -17,7 +23,11 @@ describe('exception queue and replay', () => {
   const playKickoff = async (call: FakeWebhookCall) => {
     const dealId = String((call.body as { dealId: string }).dealId);
     const run = recordRun(call.body);
-    const claim = await h.call('POST', '/api/v1/claims', { handoff: 'kickoff', execution: { id: run, workflowId: '101' }, items: [{ key: dealId }] });
+    const claim = await h.call('POST', '/api/v1/claims', {
+      handoff: 'kickoff',
+      execution: { id: run, workflowId: '101' },
+      items: [{ key: dealId }],
+    });
     if (claim.body.results[0].decision !== 'new') return { status: 200, body: { duplicate: true } };
     if (target === 'up') {
       await h.call('POST', '/api/v1/claims/complete', { handoff: 'kickoff', keys: [dealId] });
@@ -39,7 +49,17 @@ describe('exception queue and replay', () => {
     h.n8n.add({
       workflowId: '101',
       status: 'success',
-      data: { runData: { [WEBHOOK_NODE.name]: [{ startTime: h.clock.now, executionStatus: 'success', data: { main: [[{ json: { headers: { authorization: 'Bearer crm-secret' }, params: {}, query: {}, body } }]] } }] } },
+      data: {
+        runData: {
+          [WEBHOOK_NODE.name]: [
+            {
+              startTime: h.clock.now,
+              executionStatus: 'success',
+              data: { main: [[{ json: { headers: { authorization: 'Bearer crm-secret' }, params: {}, query: {}, body } }]] },
+            },
+          ],
+        },
+      },
     }).id;
   let lastRun = '';
   const lastExecutionId = () => lastRun;
@@ -70,7 +90,13 @@ describe('exception queue and replay', () => {
     const queue = await h.call('GET', '/api/v1/queue?handoff=kickoff');
     expect(queue.status).toBe(200);
     expect(queue.body.entries).toEqual([
-      expect.objectContaining({ handoff: 'kickoff', key: 'deal-42', kind: 'request_failed', owner: { name: 'Dana Ops', channel: '#delivery-ops' }, incident: expect.objectContaining({ id }) }),
+      expect.objectContaining({
+        handoff: 'kickoff',
+        key: 'deal-42',
+        kind: 'request_failed',
+        owner: { name: 'Dana Ops', channel: '#delivery-ops' },
+        incident: expect.objectContaining({ id }),
+      }),
     ]);
 
     const dry = await h.call('POST', `/api/v1/incidents/${id}/replay`, { dryRun: true });
@@ -79,13 +105,20 @@ describe('exception queue and replay', () => {
 
     target = 'up';
     const replay = await h.call('POST', `/api/v1/incidents/${id}/replay`, {});
-    expect(replay.body).toEqual({ result: { handoff: 'kickoff', key: 'deal-42', outcome: 'recovered', message: 'completed at attempt 2' } });
+    expect(replay.body).toEqual({
+      result: { handoff: 'kickoff', key: 'deal-42', outcome: 'recovered', message: 'completed at attempt 2' },
+    });
     // The input n8n recorded, re-delivered; never the original headers.
-    expect(h.n8n.webhookCalls).toEqual([expect.objectContaining({ method: 'POST', path: 'handoff-kickoff', body: { dealId: 'deal-42', amount: 1200 } })]);
+    expect(h.n8n.webhookCalls).toEqual([
+      expect.objectContaining({ method: 'POST', path: 'handoff-kickoff', body: { dealId: 'deal-42', amount: 1200 } }),
+    ]);
     expect(h.n8n.webhookCalls[0].headers.authorization).toBeUndefined();
     expect(h.n8n.webhookCalls[0].headers['x-handoff-replay-of']).toBe(lastExecutionId());
 
-    expect((await h.call('GET', `/api/v1/incidents/${id}`)).body.incident).toMatchObject({ state: 'resolved', resolution: 'recovered: completed at attempt 2' });
+    expect((await h.call('GET', `/api/v1/incidents/${id}`)).body.incident).toMatchObject({
+      state: 'resolved',
+      resolution: 'recovered: completed at attempt 2',
+    });
     expect((await h.call('GET', '/api/v1/queue')).body.entries).toEqual([]);
     await h.monitor.alerts.flush();
     expect(sent.map((a: any) => a.kind)).toEqual(['opened', 'recovered']);
@@ -144,7 +177,11 @@ describe('exception queue and replay', () => {
     const bad = await h.call('POST', '/api/v1/replays', { handoff: 'kickoff', concurrency: 50 });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toMatch(/concurrency/);
-    const noToken = await fetch(`${h.monitor.url}/api/v1/replays`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"handoff":"kickoff"}' });
+    const noToken = await fetch(`${h.monitor.url}/api/v1/replays`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"handoff":"kickoff"}',
+    });
     expect(noToken.status).toBe(401);
     expect((await h.call('POST', '/api/v1/incidents/999/replay', {})).status).toBe(404);
   });

@@ -28,7 +28,10 @@ interface Target {
 }
 
 /** A local server that records every request and answers with `answer`. */
-async function target(answer: (req: IncomingMessage, res: ServerResponse) => void = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"message":"Workflow was started"}')): Promise<Target> {
+async function target(
+  answer: (req: IncomingMessage, res: ServerResponse) => void = (_q, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"message":"Workflow was started"}'),
+): Promise<Target> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -82,7 +85,13 @@ describe('deliverReplay', () => {
   it('POSTs the body as JSON with the query and the replay header, and nothing else', async () => {
     const n8n = await serve();
     const result = await deliverReplay({ baseUrl: n8n.url, input: input(), replayOf: '123' });
-    expect(result).toEqual({ status: 200, ok: true, message: expect.stringMatching(/n8n accepted the replay \(POST http:\/\/127\.0\.0\.1:\d+\/webhook\/handoff-kickoff → HTTP 200: Workflow was started\)/) });
+    expect(result).toEqual({
+      status: 200,
+      ok: true,
+      message: expect.stringMatching(
+        /n8n accepted the replay \(POST http:\/\/127\.0\.0\.1:\d+\/webhook\/handoff-kickoff → HTTP 200: Workflow was started\)/,
+      ),
+    });
     expect(n8n.received).toHaveLength(1);
     const [got] = n8n.received;
     expect(got.method).toBe('POST');
@@ -97,7 +106,11 @@ describe('deliverReplay', () => {
 
   it('GET carries no body; nested and repeated query values are encoded as n8n reads them back', async () => {
     const n8n = await serve();
-    const result = await deliverReplay({ baseUrl: `${n8n.url}/`, input: input({ method: 'GET', body: undefined, contentType: undefined, query: { tag: ['a', 'b'], deal: { id: '7' } } }), replayOf: '9' });
+    const result = await deliverReplay({
+      baseUrl: `${n8n.url}/`,
+      input: input({ method: 'GET', body: undefined, contentType: undefined, query: { tag: ['a', 'b'], deal: { id: '7' } } }),
+      replayOf: '9',
+    });
     expect(result.ok).toBe(true);
     const [got] = n8n.received;
     expect(got.method).toBe('GET');
@@ -108,29 +121,47 @@ describe('deliverReplay', () => {
 
   it('a text body goes as text with its content type; a base URL with a path keeps it', async () => {
     const n8n = await serve();
-    await deliverReplay({ baseUrl: `${n8n.url}/n8n`, input: input({ body: 'deal D-1042 closed', contentType: 'text/plain', query: {} }), replayOf: '5' });
+    await deliverReplay({
+      baseUrl: `${n8n.url}/n8n`,
+      input: input({ body: 'deal D-1042 closed', contentType: 'text/plain', query: {} }),
+      replayOf: '5',
+    });
     expect(n8n.received[0]).toMatchObject({ url: '/n8n/webhook/handoff-kickoff', body: 'deal D-1042 closed' });
     expect(n8n.received[0].headers['content-type']).toBe('text/plain');
   });
 
-  it('a 500 from n8n is a result with n8n\'s message, not a throw', async () => {
-    const n8n = await serve((_q, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"code":0,"message":"Error in workflow"}'));
+  it("a 500 from n8n is a result with n8n's message, not a throw", async () => {
+    const n8n = await serve((_q, res) =>
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"code":0,"message":"Error in workflow"}'),
+    );
     const result = await deliverReplay({ baseUrl: n8n.url, input: input(), replayOf: '123' });
     expect(result).toEqual({ status: 500, ok: false, message: expect.stringMatching(/HTTP 500: Error in workflow/) });
   });
 
   it('a 404 says the webhook is not registered and what to check', async () => {
-    const n8n = await serve((_q, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":404,"message":"The requested webhook \\"POST handoff-kickoff\\" is not registered."}'));
+    const n8n = await serve((_q, res) =>
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"code":404,"message":"The requested webhook \\"POST handoff-kickoff\\" is not registered."}'),
+    );
     const result = await deliverReplay({ baseUrl: n8n.url, input: input(), replayOf: '123' });
     expect(result.status).toBe(404);
-    expect(result.message).toMatch(/no production webhook POST .*\/webhook\/handoff-kickoff .*is not registered.*is the workflow published/);
+    expect(result.message).toMatch(
+      /no production webhook POST .*\/webhook\/handoff-kickoff .*is not registered.*is the workflow published/,
+    );
   });
 
   it('a refused connection is a result naming n8n and the cause', async () => {
     const gone = await target();
     await gone.close();
     const result = await deliverReplay({ baseUrl: gone.url, input: input(), replayOf: '123' });
-    expect(result).toEqual({ status: null, ok: false, message: expect.stringMatching(/could not reach n8n for POST http:\/\/127\.0\.0\.1:\d+\/webhook\/handoff-kickoff: ECONNREFUSED; check N8N_BASE_URL/) });
+    expect(result).toEqual({
+      status: null,
+      ok: false,
+      message: expect.stringMatching(
+        /could not reach n8n for POST http:\/\/127\.0\.0\.1:\d+\/webhook\/handoff-kickoff: ECONNREFUSED; check N8N_BASE_URL/,
+      ),
+    });
   });
 
   it('a server that never answers is a timeout result', async () => {
@@ -166,8 +197,22 @@ describe('replay read path on the fake n8n: client → loadReplayInput → deliv
 
   beforeEach(async () => {
     fake = await startFakeN8n();
-    fake.putWorkflow({ id: 'wf-kickoff', name: kickoff.name, active: true, nodes: kickoff.nodes, connections: kickoff.connections, settings: kickoff.settings });
-    fake.putWorkflow({ id: errorWf.id, name: errorWf.name, active: false, nodes: errorWf.nodes, connections: errorWf.connections, settings: errorWf.settings });
+    fake.putWorkflow({
+      id: 'wf-kickoff',
+      name: kickoff.name,
+      active: true,
+      nodes: kickoff.nodes,
+      connections: kickoff.connections,
+      settings: kickoff.settings,
+    });
+    fake.putWorkflow({
+      id: errorWf.id,
+      name: errorWf.name,
+      active: false,
+      nodes: errorWf.nodes,
+      connections: errorWf.connections,
+      settings: errorWf.settings,
+    });
   });
   afterEach(() => fake.close());
 
@@ -176,7 +221,13 @@ describe('replay read path on the fake n8n: client → loadReplayInput → deliv
       workflowId: 'wf-kickoff',
       status: 'error',
       mode: 'webhook',
-      workflowData: { id: 'wf-kickoff', name: kickoff.name, nodes: kickoff.nodes, connections: kickoff.connections, settings: kickoff.settings },
+      workflowData: {
+        id: 'wf-kickoff',
+        name: kickoff.name,
+        nodes: kickoff.nodes,
+        connections: kickoff.connections,
+        settings: kickoff.settings,
+      },
       data: {
         runData: {
           [webhookName]: [
@@ -185,7 +236,22 @@ describe('replay read path on the fake n8n: client → loadReplayInput → deliv
               executionTime: 1,
               executionStatus: 'success',
               source: [],
-              data: { main: [[{ json: { headers: { authorization: 'Bearer crm-secret', 'content-type': 'application/json' }, params: {}, query: { via: 'crm' }, body: DEAL, webhookUrl: 'http://x/webhook/handoff-kickoff', executionMode: 'production' } }]] },
+              data: {
+                main: [
+                  [
+                    {
+                      json: {
+                        headers: { authorization: 'Bearer crm-secret', 'content-type': 'application/json' },
+                        params: {},
+                        query: { via: 'crm' },
+                        body: DEAL,
+                        webhookUrl: 'http://x/webhook/handoff-kickoff',
+                        executionMode: 'production',
+                      },
+                    },
+                  ],
+                ],
+              },
             },
           ],
         },
@@ -200,12 +266,39 @@ describe('replay read path on the fake n8n: client → loadReplayInput → deliv
       status: 'success',
       mode: 'error',
       workflowData: errorWf,
-      data: { runData: { 'Kickoff failed': [{ startTime: 2, source: [], data: { main: [[{ json: { execution: { id: failed.id, error: { message: 'HTTP 503' } }, workflow: { id: 'wf-kickoff', name: kickoff.name } } }]] } }] } },
+      data: {
+        runData: {
+          'Kickoff failed': [
+            {
+              startTime: 2,
+              source: [],
+              data: {
+                main: [
+                  [
+                    {
+                      json: {
+                        execution: { id: failed.id, error: { message: 'HTTP 503' } },
+                        workflow: { id: 'wf-kickoff', name: kickoff.name },
+                      },
+                    },
+                  ],
+                ],
+              },
+            },
+          ],
+        },
+      },
     });
     const client = createN8nClient({ baseUrl: fake.url, apiKey: fake.apiKey });
     const loaded = await loadReplayInput(client, errorRun.id);
     if (!loaded.ok) throw new Error(loaded.problem);
-    expect(loaded.input).toMatchObject({ executionId: failed.id, method: 'POST', path: 'handoff-kickoff', body: DEAL, query: { via: 'crm' } });
+    expect(loaded.input).toMatchObject({
+      executionId: failed.id,
+      method: 'POST',
+      path: 'handoff-kickoff',
+      body: DEAL,
+      query: { via: 'crm' },
+    });
     expect(fake.requests).toEqual([
       `/api/v1/executions/${errorRun.id}?includeData=true`,
       `/api/v1/workflows/${errorWf.id}`,
@@ -225,7 +318,11 @@ describe('replay read path on the fake n8n: client → loadReplayInput → deliv
     const client = createN8nClient({ baseUrl: fake.url, apiKey: fake.apiKey });
     const pruned = failedRun();
     fake.remove(pruned.id);
-    await expect(loadReplayInput(client, pruned.id)).resolves.toMatchObject({ ok: false, code: 'execution_not_found', problem: `n8n no longer has execution ${pruned.id} (pruned or deleted)` });
+    await expect(loadReplayInput(client, pruned.id)).resolves.toMatchObject({
+      ok: false,
+      code: 'execution_not_found',
+      problem: `n8n no longer has execution ${pruned.id} (pruned or deleted)`,
+    });
 
     const run = failedRun();
     fake.putWorkflow({ id: 'wf-kickoff', name: kickoff.name, active: false, nodes: kickoff.nodes });

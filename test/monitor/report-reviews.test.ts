@@ -32,8 +32,17 @@ handoffs:
 `);
 
 const run = (over: Partial<ExecutionRecord>): ExecutionRecord => ({
-  id: '1', handoff: 'kickoff', workflowId: '101', status: 'waiting', mode: 'webhook', startedAt: NOW - H, stoppedAt: null,
-  waitTill: null, retryOf: null, retrySuccessId: null, ...over,
+  id: '1',
+  handoff: 'kickoff',
+  workflowId: '101',
+  status: 'waiting',
+  mode: 'webhook',
+  startedAt: NOW - H,
+  stoppedAt: null,
+  waitTill: null,
+  retryOf: null,
+  retrySuccessId: null,
+  ...over,
 });
 
 describe.each(storeKinds)('pending reviews on %s', (kind) => {

@@ -27,7 +27,13 @@ const OLD = NOW - 100 * DAY;
 const RECENT = NOW - DAY;
 const N = 250;
 const BATCH = 50;
-const POLICY: RetentionPolicy = { claimsMs: 30 * DAY, eventsMs: 30 * DAY, executionsMs: 30 * DAY, incidentsMs: 90 * DAY, alertsMs: 30 * DAY };
+const POLICY: RetentionPolicy = {
+  claimsMs: 30 * DAY,
+  eventsMs: 30 * DAY,
+  executionsMs: 30 * DAY,
+  incidentsMs: 90 * DAY,
+  alertsMs: 30 * DAY,
+};
 const PERSON = { name: 'Dana Ops', channel: '#ops' };
 
 const incident = (dedupKey: string, extra: Partial<IncidentReport> = {}): IncidentReport => ({
@@ -95,7 +101,10 @@ async function seed(store: MonitorStore) {
 
   // Executions: N canceled runs and an older success long ago; the latest success (also old); a run
   // still running; a success awaiting its completed claim; a recent run.
-  await store.executions.upsert(Array.from({ length: N }, (_, i) => run(`x-${i}`, 'canceled', OLD)), OLD);
+  await store.executions.upsert(
+    Array.from({ length: N }, (_, i) => run(`x-${i}`, 'canceled', OLD)),
+    OLD,
+  );
   await store.executions.upsert(
     [
       run('x-older-success', 'success', OLD - 10_000),
@@ -189,7 +198,10 @@ describe.each(storeKinds)('retention purge on %s', (kind) => {
       'i-recent-resolved:opened:sent',
     ]);
     // Claims: the recent completion still answers duplicate; the old ones count as never seen.
-    const claims = await s.store.ledger.claim({ handoff: 'kickoff', leaseMs: 60_000, items: [{ key: 'c-recent' }, { key: 'c-0' }, { key: 'c-open' }] }, NOW);
+    const claims = await s.store.ledger.claim(
+      { handoff: 'kickoff', leaseMs: 60_000, items: [{ key: 'c-recent' }, { key: 'c-0' }, { key: 'c-open' }] },
+      NOW,
+    );
     expect(claims.map((c) => `${c.key}:${c.decision}`)).toEqual(['c-recent:duplicate', 'c-0:new', 'c-open:new']);
 
     // What the pages read is intact: the queue, the last success, the breaches counter.
@@ -220,7 +232,14 @@ describe('retention purge beside claims', () => {
     const store = m.monitor.store;
     // 30,000 old checkpoints, folded: enough for many batches.
     for (let i = 0; i < 30; i++) {
-      await store.events.append(Array.from({ length: 1_000 }, (_, j) => ({ handoff: 'kickoff', key: `bulk-${i}-${j}`, kind: 'validated', at: Date.now() - 100 * DAY })));
+      await store.events.append(
+        Array.from({ length: 1_000 }, (_, j) => ({
+          handoff: 'kickoff',
+          key: `bulk-${i}-${j}`,
+          kind: 'validated',
+          at: Date.now() - 100 * DAY,
+        })),
+      );
     }
     await m.monitor.outcomes.flush();
     let purged = false;
@@ -258,7 +277,11 @@ describe('SQLite checkpoints during a purge', () => {
       expect(report.tables.events.deleted).toBe(5_000);
       // The connection does not checkpoint on the event loop while the worker does it.
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-      await waitFor('the worker to hand checkpoints back to the connection', () => db.pragma('wal_autocheckpoint', { simple: true }) === 1000, { timeoutMs: 10_000, intervalMs: 50 });
+      await waitFor(
+        'the worker to hand checkpoints back to the connection',
+        () => db.pragma('wal_autocheckpoint', { simple: true }) === 1000,
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
       // Nothing was lost on the way.
       expect((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(0);

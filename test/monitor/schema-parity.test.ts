@@ -15,8 +15,19 @@ async function sqliteSchema(): Promise<Map<string, string[]>> {
   try {
     const db = new Database(s.db.location, { readonly: true });
     try {
-      const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all();
-      return new Map(tables.map((t) => [t.name, db.prepare<[], { name: string }>(`PRAGMA table_info("${t.name}")`).all().map((c) => c.name).sort()]));
+      const tables = db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .all();
+      return new Map(
+        tables.map((t) => [
+          t.name,
+          db
+            .prepare<[], { name: string }>(`PRAGMA table_info("${t.name}")`)
+            .all()
+            .map((c) => c.name)
+            .sort(),
+        ]),
+      );
     } finally {
       db.close();
     }
@@ -42,7 +53,8 @@ async function postgresSchema(): Promise<Map<string, string[]>> {
   }
 }
 
-const withoutDialectOnly = (m: Map<string, string[]>) => Object.fromEntries([...m].filter(([t]) => !DIALECT_ONLY.has(t)).sort(([a], [b]) => a.localeCompare(b)));
+const withoutDialectOnly = (m: Map<string, string[]>) =>
+  Object.fromEntries([...m].filter(([t]) => !DIALECT_ONLY.has(t)).sort(([a], [b]) => a.localeCompare(b)));
 
 describe('store schemas', () => {
   it('SQLite and Postgres have the same tables and columns after all migrations', async () => {

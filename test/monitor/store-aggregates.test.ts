@@ -12,8 +12,17 @@ const T0 = Date.parse('2026-03-02T09:00:30Z');
 
 let seq = 0;
 const run = (over: Partial<ExecutionRecord>): ExecutionRecord => ({
-  id: String(++seq), handoff: 'kickoff', workflowId: '101', status: 'success', mode: 'webhook',
-  startedAt: T0, stoppedAt: T0, waitTill: null, retryOf: null, retrySuccessId: null, ...over,
+  id: String(++seq),
+  handoff: 'kickoff',
+  workflowId: '101',
+  status: 'success',
+  mode: 'webhook',
+  startedAt: T0,
+  stoppedAt: T0,
+  waitTill: null,
+  retryOf: null,
+  retrySuccessId: null,
+  ...over,
 });
 const window = async (store: MonitorStore, span: string) => {
   const w = (await store.aggregates.snapshot()).windows.find((x) => x.handoff === 'kickoff' && x.span === span);
@@ -71,7 +80,7 @@ describe.each(storeKinds)('executions and aggregates on %s', (kind) => {
     expect(await window(store, '24h')).toEqual([2, 3]);
   });
 
-  it('a run older than a resolution\'s retention adds no bucket of it, as a pair does not (one grouping for both series)', async () => {
+  it("a run older than a resolution's retention adds no bucket of it, as a pair does not (one grouping for both series)", async () => {
     await store.aggregates.advance(T0 + 2 * H);
     // Stopped two hours before `now`: past the 61 minutes one-minute buckets are kept, inside the hourly ones' 169 hours.
     await store.executions.upsert([run({ status: 'error', stoppedAt: T0 })], T0 + 2 * H);
@@ -146,7 +155,11 @@ describe.each(storeKinds)('executions and aggregates on %s', (kind) => {
       { id: '901', handoff: 'kickoff', workflowId: '101', stoppedAt: T0 + M, completed: true, missing: false },
       { id: '902', handoff: 'kickoff', workflowId: '101', stoppedAt: T0 + 2 * M, completed: false, missing: false },
     ]);
-    await store.stalls.settleOutcomes([{ id: '901', outcome: 'ok' }, { id: '902', outcome: 'expired' }, { id: '902', outcome: 'missing' }]);
+    await store.stalls.settleOutcomes([
+      { id: '901', outcome: 'ok' },
+      { id: '902', outcome: 'expired' },
+      { id: '902', outcome: 'missing' },
+    ]);
     expect(await store.stalls.awaitingOutcome('kickoff', T0 + 5 * M, 10)).toEqual([expect.objectContaining({ id: '902', missing: true })]);
 
     await store.stalls.watch(['kickoff', 'quiet', 'quiet'], T0 + 3 * M);

@@ -13,12 +13,27 @@ const T0 = Date.parse('2026-03-02T09:00:30Z');
 
 let seq = 0;
 const run = (over: Partial<ExecutionRecord>): ExecutionRecord => ({
-  id: `d${++seq}`, handoff: 'kickoff', workflowId: '101', status: 'success', mode: 'webhook',
-  startedAt: T0, stoppedAt: T0, waitTill: null, retryOf: null, retrySuccessId: null, ...over,
+  id: `d${++seq}`,
+  handoff: 'kickoff',
+  workflowId: '101',
+  status: 'success',
+  mode: 'webhook',
+  startedAt: T0,
+  stoppedAt: T0,
+  waitTill: null,
+  retryOf: null,
+  retrySuccessId: null,
+  ...over,
 });
 const report = (over: Partial<IncidentReport>): IncidentReport => ({
-  handoff: 'kickoff', dedupKey: `k${++seq}`, title: 'Task board down', severity: 'high',
-  owner: { name: 'Dana Ops' }, ownerSource: 'handoff', slaMs: 48 * H, ...over,
+  handoff: 'kickoff',
+  dedupKey: `k${++seq}`,
+  title: 'Task board down',
+  severity: 'high',
+  owner: { name: 'Dana Ops' },
+  ownerSource: 'handoff',
+  slaMs: 48 * H,
+  ...over,
 });
 
 describe.each(storeKinds)('dashboard reads on %s', (kind) => {
@@ -34,7 +49,12 @@ describe.each(storeKinds)('dashboard reads on %s', (kind) => {
 
   it('reads hourly run buckets from a point in time, oldest first', async () => {
     await store.executions.upsert(
-      [run({ stoppedAt: T0 - 30 * H }), run({ stoppedAt: T0 - 2 * H, status: 'error' }), run({ stoppedAt: T0 - 2 * H }), run({ stoppedAt: T0, handoff: 'invoice' })],
+      [
+        run({ stoppedAt: T0 - 30 * H }),
+        run({ stoppedAt: T0 - 2 * H, status: 'error' }),
+        run({ stoppedAt: T0 - 2 * H }),
+        run({ stoppedAt: T0, handoff: 'invoice' }),
+      ],
       T0,
     );
     const since = Math.floor((T0 - 23 * H) / H) * H;
@@ -78,7 +98,10 @@ describe.each(storeKinds)('dashboard reads on %s', (kind) => {
   });
 
   it('returns the latest completed claims to trace, and counts pending alerts', async () => {
-    await store.ledger.claim({ handoff: 'kickoff', leaseMs: 15 * M, executionId: '7', items: [{ key: 'deal-1' }, { key: 'deal-2' }, { key: 'deal-3' }] }, T0);
+    await store.ledger.claim(
+      { handoff: 'kickoff', leaseMs: 15 * M, executionId: '7', items: [{ key: 'deal-1' }, { key: 'deal-2' }, { key: 'deal-3' }] },
+      T0,
+    );
     await store.ledger.settle('complete', { handoff: 'kickoff', keys: ['deal-2'] }, T0 + M);
     await store.ledger.settle('complete', { handoff: 'kickoff', keys: ['deal-1'] }, T0 + 2 * M);
     expect(await store.dashboard.recentCompletions(5)).toEqual([

@@ -31,7 +31,14 @@ describe.each(storeKinds)('ledger store on %s', (kind) => {
     expect(first).toEqual([
       { key: 'b', decision: 'new', attempt: 1, state: 'claimed', leaseExpiresAt: new Date(T0 + LEASE).toISOString() },
       { key: 'a', decision: 'new', attempt: 1, state: 'claimed', leaseExpiresAt: new Date(T0 + LEASE).toISOString() },
-      { key: 'b', decision: 'in_progress', attempt: 1, state: 'claimed', reason: 'another execution holds a live lease', leaseExpiresAt: new Date(T0 + LEASE).toISOString() },
+      {
+        key: 'b',
+        decision: 'in_progress',
+        attempt: 1,
+        state: 'claimed',
+        reason: 'another execution holds a live lease',
+        leaseExpiresAt: new Date(T0 + LEASE).toISOString(),
+      },
       expect.objectContaining({ key: 'a', decision: 'conflict', attempt: 1, state: 'claimed' }),
     ]);
     const settled = await ledger.settle('complete', { handoff: 'kickoff', keys: ['a', 'a', 'nope'] }, T0 + 1);
@@ -40,7 +47,13 @@ describe.each(storeKinds)('ledger store on %s', (kind) => {
       { key: 'a', outcome: 'already_completed', state: 'completed', attempt: 1 },
       { key: 'nope', outcome: 'not_found' },
     ]);
-    expect((await ledger.claim(batch([['a', 'f1']]), T0 + 2))[0]).toEqual({ key: 'a', decision: 'duplicate', attempt: 1, state: 'completed', reason: 'completed' });
+    expect((await ledger.claim(batch([['a', 'f1']]), T0 + 2))[0]).toEqual({
+      key: 'a',
+      decision: 'duplicate',
+      attempt: 1,
+      state: 'completed',
+      reason: 'completed',
+    });
     // A completed key cannot be released: that would invite a duplicate.
     expect((await ledger.settle('release', { handoff: 'kickoff', keys: ['a'] }, T0 + 3))[0].outcome).toBe('already_completed');
   });
@@ -52,16 +65,34 @@ describe.each(storeKinds)('ledger store on %s', (kind) => {
       { key: 'r', outcome: 'released', state: 'released', attempt: 1 },
     ]);
     expect((await ledger.settle('release', { handoff: 'kickoff', keys: ['r'] }, T0 + 11))[0].outcome).toBe('already_released');
-    expect((await ledger.claim(batch(['r']), T0 + 20))[0]).toMatchObject({ decision: 'new', attempt: 2, reason: 'previous attempt released' });
+    expect((await ledger.claim(batch(['r']), T0 + 20))[0]).toMatchObject({
+      decision: 'new',
+      attempt: 2,
+      reason: 'previous attempt released',
+    });
 
     // One millisecond before expiry the lease is live; at expiry it is not.
     expect((await ledger.claim(batch(['x']), T0 + LEASE - 1))[0].decision).toBe('in_progress');
-    expect((await ledger.claim(batch(['x'], { executionId: 'e2' }), T0 + LEASE))[0]).toMatchObject({ decision: 'new', attempt: 2, reason: 'previous lease expired' });
+    expect((await ledger.claim(batch(['x'], { executionId: 'e2' }), T0 + LEASE))[0]).toMatchObject({
+      decision: 'new',
+      attempt: 2,
+      reason: 'previous lease expired',
+    });
 
     expect(await events.trace('kickoff', 'x')).toEqual([
-      { id: expect.any(Number), handoff: 'kickoff', key: 'x', kind: 'lease_expired', at: T0 + LEASE, executionId: 'e1', details: { attempt: 1, leaseExpiresAt: new Date(T0 + LEASE).toISOString() } },
+      {
+        id: expect.any(Number),
+        handoff: 'kickoff',
+        key: 'x',
+        kind: 'lease_expired',
+        at: T0 + LEASE,
+        executionId: 'e1',
+        details: { attempt: 1, leaseExpiresAt: new Date(T0 + LEASE).toISOString() },
+      },
     ]);
-    expect((await events.trace('kickoff', 'r')).map((e) => [e.kind, e.details])).toEqual([['released', { attempt: 1, reason: 'task board down' }]]);
+    expect((await events.trace('kickoff', 'r')).map((e) => [e.kind, e.details])).toEqual([
+      ['released', { attempt: 1, reason: 'task board down' }],
+    ]);
   });
 
   it('counts every decision per handoff in the claim transaction', async () => {
@@ -70,7 +101,9 @@ describe.each(storeKinds)('ledger store on %s', (kind) => {
     await ledger.claim({ ...batch(['a']), handoff: 'other' }, T0);
     await ledger.settle('complete', { handoff: 'kickoff', keys: ['b'] }, T0);
     await ledger.claim(batch(['b', 'b', 'c']), T0);
-    const counters = (await ledger.claimCounters()).sort((x, y) => `${x.handoff}/${x.decision}`.localeCompare(`${y.handoff}/${y.decision}`));
+    const counters = (await ledger.claimCounters()).sort((x, y) =>
+      `${x.handoff}/${x.decision}`.localeCompare(`${y.handoff}/${y.decision}`),
+    );
     expect(counters).toEqual([
       { handoff: 'kickoff', decision: 'duplicate', count: 2 },
       { handoff: 'kickoff', decision: 'in_progress', count: 1 },
@@ -91,7 +124,9 @@ describe.each(storeKinds)('ledger store on %s', (kind) => {
   });
 
   it('50 concurrent claims of one key through one store → exactly one new', async () => {
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => s.store.ledger.claim(batch(['k'], { executionId: `e${i}` }), T0)));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => s.store.ledger.claim(batch(['k'], { executionId: `e${i}` }), T0)),
+    );
     const decisions = answers.map((a) => a[0].decision);
     expect(decisions.filter((d) => d === 'new')).toHaveLength(1);
     expect(decisions.filter((d) => d === 'in_progress')).toHaveLength(49);
@@ -138,7 +173,11 @@ describe.each(storeKinds)('ledger store on %s', (kind) => {
     const results = await s.store.ledger.claim(batch(keys), T0);
     expect(results.map((r) => r.key)).toEqual(keys);
     expect(results.every((r) => r.decision === 'new')).toBe(true);
-    expect((await s.store.ledger.claim(batch(keys.slice(0, 3)), T0)).map((r) => r.decision)).toEqual(['in_progress', 'in_progress', 'in_progress']);
+    expect((await s.store.ledger.claim(batch(keys.slice(0, 3)), T0)).map((r) => r.decision)).toEqual([
+      'in_progress',
+      'in_progress',
+      'in_progress',
+    ]);
   });
 
   it('pings', async () => {

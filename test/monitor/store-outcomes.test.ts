@@ -46,7 +46,10 @@ describe.each(storeKinds)('handoff outcomes on %s', (kind) => {
       { handoff: 'kickoff', key: 'deal-1', kind: 'validated', at: T0, executionId: '500' },
       { handoff: 'kickoff', key: 'deal-2', kind: 'validated', at: T0, executionId: '501' },
     ]);
-    await store.ledger.claim({ handoff: 'kickoff', leaseMs: 15 * M, executionId: '500', items: [{ key: 'deal-1' }, { key: 'deal-2' }] }, T0);
+    await store.ledger.claim(
+      { handoff: 'kickoff', leaseMs: 15 * M, executionId: '500', items: [{ key: 'deal-1' }, { key: 'deal-2' }] },
+      T0,
+    );
     await store.ledger.settle('complete', { handoff: 'kickoff', keys: ['deal-1'] }, T0 + 1000);
     const opened = await store.incidents.report(report('deal-2', { failedAt: T0 + 2000 }), T0 + 5000);
     await store.ledger.settle('release', { handoff: 'kickoff', keys: ['deal-2'], reason: 'task board down' }, T0 + 5000);
@@ -55,7 +58,13 @@ describe.each(storeKinds)('handoff outcomes on %s', (kind) => {
     expect(await windowOf(store)).toMatchObject({ seen: 2, failed: 1 });
     const queue = await store.outcomes.queue({ limit: 10 });
     expect(queue).toEqual([
-      expect.objectContaining({ handoff: 'kickoff', key: 'deal-2', kind: 'request_failed', failedAt: T0 + 2000, incident: expect.objectContaining({ id: opened.incident.id }) }),
+      expect.objectContaining({
+        handoff: 'kickoff',
+        key: 'deal-2',
+        kind: 'request_failed',
+        failedAt: T0 + 2000,
+        incident: expect.objectContaining({ id: opened.incident.id }),
+      }),
     ]);
     const detection = (await store.aggregates.snapshot()).histograms.find((h) => h.metric === 'time_to_detection');
     expect(detection).toMatchObject({ count: 1, sum: 3 });
@@ -64,10 +73,15 @@ describe.each(storeKinds)('handoff outcomes on %s', (kind) => {
     await store.ledger.claim({ handoff: 'kickoff', leaseMs: 15 * M, executionId: '502', items: [{ key: 'deal-2' }] }, T0 + 60_000);
     await store.ledger.settle('complete', { handoff: 'kickoff', keys: ['deal-2'] }, T0 + 62_000);
     const folded = await store.outcomes.fold(T0 + 63_000);
-    expect(folded.recovered).toEqual([expect.objectContaining({ id: opened.incident.id, state: 'resolved', resolution: 'recovered: completed at attempt 2' })]);
+    expect(folded.recovered).toEqual([
+      expect.objectContaining({ id: opened.incident.id, state: 'resolved', resolution: 'recovered: completed at attempt 2' }),
+    ]);
 
     expect(await store.outcomes.queue({ limit: 10 })).toEqual([]);
-    expect(await store.incidents.get(opened.incident.id)).toMatchObject({ state: 'resolved', resolution: 'recovered: completed at attempt 2' });
+    expect(await store.incidents.get(opened.incident.id)).toMatchObject({
+      state: 'resolved',
+      resolution: 'recovered: completed at attempt 2',
+    });
     const recovery = (await store.aggregates.snapshot()).histograms.find((h) => h.metric === 'time_to_recovery');
     expect(recovery).toMatchObject({ count: 1, sum: 60 });
     const alerts = await store.incidents.outbox.list({ incidentId: opened.incident.id });
@@ -88,7 +102,20 @@ describe.each(storeKinds)('handoff outcomes on %s', (kind) => {
     ]);
     await store.outcomes.fold(T0 + 100);
     await store.executions.upsert(
-      [{ id: '700', handoff: 'kickoff', workflowId: '101', status: 'error', mode: 'webhook', startedAt: T0, stoppedAt: T0 + 500, waitTill: null, retryOf: null, retrySuccessId: null }],
+      [
+        {
+          id: '700',
+          handoff: 'kickoff',
+          workflowId: '101',
+          status: 'error',
+          mode: 'webhook',
+          startedAt: T0,
+          stoppedAt: T0 + 500,
+          waitTill: null,
+          retryOf: null,
+          retrySuccessId: null,
+        },
+      ],
       T0 + 1000,
     );
     await store.outcomes.fold(T0 + 1100);
@@ -112,7 +139,20 @@ describe.each(storeKinds)('handoff outcomes on %s', (kind) => {
     await store.events.append([{ handoff: 'kickoff', key: 'deal-6', kind: 'validated', at: T0 + 300, executionId: '600' }]);
     await store.outcomes.fold(T0 + 400);
     await store.executions.upsert(
-      [{ id: '600', handoff: 'kickoff', workflowId: '101', status: 'error', mode: 'webhook', startedAt: T0 + 300, stoppedAt: T0 + 500, waitTill: null, retryOf: null, retrySuccessId: null }],
+      [
+        {
+          id: '600',
+          handoff: 'kickoff',
+          workflowId: '101',
+          status: 'error',
+          mode: 'webhook',
+          startedAt: T0 + 300,
+          stoppedAt: T0 + 500,
+          waitTill: null,
+          retryOf: null,
+          retrySuccessId: null,
+        },
+      ],
       T0 + 600,
     );
     await store.outcomes.fold(T0 + 700);
@@ -120,7 +160,10 @@ describe.each(storeKinds)('handoff outcomes on %s', (kind) => {
     const queue = await store.outcomes.queue({ limit: 10 });
     expect(queue.map((e) => e.key)).toEqual(['deal-5', 'deal-6']);
     expect(queue[0].incident).toEqual(await store.incidents.get(later.incident.id));
-    expect(queue[0].incident).toMatchObject({ error: { message: 'Task board 503', httpCode: 503 }, context: { client: 'Acme', rows: [1, 2] } });
+    expect(queue[0].incident).toMatchObject({
+      error: { message: 'Task board 503', httpCode: 503 },
+      context: { client: 'Acme', rows: [1, 2] },
+    });
     expect('incident' in queue[1]).toBe(false);
     const first = await store.outcomes.queue({ limit: 1 });
     expect(first).toEqual([queue[0]]);
@@ -135,11 +178,16 @@ describe.each(storeKinds)('handoff outcomes on %s', (kind) => {
     await store.outcomes.fold(T0 + 30 * M + 1);
     expect(await store.outcomes.queue({ limit: 10 })).toEqual([]);
     expect(await store.incidents.get(opened.incident.id)).toMatchObject({ resolution: 'resolved by hand' });
-    expect((await store.aggregates.snapshot()).histograms.find((h) => h.metric === 'time_to_recovery')).toMatchObject({ count: 1, sum: 1800 });
+    expect((await store.aggregates.snapshot()).histograms.find((h) => h.metric === 'time_to_recovery')).toMatchObject({
+      count: 1,
+      sum: 1800,
+    });
   });
 
   it('a backlog is folded in batches, each counted once; the pair windows roll like the run windows', async () => {
-    await store.events.append(Array.from({ length: 50 }, (_, i) => ({ handoff: 'kickoff', key: `k${i}`, kind: i % 2 ? 'qa_failed' : 'validated', at: T0 + i })));
+    await store.events.append(
+      Array.from({ length: 50 }, (_, i) => ({ handoff: 'kickoff', key: `k${i}`, kind: i % 2 ? 'qa_failed' : 'validated', at: T0 + i })),
+    );
     let total = 0;
     for (;;) {
       const r = await store.outcomes.fold(T0 + 1000);

@@ -52,7 +52,11 @@ describe('SQLite', () => {
     chmodSync(fresh.contracts, 0o644);
     chmodSync(fresh.db, 0o444);
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const refused = await serveCli({ HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_DB: fresh.db, HANDOFF_CONTRACTS: fresh.contracts }, undefined, asUser).then(
+    const refused = await serveCli(
+      { HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_DB: fresh.db, HANDOFF_CONTRACTS: fresh.contracts },
+      undefined,
+      asUser,
+    ).then(
       (started) => {
         running = started;
         throw new Error(`the monitor started on a read-only file at ${started.url}`);
@@ -70,9 +74,13 @@ describe('SQLite', () => {
     const fresh = await freshSqlite();
     dir = fresh.dir;
     // Every file the monitor writes may grow to 1 MiB: the WAL reaches it after a few batches of claims.
-    running = await serveCli({ HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_DB: fresh.db, HANDOFF_CONTRACTS: fresh.contracts }, undefined, {
-      wrapper: [PRLIMIT!, `--fsize=${1024 * 1024}`, '--'],
-    });
+    running = await serveCli(
+      { HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_DB: fresh.db, HANDOFF_CONTRACTS: fresh.contracts },
+      undefined,
+      {
+        wrapper: [PRLIMIT!, `--fsize=${1024 * 1024}`, '--'],
+      },
+    );
     const { url } = running;
     const readyz = async () => {
       const res = await fetch(`${url}/readyz`);
@@ -86,7 +94,10 @@ describe('SQLite', () => {
       const res = await fetch(`${url}/api/v1/claims`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ handoff: 'kickoff', items: Array.from({ length: 1_000 }, (_, i) => ({ key: `deal-${batch}-${i}-${'x'.repeat(300)}` })) }),
+        body: JSON.stringify({
+          handoff: 'kickoff',
+          items: Array.from({ length: 1_000 }, (_, i) => ({ key: `deal-${batch}-${i}-${'x'.repeat(300)}` })),
+        }),
       });
       if (res.status !== 200) {
         failed = res.status;
@@ -129,7 +140,8 @@ describe('Postgres', () => {
       return m!.request('GET', '/readyz');
     };
     // The monitor's pooled connections keep their session settings: end them, so the pool reconnects.
-    const reconnect = () => admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
+    const reconnect = () =>
+      admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
     expect((await readyz()).status).toBe(200);
 
     await admin(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
@@ -139,7 +151,10 @@ describe('Postgres', () => {
     expect(down.body.checks.store).toBe('writes failing: read-only (25006)');
     const claim = await m.post('/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'ro-1' }] });
     expect(claim.status).toBe(503);
-    expect(claim.body.error).toMatchObject({ code: 'store_unwritable', message: expect.stringContaining('cannot be written right now (read-only)') });
+    expect(claim.body.error).toMatchObject({
+      code: 'store_unwritable',
+      message: expect.stringContaining('cannot be written right now (read-only)'),
+    });
 
     await admin(`ALTER DATABASE ${name} SET default_transaction_read_only = off`);
     await reconnect();

@@ -202,7 +202,13 @@ export async function startFakeN8n(opts: { apiKey?: string; now?: number } = {})
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        const call: FakeWebhookCall = { method: req.method ?? 'GET', path: url.pathname.slice('/webhook/'.length), query: Object.fromEntries(url.searchParams), headers: req.headers, body: raw ? JSON.parse(raw) : undefined };
+        const call: FakeWebhookCall = {
+          method: req.method ?? 'GET',
+          path: url.pathname.slice('/webhook/'.length),
+          query: Object.fromEntries(url.searchParams),
+          headers: req.headers,
+          body: raw ? JSON.parse(raw) : undefined,
+        };
         webhookCalls.push(call);
         if (!fake.onWebhook) return send(res, 404, { message: `The requested webhook "${call.method} ${call.path}" is not registered.` });
         fake.onWebhook(call).then(

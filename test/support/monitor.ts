@@ -42,7 +42,12 @@ export interface TestMonitor {
   contracts: string;
   monitor: RunningMonitor;
   env: Record<string, string>;
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   post(path: string, body: unknown): Promise<{ status: number; body: any }>;
   /** Stops the monitor and starts a new one on the same files (same token and port not guaranteed). */
   restart(): Promise<void>;
@@ -80,7 +85,8 @@ export async function startTestMonitor(opts: TestMonitorOptions = {}): Promise<T
     ...opts.env,
   };
   if (opts.contract === null) delete env.HANDOFF_CONTRACTS;
-  const boot = () => startMonitor(loadConfig(env), { logger: createLogger(env.HANDOFF_LOG_LEVEL ?? 'silent'), watchContracts: false, ...opts.deps });
+  const boot = () =>
+    startMonitor(loadConfig(env), { logger: createLogger(env.HANDOFF_LOG_LEVEL ?? 'silent'), watchContracts: false, ...opts.deps });
   const cleanUp = async () => {
     if (!opts.database) await database.drop();
     if (!opts.dir) rmSync(dir, { recursive: true, force: true });

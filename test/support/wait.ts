@@ -29,7 +29,11 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * answers — and resolves with it, or rejects naming `what` (and the `detail`) once `timeoutMs` has
  * passed.
  */
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, opts: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  opts: WaitOptions = {},
+): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -44,7 +48,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | null
     }
     if (value !== undefined && value !== null && value !== false) return value;
     if (Date.now() > deadline) {
-      const detail = [lastError ? `last error: ${(lastError as Error).message ?? String(lastError)}` : '', opts.detail?.() ?? ''].filter(Boolean).join('\n');
+      const detail = [lastError ? `last error: ${(lastError as Error).message ?? String(lastError)}` : '', opts.detail?.() ?? '']
+        .filter(Boolean)
+        .join('\n');
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail}` : ''}`);
     }
     await pause(opts.intervalMs ?? 10);

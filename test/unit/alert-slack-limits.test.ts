@@ -24,7 +24,12 @@ const incident = (over: Partial<Incident> = {}): Incident => ({
   count: 1,
   ...over,
 });
-const message = (i: Incident, kind: AlertMessage['kind'] = 'opened'): AlertMessage => ({ kind, to: i.owner, incident: i, at: '2026-02-02T09:00:00.000Z' });
+const message = (i: Incident, kind: AlertMessage['kind'] = 'opened'): AlertMessage => ({
+  kind,
+  to: i.owner,
+  incident: i,
+  at: '2026-02-02T09:00:00.000Z',
+});
 
 type Block = { type: string; text?: { type: string; text: string } };
 const sections = (body: { blocks: unknown[] }) => (body.blocks as Block[]).filter((b) => b.type === 'section').map((b) => b.text!.text);
@@ -66,7 +71,11 @@ describe('Slack alert limits', () => {
   });
 
   it('keeps a long title, key and execution URL inside the limits too', () => {
-    const long = incident({ title: 'T'.repeat(5_000), idempotencyKey: 'k'.repeat(5_000), execution: { url: `https://n8n.example.test/${'p'.repeat(5_000)}` } });
+    const long = incident({
+      title: 'T'.repeat(5_000),
+      idempotencyKey: 'k'.repeat(5_000),
+      execution: { url: `https://n8n.example.test/${'p'.repeat(5_000)}` },
+    });
     for (const kind of ['opened', 'escalated', 'recovered'] as const) {
       const body = formatSlack(message({ ...long, resolution: 'r'.repeat(5_000) }, kind));
       for (const text of sections(body)) expect(text.length).toBeLessThanOrEqual(3_000);
@@ -76,8 +85,13 @@ describe('Slack alert limits', () => {
 
   it('leaves a short alert as it was, with the dashboard link when one is known', () => {
     const plain = formatSlack(message(incident({ error: { message: 'HTTP 502' } })));
-    expect(sections(plain)).toEqual(['*Incident #12 on kickoff: Task board answered 502*', 'Owner: Dana Ops (#delivery-ops) · severity high · 1 failure(s) · state open\nError: HTTP 502']);
+    expect(sections(plain)).toEqual([
+      '*Incident #12 on kickoff: Task board answered 502*',
+      'Owner: Dana Ops (#delivery-ops) · severity high · 1 failure(s) · state open\nError: HTTP 502',
+    ]);
     const linked = formatSlack(message(incident({ error: { message: 'HTTP 502' } })), { dashboardUrl: 'https://monitor.example.test/' });
-    expect(sections(linked)[1]).toBe('Owner: Dana Ops (#delivery-ops) · severity high · 1 failure(s) · state open\nError: HTTP 502\nIncident page: https://monitor.example.test/incidents/12');
+    expect(sections(linked)[1]).toBe(
+      'Owner: Dana Ops (#delivery-ops) · severity high · 1 failure(s) · state open\nError: HTTP 502\nIncident page: https://monitor.example.test/incidents/12',
+    );
   });
 });

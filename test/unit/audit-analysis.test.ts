@@ -16,7 +16,8 @@ const NOW = Date.parse('2026-12-01T09:00:00Z');
 const E = W.TEMPLATE_ERROR_WORKFLOW_ID;
 const IDS = { retriedPost: 'wf-pipedrive', unpublishedErrors: 'wf-typeform', unresolvedUrl: 'wf-webflow', noComplete: 'wf-calendly' };
 
-const wf = (json: W.WorkflowJson, id: string, published = false): AuditWorkflow => fromWorkflowJson({ ...json, id, active: json.active ?? published } as never, { id });
+const wf = (json: W.WorkflowJson, id: string, published = false): AuditWorkflow =>
+  fromWorkflowJson({ ...json, id, active: json.active ?? published } as never, { id });
 
 function templateSet(): AuditWorkflow[] {
   const t = W.templates();
@@ -58,12 +59,28 @@ describe('the shipped templates', () => {
   it('reads the kickoff: webhook trigger, Config URLs resolved to the contract systems, every safeguard in place', () => {
     const k = byName(report, 'Sales → delivery kickoff');
     expect(k.role).toBe('handoff');
-    expect(k.triggers).toEqual([expect.objectContaining({ kind: 'webhook', label: 'POST /webhook/handoff-kickoff', path: 'handoff-kickoff' })]);
+    expect(k.triggers).toEqual([
+      expect.objectContaining({ kind: 'webhook', label: 'POST /webhook/handoff-kickoff', path: 'handoff-kickoff' }),
+    ]);
     expect(k.targets).toEqual(['taskboard', 'cms']);
     expect(k.writes).toEqual(['taskboard', 'cms', 'chat']);
-    expect(k.safeguards).toEqual({ claim: 'yes', complete: 'yes', retries: 'safe', qa: 'qa-verify', exceptionPath: 'both', contract: 'sales-to-delivery-kickoff' });
+    expect(k.safeguards).toEqual({
+      claim: 'yes',
+      complete: 'yes',
+      retries: 'safe',
+      qa: 'qa-verify',
+      exceptionPath: 'both',
+      contract: 'sales-to-delivery-kickoff',
+    });
     expect(k.unresolved).toEqual([]);
-    expect(k.actions.find((a) => a.node === 'Create project')).toMatchObject({ access: 'write', method: 'POST', host: '127.0.0.1:5690', system: 'taskboard', idempotencyKey: true, retry: 'resilient' });
+    expect(k.actions.find((a) => a.node === 'Create project')).toMatchObject({
+      access: 'write',
+      method: 'POST',
+      host: '127.0.0.1:5690',
+      system: 'taskboard',
+      idempotencyKey: true,
+      retry: 'resilient',
+    });
     expect(k.handoffsNamed).toEqual(['sales-to-delivery-kickoff']);
   });
 
@@ -107,7 +124,9 @@ describe('the planted set', () => {
 
   it('reads the unguarded HubSpot → Asana + Drive + Slack flow', () => {
     const u = byName(report, 'HubSpot deal won → Asana + Drive + Slack');
-    expect(u.triggers).toEqual([expect.objectContaining({ kind: 'app', label: 'HubSpot trigger (deal.propertyChange)', system: 'hubspot' })]);
+    expect(u.triggers).toEqual([
+      expect.objectContaining({ kind: 'app', label: 'HubSpot trigger (deal.propertyChange)', system: 'hubspot' }),
+    ]);
     expect(u.source).toBe('hubspot');
     expect(u.targets).toEqual(['asana', 'google-drive']);
     expect(u.writes).toEqual(['asana', 'google-drive', 'slack']);
@@ -156,11 +175,23 @@ describe('the planted set', () => {
       expect.stringMatching(/completionSla: "FILL-IN" is not a duration/),
       expect.stringMatching(/exceptionSla: "FILL-IN" is not a duration/),
     ]);
-    const filled = draft.replace('name: ""', 'name: Dana Ops').replace('completionSla: FILL-IN', 'completionSla: 15m').replace('exceptionSla: FILL-IN', 'exceptionSla: 48h');
+    const filled = draft
+      .replace('name: ""', 'name: Dana Ops')
+      .replace('completionSla: FILL-IN', 'completionSla: 15m')
+      .replace('exceptionSla: FILL-IN', 'exceptionSla: 48h');
     const parsed = parseContract(filled, 'draft.yaml');
-    expect(parsed.handoffs).toEqual([expect.objectContaining({ id: 'hubspot-deal-won-asana-drive-slack', source: 'hubspot', targets: ['asana', 'google-drive'], workflows: ['wf-unguarded'] })]);
+    expect(parsed.handoffs).toEqual([
+      expect.objectContaining({
+        id: 'hubspot-deal-won-asana-drive-slack',
+        source: 'hubspot',
+        targets: ['asana', 'google-drive'],
+        workflows: ['wf-unguarded'],
+      }),
+    ]);
     // Merged into the contract, the next audit finds nothing uncovered.
-    const merged = parseContract(`${W.plantedContract(IDS).replace('systems:\n', 'systems:\n  hubspot: { name: HubSpot, kind: crm }\n  google-drive: { name: Google Drive, kind: storage }\n')}${filled.slice(filled.indexOf('handoffs:') + 'handoffs:\n'.length)}`);
+    const merged = parseContract(
+      `${W.plantedContract(IDS).replace('systems:\n', 'systems:\n  hubspot: { name: HubSpot, kind: crm }\n  google-drive: { name: Google Drive, kind: storage }\n')}${filled.slice(filled.indexOf('handoffs:') + 'handoffs:\n'.length)}`,
+    );
     const again = runAudit(plantedSet(), merged, { now: NOW });
     expect(again.findings.some((f) => f.rule === 'not-in-contract')).toBe(false);
     expect(again.discovered.edges).toEqual([]);
@@ -200,7 +231,8 @@ describe('contract cross-checks', () => {
   });
 
   it('a target the workflow never writes to, and a write to a system the handoff does not list', () => {
-    const contract = parseContract(`${W.SHIPPED_CONTRACT.replace('  chat:      { name: Team chat, kind: chat }', '  chat:      { name: Team chat, kind: chat }\n  asana: { name: Asana, kind: task_board }\n  calendly: { name: Calendly, kind: scheduling }\n  drive: { name: Google Drive, kind: storage }')}
+    const contract =
+      parseContract(`${W.SHIPPED_CONTRACT.replace('  chat:      { name: Team chat, kind: chat }', '  chat:      { name: Team chat, kind: chat }\n  asana: { name: Asana, kind: task_board }\n  calendly: { name: Calendly, kind: scheduling }\n  drive: { name: Google Drive, kind: storage }')}
   - id: booking-to-asana
     source: calendly
     targets: [drive]
@@ -216,23 +248,30 @@ describe('contract cross-checks', () => {
       "The contract says 'booking-to-asana' writes to Google Drive, but none of its workflows does: the map, the QA signal and the owner's picture describe a step that no longer runs.",
     );
     // The map draws the write the contract does not hold.
-    expect(r.discovered.edges).toEqual([{ workflowId: IDS.noComplete, workflow: 'Calendly booking → Asana task', from: 'calendly', to: 'asana' }]);
+    expect(r.discovered.edges).toEqual([
+      { workflowId: IDS.noComplete, workflow: 'Calendly booking → Asana task', from: 'calendly', to: 'asana' },
+    ]);
   });
 
   it('a Handoff Guard node naming a handoff the contract lacks', () => {
     const contract = parseContract(W.SHIPPED_CONTRACT);
     const r = runAudit(set(), contract, { now: NOW });
     const unknown = r.findings.filter((f) => f.rule === 'unknown-handoff');
-    expect(unknown.map((f) => [f.node, f.handoff, f.severity])).toEqual([
-      ['Claim booking', 'booking-to-asana', 'high'],
-    ]);
+    expect(unknown.map((f) => [f.node, f.handoff, f.severity])).toEqual([['Claim booking', 'booking-to-asana', 'high']]);
     expect(unknown[0].why).toMatch(/404 unknown_handoff/);
   });
 
   it('a handoff that names no workflow', () => {
-    const contract = parseContract(W.SHIPPED_CONTRACT.replace('    workflows: [handoff-kickoff]     # n8n workflow ids or tag names; sales-to-delivery-kickoff.json carries this tag\n', ''));
+    const contract = parseContract(
+      W.SHIPPED_CONTRACT.replace(
+        '    workflows: [handoff-kickoff]     # n8n workflow ids or tag names; sales-to-delivery-kickoff.json carries this tag\n',
+        '',
+      ),
+    );
     const r = runAudit(templateSet(), contract, { now: NOW });
-    expect(r.findings.filter((f) => !f.workflowId).map((f) => [f.rule, f.handoff, f.severity])).toEqual([['contract-no-workflows', 'sales-to-delivery-kickoff', 'low']]);
+    expect(r.findings.filter((f) => !f.workflowId).map((f) => [f.rule, f.handoff, f.severity])).toEqual([
+      ['contract-no-workflows', 'sales-to-delivery-kickoff', 'low'],
+    ]);
     // …and the kickoff it no longer covers is reported as collected by nobody.
     expect(r.findings.find((f) => f.workflow === 'Sales → delivery kickoff' && f.rule === 'not-collected')).toBeDefined();
   });
@@ -241,7 +280,9 @@ describe('contract cross-checks', () => {
 describe('safeguards, one at a time', () => {
   const kickoff = () => JSON.parse(JSON.stringify(W.templates()['sales-to-delivery-kickoff.json'])) as W.WorkflowJson;
   const audit = (json: W.WorkflowJson) =>
-    runAudit([wf(json, 'kickoff', true), wf(W.templates()['error-workflow.json'], E, true)], parseContract(W.SHIPPED_CONTRACT), { now: NOW });
+    runAudit([wf(json, 'kickoff', true), wf(W.templates()['error-workflow.json'], E, true)], parseContract(W.SHIPPED_CONTRACT), {
+      now: NOW,
+    });
   const rules = (r: AuditReport) => r.findings.filter((f) => f.severity !== 'low').map((f) => [f.node, f.rule, f.severity]);
 
   it('a Resilient Request whose Failed output leads nowhere', () => {
@@ -290,7 +331,11 @@ describe('safeguards, one at a time', () => {
     const post = json.nodes.find((n) => n.name === 'Create ClickUp task')!;
     post.retryOnFail = false;
     post.onError = 'continueRegularOutput';
-    const r = runAudit([wf(json, IDS.retriedPost), wf(W.templates()['error-workflow.json'], E, true)], parseContract(W.plantedContract(IDS)), { now: NOW });
+    const r = runAudit(
+      [wf(json, IDS.retriedPost), wf(W.templates()['error-workflow.json'], E, true)],
+      parseContract(W.plantedContract(IDS)),
+      { now: NOW },
+    );
     expect(r.findings.filter((f) => f.workflowId === IDS.retriedPost).map((f) => [f.node, f.rule, f.severity])).toEqual([
       ['Create ClickUp task', 'error-swallowed', 'high'],
       ['Create ClickUp task', 'no-retry', 'medium'],
@@ -301,7 +346,13 @@ describe('safeguards, one at a time', () => {
     const json = W.unguarded();
     json.settings = { executionOrder: 'v1' };
     for (const n of json.nodes) if (n.name.startsWith('Create')) n.onError = 'continueErrorOutput';
-    json.nodes.push({ name: 'Exception Router', type: 'n8n-nodes-handoff-guard.exceptionRouter', typeVersion: 1.2, position: [0, 0], parameters: { handoff: 'x', notify: 'none' } });
+    json.nodes.push({
+      name: 'Exception Router',
+      type: 'n8n-nodes-handoff-guard.exceptionRouter',
+      typeVersion: 1.2,
+      position: [0, 0],
+      parameters: { handoff: 'x', notify: 'none' },
+    });
     json.connections['Create Asana task'].main[1] = [{ node: 'Exception Router', type: 'main', index: 0 }];
     const r = runAudit([wf(json, 'u')], EMPTY_CONTRACT, { now: NOW, contractLoaded: false });
     const paths = r.findings.filter((f) => /exception|failure|error/.test(f.rule)).map((f) => [f.node, f.rule, f.severity]);
@@ -326,7 +377,11 @@ describe('safeguards, one at a time', () => {
     const alone = audit(k);
     expect(alone.findings.map((f) => f.rule)).toContain('no-qa');
     const withReconcile = runAudit(
-      [wf(k, 'kickoff', true), wf(W.templates()['error-workflow.json'], E, true), wf(W.templates()['nightly-reconcile.json'], 'reconcile', true)],
+      [
+        wf(k, 'kickoff', true),
+        wf(W.templates()['error-workflow.json'], E, true),
+        wf(W.templates()['nightly-reconcile.json'], 'reconcile', true),
+      ],
       parseContract(W.SHIPPED_CONTRACT),
       { now: NOW },
     );

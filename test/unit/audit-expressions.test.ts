@@ -16,7 +16,10 @@ const set = (name: string, values: Record<string, string>, version = 3.4): Audit
   typeVersion: version,
   parameters:
     version >= 3.3
-      ? { mode: 'manual', assignments: { assignments: Object.entries(values).map(([n, value]) => ({ id: n, name: n, value, type: 'string' })) } }
+      ? {
+          mode: 'manual',
+          assignments: { assignments: Object.entries(values).map(([n, value]) => ({ id: n, name: n, value, type: 'string' })) },
+        }
       : { values: { string: Object.entries(values).map(([n, value]) => ({ name: n, value })) } },
 });
 
@@ -39,7 +42,11 @@ function context(nodes: AuditNode[]): ExpressionContext {
 
 describe('resolveUrl', () => {
   const ctx = context([
-    set('Config', { crmUrl: 'https://crm.agency.example/api', nested: "={{ $('Config').first().json.crmUrl }}/v2", port: 'http://10.0.0.7:8080' }),
+    set('Config', {
+      crmUrl: 'https://crm.agency.example/api',
+      nested: "={{ $('Config').first().json.crmUrl }}/v2",
+      port: 'http://10.0.0.7:8080',
+    }),
     set('Legacy', { boardUrl: 'https://board.example.com' }, 2),
   ]);
 
@@ -48,10 +55,22 @@ describe('resolveUrl', () => {
     ["a Config value through $('Config').first()", "={{ $('Config').first().json.crmUrl }}/deals", 'crm.agency.example', '/api/deals', []],
     ['through .item and double quotes', '={{ $("Config").item.json.crmUrl }}/deals', 'crm.agency.example', '/api/deals', []],
     ['through $node["Config"]', '={{ $node["Config"].json["crmUrl"] }}/x', 'crm.agency.example', '/api/x', []],
-    ['a Config value that is itself an expression', "={{ $('Config').first().json.nested }}/deals", 'crm.agency.example', '/api/v2/deals', []],
+    [
+      'a Config value that is itself an expression',
+      "={{ $('Config').first().json.nested }}/deals",
+      'crm.agency.example',
+      '/api/v2/deals',
+      [],
+    ],
     ['$json from the nearest Set node upstream (Set v2 values)', '={{ $json.boardUrl }}/cards', 'board.example.com', '/cards', []],
     ['a host with a port', "={{ $('Config').last().json.port }}/hook", '10.0.0.7:8080', '/hook', []],
-    ['a literal host and an item-dependent path', '=https://app.asana.com/api/1.0/tasks/{{ $json.gid }}', 'app.asana.com', '/api/1.0/tasks/{{…}}', ['{{ $json.gid }}']],
+    [
+      'a literal host and an item-dependent path',
+      '=https://app.asana.com/api/1.0/tasks/{{ $json.gid }}',
+      'app.asana.com',
+      '/api/1.0/tasks/{{…}}',
+      ['{{ $json.gid }}'],
+    ],
   ])('resolves %s', (_what, raw, host, path, unresolved) => {
     expect(resolveUrl(raw, 'Call', ctx)).toMatchObject({ host, path, unresolved });
   });
@@ -89,8 +108,17 @@ describe('naming systems', () => {
     const s = createSystemRegistry(contract);
     expect(s.url('agency.example', '/crm/api/deals')).toMatchObject({ id: 'crm', via: 'contract-url' });
     expect(s.url('agency.example', '/crmx/api')).toMatchObject({ id: 'agency.example', via: 'host' });
-    expect(s.url('www.googleapis.com', '/upload/drive/v3/files')).toMatchObject({ id: 'google-drive', contractId: 'google-drive', via: 'api-host' });
-    expect(s.url('api.hubapi.com', '/crm/v3/objects/deals')).toMatchObject({ id: 'hubspot', name: 'HubSpot', kind: 'crm', via: 'api-host' });
+    expect(s.url('www.googleapis.com', '/upload/drive/v3/files')).toMatchObject({
+      id: 'google-drive',
+      contractId: 'google-drive',
+      via: 'api-host',
+    });
+    expect(s.url('api.hubapi.com', '/crm/v3/objects/deals')).toMatchObject({
+      id: 'hubspot',
+      name: 'HubSpot',
+      kind: 'crm',
+      via: 'api-host',
+    });
     expect(s.url('127.0.0.1:5690', '/taskboard/projects')).toMatchObject({ id: 'taskboard', via: 'contract-name' });
     expect(s.url('taskboard.internal', '/v1')).toMatchObject({ id: 'taskboard' });
     expect(s.url('files.example.net', '/x')).toMatchObject({ id: 'files.example.net', contractId: 'files.example.net' });
@@ -99,7 +127,9 @@ describe('naming systems', () => {
   });
 
   it('an app is the contract system with its id or name, whatever the case or punctuation', () => {
-    const s = createSystemRegistry(contractSchema.parse({ systems: { mondaycom: { name: 'Boards', kind: 'task_board' }, hs: { name: 'Hub Spot' } } }));
+    const s = createSystemRegistry(
+      contractSchema.parse({ systems: { mondaycom: { name: 'Boards', kind: 'task_board' }, hs: { name: 'Hub Spot' } } }),
+    );
     expect(s.app(appForNode('n8n-nodes-base.mondayCom')!)).toMatchObject({ id: 'mondaycom', contractId: 'mondaycom' });
     expect(s.app(appForNode('n8n-nodes-base.hubspot')!)).toMatchObject({ id: 'hs', contractId: 'hs' });
     const bare = createSystemRegistry(EMPTY_CONTRACT).app(appForNode('n8n-nodes-base.asana')!);
@@ -125,26 +155,62 @@ describe('app operations: writes told apart from reads', () => {
     ['Pipedrive v1 product defaults to getAll', 'pipedrive', 1, { resource: 'product' }, ['getAll', 'read', false, 'record', 'product']],
     ['Google Drive folder defaults to create', 'googleDrive', 3, { resource: 'folder' }, ['create', 'write', true, 'record', 'folder']],
     ['Google Drive file defaults to upload', 'googleDrive', 3, {}, ['upload', 'write', true, 'record', 'file']],
-    ['Google Drive fileFolder search reads', 'googleDrive', 3, { resource: 'fileFolder' }, ['search', 'read', false, 'record', 'fileFolder']],
+    [
+      'Google Drive fileFolder search reads',
+      'googleDrive',
+      3,
+      { resource: 'fileFolder' },
+      ['search', 'read', false, 'record', 'fileFolder'],
+    ],
     ['Slack posts a message by default', 'slack', 2.3, {}, ['post', 'write', true, 'message', 'message']],
     ['Microsoft Teams task is a record', 'microsoftTeams', 2, { resource: 'task' }, ['create', 'write', true, 'record', 'task']],
-    ['Microsoft Teams channel message is a message', 'microsoftTeams', 2, { resource: 'channelMessage' }, ['create', 'write', true, 'message', 'channelMessage']],
+    [
+      'Microsoft Teams channel message is a message',
+      'microsoftTeams',
+      2,
+      { resource: 'channelMessage' },
+      ['create', 'write', true, 'message', 'channelMessage'],
+    ],
     ['Gmail sends by default', 'gmail', 2.1, {}, ['send', 'write', true, 'message', 'message']],
     ['Notion page defaults to create', 'notion', 2.2, {}, ['create', 'write', true, 'record', 'page']],
     ['Notion database defaults to get', 'notion', 2.2, { resource: 'database' }, ['get', 'read', false, 'record', 'database']],
     ['Airtable v2 record defaults to get', 'airtable', 2.1, {}, ['get', 'read', false, 'record', 'record']],
     ['Airtable v1 reads by default', 'airtable', 1, {}, ['read', 'read', false, 'record', undefined]],
     ['Airtable upsert settles on one record', 'airtable', 2.1, { operation: 'upsert' }, ['upsert', 'write', false, 'record', 'record']],
-    ['Google Sheets appendOrUpdate settles on one row', 'googleSheets', 4.5, { operation: 'appendOrUpdate' }, ['appendOrUpdate', 'write', false, 'record', 'sheet']],
-    ['Google Sheets append adds a row each time', 'googleSheets', 4.5, { operation: 'append' }, ['append', 'write', true, 'record', 'sheet']],
-    ['Monday.com board item change is an update', 'mondayCom', 1, { resource: 'boardItem', operation: 'changeColumnValue' }, ['changeColumnValue', 'write', false, 'record', 'boardItem']],
+    [
+      'Google Sheets appendOrUpdate settles on one row',
+      'googleSheets',
+      4.5,
+      { operation: 'appendOrUpdate' },
+      ['appendOrUpdate', 'write', false, 'record', 'sheet'],
+    ],
+    [
+      'Google Sheets append adds a row each time',
+      'googleSheets',
+      4.5,
+      { operation: 'append' },
+      ['append', 'write', true, 'record', 'sheet'],
+    ],
+    [
+      'Monday.com board item change is an update',
+      'mondayCom',
+      1,
+      { resource: 'boardItem', operation: 'changeColumnValue' },
+      ['changeColumnValue', 'write', false, 'record', 'boardItem'],
+    ],
     ['WordPress post defaults to create', 'wordpress', 1, {}, ['create', 'write', true, 'record', 'post']],
     ['Webflow item defaults to get', 'webflow', 2, {}, ['get', 'read', false, 'record', 'item']],
     ['Dropbox file defaults to upload', 'dropbox', 1, {}, ['upload', 'write', true, 'record', 'file']],
     ['ClickUp task defaults to create', 'clickUp', 1, {}, ['create', 'write', true, 'record', 'task']],
     ['Jira issue defaults to create', 'jira', 1, {}, ['create', 'write', true, 'record', 'issue']],
     ['Trello card defaults to create', 'trello', 1, {}, ['create', 'write', true, 'record', 'card']],
-    ['an operation chosen by expression counts as a write that can double', 'asana', 1, { operation: '={{ $json.op }}' }, ['={{ $json.op }}', 'write', true, 'record', 'task']],
+    [
+      'an operation chosen by expression counts as a write that can double',
+      'asana',
+      1,
+      { operation: '={{ $json.op }}' },
+      ['={{ $json.op }}', 'write', true, 'record', 'task'],
+    ],
   ])('%s', (_what, type, version, parameters, expected) => {
     expect(op(`n8n-nodes-base.${type}`, version as number, parameters as Record<string, unknown>)).toEqual(expected);
   });

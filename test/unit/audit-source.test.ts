@@ -78,7 +78,13 @@ describe('reading workflows', () => {
   it('audits the published version of a published workflow, the draft otherwise', () => {
     const draft = W.unguarded();
     const published = W.retriedPost(E);
-    const w = fromN8n(listed(draft, 'p1', { active: true, activeVersionId: 'v9', activeVersion: { versionId: 'v9', nodes: published.nodes, connections: published.connections } }));
+    const w = fromN8n(
+      listed(draft, 'p1', {
+        active: true,
+        activeVersionId: 'v9',
+        activeVersion: { versionId: 'v9', nodes: published.nodes, connections: published.connections },
+      }),
+    );
     expect(w).toMatchObject({ version: 'published', published: true });
     expect(w.nodes.map((n) => n.name)).toContain('Create ClickUp task');
     expect(fromN8n(listed(draft, 'p2'))).toMatchObject({ version: 'draft', published: false });
@@ -153,16 +159,17 @@ describe('the dashboard source', () => {
 });
 
 describe('formats, exit codes and the command', () => {
-  const report = runAudit(
-    [...SET.map(fromN8n), fromN8n(listed(W.retriedPost(E), 'r1'))],
-    parseContract(W.SHIPPED_CONTRACT),
-    { now: Date.parse('2026-12-01T09:00:00Z'), n8nBaseUrl: 'http://n8n.local:5678' },
-  );
+  const report = runAudit([...SET.map(fromN8n), fromN8n(listed(W.retriedPost(E), 'r1'))], parseContract(W.SHIPPED_CONTRACT), {
+    now: Date.parse('2026-12-01T09:00:00Z'),
+    n8nBaseUrl: 'http://n8n.local:5678',
+  });
 
   it('text: findings first with workflow, node, why and fix; then workflows and systems', () => {
     const text = formatAudit(report, 'text');
     expect(text).toMatch(/^Handoff audit — 2026-12-01T09:00:00.000Z — http:\/\/n8n.local:5678\n5 workflows read \(1 archived, skipped\)/);
-    expect(text).toMatch(/ {2}HIGH {3}HubSpot deal won → Asana \+ Drive \+ Slack \(u1\) › Create Asana task {2}\[no-gate\]\n {9}A repeated HubSpot event runs 'Create Asana task' again and creates a second task in Asana\.\n {9}Fix: /);
+    expect(text).toMatch(
+      / {2}HIGH {3}HubSpot deal won → Asana \+ Drive \+ Slack \(u1\) › Create Asana task {2}\[no-gate\]\n {9}A repeated HubSpot event runs 'Create Asana task' again and creates a second task in Asana\.\n {9}Fix: /,
+    );
     expect(text.indexOf('Findings')).toBeLessThan(text.indexOf('\nWorkflows'));
     expect(text).toMatch(/guards {4}claim no · complete n\/a · retries none · QA no · exception path no/);
   });
@@ -196,7 +203,10 @@ describe('formats, exit codes and the command', () => {
 
   it('refuses unknown formats and severities', () => {
     expect(parseAuditOptions({ format: 'html' })).toMatchObject({ ok: false, message: expect.stringMatching(/text, markdown, json/) });
-    expect(parseAuditOptions({ failOn: 'critical' })).toMatchObject({ ok: false, message: expect.stringMatching(/high, medium, low, none/) });
+    expect(parseAuditOptions({ failOn: 'critical' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/high, medium, low, none/),
+    });
     expect(parseAuditOptions({})).toEqual({ ok: true, request: { format: 'text', failOn: 'high', draftFile: undefined } });
   });
 
@@ -204,7 +214,12 @@ describe('formats, exit codes and the command', () => {
     const files: Record<string, string> = {};
     const out = await runAuditCommand(
       { format: 'json', failOn: 'none', draftFile: 'draft.yaml' },
-      { client: pagedClient(SET), contract: parseContract(W.SHIPPED_CONTRACT), contractLoaded: true, writeFile: (f, text) => (files[f] = text) },
+      {
+        client: pagedClient(SET),
+        contract: parseContract(W.SHIPPED_CONTRACT),
+        contractLoaded: true,
+        writeFile: (f, text) => (files[f] = text),
+      },
     );
     expect(out.exitCode).toBe(0);
     expect(JSON.parse(out.stdout).counts.workflows).toBe(4);
@@ -215,8 +230,19 @@ describe('formats, exit codes and the command', () => {
   it('exits 2 when n8n cannot be read', async () => {
     const out = await runAuditCommand(
       { format: 'text', failOn: 'high' },
-      { client: { listWorkflowsWithNodes: () => Promise.reject(new Error('n8n answered GET /api/v1/workflows with HTTP 401 (check N8N_API_KEY)')) }, contract: parseContract(W.SHIPPED_CONTRACT), contractLoaded: true, writeFile: () => undefined },
+      {
+        client: {
+          listWorkflowsWithNodes: () => Promise.reject(new Error('n8n answered GET /api/v1/workflows with HTTP 401 (check N8N_API_KEY)')),
+        },
+        contract: parseContract(W.SHIPPED_CONTRACT),
+        contractLoaded: true,
+        writeFile: () => undefined,
+      },
     );
-    expect(out).toMatchObject({ exitCode: 2, stdout: '', stderr: expect.stringMatching(/could not read the workflows: .*HTTP 401 \(check N8N_API_KEY\)/) });
+    expect(out).toMatchObject({
+      exitCode: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/could not read the workflows: .*HTTP 401 \(check N8N_API_KEY\)/),
+    });
   });
 });

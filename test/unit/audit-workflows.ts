@@ -76,7 +76,15 @@ function flow(name: string, nodes: WfNode[], links: [string, string, number?][],
 const gate = (name: string, operation: 'claim' | 'complete', handoff: string, keyField: string) =>
   node(name, `${HG}idempotencyGate`, 1.1, { operation, handoff: rl(handoff), keySource: 'field', keyField });
 const router = (handoff: string) =>
-  node('Exception Router', `${HG}exceptionRouter`, 1.2, { handoff: rl(handoff), severity: 'high', rules: {}, recordIncident: true, releaseClaim: true, notify: 'none', options: {} });
+  node('Exception Router', `${HG}exceptionRouter`, 1.2, {
+    handoff: rl(handoff),
+    severity: 'high',
+    rules: {},
+    recordIncident: true,
+    releaseClaim: true,
+    notify: 'none',
+    options: {},
+  });
 const resilient = (name: string, method: string, url: string, keyed: boolean) =>
   node(name, `${HG}resilientRequest`, 1, {
     method,
@@ -87,7 +95,15 @@ const resilient = (name: string, method: string, url: string, keyed: boolean) =>
     retry: {},
   });
 const qa = (name: string, handoff: string, keyField: string) =>
-  node(name, `${HG}qaVerify`, 1.1, { mode: 'compare', targetSource: 'field', targetField: 'response.body', fields: { field: [{ source: 'name', target: 'name' }] }, normalise: {}, handoff: rl(handoff), keyField });
+  node(name, `${HG}qaVerify`, 1.1, {
+    mode: 'compare',
+    targetSource: 'field',
+    targetField: 'response.body',
+    fields: { field: [{ source: 'name', target: 'name' }] },
+    normalise: {},
+    handoff: rl(handoff),
+    keyField,
+  });
 const noop = (name: string) => node(name, 'n8n-nodes-base.noOp', 1, {});
 
 /** HubSpot deal won → Asana task, Google Drive folder, Slack post: nothing guards it. */
@@ -95,8 +111,18 @@ export function unguarded(): WorkflowJson {
   return flow(
     'HubSpot deal won → Asana + Drive + Slack',
     [
-      node('HubSpot deal won', 'n8n-nodes-base.hubspotTrigger', 1, { eventsUi: { eventValues: [{ name: 'deal.propertyChange', property: 'dealstage' }] }, additionalFields: {} }, { webhookId: '5c4f9d4e-1b7a-4e0b-9a43-0d1c2f6a7b01' }),
-      node('Create Asana task', 'n8n-nodes-base.asana', 1, { workspace: '1201234567890', name: '=Kickoff: {{ $json.properties.dealname }}', otherProperties: { projects: ['1209876543210'] } }),
+      node(
+        'HubSpot deal won',
+        'n8n-nodes-base.hubspotTrigger',
+        1,
+        { eventsUi: { eventValues: [{ name: 'deal.propertyChange', property: 'dealstage' }] }, additionalFields: {} },
+        { webhookId: '5c4f9d4e-1b7a-4e0b-9a43-0d1c2f6a7b01' },
+      ),
+      node('Create Asana task', 'n8n-nodes-base.asana', 1, {
+        workspace: '1201234567890',
+        name: '=Kickoff: {{ $json.properties.dealname }}',
+        otherProperties: { projects: ['1209876543210'] },
+      }),
       node('Create client folder', 'n8n-nodes-base.googleDrive', 3, {
         resource: 'folder',
         name: "={{ $('HubSpot deal won').item.json.properties.dealname }}",
@@ -125,17 +151,32 @@ export function retriedPost(errorWorkflowId: string): WorkflowJson {
   return flow(
     'Pipedrive won deal → ClickUp task',
     [
-      node('Pipedrive deal won', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: 'pipedrive-deal-won', responseMode: 'onReceived', options: {} }, { webhookId: '8a1d7e52-3c0f-4f5e-a4b4-2e9a6c1d0f22' }),
+      node(
+        'Pipedrive deal won',
+        'n8n-nodes-base.webhook',
+        2,
+        { httpMethod: 'POST', path: 'pipedrive-deal-won', responseMode: 'onReceived', options: {} },
+        { webhookId: '8a1d7e52-3c0f-4f5e-a4b4-2e9a6c1d0f22' },
+      ),
       gate('Claim deal', 'claim', H, 'body.current.id'),
-      node('Create ClickUp task', 'n8n-nodes-base.httpRequest', 4.2, {
-        method: 'POST',
-        url: 'https://api.clickup.com/api/v2/list/901204567/task',
-        sendBody: true,
-        specifyBody: 'json',
-        jsonBody: '={{ JSON.stringify({ name: $json.body.current.title }) }}',
+      node(
+        'Create ClickUp task',
+        'n8n-nodes-base.httpRequest',
+        4.2,
+        {
+          method: 'POST',
+          url: 'https://api.clickup.com/api/v2/list/901204567/task',
+          sendBody: true,
+          specifyBody: 'json',
+          jsonBody: '={{ JSON.stringify({ name: $json.body.current.title }) }}',
+          options: {},
+        },
+        { retryOnFail: true, maxTries: 3, waitBetweenTries: 2000 },
+      ),
+      node('Read back task', 'n8n-nodes-base.httpRequest', 4.2, {
+        url: '=https://api.clickup.com/api/v2/task/{{ $json.id }}',
         options: {},
-      }, { retryOnFail: true, maxTries: 3, waitBetweenTries: 2000 }),
-      node('Read back task', 'n8n-nodes-base.httpRequest', 4.2, { url: '=https://api.clickup.com/api/v2/task/{{ $json.id }}', options: {} }),
+      }),
       gate('Complete deal', 'complete', H, '_handoff.key'),
       noop('Already handled'),
       router(H),
@@ -158,13 +199,24 @@ export function unpublishedErrors(errorWorkflowId: string): WorkflowJson {
   return flow(
     'Typeform brief → Notion page',
     [
-      node('Brief submitted', 'n8n-nodes-base.typeformTrigger', 1.1, { formId: 'Kx3b9QdE', simplifyAnswers: true, onlyAnswers: true }, { webhookId: 'f0b6c2a4-77d1-4a58-9f3e-6b2d8c1e4a33' }),
+      node(
+        'Brief submitted',
+        'n8n-nodes-base.typeformTrigger',
+        1.1,
+        { formId: 'Kx3b9QdE', simplifyAnswers: true, onlyAnswers: true },
+        { webhookId: 'f0b6c2a4-77d1-4a58-9f3e-6b2d8c1e4a33' },
+      ),
       gate('Claim brief', 'claim', H, 'token'),
       resilient('Create Notion page', 'POST', 'https://api.notion.com/v1/pages', true),
       resilient('Read back page', 'GET', '=https://api.notion.com/v1/pages/{{ $json.response.body.id }}', false),
       qa('Verify page', H, 'token'),
       gate('Complete brief', 'complete', H, '_handoff.key'),
-      node('Post to #briefs', 'n8n-nodes-base.slack', 2.3, { select: 'channel', channelId: { __rl: true, mode: 'name', value: '#briefs' }, text: '=New brief from {{ $json.company }}', otherOptions: {} }),
+      node('Post to #briefs', 'n8n-nodes-base.slack', 2.3, {
+        select: 'channel',
+        channelId: { __rl: true, mode: 'name', value: '#briefs' },
+        text: '=New brief from {{ $json.company }}',
+        otherOptions: {},
+      }),
       noop('Already handled'),
       router(H),
     ],
@@ -191,18 +243,30 @@ export function unresolvedUrl(errorWorkflowId: string): WorkflowJson {
   return flow(
     'Webflow lead → CRM',
     [
-      node('Webflow form', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: 'webflow-lead', responseMode: 'onReceived', options: {} }, { webhookId: '2d6e0a9b-51c3-4d7f-8e2a-9c4b1f7d6e44' }),
+      node(
+        'Webflow form',
+        'n8n-nodes-base.webhook',
+        2,
+        { httpMethod: 'POST', path: 'webflow-lead', responseMode: 'onReceived', options: {} },
+        { webhookId: '2d6e0a9b-51c3-4d7f-8e2a-9c4b1f7d6e44' },
+      ),
       gate('Claim lead', 'claim', H, 'body.data.submissionId'),
-      node('Create CRM lead', 'n8n-nodes-base.httpRequest', 4.2, {
-        method: 'POST',
-        url: '={{ $vars.CRM_BASE_URL }}/api/leads',
-        sendHeaders: true,
-        headerParameters: { parameters: [{ name: 'Idempotency-Key', value: '={{ $json._handoff.key }}' }] },
-        sendBody: true,
-        specifyBody: 'json',
-        jsonBody: '={{ JSON.stringify($json.body.data) }}',
-        options: {},
-      }, { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 }),
+      node(
+        'Create CRM lead',
+        'n8n-nodes-base.httpRequest',
+        4.2,
+        {
+          method: 'POST',
+          url: '={{ $vars.CRM_BASE_URL }}/api/leads',
+          sendHeaders: true,
+          headerParameters: { parameters: [{ name: 'Idempotency-Key', value: '={{ $json._handoff.key }}' }] },
+          sendBody: true,
+          specifyBody: 'json',
+          jsonBody: '={{ JSON.stringify($json.body.data) }}',
+          options: {},
+        },
+        { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 },
+      ),
       qa('Verify lead', H, 'body.data.submissionId'),
       gate('Complete lead', 'complete', H, '_handoff.key'),
       noop('Already handled'),
@@ -227,7 +291,13 @@ export function noComplete(errorWorkflowId: string): WorkflowJson {
   return flow(
     'Calendly booking → Asana task',
     [
-      node('Booking made', 'n8n-nodes-base.calendlyTrigger', 1, { scope: 'user', events: ['invitee.created'] }, { webhookId: '9e3f5a1c-0b2d-4c6e-8f7a-1d2c3b4a5e55' }),
+      node(
+        'Booking made',
+        'n8n-nodes-base.calendlyTrigger',
+        1,
+        { scope: 'user', events: ['invitee.created'] },
+        { webhookId: '9e3f5a1c-0b2d-4c6e-8f7a-1d2c3b4a5e55' },
+      ),
       gate('Claim booking', 'claim', H, 'payload.uri'),
       resilient('Create task', 'POST', 'https://app.asana.com/api/1.0/tasks', true),
       resilient('Read back task', 'GET', '=https://app.asana.com/api/1.0/tasks/{{ $json.response.body.data.gid }}', false),
@@ -255,7 +325,14 @@ export function noComplete(errorWorkflowId: string): WorkflowJson {
 /** An unguarded flow that was archived: the audit leaves it out. */
 export function archived(): WorkflowJson {
   const wf = unguarded();
-  return { ...wf, name: 'Old HubSpot → Trello (archived)', isArchived: true, nodes: wf.nodes.map((n) => (n.name === 'Create Asana task' ? { ...n, type: 'n8n-nodes-base.trello', parameters: { listId: 'abc', name: '=x' } } : n)) };
+  return {
+    ...wf,
+    name: 'Old HubSpot → Trello (archived)',
+    isArchived: true,
+    nodes: wf.nodes.map((n) =>
+      n.name === 'Create Asana task' ? { ...n, type: 'n8n-nodes-base.trello', parameters: { listId: 'abc', name: '=x' } } : n,
+    ),
+  };
 }
 
 /** The error workflow template under another name, for the flow whose error workflow is not published. */
@@ -265,7 +342,12 @@ export function briefErrorWorkflow(): WorkflowJson {
 }
 
 /** The shipped contract plus the planted flows' handoffs (the unguarded one stays out: it is the draft's job). */
-export function plantedContract(ids: { retriedPost: string; unpublishedErrors: string; unresolvedUrl: string; noComplete: string }): string {
+export function plantedContract(ids: {
+  retriedPost: string;
+  unpublishedErrors: string;
+  unresolvedUrl: string;
+  noComplete: string;
+}): string {
   const owner = '{ name: Dana Ops, channel: "#delivery-ops" }';
   const systems = SHIPPED_CONTRACT.replace(
     '  chat:      { name: Team chat, kind: chat }',

@@ -38,12 +38,47 @@ describe('decideClaim (docs/architecture.md, Ledger API)', () => {
     ['claimed, lease expired', record({ leaseExpiresAt: NOW - 1 }), {}, 'new', 2, 'claimed'],
     ['claimed, lease expires exactly now', record({ leaseExpiresAt: NOW }), {}, 'new', 2, 'claimed'],
     ['released', record({ state: 'released', attempt: 3, leaseExpiresAt: null, releasedAt: NOW - 10 }), {}, 'new', 4, 'claimed'],
-    ['completed past retention', record({ state: 'completed', attempt: 2, completedAt: NOW - RETENTION, leaseExpiresAt: null }), {}, 'new', 1, 'claimed'],
-    ['completed just inside retention', record({ state: 'completed', completedAt: NOW - RETENTION + 1, leaseExpiresAt: null }), {}, 'duplicate', 1, 'completed'],
+    [
+      'completed past retention',
+      record({ state: 'completed', attempt: 2, completedAt: NOW - RETENTION, leaseExpiresAt: null }),
+      {},
+      'new',
+      1,
+      'claimed',
+    ],
+    [
+      'completed just inside retention',
+      record({ state: 'completed', completedAt: NOW - RETENTION + 1, leaseExpiresAt: null }),
+      {},
+      'duplicate',
+      1,
+      'completed',
+    ],
     ['different fingerprint', record({ fingerprint: 'aaa' }), { fingerprint: 'bbb' }, 'conflict', 1, 'claimed'],
-    ['different fingerprint on a completed key', record({ state: 'completed', fingerprint: 'aaa', completedAt: NOW - 1, leaseExpiresAt: null }), { fingerprint: 'bbb' }, 'conflict', 1, 'completed'],
-    ['same fingerprint on a completed key', record({ state: 'completed', fingerprint: 'aaa', completedAt: NOW - 1, leaseExpiresAt: null }), { fingerprint: 'aaa' }, 'duplicate', 1, 'completed'],
-    ['fingerprint now, none before', record({ state: 'completed', completedAt: NOW - 1, leaseExpiresAt: null }), { fingerprint: 'bbb' }, 'duplicate', 1, 'completed'],
+    [
+      'different fingerprint on a completed key',
+      record({ state: 'completed', fingerprint: 'aaa', completedAt: NOW - 1, leaseExpiresAt: null }),
+      { fingerprint: 'bbb' },
+      'conflict',
+      1,
+      'completed',
+    ],
+    [
+      'same fingerprint on a completed key',
+      record({ state: 'completed', fingerprint: 'aaa', completedAt: NOW - 1, leaseExpiresAt: null }),
+      { fingerprint: 'aaa' },
+      'duplicate',
+      1,
+      'completed',
+    ],
+    [
+      'fingerprint now, none before',
+      record({ state: 'completed', completedAt: NOW - 1, leaseExpiresAt: null }),
+      { fingerprint: 'bbb' },
+      'duplicate',
+      1,
+      'completed',
+    ],
     ['no fingerprint now, one before', record({ fingerprint: 'aaa' }), {}, 'in_progress', 1, 'claimed'],
   ] as const)('%s → %s', (_name, existing, over, decision, attempt, state) => {
     const outcome = decideClaim(existing, input(over));
@@ -54,7 +89,13 @@ describe('decideClaim (docs/architecture.md, Ledger API)', () => {
 
   it('a new claim starts a lease of the requested length and records the execution', () => {
     const outcome = decideClaim(undefined, input({ fingerprint: 'fp' }));
-    expect(outcome.write).toMatchObject({ state: 'claimed', leaseExpiresAt: NOW + LEASE, executionId: 'e2', fingerprint: 'fp', claimedAt: NOW });
+    expect(outcome.write).toMatchObject({
+      state: 'claimed',
+      leaseExpiresAt: NOW + LEASE,
+      executionId: 'e2',
+      fingerprint: 'fp',
+      claimedAt: NOW,
+    });
   });
 
   it('a retried claim after lease expiry reports the stall and keeps the fingerprint', () => {

@@ -22,7 +22,18 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 const REPO_PAGE = pkg.homepage.replace(/#.*$/, '');
 
 /** The categories n8n's nodes panel knows (docs: "Node codex files"). */
-const CATEGORIES = ['Data & Storage', 'Finance & Accounting', 'Marketing & Content', 'Productivity', 'Miscellaneous', 'Sales', 'Development', 'Analytics', 'Communication', 'Utility'];
+const CATEGORIES = [
+  'Data & Storage',
+  'Finance & Accounting',
+  'Marketing & Content',
+  'Productivity',
+  'Miscellaneous',
+  'Sales',
+  'Development',
+  'Analytics',
+  'Communication',
+  'Utility',
+];
 
 /** Aliases each node must carry (issue 15), and words ops people typed in the panel that found nothing before. */
 const REQUIRED: Record<string, { aliases: string[]; typed: string[] }> = {
@@ -55,7 +66,10 @@ function anchors(markdown: string): Set<string> {
     if (/^(```|~~~)/.test(line)) fenced = !fenced;
     const m = !fenced && /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
     if (!m) continue;
-    const base = m[1].toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const base = m[1]
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n === 0 ? base : `${base}-${n}`);
@@ -74,7 +88,10 @@ function expectDocLink(url: string) {
 
 it('every node listed in package.json has a codex file, and only those', () => {
   expect(folders.sort()).toEqual(Object.keys(REQUIRED).sort());
-  const codexFiles = fs.readdirSync(path.join(ROOT, 'nodes'), { recursive: true }).map(String).filter((f) => f.endsWith('.node.json'));
+  const codexFiles = fs
+    .readdirSync(path.join(ROOT, 'nodes'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.node.json'));
   expect(codexFiles.map((f) => path.basename(f, '.node.json')).sort()).toEqual([...folders].sort());
 });
 
@@ -98,7 +115,8 @@ describe.each(Object.keys(REQUIRED))('%s codex', (folder) => {
     for (const a of REQUIRED[folder].aliases) expect(aliases).toContain(a.toLowerCase());
     expect(new Set(aliases).size).toBe(aliases.length);
     const searchable = [node.description.displayName, ...codex.alias].map((s) => s.toLowerCase());
-    for (const word of REQUIRED[folder].typed) expect({ word, found: searchable.some((s) => s.includes(word)) }).toEqual({ word, found: true });
+    for (const word of REQUIRED[folder].typed)
+      expect({ word, found: searchable.some((s) => s.includes(word)) }).toEqual({ word, found: true });
   });
 
   it("links to the node's own documentation section, and to its credentials'", () => {
@@ -126,16 +144,27 @@ describe('the build', () => {
     const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-codex-'));
     try {
       for (const dir of ['nodes', 'credentials']) fs.cpSync(path.join(ROOT, dir), path.join(tree, dir), { recursive: true });
-      const gulp = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/gulp/bin/gulp.js'), '--gulpfile', path.join(ROOT, 'gulpfile.js'), '--cwd', tree, 'build:icons'], { encoding: 'utf8' });
+      const gulp = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'node_modules/gulp/bin/gulp.js'), '--gulpfile', path.join(ROOT, 'gulpfile.js'), '--cwd', tree, 'build:icons'],
+        { encoding: 'utf8' },
+      );
       expect({ status: gulp.status, stderr: gulp.stderr }).toEqual({ status: 0, stderr: '' });
       for (const folder of folders) {
         const built = path.join(tree, 'dist', 'nodes', folder, `${folder}.node.json`);
         expect(fs.readFileSync(built, 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'nodes', folder, `${folder}.node.json`), 'utf8'));
         // n8n-core's DirectoryLoader reads the codex beside the node's JavaScript (X.node.js → X.node.json).
-        const loader = Object.create(DirectoryLoader.prototype) as { directory: string; getCodex(file: string): { alias?: string[]; categories?: string[]; resources: unknown } };
+        const loader = Object.create(DirectoryLoader.prototype) as {
+          directory: string;
+          getCodex(file: string): { alias?: string[]; categories?: string[]; resources: unknown };
+        };
         loader.directory = tree;
         const read = loader.getCodex(`dist/nodes/${folder}/${folder}.node.js`);
-        expect(read).toEqual({ categories: codexOf(folder).categories, alias: codexOf(folder).alias, resources: codexOf(folder).resources });
+        expect(read).toEqual({
+          categories: codexOf(folder).categories,
+          alias: codexOf(folder).alias,
+          resources: codexOf(folder).resources,
+        });
       }
       const icons = fs.readdirSync(path.join(tree, 'dist', 'credentials')).filter((f) => f.endsWith('.svg'));
       expect(icons.length).toBe(fs.readdirSync(path.join(ROOT, 'credentials')).filter((f) => f.endsWith('.svg')).length);

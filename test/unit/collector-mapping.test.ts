@@ -40,10 +40,18 @@ describe('buildResolver', () => {
 
 describe('failingNode', () => {
   it.each([
-    ['the error names its node', { resultData: { error: { message: 'boom', node: { name: 'HTTP' } }, lastNodeExecuted: 'HTTP' } }, { node: 'HTTP', message: 'boom' }],
+    [
+      'the error names its node',
+      { resultData: { error: { message: 'boom', node: { name: 'HTTP' } }, lastNodeExecuted: 'HTTP' } },
+      { node: 'HTTP', message: 'boom' },
+    ],
     [
       'a run with executionStatus error',
-      { resultData: { runData: { Webhook: [{ executionStatus: 'success' }], Board: [{ executionStatus: 'error', error: { message: '500' } }] } } },
+      {
+        resultData: {
+          runData: { Webhook: [{ executionStatus: 'success' }], Board: [{ executionStatus: 'error', error: { message: '500' } }] },
+        },
+      },
       { node: 'Board', message: '500' },
     ],
     ['only lastNodeExecuted', { resultData: { runData: {}, lastNodeExecuted: 'Wait' } }, { node: 'Wait' }],

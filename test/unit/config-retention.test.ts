@@ -20,15 +20,36 @@ function problem(env: Record<string, string>): string {
 
 describe('retention variables', () => {
   it('default to 30 days of events, executions and sent alerts and 90 days of resolved incidents', () => {
-    expect(loadConfig({ HANDOFF_MONITOR_TOKEN: TOKEN }).retention).toEqual({ eventsMs: 30 * DAY, executionsMs: 30 * DAY, incidentsMs: 90 * DAY, alertsMs: 30 * DAY });
+    expect(loadConfig({ HANDOFF_MONITOR_TOKEN: TOKEN }).retention).toEqual({
+      eventsMs: 30 * DAY,
+      executionsMs: 30 * DAY,
+      incidentsMs: 90 * DAY,
+      alertsMs: 30 * DAY,
+    });
   });
 
   it.each([
-    ['HANDOFF_RETENTION_EVENTS', '6d', /^HANDOFF_RETENTION_EVENTS \(got "6d"\) is too short: use a duration from 7d to 3650d \(.*Monday check.*\); the default is 30d$/],
+    [
+      'HANDOFF_RETENTION_EVENTS',
+      '6d',
+      /^HANDOFF_RETENTION_EVENTS \(got "6d"\) is too short: use a duration from 7d to 3650d \(.*Monday check.*\); the default is 30d$/,
+    ],
     ['HANDOFF_RETENTION_EVENTS', '4000d', /^HANDOFF_RETENTION_EVENTS \(got "4000d"\) is too long: use a duration from 7d to 3650d/],
-    ['HANDOFF_RETENTION_EXECUTIONS', '12h', /^HANDOFF_RETENTION_EXECUTIONS \(got "12h"\) is too short: use a duration from 1d to 3650d.*default is 30d$/],
-    ['HANDOFF_RETENTION_INCIDENTS', '2d', /^HANDOFF_RETENTION_INCIDENTS \(got "2d"\) is too short: use a duration from 7d to 3650d.*default is 90d$/],
-    ['HANDOFF_RETENTION_ALERTS', '1h', /^HANDOFF_RETENTION_ALERTS \(got "1h"\) is too short: use a duration from 1d to 3650d.*default is 30d$/],
+    [
+      'HANDOFF_RETENTION_EXECUTIONS',
+      '12h',
+      /^HANDOFF_RETENTION_EXECUTIONS \(got "12h"\) is too short: use a duration from 1d to 3650d.*default is 30d$/,
+    ],
+    [
+      'HANDOFF_RETENTION_INCIDENTS',
+      '2d',
+      /^HANDOFF_RETENTION_INCIDENTS \(got "2d"\) is too short: use a duration from 7d to 3650d.*default is 90d$/,
+    ],
+    [
+      'HANDOFF_RETENTION_ALERTS',
+      '1h',
+      /^HANDOFF_RETENTION_ALERTS \(got "1h"\) is too short: use a duration from 1d to 3650d.*default is 30d$/,
+    ],
     ['HANDOFF_RETENTION_ALERTS', 'forever', /^HANDOFF_RETENTION_ALERTS \(got "forever"\) "forever" is not a duration/],
   ])('%s=%s is refused, naming the variable, the value and the fix', (name, value, message) => {
     expect(problem({ [name]: value })).toMatch(message);

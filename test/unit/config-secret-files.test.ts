@@ -52,11 +52,17 @@ describe('<VAR>_FILE', () => {
 
   it('keeps inner whitespace and a value without a newline as they are', () => {
     expect(loadConfig({ HANDOFF_MONITOR_TOKEN_FILE: file('token', TOKEN) }).token).toBe(TOKEN);
-    expect(loadConfig({ HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_DB_FILE: file('db', '/var/lib/my monitor/ledger.db\n') }).db).toBe('/var/lib/my monitor/ledger.db');
+    expect(loadConfig({ HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_MONITOR_DB_FILE: file('db', '/var/lib/my monitor/ledger.db\n') }).db).toBe(
+      '/var/lib/my monitor/ledger.db',
+    );
   });
 
   it.each(FILE_VARIABLES.map((name) => [name]))('%s and %s_FILE both set is an error naming both', (name) => {
-    const env: Record<string, string> = { HANDOFF_MONITOR_TOKEN: TOKEN, [name]: name === 'HANDOFF_MONITOR_TOKEN' ? TOKEN : 'x', [`${name}_FILE`]: file('v', 'y\n') };
+    const env: Record<string, string> = {
+      HANDOFF_MONITOR_TOKEN: TOKEN,
+      [name]: name === 'HANDOFF_MONITOR_TOKEN' ? TOKEN : 'x',
+      [`${name}_FILE`]: file('v', 'y\n'),
+    };
     const text = problems(env);
     expect(text).toContain(`${name} and ${name}_FILE are both set: keep one`);
   });
@@ -65,8 +71,12 @@ describe('<VAR>_FILE', () => {
     expect(problems({ HANDOFF_MONITOR_TOKEN_FILE: join(dir, 'nope') })).toBe(
       `HANDOFF_MONITOR_TOKEN_FILE (got "${join(dir, 'nope')}") cannot be read (no such file): point it at a file this user can read that holds HANDOFF_MONITOR_TOKEN`,
     );
-    expect(problems({ HANDOFF_MONITOR_TOKEN_FILE: dir })).toMatch(/^HANDOFF_MONITOR_TOKEN_FILE \(got ".*"\) cannot be read \(it is a folder\)/);
-    expect(problems({ HANDOFF_MONITOR_TOKEN_FILE: file('empty', '\n') })).toMatch(/^HANDOFF_MONITOR_TOKEN_FILE \(got ".*empty"\) names an empty file: put the value of HANDOFF_MONITOR_TOKEN in it$/);
+    expect(problems({ HANDOFF_MONITOR_TOKEN_FILE: dir })).toMatch(
+      /^HANDOFF_MONITOR_TOKEN_FILE \(got ".*"\) cannot be read \(it is a folder\)/,
+    );
+    expect(problems({ HANDOFF_MONITOR_TOKEN_FILE: file('empty', '\n') })).toMatch(
+      /^HANDOFF_MONITOR_TOKEN_FILE \(got ".*empty"\) names an empty file: put the value of HANDOFF_MONITOR_TOKEN in it$/,
+    );
     if (process.getuid?.() !== 0) {
       const locked = file('locked', 'secret-api-key\n');
       chmodSync(locked, 0o000);
@@ -81,7 +91,9 @@ describe('<VAR>_FILE', () => {
     expect(text).toMatch(/^HANDOFF_MONITOR_TOKEN \(value hidden\) \(read from HANDOFF_MONITOR_TOKEN_FILE\) is too short/);
     expect(text).not.toContain('tiny-secret');
     const url = problems({ HANDOFF_MONITOR_TOKEN: TOKEN, HANDOFF_ALERT_WEBHOOK_URL_FILE: file('alert', 'hooks.example/secret-path\n') });
-    expect(url).toMatch(/^HANDOFF_ALERT_WEBHOOK_URL \(value hidden\) \(read from HANDOFF_ALERT_WEBHOOK_URL_FILE\) must be a full http\(s\) URL/);
+    expect(url).toMatch(
+      /^HANDOFF_ALERT_WEBHOOK_URL \(value hidden\) \(read from HANDOFF_ALERT_WEBHOOK_URL_FILE\) must be a full http\(s\) URL/,
+    );
     expect(url).not.toContain('secret-path');
   });
 

@@ -6,7 +6,8 @@ import express from 'express';
 import { ConfigError, loadConfig } from '../../monitor/src/config/env';
 
 const TOKEN = 'a'.repeat(32);
-const load = (value?: string) => loadConfig({ HANDOFF_MONITOR_TOKEN: TOKEN, ...(value === undefined ? {} : { HANDOFF_TRUST_PROXY: value }) });
+const load = (value?: string) =>
+  loadConfig({ HANDOFF_MONITOR_TOKEN: TOKEN, ...(value === undefined ? {} : { HANDOFF_TRUST_PROXY: value }) });
 
 function problem(value: string): string {
   try {
@@ -40,7 +41,10 @@ describe('HANDOFF_TRUST_PROXY', () => {
   it.each([
     ['true', /^HANDOFF_TRUST_PROXY \(got "true"\) would trust the X-Forwarded-\* headers of every client.*set it to the number of proxies/],
     ['11', /^HANDOFF_TRUST_PROXY \(got "11"\) is more hops than a chain of proxies has \(at most 10\)/],
-    ['nginx', /^HANDOFF_TRUST_PROXY \(got "nginx"\) "nginx" is not an IP address, a subnet such as 10\.0\.0\.0\/8, or one of loopback, linklocal, uniquelocal; set it to/],
+    [
+      'nginx',
+      /^HANDOFF_TRUST_PROXY \(got "nginx"\) "nginx" is not an IP address, a subnet such as 10\.0\.0\.0\/8, or one of loopback, linklocal, uniquelocal; set it to/,
+    ],
     ['10.0.0.256', /"10\.0\.0\.256" is not an IP address/],
     ['10.0.0.0/33', /"10\.0\.0\.0\/33" has a bad prefix length: use 0 to 32 after the slash/],
     ['::1/129', /"::1\/129" has a bad prefix length: use 0 to 128/],

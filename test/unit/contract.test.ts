@@ -60,7 +60,9 @@ handoffs:
     const problems = problemsOf(text);
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^line 5: handoffs\[0\] \(a\)\.targets\[0\]: names system "nowhere", which is not under systems: \(known: crm\)/),
+        expect.stringMatching(
+          /^line 5: handoffs\[0\] \(a\)\.targets\[0\]: names system "nowhere", which is not under systems: \(known: crm\)/,
+        ),
         expect.stringMatching(/^line 6: handoffs\[1\] \(a\)\.id: duplicates the id of handoffs\[0\]/),
       ]),
     );

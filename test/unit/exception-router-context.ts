@@ -33,7 +33,14 @@ export function fakeContext(opts: FakeOptions) {
       if (typeof v === 'function') return (v as (i: number) => unknown)(i);
       return v === undefined ? fallback : v;
     },
-    getNode: () => ({ id: 'n1', name: 'Exception Router', type: 'n8n-nodes-handoff-guard.exceptionRouter', typeVersion: 1, position: [0, 0], parameters: {} }),
+    getNode: () => ({
+      id: 'n1',
+      name: 'Exception Router',
+      type: 'n8n-nodes-handoff-guard.exceptionRouter',
+      typeVersion: 1,
+      position: [0, 0],
+      parameters: {},
+    }),
     continueOnFail: () => opts.continueOnFail ?? false,
     getExecutionId: () => '501',
     getWorkflow: () => ({ id: 'wf7', name: 'Kickoff', active: true }),
@@ -43,7 +50,12 @@ export function fakeContext(opts: FakeOptions) {
     addExecutionHints: () => undefined,
     helpers: {
       httpRequest: async (req: IHttpRequestOptions) => {
-        const call = { url: String(req.url), method: String(req.method), body: JSON.parse(JSON.stringify(req.body ?? null)), headers: req.headers as IDataObject };
+        const call = {
+          url: String(req.url),
+          method: String(req.method),
+          body: JSON.parse(JSON.stringify(req.body ?? null)),
+          headers: req.headers as IDataObject,
+        };
         webhookCalls.push(call);
         if (!opts.webhook) return { statusCode: 200, body: 'ok' };
         return opts.webhook(call);
@@ -70,7 +82,14 @@ export function fakeMonitor() {
         existing.count++;
         return { statusCode: 200, body: { incident: existing, deduplicated: true } };
       }
-      const incident = { id: nextId++, state: 'open', owner: { name: 'Dana Ops' }, slaDueAt: '2026-02-04T09:00:00.000Z', count: 1, ...call.body };
+      const incident = {
+        id: nextId++,
+        state: 'open',
+        owner: { name: 'Dana Ops' },
+        slaDueAt: '2026-02-04T09:00:00.000Z',
+        count: 1,
+        ...call.body,
+      };
       incidents.set(call.body.dedupKey, incident);
       return { statusCode: 201, body: { incident, deduplicated: false } };
     }

@@ -16,13 +16,20 @@ afterEach(() => jest.restoreAllMocks());
 
 const node = new ExceptionRouter();
 const { description } = node;
-const requestFailed = (key: string) => ({ dealId: key, kind: 'request_failed', error: 'Task board answered 503', _handoff: { handoff: 'kickoff', key } });
+const requestFailed = (key: string) => ({
+  dealId: key,
+  kind: 'request_failed',
+  error: 'Task board answered 503',
+  _handoff: { handoff: 'kickoff', key },
+});
 const slack = { notify: 'slack', notifyUrl: 'https://hooks.slack.com/services/T/B/secret' };
 
 /** What n8n makes of stored parameters: the values it runs with (defaults filled in for this version). */
-const resolved = (typeVersion: number, stored: INodeParameters) => NodeHelpers.getNodeParameters(description.properties, stored, true, false, { typeVersion }, description)!;
+const resolved = (typeVersion: number, stored: INodeParameters) =>
+  NodeHelpers.getNodeParameters(description.properties, stored, true, false, { typeVersion }, description)!;
 /** What n8n stores when it saves a node: only values that differ from their default. */
-const saved = (typeVersion: number, values: INodeParameters) => NodeHelpers.getNodeParameters(description.properties, values, false, false, { typeVersion }, description)!;
+const saved = (typeVersion: number, values: INodeParameters) =>
+  NodeHelpers.getNodeParameters(description.properties, values, false, false, { typeVersion }, description)!;
 
 /** The fake context, for a node of one version (the shared fake is a version-1 node). */
 function routerAt(typeVersion: number, opts: FakeOptions) {
@@ -77,13 +84,23 @@ describe('posting', () => {
   });
 
   it('version 1.1: two deals in one run are two incidents, two posts', async () => {
-    const { ctx, webhookCalls } = routerAt(1.1, { items: [requestFailed('d1'), requestFailed('d2')], params: slack, monitor: fakeMonitor() });
+    const { ctx, webhookCalls } = routerAt(1.1, {
+      items: [requestFailed('d1'), requestFailed('d2')],
+      params: slack,
+      monitor: fakeMonitor(),
+    });
     await node.execute.call(ctx);
-    expect(webhookCalls.map((c) => c.body.text.split('\n')[0])).toEqual([expect.stringMatching(/^Incident #1 /), expect.stringMatching(/^Incident #2 /)]);
+    expect(webhookCalls.map((c) => c.body.text.split('\n')[0])).toEqual([
+      expect.stringMatching(/^Incident #1 /),
+      expect.stringMatching(/^Incident #2 /),
+    ]);
   });
 
   it('version 1.1 set to "Every Failure", and version 1, post every repeat as before', async () => {
-    for (const [typeVersion, params] of [[1.1, { ...slack, notifyOn: 'every' }], [1, slack]] as const) {
+    for (const [typeVersion, params] of [
+      [1.1, { ...slack, notifyOn: 'every' }],
+      [1, slack],
+    ] as const) {
       const monitor = fakeMonitor();
       await node.execute.call(routerAt(typeVersion, { items: [requestFailed('d1')], params, monitor }).ctx);
       const repeat = routerAt(typeVersion, { items: [requestFailed('d1')], params, monitor });
@@ -93,7 +110,11 @@ describe('posting', () => {
   });
 
   it('without recording, nothing says what is a repeat: every item posts', async () => {
-    const { ctx, webhookCalls, monitorCalls } = routerAt(1.1, { items: [requestFailed('d1'), requestFailed('d1')], params: { ...slack, recordIncident: false }, monitor: fakeMonitor() });
+    const { ctx, webhookCalls, monitorCalls } = routerAt(1.1, {
+      items: [requestFailed('d1'), requestFailed('d1')],
+      params: { ...slack, recordIncident: false },
+      monitor: fakeMonitor(),
+    });
     await node.execute.call(ctx);
     expect(webhookCalls).toHaveLength(2);
     expect(monitorCalls.filter((c) => c.url.endsWith('/api/v1/incidents'))).toHaveLength(0);

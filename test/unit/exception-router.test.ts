@@ -10,9 +10,19 @@ import { fakeContext, fakeMonitor } from './exception-router-context';
 afterEach(() => jest.restoreAllMocks());
 
 const node = new ExceptionRouter();
-const requestFailed = (key: string) => ({ dealId: key, kind: 'request_failed', error: 'Task board answered 503', _handoff: { handoff: 'kickoff', key } });
+const requestFailed = (key: string) => ({
+  dealId: key,
+  kind: 'request_failed',
+  error: 'Task board answered 503',
+  _handoff: { handoff: 'kickoff', key },
+});
 const errorTrigger = {
-  execution: { id: '900', url: 'https://n8n.example.test/workflow/wf1/executions/900', error: { message: 'Connection refused', node: { name: 'Create project' } }, lastNodeExecuted: 'Create project' },
+  execution: {
+    id: '900',
+    url: 'https://n8n.example.test/workflow/wf1/executions/900',
+    error: { message: 'Connection refused', node: { name: 'Create project' } },
+    lastNodeExecuted: 'Create project',
+  },
   workflow: { id: 'wf1', name: 'Kickoff' },
 };
 const rules = {
@@ -28,7 +38,10 @@ describe('Exception Router', () => {
   describe('outputs', () => {
     it('declares one named output per rule plus the fallback, like Switch V3', () => {
       expect(routerOutputs({ rules, options: {} }).map((o) => o.displayName)).toEqual(['Data problems', 'Outages', 'Fallback']);
-      expect(routerOutputs({ rules: { values: [{}] }, options: { fallbackOutputName: 'Other' } }).map((o) => o.displayName)).toEqual(['Rule 1', 'Other']);
+      expect(routerOutputs({ rules: { values: [{}] }, options: { fallbackOutputName: 'Other' } }).map((o) => o.displayName)).toEqual([
+        'Rule 1',
+        'Other',
+      ]);
       expect(routerOutputs({}).map((o) => o.displayName)).toEqual(['Fallback']);
       // n8n evaluates the function from its source text, so it must run without any import.
       expect(new Function(`return (${routerOutputs})`)()({ rules, options: {} })).toHaveLength(3);
@@ -38,7 +51,12 @@ describe('Exception Router', () => {
   describe('routing rules', () => {
     it('routes each item to the first matching rule, the rest to the fallback, keeping pairedItem', async () => {
       const { ctx } = fakeContext({
-        items: [{ ...requestFailed('d1'), kind: 'invalid' }, requestFailed('d2'), { kind: 'qa_failed', _handoff: { handoff: 'kickoff', key: 'd3' } }, errorTrigger],
+        items: [
+          { ...requestFailed('d1'), kind: 'invalid' },
+          requestFailed('d2'),
+          { kind: 'qa_failed', _handoff: { handoff: 'kickoff', key: 'd3' } },
+          errorTrigger,
+        ],
         params: { rules, handoff: (i: number) => (i === 3 ? 'kickoff' : '') },
         monitor: fakeMonitor(),
       });
@@ -105,7 +123,10 @@ describe('Exception Router', () => {
         monitor: fakeMonitor(),
       });
       await node.execute.call(ctx);
-      expect(monitorCalls[0].body).toMatchObject({ kind: 'node_error', error: { message: 'Bad gateway', description: 'upstream', httpCode: '502' } });
+      expect(monitorCalls[0].body).toMatchObject({
+        kind: 'node_error',
+        error: { message: 'Bad gateway', description: 'upstream', httpCode: '502' },
+      });
     });
 
     it('sends 50 identical failures under one dedup key, so the monitor keeps one incident', async () => {
@@ -119,7 +140,10 @@ describe('Exception Router', () => {
 
   describe('releasing the claim', () => {
     it('releases every key in one request per handoff, unless switched off', async () => {
-      const { ctx, monitorCalls } = fakeContext({ items: [requestFailed('d1'), requestFailed('d2'), requestFailed('d1')], monitor: fakeMonitor() });
+      const { ctx, monitorCalls } = fakeContext({
+        items: [requestFailed('d1'), requestFailed('d2'), requestFailed('d1')],
+        monitor: fakeMonitor(),
+      });
       await node.execute.call(ctx);
       const releases = monitorCalls.filter((c) => c.url.endsWith('/claims/release'));
       expect(releases).toHaveLength(1);

@@ -40,10 +40,16 @@ describe('the Grafana dashboard under file provisioning', () => {
   it('every panel, query and variable uses that variable, none the import-only ${DS_PROMETHEUS}', () => {
     const refs = references();
     expect(refs.length).toBeGreaterThan(20);
-    const wrong = refs.filter(({ ref }) => !(ref?.type === 'prometheus' && (ref.uid === `\${${variable.name}}` || ref.uid === `$${variable.name}`)));
+    const wrong = refs.filter(
+      ({ ref }) => !(ref?.type === 'prometheus' && (ref.uid === `\${${variable.name}}` || ref.uid === `$${variable.name}`)),
+    );
     expect(wrong).toEqual([]);
     // ${DS_PROMETHEUS} appears only where the UI import replaces it: __inputs and the variable's preselection.
-    const text = JSON.stringify({ ...dashboard, __inputs: undefined, templating: { list: dashboard.templating.list.filter((v: unknown) => v !== variable) } });
+    const text = JSON.stringify({
+      ...dashboard,
+      __inputs: undefined,
+      templating: { list: dashboard.templating.list.filter((v: unknown) => v !== variable) },
+    });
     expect(text).not.toContain('DS_PROMETHEUS');
     expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })]);
   });
@@ -70,6 +76,8 @@ describe('the provisioning example', () => {
   it('has an example Prometheus data source', () => {
     const config = parse(readFileSync(join(dir, 'datasources', 'prometheus.yml'), 'utf8'));
     expect(config.apiVersion).toBe(1);
-    expect(config.datasources).toEqual([expect.objectContaining({ type: 'prometheus', access: 'proxy', url: expect.stringMatching(/^https?:\/\//) })]);
+    expect(config.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', access: 'proxy', url: expect.stringMatching(/^https?:\/\//) }),
+    ]);
   });
 });

@@ -15,7 +15,12 @@ import { ResilientRequest } from '../../nodes/ResilientRequest/ResilientRequest.
 import { fakeMonitorFetch } from './monitor-fetch-fake';
 import { HANDOFF_SEARCH_METHOD, PICKER_SINCE, readHandoff, searchHandoffs } from '../../nodes/shared/handoff-picker';
 
-const PICKING = { idempotencyGate: new IdempotencyGate(), exceptionRouter: new ExceptionRouter(), preflightValidate: new PreflightValidate(), qaVerify: new QaVerify() };
+const PICKING = {
+  idempotencyGate: new IdempotencyGate(),
+  exceptionRouter: new ExceptionRouter(),
+  preflightValidate: new PreflightValidate(),
+  qaVerify: new QaVerify(),
+};
 type Picking = keyof typeof PICKING;
 const names = Object.keys(PICKING) as Picking[];
 
@@ -31,7 +36,13 @@ const asNode = (node: INodeType, typeVersion: number, parameters: INodeParameter
 });
 /** The "handoff" property n8n shows for a node of this version (n8n resolves duplicate names by displayOptions). */
 const shownHandoff = (node: INodeType, typeVersion: number): INodeProperties =>
-  NodeHelpers.findDisplayedProperty('handoff', node.description.properties, {}, asNode(node, typeVersion, {}), node.description) as INodeProperties;
+  NodeHelpers.findDisplayedProperty(
+    'handoff',
+    node.description.properties,
+    {},
+    asNode(node, typeVersion, {}),
+    node.description,
+  ) as INodeProperties;
 /** What n8n runs with for stored parameters (defaults filled in for that version). */
 const resolved = (node: INodeType, typeVersion: number, stored: INodeParameters) =>
   NodeHelpers.getNodeParameters(node.description.properties, stored, true, false, asNode(node, typeVersion, stored), node.description)!;
@@ -65,7 +76,13 @@ describe('the four nodes that name a handoff share one picker', () => {
 
   it('is the same picker in all four, apart from whether a handoff is required (the Gate cannot run without one)', () => {
     const pickers = names.map((name) => shownHandoff(PICKING[name], latest(PICKING[name])));
-    const shape = (p: INodeProperties) => ({ ...p, description: undefined, displayOptions: undefined, required: undefined, modes: p.modes!.map((m) => ({ ...m, validation: undefined })) });
+    const shape = (p: INodeProperties) => ({
+      ...p,
+      description: undefined,
+      displayOptions: undefined,
+      required: undefined,
+      modes: p.modes!.map((m) => ({ ...m, validation: undefined })),
+    });
     for (const p of pickers) expect(shape(p)).toEqual(shape(pickers[0]));
     expect(Object.fromEntries(names.map((name, i) => [name, Boolean(pickers[i].required)]))).toEqual({
       idempotencyGate: true,
@@ -98,7 +115,16 @@ describe('saved workflows keep working', () => {
 
   it('reads the picker in either mode, and an empty picker as no handoff', () => {
     const gate = PICKING.idempotencyGate;
-    expect(readHandoff(contextFor(gate, 1.1, { __rl: true, mode: 'list', value: 'sales-to-delivery-kickoff', cachedResultName: 'Sales → delivery kickoff' }))).toBe('sales-to-delivery-kickoff');
+    expect(
+      readHandoff(
+        contextFor(gate, 1.1, {
+          __rl: true,
+          mode: 'list',
+          value: 'sales-to-delivery-kickoff',
+          cachedResultName: 'Sales → delivery kickoff',
+        }),
+      ),
+    ).toBe('sales-to-delivery-kickoff');
     expect(readHandoff(contextFor(gate, 1.1, { __rl: true, mode: 'id', value: ' nightly ' }))).toBe('nightly');
     expect(readHandoff(contextFor(PICKING.exceptionRouter, 1.2, { __rl: true, mode: 'list', value: '' }))).toBe('');
     expect(resolved(PICKING.exceptionRouter, 1.2, {}).handoff).toEqual({ __rl: true, mode: 'list', value: '' });
@@ -108,7 +134,10 @@ describe('saved workflows keep working', () => {
     const issues = (name: Picking, value: string) => {
       const node = PICKING[name];
       const parameters = { handoff: { __rl: true, mode: 'id', value } } as INodeParameters;
-      return NodeHelpers.getNodeParametersIssues(node.description.properties, asNode(node, latest(node), parameters), node.description)?.parameters?.handoff ?? [];
+      return (
+        NodeHelpers.getNodeParametersIssues(node.description.properties, asNode(node, latest(node), parameters), node.description)
+          ?.parameters?.handoff ?? []
+      );
     };
     expect(issues('idempotencyGate', 'sales-to-delivery-kickoff')).toEqual([]);
     expect(issues('idempotencyGate', 'sales to delivery')).toEqual([expect.stringMatching(/letters, digits/)]);
@@ -130,7 +159,9 @@ describe('saved workflows keep working', () => {
       const n = asNode(node, typeVersion, { operation: 'claim', handoff } as INodeParameters);
       const nodeTypes = { getByName: () => node, getByNameAndVersion: () => node, getKnownTypes: () => ({}) };
       const wf = new Workflow({ nodes: [n], connections: {}, active: false, nodeTypes: nodeTypes as never });
-      expect({ name, typeVersion, subtitle: wf.expression.getSimpleParameterValue(n, node.description.subtitle!, 'internal', {}) }).toEqual({ name, typeVersion, subtitle });
+      expect({ name, typeVersion, subtitle: wf.expression.getSimpleParameterValue(n, node.description.subtitle!, 'internal', {}) }).toEqual(
+        { name, typeVersion, subtitle },
+      );
     }
   });
 });
@@ -138,7 +169,13 @@ describe('saved workflows keep working', () => {
 describe('the list', () => {
   afterEach(() => jest.restoreAllMocks());
   const handoffs = [
-    { id: 'sales-to-delivery-kickoff', name: 'Sales → delivery kickoff', owner: { name: 'Dana Ops', channel: '#delivery-ops' }, completionSlaSeconds: 900, exceptionSlaSeconds: 172800 },
+    {
+      id: 'sales-to-delivery-kickoff',
+      name: 'Sales → delivery kickoff',
+      owner: { name: 'Dana Ops', channel: '#delivery-ops' },
+      completionSlaSeconds: 900,
+      exceptionSlaSeconds: 172800,
+    },
     { id: 'nightly', name: 'nightly', owner: { name: 'Sam Sales' }, completionSlaSeconds: 900, exceptionSlaSeconds: 172800 },
   ];
   function loadContext(answer: () => { statusCode: number; body: unknown }) {
@@ -159,7 +196,11 @@ describe('the list', () => {
     const { ctx, calls } = loadContext(() => ({ statusCode: 200, body: { handoffs } }));
     expect(await searchHandoffs.call(ctx)).toEqual({
       results: [
-        { name: 'Sales → delivery kickoff (sales-to-delivery-kickoff)', value: 'sales-to-delivery-kickoff', description: 'Owner: Dana Ops #delivery-ops' },
+        {
+          name: 'Sales → delivery kickoff (sales-to-delivery-kickoff)',
+          value: 'sales-to-delivery-kickoff',
+          description: 'Owner: Dana Ops #delivery-ops',
+        },
         { name: 'nightly', value: 'nightly', description: 'Owner: Sam Sales' },
       ],
     });

@@ -31,7 +31,13 @@ describe('decideReport', () => {
   ] as const)('folds a repeat (severity %s) into the open incident without an alert → severity %s', (severity, expected) => {
     const outcome = decideReport(opened, { ...report, severity, owner: { name: 'Other' } }, T0 + 5);
     expect(outcome.alert).toBeUndefined();
-    expect(outcome.record).toMatchObject({ count: 2, severity: expected, lastSeenAt: T0 + 5, owner: { name: 'Dana' }, slaDueAt: T0 + 60_000 });
+    expect(outcome.record).toMatchObject({
+      count: 2,
+      severity: expected,
+      lastSeenAt: T0 + 5,
+      owner: { name: 'Dana' },
+      slaDueAt: T0 + 60_000,
+    });
   });
 
   it('opens a fresh incident when the one with that key is resolved', () => {
@@ -68,7 +74,8 @@ describe('decideEscalation', () => {
   ])('%s → escalate: %s', (_name, patch, now, escalates) => {
     const outcome = decideEscalation({ ...opened, ...patch }, oncall, now);
     expect(Boolean(outcome)).toBe(escalates);
-    if (outcome) expect(outcome).toMatchObject({ record: { escalatedAt: now, escalatedTo: oncall }, alert: { kind: 'escalated', to: oncall } });
+    if (outcome)
+      expect(outcome).toMatchObject({ record: { escalatedAt: now, escalatedTo: oncall }, alert: { kind: 'escalated', to: oncall } });
   });
 });
 

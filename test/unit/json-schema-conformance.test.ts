@@ -20,16 +20,19 @@ const DRAFTS: Array<{ folder: string; draft: Draft }> = [
 ];
 
 const WHY = {
-  format: "Formats are asserted on purpose (pre-flight exists to stop an invalid email or date); the spec's default makes format an annotation only.",
-  dyn: "Ajv 8 implements $dynamicRef/$dynamicAnchor only for the recursive-extension pattern, not general dynamic scope resolution.",
-  uneval: "Ajv's unevaluatedItems/unevaluatedProperties do not collect annotations from contains, from an if without then/else, or from nested items.",
-  enum: "Ajv refuses `enum: []` when compiling; the node reports such a schema (which accepts nothing) as a schema mistake before any item runs.",
+  format:
+    "Formats are asserted on purpose (pre-flight exists to stop an invalid email or date); the spec's default makes format an annotation only.",
+  dyn: 'Ajv 8 implements $dynamicRef/$dynamicAnchor only for the recursive-extension pattern, not general dynamic scope resolution.',
+  uneval:
+    "Ajv's unevaluatedItems/unevaluatedProperties do not collect annotations from contains, from an if without then/else, or from nested items.",
+  enum: 'Ajv refuses `enum: []` when compiling; the node reports such a schema (which accepts nothing) as a schema mistake before any item runs.',
   proto:
-    "Ajv looks fields up with data[name], which also sees inherited names (toString, constructor, __proto__). Its ownProperties option fixes this but costs ~17% throughput on every item, and deal records never use such names.",
-  relref: "Ajv overflows its stack resolving these nested relative $id/$ref (and URN) combinations; the node reports the schema as unusable instead of crashing.",
-  recref: "Ajv resolves $recursiveRef to the outer $recursiveAnchor even when the initial target has none.",
-  vocab: "Custom meta-schemas are refused: the node downloads nothing and Ajv does not implement $vocabulary.",
-  d7ref: "Draft 7 says keywords beside $ref are ignored; Ajv 8 applies them.",
+    'Ajv looks fields up with data[name], which also sees inherited names (toString, constructor, __proto__). Its ownProperties option fixes this but costs ~17% throughput on every item, and deal records never use such names.',
+  relref:
+    'Ajv overflows its stack resolving these nested relative $id/$ref (and URN) combinations; the node reports the schema as unusable instead of crashing.',
+  recref: 'Ajv resolves $recursiveRef to the outer $recursiveAnchor even when the initial target has none.',
+  vocab: 'Custom meta-schemas are refused: the node downloads nothing and Ajv does not implement $vocabulary.',
+  d7ref: 'Draft 7 says keywords beside $ref are ignored; Ajv 8 applies them.',
 };
 
 /**
@@ -40,13 +43,19 @@ const EXCLUSIONS: Array<{ match: string; reason: string }> = [
   { match: 'draft2019-09/enum.json › empty enum', reason: WHY.enum },
   { match: 'draft2019-09/properties.json › properties whose names are Javascript object property names', reason: WHY.proto },
   { match: 'draft2019-09/required.json › required properties whose names are Javascript object property names', reason: WHY.proto },
-  { match: 'draft2019-09/recursiveRef.json › $recursiveRef with no $recursiveAnchor in the initial target schema resource', reason: WHY.recref },
+  {
+    match: 'draft2019-09/recursiveRef.json › $recursiveRef with no $recursiveAnchor in the initial target schema resource',
+    reason: WHY.recref,
+  },
   { match: 'draft2019-09/ref.json › URN ref with nested pointer ref', reason: WHY.relref },
   { match: 'draft2019-09/ref.json › refs with relative uris and defs', reason: WHY.relref },
   { match: 'draft2019-09/ref.json › relative refs with absolute uris and defs', reason: WHY.relref },
   { match: 'draft2019-09/unevaluatedItems.json › unevaluatedItems can see annotations from if without then and else', reason: WHY.uneval },
   { match: 'draft2019-09/unevaluatedItems.json › unevaluatedItems with nested items', reason: WHY.uneval },
-  { match: 'draft2019-09/unevaluatedProperties.json › unevaluatedProperties can see annotations from if without then and else', reason: WHY.uneval },
+  {
+    match: 'draft2019-09/unevaluatedProperties.json › unevaluatedProperties can see annotations from if without then and else',
+    reason: WHY.uneval,
+  },
   { match: 'draft2019-09/unevaluatedProperties.json › unevaluatedProperties with if/then/else, then not defined', reason: WHY.uneval },
   { match: 'draft2019-09/vocabulary.json › ignore unrecognized optional vocabulary', reason: WHY.vocab },
   { match: 'draft2019-09/vocabulary.json › schema that uses custom metaschema with with no validation vocabulary', reason: WHY.vocab },
@@ -56,16 +65,51 @@ const EXCLUSIONS: Array<{ match: string; reason: string }> = [
   { match: 'draft2020-12/dynamicRef.json › $ref and $dynamicAnchor are independent of order - $defs first', reason: WHY.dyn },
   { match: 'draft2020-12/dynamicRef.json › $ref and $dynamicAnchor are independent of order - $ref first', reason: WHY.dyn },
   { match: 'draft2020-12/dynamicRef.json › $ref to $dynamicRef finds detached $dynamicAnchor', reason: WHY.dyn },
-  { match: 'draft2020-12/dynamicRef.json › A $dynamicRef resolves to the first $dynamicAnchor still in scope that is encountered when the schema is evaluated', reason: WHY.dyn },
-  { match: 'draft2020-12/dynamicRef.json › A $dynamicRef that initially resolves to a schema with a matching $dynamicAnchor resolves to the first $dynamicAnchor in the dynamic scope', reason: WHY.dyn },
-  { match: 'draft2020-12/dynamicRef.json › A $dynamicRef that initially resolves to a schema without a matching $dynamicAnchor behaves like a normal $ref to $anchor', reason: WHY.dyn },
-  { match: 'draft2020-12/dynamicRef.json › A $dynamicRef to a $dynamicAnchor in the same schema resource behaves like a normal $ref to an $anchor', reason: WHY.dyn },
-  { match: 'draft2020-12/dynamicRef.json › A $dynamicRef to an $anchor in the same schema resource behaves like a normal $ref to an $anchor', reason: WHY.dyn },
-  { match: 'draft2020-12/dynamicRef.json › A $dynamicRef with a non-matching $dynamicAnchor in the same schema resource behaves like a normal $ref to $anchor', reason: WHY.dyn },
-  { match: "draft2020-12/dynamicRef.json › A $dynamicRef with intermediate scopes that don't include a matching $dynamicAnchor does not affect dynamic scope resolution", reason: WHY.dyn },
-  { match: 'draft2020-12/dynamicRef.json › A $dynamicRef without a matching $dynamicAnchor in the same schema resource behaves like a normal $ref to $anchor', reason: WHY.dyn },
+  {
+    match:
+      'draft2020-12/dynamicRef.json › A $dynamicRef resolves to the first $dynamicAnchor still in scope that is encountered when the schema is evaluated',
+    reason: WHY.dyn,
+  },
+  {
+    match:
+      'draft2020-12/dynamicRef.json › A $dynamicRef that initially resolves to a schema with a matching $dynamicAnchor resolves to the first $dynamicAnchor in the dynamic scope',
+    reason: WHY.dyn,
+  },
+  {
+    match:
+      'draft2020-12/dynamicRef.json › A $dynamicRef that initially resolves to a schema without a matching $dynamicAnchor behaves like a normal $ref to $anchor',
+    reason: WHY.dyn,
+  },
+  {
+    match:
+      'draft2020-12/dynamicRef.json › A $dynamicRef to a $dynamicAnchor in the same schema resource behaves like a normal $ref to an $anchor',
+    reason: WHY.dyn,
+  },
+  {
+    match:
+      'draft2020-12/dynamicRef.json › A $dynamicRef to an $anchor in the same schema resource behaves like a normal $ref to an $anchor',
+    reason: WHY.dyn,
+  },
+  {
+    match:
+      'draft2020-12/dynamicRef.json › A $dynamicRef with a non-matching $dynamicAnchor in the same schema resource behaves like a normal $ref to $anchor',
+    reason: WHY.dyn,
+  },
+  {
+    match:
+      "draft2020-12/dynamicRef.json › A $dynamicRef with intermediate scopes that don't include a matching $dynamicAnchor does not affect dynamic scope resolution",
+    reason: WHY.dyn,
+  },
+  {
+    match:
+      'draft2020-12/dynamicRef.json › A $dynamicRef without a matching $dynamicAnchor in the same schema resource behaves like a normal $ref to $anchor',
+    reason: WHY.dyn,
+  },
   { match: 'draft2020-12/dynamicRef.json › A $dynamicRef without anchor in fragment behaves identical to $ref', reason: WHY.dyn },
-  { match: 'draft2020-12/dynamicRef.json › An $anchor with the same name as a $dynamicAnchor is not used for dynamic scope resolution', reason: WHY.dyn },
+  {
+    match: 'draft2020-12/dynamicRef.json › An $anchor with the same name as a $dynamicAnchor is not used for dynamic scope resolution',
+    reason: WHY.dyn,
+  },
   { match: 'draft2020-12/dynamicRef.json › after leaving a dynamic scope, it is not used by a $dynamicRef', reason: WHY.dyn },
   { match: 'draft2020-12/dynamicRef.json › multiple dynamic paths to the $dynamicRef keyword', reason: WHY.dyn },
   { match: 'draft2020-12/dynamicRef.json › tests for implementation dynamic anchor and reference link', reason: WHY.dyn },
@@ -77,27 +121,46 @@ const EXCLUSIONS: Array<{ match: string; reason: string }> = [
   { match: 'draft2020-12/format.json › hostname format › invalid hostname string is only an annotation by default', reason: WHY.format },
   { match: 'draft2020-12/format.json › ipv4 format › invalid ipv4 string is only an annotation by default', reason: WHY.format },
   { match: 'draft2020-12/format.json › ipv6 format › invalid ipv6 string is only an annotation by default', reason: WHY.format },
-  { match: 'draft2020-12/format.json › json-pointer format › invalid json-pointer string is only an annotation by default', reason: WHY.format },
+  {
+    match: 'draft2020-12/format.json › json-pointer format › invalid json-pointer string is only an annotation by default',
+    reason: WHY.format,
+  },
   { match: 'draft2020-12/format.json › regex format › invalid regex string is only an annotation by default', reason: WHY.format },
-  { match: 'draft2020-12/format.json › relative-json-pointer format › invalid relative-json-pointer string is only an annotation by default', reason: WHY.format },
+  {
+    match:
+      'draft2020-12/format.json › relative-json-pointer format › invalid relative-json-pointer string is only an annotation by default',
+    reason: WHY.format,
+  },
   { match: 'draft2020-12/format.json › time format › invalid time string is only an annotation by default', reason: WHY.format },
   { match: 'draft2020-12/format.json › uri format › invalid uri string is only an annotation by default', reason: WHY.format },
-  { match: 'draft2020-12/format.json › uri-reference format › invalid uri-reference string is only an annotation by default', reason: WHY.format },
-  { match: 'draft2020-12/format.json › uri-template format › invalid uri-template string is only an annotation by default', reason: WHY.format },
+  {
+    match: 'draft2020-12/format.json › uri-reference format › invalid uri-reference string is only an annotation by default',
+    reason: WHY.format,
+  },
+  {
+    match: 'draft2020-12/format.json › uri-template format › invalid uri-template string is only an annotation by default',
+    reason: WHY.format,
+  },
   { match: 'draft2020-12/format.json › uuid format › invalid uuid string is only an annotation by default', reason: WHY.format },
   { match: 'draft2020-12/properties.json › properties whose names are Javascript object property names', reason: WHY.proto },
   { match: 'draft2020-12/required.json › required properties whose names are Javascript object property names', reason: WHY.proto },
   { match: 'draft2020-12/ref.json › URN ref with nested pointer ref', reason: WHY.relref },
   { match: 'draft2020-12/ref.json › refs with relative uris and defs', reason: WHY.relref },
   { match: 'draft2020-12/ref.json › relative refs with absolute uris and defs', reason: WHY.relref },
-  { match: 'draft2020-12/unevaluatedItems.json › unevaluatedItems and contains interact to control item dependency relationship', reason: WHY.uneval },
+  {
+    match: 'draft2020-12/unevaluatedItems.json › unevaluatedItems and contains interact to control item dependency relationship',
+    reason: WHY.uneval,
+  },
   { match: 'draft2020-12/unevaluatedItems.json › unevaluatedItems can see annotations from if without then and else', reason: WHY.uneval },
   { match: 'draft2020-12/unevaluatedItems.json › unevaluatedItems depends on adjacent contains', reason: WHY.uneval },
   { match: 'draft2020-12/unevaluatedItems.json › unevaluatedItems depends on multiple nested contains', reason: WHY.uneval },
   { match: 'draft2020-12/unevaluatedItems.json › unevaluatedItems with $dynamicRef', reason: WHY.dyn },
   { match: 'draft2020-12/unevaluatedItems.json › unevaluatedItems with minContains = 0', reason: WHY.uneval },
   { match: 'draft2020-12/unevaluatedItems.json › unevaluatedItems with nested items', reason: WHY.uneval },
-  { match: 'draft2020-12/unevaluatedProperties.json › unevaluatedProperties can see annotations from if without then and else', reason: WHY.uneval },
+  {
+    match: 'draft2020-12/unevaluatedProperties.json › unevaluatedProperties can see annotations from if without then and else',
+    reason: WHY.uneval,
+  },
   { match: 'draft2020-12/unevaluatedProperties.json › unevaluatedProperties with $dynamicRef', reason: WHY.dyn },
   { match: 'draft2020-12/unevaluatedProperties.json › unevaluatedProperties with if/then/else, then not defined', reason: WHY.uneval },
   { match: 'draft2020-12/vocabulary.json › ignore unrecognized optional vocabulary', reason: WHY.vocab },
@@ -134,7 +197,9 @@ async function runDraft(folder: string, draft: Draft): Promise<Outcome[]> {
   const compiler = createSchemaCompiler({ loadSchema: loadRemote });
   const dir = path.join(suiteRoot, 'tests', folder);
   const outcomes: Outcome[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const groups = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Array<{
       description: string;
       schema: unknown;
@@ -162,7 +227,11 @@ async function runDraft(folder: string, draft: Draft): Promise<Outcome[]> {
           outcomes.push({ id, passed: false, detail: `threw: ${(error as Error).message}` });
           continue;
         }
-        outcomes.push({ id, passed: valid === test.valid, detail: valid === test.valid ? undefined : `expected valid=${test.valid}, got ${valid}` });
+        outcomes.push({
+          id,
+          passed: valid === test.valid,
+          detail: valid === test.valid ? undefined : `expected valid=${test.valid}, got ${valid}`,
+        });
       }
     }
   }
@@ -201,19 +270,23 @@ describe('JSON Schema conformance (validator as the node configures it)', () => 
     expect(readdirSync(path.join(suiteRoot, 'tests'))).toEqual(expect.arrayContaining(DRAFTS.map((d) => d.folder)));
   });
 
-  it.each(DRAFTS)('passes every required test of $folder except the listed exclusions', async ({ folder, draft }) => {
-    const outcomes = await runDraft(folder, draft);
-    const passed = outcomes.filter((o) => o.passed).length;
-    const excluded = outcomes.filter((o) => !o.passed && exclusionFor(o.id));
-    const unexpected = outcomes.filter((o) => !o.passed && !exclusionFor(o.id)).map((o) => `${o.id}: ${o.detail}`);
-    // An exclusion whose tests all pass is stale: remove it so the list stays true.
-    const stale = EXCLUSIONS.filter((e) => e.match.startsWith(`${folder}/`))
-      .filter((e) => !outcomes.some((o) => !o.passed && (o.id === e.match || o.id.startsWith(`${e.match} › `))))
-      .map((e) => e.match);
+  it.each(DRAFTS)(
+    'passes every required test of $folder except the listed exclusions',
+    async ({ folder, draft }) => {
+      const outcomes = await runDraft(folder, draft);
+      const passed = outcomes.filter((o) => o.passed).length;
+      const excluded = outcomes.filter((o) => !o.passed && exclusionFor(o.id));
+      const unexpected = outcomes.filter((o) => !o.passed && !exclusionFor(o.id)).map((o) => `${o.id}: ${o.detail}`);
+      // An exclusion whose tests all pass is stale: remove it so the list stays true.
+      const stale = EXCLUSIONS.filter((e) => e.match.startsWith(`${folder}/`))
+        .filter((e) => !outcomes.some((o) => !o.passed && (o.id === e.match || o.id.startsWith(`${e.match} › `))))
+        .map((e) => e.match);
 
-    console.log(`${folder}: ${passed}/${outcomes.length} required tests pass (${excluded.length} excluded failures)`);
-    expect(outcomes.length).toBeGreaterThan(500);
-    expect(unexpected).toEqual([]);
-    expect(stale).toEqual([]);
-  }, 120_000);
+      console.log(`${folder}: ${passed}/${outcomes.length} required tests pass (${excluded.length} excluded failures)`);
+      expect(outcomes.length).toBeGreaterThan(500);
+      expect(unexpected).toEqual([]);
+      expect(stale).toEqual([]);
+    },
+    120_000,
+  );
 });

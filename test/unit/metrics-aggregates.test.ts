@@ -8,8 +8,17 @@ const T0 = Date.parse('2026-03-02T09:00:30Z');
 
 let seq = 0;
 const run = (over: Partial<ExecutionRecord>): ExecutionRecord => ({
-  id: String(++seq), handoff: 'kickoff', workflowId: '101', status: 'success', mode: 'webhook',
-  startedAt: T0, stoppedAt: T0, waitTill: null, retryOf: null, retrySuccessId: null, ...over,
+  id: String(++seq),
+  handoff: 'kickoff',
+  workflowId: '101',
+  status: 'success',
+  mode: 'webhook',
+  startedAt: T0,
+  stoppedAt: T0,
+  waitTill: null,
+  retryOf: null,
+  retrySuccessId: null,
+  ...over,
 });
 const window = async (store: MonitorStore, span: string) => {
   const w = (await store.aggregates.snapshot()).windows.find((x) => x.handoff === 'kickoff' && x.span === span);

@@ -9,7 +9,10 @@ const contract = contractSchema.parse({
   systems: { crm: { name: 'CRM' } },
   handoffs: [{ id: 'kickoff', source: 'crm', targets: ['crm'], owner: { name: 'Dana' }, reworkMinutes: 90 }],
 });
-const contracts = { current: () => contract, handoff: (id: string) => contract.handoffs.find((h) => h.id === id) } as unknown as ContractStore;
+const contracts = {
+  current: () => contract,
+  handoff: (id: string) => contract.handoffs.find((h) => h.id === id),
+} as unknown as ContractStore;
 
 const snapshot: AggregateSnapshot = {
   claims: [

@@ -44,26 +44,43 @@ afterEach(() => elsewhere?.close());
 
 const claim = (url: string) =>
   runWorkflow(
-    { nodes: [{ name: 'Start', type: 'test.emit' }, { name: 'Gate', type: GATE, parameters: { handoff: 'kickoff', operation: 'claim' } }], connections: connect(['Start', 'Gate']) },
-    { nodeTypes: { [GATE]: IdempotencyGate }, credentialTypes: [HandoffMonitorApi], credentials: { handoffMonitorApi: { url, token: TOKEN } }, input: [{ dealId: 'deal-1' }] },
+    {
+      nodes: [
+        { name: 'Start', type: 'test.emit' },
+        { name: 'Gate', type: GATE, parameters: { handoff: 'kickoff', operation: 'claim' } },
+      ],
+      connections: connect(['Start', 'Gate']),
+    },
+    {
+      nodeTypes: { [GATE]: IdempotencyGate },
+      credentialTypes: [HandoffMonitorApi],
+      credentials: { handoffMonitorApi: { url, token: TOKEN } },
+      input: [{ dealId: 'deal-1' }],
+    },
   );
 
 describe("the nodes' monitor client and redirects", () => {
-  it.each([301, 302, 307, 308])('a %s to another origin fails the node, naming the URL and the credential; the token is not sent there', async (status) => {
-    elsewhere = await listen(() => ({ status: 200, body: JSON.stringify({ results: [{ key: 'deal-1', decision: 'new', attempt: 1, state: 'claimed' }] }) }));
-    const monitor = await listen((path) => ({ status, location: `${elsewhere.url}${path}` }));
-    try {
-      const result = await claim(monitor.url);
-      expect(result.status).toBe('error');
-      expect(result.error?.message).toContain(`redirect (HTTP ${status}) to ${elsewhere.url}/api/v1/claims`);
-      expect(result.error?.message).toContain('Handoff Monitor API credential');
-      expect(monitor.requests).toHaveLength(1); // a redirect is an answer, not a blip: no retry
-      expect(monitor.requests[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
-      expect(elsewhere.requests).toEqual([]);
-    } finally {
-      await monitor.close();
-    }
-  });
+  it.each([301, 302, 307, 308])(
+    'a %s to another origin fails the node, naming the URL and the credential; the token is not sent there',
+    async (status) => {
+      elsewhere = await listen(() => ({
+        status: 200,
+        body: JSON.stringify({ results: [{ key: 'deal-1', decision: 'new', attempt: 1, state: 'claimed' }] }),
+      }));
+      const monitor = await listen((path) => ({ status, location: `${elsewhere.url}${path}` }));
+      try {
+        const result = await claim(monitor.url);
+        expect(result.status).toBe('error');
+        expect(result.error?.message).toContain(`redirect (HTTP ${status}) to ${elsewhere.url}/api/v1/claims`);
+        expect(result.error?.message).toContain('Handoff Monitor API credential');
+        expect(monitor.requests).toHaveLength(1); // a redirect is an answer, not a blip: no retry
+        expect(monitor.requests[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+        expect(elsewhere.requests).toEqual([]);
+      } finally {
+        await monitor.close();
+      }
+    },
+  );
 
   it('does not follow a redirect on the same origin either, and suggests the address it pointed at', async () => {
     elsewhere = await listen((path) => ({ status: 308, location: `/monitor${path}` }));

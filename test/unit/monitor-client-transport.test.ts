@@ -29,7 +29,10 @@ async function fakeMonitor(): Promise<{ server: Server; url: string }> {
     seen.push({ url: req.url, headers: req.headers });
     req.resume();
     req.on('end', () => {
-      const body = req.url === '/api/v1/claims' ? { results: [{ key: 'deal-1', decision: 'new', attempt: 1, state: 'claimed' }] } : { results: [{ key: 'deal-1', outcome: 'completed' }] };
+      const body =
+        req.url === '/api/v1/claims'
+          ? { results: [{ key: 'deal-1', decision: 'new', attempt: 1, state: 'claimed' }] }
+          : { results: [{ key: 'deal-1', outcome: 'completed' }] };
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     });
   });
@@ -59,7 +62,12 @@ const claimThenComplete = (monitorUrl = url) =>
       ],
       connections: connect(['Start', 'Claim'], ['Claim', 'Complete']),
     },
-    { nodeTypes: { [GATE]: IdempotencyGate }, credentialTypes: [HandoffMonitorApi], credentials: { handoffMonitorApi: { url: monitorUrl, token: TOKEN } }, input: [{ dealId: 'deal-1' }] },
+    {
+      nodeTypes: { [GATE]: IdempotencyGate },
+      credentialTypes: [HandoffMonitorApi],
+      credentials: { handoffMonitorApi: { url: monitorUrl, token: TOKEN } },
+      input: [{ dealId: 'deal-1' }],
+    },
   );
 
 it('a claim and a completion each load the credential once and send its token', async () => {
@@ -115,6 +123,8 @@ it("n8n's egress rules can refuse the monitor's URL: nothing is sent, and the me
   seen.length = 0;
   const call = callMonitor(ctx, { method: 'POST', path: '/api/v1/claims', body: { handoff: 'kickoff', items: [{ key: 'deal-1' }] } });
   await expect(call).rejects.toThrow(MonitorRejectedError);
-  await expect(call).rejects.toThrow(`n8n's egress rules do not allow requests to the Handoff Guard monitor at ${url}: 127.0.0.1 is in a blocked range`);
+  await expect(call).rejects.toThrow(
+    `n8n's egress rules do not allow requests to the Handoff Guard monitor at ${url}: 127.0.0.1 is in a blocked range`,
+  );
   expect(seen).toEqual([]);
 });

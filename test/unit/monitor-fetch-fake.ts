@@ -6,12 +6,14 @@
 export interface FakeMonitorRequest {
   url: string;
   method: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever JSON the node sent
+  body: any;
   headers: Record<string, string>;
 }
 export type FakeMonitorAnswer = { statusCode: number; body?: unknown; headers?: Record<string, string> };
 
-export function fakeMonitorFetch(answer: (request: FakeMonitorRequest) => FakeMonitorAnswer | Error | Promise<FakeMonitorAnswer | Error>): jest.SpyInstance {
+export function fakeMonitorFetch(
+  answer: (request: FakeMonitorRequest) => FakeMonitorAnswer | Error | Promise<FakeMonitorAnswer | Error>,
+): jest.SpyInstance {
   return jest.spyOn(global, 'fetch').mockImplementation(async (input: string | URL | Request, init?: RequestInit) => {
     const request: FakeMonitorRequest = {
       url: String(input),

@@ -47,14 +47,17 @@ function hintsShown(node: INodeType, values: INodeParameters): NodeHint[] {
   const n = asNode(node, values);
   const nodeTypes = { getByName: () => node, getByNameAndVersion: () => node, getKnownTypes: () => ({}) };
   const wf = new Workflow({ nodes: [n], connections: {}, active: false, nodeTypes: nodeTypes as never });
-  return (node.description.hints ?? []).filter((h) => !h.displayCondition || wf.expression.getSimpleParameterValue(n, h.displayCondition, 'internal', {}) === true);
+  return (node.description.hints ?? []).filter(
+    (h) => !h.displayCondition || wf.expression.getSimpleParameterValue(n, h.displayCondition, 'internal', {}) === true,
+  );
 }
 
 describe('the Idempotency Gate', () => {
   const gate = nodes.IdempotencyGate;
 
   it.each([1, 1.1])('version %s says it needs the monitor, whatever the settings', (v) => {
-    for (const operation of ['claim', 'complete', 'release']) expect(noticesShown(gate, { operation }, v)).toEqual([expect.stringMatching(/^Needs the Handoff Guard monitor/)]);
+    for (const operation of ['claim', 'complete', 'release'])
+      expect(noticesShown(gate, { operation }, v)).toEqual([expect.stringMatching(/^Needs the Handoff Guard monitor/)]);
   });
 
   it('warns that "Let Items Through" can let duplicates through, only when it is chosen', () => {
@@ -72,7 +75,13 @@ describe('the Exception Router', () => {
   it.each([1, 1.1, 1.2])('version %s says it needs the monitor', (v) => {
     const notices = noticesShown(nodes.ExceptionRouter, {}, v);
     expect(notices).toEqual([expect.stringMatching(/^Needs the Handoff Guard monitor: it records the incident/)]);
-    expect(hintsShown(nodes.ExceptionRouter, {})).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Needs the Handoff Guard monitor/), location: 'outputPane', whenToDisplay: 'beforeExecution' })]);
+    expect(hintsShown(nodes.ExceptionRouter, {})).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^Needs the Handoff Guard monitor/),
+        location: 'outputPane',
+        whenToDisplay: 'beforeExecution',
+      }),
+    ]);
   });
 });
 
@@ -80,13 +89,27 @@ describe('Resilient Request', () => {
   const request = nodes.ResilientRequest;
 
   it.each(['POST', 'PATCH'])('warns that a %s without an Idempotency-Key is never retried', (method) => {
-    expect(noticesShown(request, { method, keySource: 'none' })).toEqual([expect.stringMatching(/^Without an Idempotency-Key a POST or PATCH is never retried/)]);
-    expect(hintsShown(request, { method, keySource: 'none' })).toEqual([expect.objectContaining({ type: 'warning', location: 'ndv', whenToDisplay: 'always' })]);
+    expect(noticesShown(request, { method, keySource: 'none' })).toEqual([
+      expect.stringMatching(/^Without an Idempotency-Key a POST or PATCH is never retried/),
+    ]);
+    expect(hintsShown(request, { method, keySource: 'none' })).toEqual([
+      expect.objectContaining({ type: 'warning', location: 'ndv', whenToDisplay: 'always' }),
+    ]);
   });
 
   it('says nothing when the key is sent, or the method is safe to repeat', () => {
-    for (const values of [{ method: 'POST' }, { method: 'POST', keySource: 'expression' }, { method: 'GET', keySource: 'none' }, { method: 'PUT', keySource: 'none' }, { method: 'DELETE', keySource: 'none' }]) {
-      expect({ values, notices: noticesShown(request, values), hints: hintsShown(request, values) }).toEqual({ values, notices: [], hints: [] });
+    for (const values of [
+      { method: 'POST' },
+      { method: 'POST', keySource: 'expression' },
+      { method: 'GET', keySource: 'none' },
+      { method: 'PUT', keySource: 'none' },
+      { method: 'DELETE', keySource: 'none' },
+    ]) {
+      expect({ values, notices: noticesShown(request, values), hints: hintsShown(request, values) }).toEqual({
+        values,
+        notices: [],
+        hints: [],
+      });
     }
   });
 });
@@ -114,17 +137,24 @@ it('example placeholders say "e.g." (the buttons of collections are labels, not 
   const placeholders: { where: string; placeholder: string }[] = [];
   for (const [name, node] of Object.entries(nodes)) {
     for (const p of allProperties(node.description.properties)) {
-      if (p.placeholder && !['collection', 'fixedCollection'].includes(p.type)) placeholders.push({ where: `${name}.${p.name}`, placeholder: String(p.placeholder) });
-      for (const mode of p.modes ?? []) if (mode.type === 'string' && mode.placeholder) placeholders.push({ where: `${name}.${p.name}[${mode.name}]`, placeholder: mode.placeholder });
+      if (p.placeholder && !['collection', 'fixedCollection'].includes(p.type))
+        placeholders.push({ where: `${name}.${p.name}`, placeholder: String(p.placeholder) });
+      for (const mode of p.modes ?? [])
+        if (mode.type === 'string' && mode.placeholder)
+          placeholders.push({ where: `${name}.${p.name}[${mode.name}]`, placeholder: mode.placeholder });
     }
   }
-  for (const c of credentials) for (const p of c.properties) if (p.placeholder) placeholders.push({ where: `${c.name}.${p.name}`, placeholder: String(p.placeholder) });
+  for (const c of credentials)
+    for (const p of c.properties)
+      if (p.placeholder) placeholders.push({ where: `${c.name}.${p.name}`, placeholder: String(p.placeholder) });
   expect(placeholders.length).toBeGreaterThan(25);
   expect(placeholders.filter((p) => !p.placeholder.startsWith('e.g. '))).toEqual([]);
 });
 
-it('help text names n8n\'s variable $json, never $JSON, and shows it on the Key fields', () => {
-  const texts = Object.values(nodes).flatMap((node) => allProperties(node.description.properties).flatMap((p) => [p.description, p.hint, p.displayName, String(p.placeholder ?? '')]));
+it("help text names n8n's variable $json, never $JSON, and shows it on the Key fields", () => {
+  const texts = Object.values(nodes).flatMap((node) =>
+    allProperties(node.description.properties).flatMap((p) => [p.description, p.hint, p.displayName, String(p.placeholder ?? '')]),
+  );
   expect(texts.filter((t) => t && /\$JSON/.test(t))).toEqual([]);
   const key = (node: INodeType, name: string) => node.description.properties.find((p) => p.name === name)!;
   expect(key(nodes.IdempotencyGate, 'key').hint).toBe('e.g. {{ $json.dealId }}-kickoff');

@@ -4,7 +4,14 @@ import { type PairOutcome } from '../../monitor/src/domain/outcomes';
 
 const T0 = Date.parse('2026-11-30T09:00:00Z');
 let id = 0;
-const ev = (kind: string, atSec: number, extra: Partial<OutcomeEvent> = {}): OutcomeEvent => ({ id: ++id, handoff: 'kickoff', key: 'deal-42', kind, at: T0 + atSec * 1000, ...extra });
+const ev = (kind: string, atSec: number, extra: Partial<OutcomeEvent> = {}): OutcomeEvent => ({
+  id: ++id,
+  handoff: 'kickoff',
+  key: 'deal-42',
+  kind,
+  at: T0 + atSec * 1000,
+  ...extra,
+});
 const fold = (events: OutcomeEvent[], pairs: PairOutcome[] = [], byExec: [string, { handoff: string; key: string }[]][] = []) =>
   foldOutcomes(events, { pairs: new Map(pairs.map((p) => [pairKey(p.handoff, p.key), p])), keysByExecution: new Map(byExec) });
 
@@ -44,7 +51,11 @@ describe('foldOutcomes', () => {
 
   it('a failed execution fails every pair that ran in it, including ones named earlier in the same batch', () => {
     const r = fold(
-      [ev('validated', 0, { executionId: '7' }), ev('execution_failed', 3, { key: undefined, executionId: '7' }), ev('execution_failed', 4, { key: undefined, executionId: '8', handoff: 'kickoff' })],
+      [
+        ev('validated', 0, { executionId: '7' }),
+        ev('execution_failed', 3, { key: undefined, executionId: '7' }),
+        ev('execution_failed', 4, { key: undefined, executionId: '8', handoff: 'kickoff' }),
+      ],
       [],
       [['8', [{ handoff: 'kickoff', key: 'deal-9' }]]],
     );

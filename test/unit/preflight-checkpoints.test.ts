@@ -39,13 +39,19 @@ describe('checkpoint key', () => {
 describe('reportCheckpoints', () => {
   it('does nothing without the Handoff Monitor credential', async () => {
     const { ctx, requests } = fakeContext({});
-    expect(await reportCheckpoints(ctx, 'kickoff', [{ kind: 'validated' }])).toEqual({ status: 'skipped', reason: 'no Handoff Monitor credential' });
+    expect(await reportCheckpoints(ctx, 'kickoff', [{ kind: 'validated' }])).toEqual({
+      status: 'skipped',
+      reason: 'no Handoff Monitor credential',
+    });
     expect(requests).toHaveLength(0);
   });
 
   it('sends one batch with handoff and execution on every event', async () => {
     const { ctx, requests } = fakeContext({ credential: true });
-    const outcome = await reportCheckpoints(ctx, 'kickoff', [{ key: 'D-1', kind: 'validated' }, { key: 'D-2', kind: 'invalid', details: { errors: [] } }]);
+    const outcome = await reportCheckpoints(ctx, 'kickoff', [
+      { key: 'D-1', kind: 'validated' },
+      { key: 'D-2', kind: 'invalid', details: { errors: [] } },
+    ]);
     expect(outcome).toEqual({ status: 'sent', accepted: 2 });
     expect(requests).toHaveLength(1);
     expect(requests[0].url).toBe('http://127.0.0.1:5680/api/v1/events');

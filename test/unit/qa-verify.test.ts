@@ -26,19 +26,49 @@ describe('normalisation', () => {
   ])('%s', (_name, a, b, over, same) => expect(sameValue(a, b, opts(over))).toBe(same));
 
   it('turns values into their canonical form', () => {
-    expect(normalise({ n: ' 5 ', d: '2026-01-31 12:00Z', e: '', nested: [' a '] })).toEqual({ n: 5, d: '2026-01-31T12:00:00.000Z', nested: ['a'] });
+    expect(normalise({ n: ' 5 ', d: '2026-01-31 12:00Z', e: '', nested: [' a '] })).toEqual({
+      n: 5,
+      d: '2026-01-31T12:00:00.000Z',
+      nested: ['a'],
+    });
   });
 });
 
 describe('compare (one item vs its read-back)', () => {
-  const config = (over: Partial<CompareConfig> = {}): CompareConfig => ({ fields: [], required: [], checksumFields: [], normalise: DEFAULT_NORMALISE, ...over });
+  const config = (over: Partial<CompareConfig> = {}): CompareConfig => ({
+    fields: [],
+    required: [],
+    checksumFields: [],
+    normalise: DEFAULT_NORMALISE,
+    ...over,
+  });
   const deal = { dealId: 'D-1', title: 'Kickoff', amount: 12000, client: { email: 'a@b.co' }, revision: 3 };
 
   it.each<[string, Partial<CompareConfig>, unknown, string[]]>([
-    ['all fields equal after normalisation', { fields: [{ source: 'title' }, { source: 'amount', target: 'budget' }] }, { title: ' Kickoff ', budget: '12000.00' }, []],
-    ['a field differs', { fields: [{ source: 'amount', target: 'budget' }] }, { budget: 1200 }, ['amount → budget: expected 12000, found 1200']],
-    ['a field is missing', { fields: [{ source: 'client.email' }] }, { client: {} }, ['client.email: missing in the target (expected "a@b.co")']],
-    ['required ownership metadata', { required: ['handoffId', 'owner'] }, { handoffId: 'h', owner: '' }, ['owner: required in the target but missing']],
+    [
+      'all fields equal after normalisation',
+      { fields: [{ source: 'title' }, { source: 'amount', target: 'budget' }] },
+      { title: ' Kickoff ', budget: '12000.00' },
+      [],
+    ],
+    [
+      'a field differs',
+      { fields: [{ source: 'amount', target: 'budget' }] },
+      { budget: 1200 },
+      ['amount → budget: expected 12000, found 1200'],
+    ],
+    [
+      'a field is missing',
+      { fields: [{ source: 'client.email' }] },
+      { client: {} },
+      ['client.email: missing in the target (expected "a@b.co")'],
+    ],
+    [
+      'required ownership metadata',
+      { required: ['handoffId', 'owner'] },
+      { handoffId: 'h', owner: '' },
+      ['owner: required in the target but missing'],
+    ],
     ['version matches', { version: { source: 'revision', target: 'rev' } }, { rev: '3' }, []],
     ['version differs', { version: { source: 'revision', target: 'rev' } }, { rev: 2 }, ['rev: the target holds version 2, expected 3']],
     ['no record read back', { fields: [{ source: 'title' }] }, undefined, ['No record was read back from the target (got nothing)']],
@@ -51,9 +81,14 @@ describe('compare (one item vs its read-back)', () => {
     const fields = ['title', 'amount'];
     const stored = checksum(deal, fields, DEFAULT_NORMALISE);
     expect(compareRecord(deal, { title: 'Kickoff ', amount: '12000' }, config({ checksumFields: fields }))).toEqual([]);
-    expect(compareRecord(deal, { hash: stored.toUpperCase() }, config({ checksumFields: fields, targetChecksumField: 'hash' }))).toEqual([]);
+    expect(compareRecord(deal, { hash: stored.toUpperCase() }, config({ checksumFields: fields, targetChecksumField: 'hash' }))).toEqual(
+      [],
+    );
     const [diff] = compareRecord(deal, { title: 'Other', amount: 12000 }, config({ checksumFields: fields }));
-    expect(diff).toMatchObject({ kind: 'checksum', message: expect.stringMatching(/^checksum\(title, amount\): the checksum differs \(source [0-9a-f]{12}…, target [0-9a-f]{12}…\)$/) });
+    expect(diff).toMatchObject({
+      kind: 'checksum',
+      message: expect.stringMatching(/^checksum\(title, amount\): the checksum differs \(source [0-9a-f]{12}…, target [0-9a-f]{12}…\)$/),
+    });
   });
 
   it('masks secrets in a diff', () => {
@@ -70,7 +105,12 @@ describe('reconcile (two lists by key)', () => {
     normalise: DEFAULT_NORMALISE,
     tolerance: { unit: 'count', missing: 0, unexpected: 0, mismatched: 0 },
   };
-  const source = [{ id: 1, amount: 10 }, { id: 2, amount: 20 }, { id: 3, amount: 30 }, { id: 4, amount: 40 }];
+  const source = [
+    { id: 1, amount: 10 },
+    { id: 2, amount: 20 },
+    { id: 3, amount: 30 },
+    { id: 4, amount: 40 },
+  ];
 
   it('passes when both lists agree, with equal checksums', () => {
     const target = source.map((s) => ({ externalId: String(s.id), budget: `${s.amount}.00` }));
@@ -80,7 +120,11 @@ describe('reconcile (two lists by key)', () => {
   });
 
   it('lists missing, unexpected and different records', () => {
-    const target = [{ externalId: 1, budget: 10 }, { externalId: 2, budget: 99 }, { externalId: 9, budget: 1 }];
+    const target = [
+      { externalId: 1, budget: 10 },
+      { externalId: 2, budget: 99 },
+      { externalId: 9, budget: 1 },
+    ];
     const report = reconcile(source, target, base);
     expect(report).toMatchObject({
       passed: false,
@@ -90,7 +134,11 @@ describe('reconcile (two lists by key)', () => {
       counts: { matched: 1, missingInTarget: 2, unexpectedInTarget: 1, mismatched: 1 },
       checksums: { match: false },
     });
-    expect(report.breaches).toEqual(['2 missing in the target (allowed 0)', '1 unexpected in the target (allowed 0)', '1 with different fields (allowed 0)']);
+    expect(report.breaches).toEqual([
+      '2 missing in the target (allowed 0)',
+      '1 unexpected in the target (allowed 0)',
+      '1 with different fields (allowed 0)',
+    ]);
   });
 
   it.each<[string, ReconcileConfig['tolerance'], boolean]>([
@@ -99,7 +147,10 @@ describe('reconcile (two lists by key)', () => {
     ['2 of 4 missing within 50%', { unit: 'percent', missing: 50, unexpected: 0, mismatched: 0 }, true],
     ['2 of 4 missing beyond 25%', { unit: 'percent', missing: 25, unexpected: 0, mismatched: 0 }, false],
   ])('tolerance: %s', (_name, tolerance, passed) => {
-    const target = [{ externalId: 1, budget: 10 }, { externalId: 2, budget: 20 }];
+    const target = [
+      { externalId: 1, budget: 10 },
+      { externalId: 2, budget: 20 },
+    ];
     expect(reconcile(source, target, { ...base, tolerance }).passed).toBe(passed);
   });
 
@@ -111,7 +162,14 @@ describe('reconcile (two lists by key)', () => {
 
   it('fails on records without a key and on repeated keys, whatever the tolerance', () => {
     const loose = { ...base, tolerance: { unit: 'count' as const, missing: 99, unexpected: 99, mismatched: 99 } };
-    const report = reconcile([{ amount: 1 }, { id: 1, amount: 1 }], [{ externalId: 1, budget: 1 }, { externalId: 1, budget: 1 }], loose);
+    const report = reconcile(
+      [{ amount: 1 }, { id: 1, amount: 1 }],
+      [
+        { externalId: 1, budget: 1 },
+        { externalId: 1, budget: 1 },
+      ],
+      loose,
+    );
     expect(report.passed).toBe(false);
     expect(report.breaches).toEqual(['1 source record(s) without "id"', '1 key(s) appear more than once']);
   });

@@ -19,9 +19,12 @@ describe('redactString', () => {
     expect(out).toContain(REDACTED);
   });
 
-  it.each(['deal 42 failed with HTTP 503', 'token_count: 5', 'tokens: 12345', 'see https://hooks.example.test/x'])('leaves ordinary text alone: %s', (input) => {
-    expect(redactString(input)).toBe(input);
-  });
+  it.each(['deal 42 failed with HTTP 503', 'token_count: 5', 'tokens: 12345', 'see https://hooks.example.test/x'])(
+    'leaves ordinary text alone: %s',
+    (input) => {
+      expect(redactString(input)).toBe(input);
+    },
+  );
 });
 
 describe('redact and redactSample', () => {

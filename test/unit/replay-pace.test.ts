@@ -91,7 +91,10 @@ describe('runReplays', () => {
       ['deal-5', 'skipped'],
       ['deal-6', 'skipped'],
     ]);
-    expect(run.stopped).toEqual({ key: 'deal-2', reason: expect.stringMatching(/^deal-2 failed again: task board still answers 503; 3 replay\(s\) not started/) });
+    expect(run.stopped).toEqual({
+      key: 'deal-2',
+      reason: expect.stringMatching(/^deal-2 failed again: task board still answers 503; 3 replay\(s\) not started/),
+    });
     expect(run.results[3].message).toMatch(/not started: the run stopped after deal-2/);
   });
 
@@ -107,8 +110,16 @@ describe('runReplays', () => {
   });
 
   it('refused and error do not stop the run', async () => {
-    const outcomes: Record<string, ReplayAttempt['outcome']> = { 'deal-1': 'refused', 'deal-2': 'error', 'deal-3': 'refused', 'deal-4': 'recovered' };
-    const run = await runReplays(entries(4), { concurrency: 1, replayOne: async (e) => ({ outcome: outcomes[e.key], message: `completed meanwhile` }) });
+    const outcomes: Record<string, ReplayAttempt['outcome']> = {
+      'deal-1': 'refused',
+      'deal-2': 'error',
+      'deal-3': 'refused',
+      'deal-4': 'recovered',
+    };
+    const run = await runReplays(entries(4), {
+      concurrency: 1,
+      replayOne: async (e) => ({ outcome: outcomes[e.key], message: `completed meanwhile` }),
+    });
     expect(run.results.map((r) => r.outcome)).toEqual(['refused', 'error', 'refused', 'recovered']);
     expect(run.stopped).toBeUndefined();
   });
@@ -141,7 +152,11 @@ describe('runReplays', () => {
   });
 
   it('stopOn widens what stops the run', async () => {
-    const run = await runReplays(entries(3), { concurrency: 1, stopOn: ['failed_again', 'error'], replayOne: async () => ({ outcome: 'error', message: 'n8n unreachable' }) });
+    const run = await runReplays(entries(3), {
+      concurrency: 1,
+      stopOn: ['failed_again', 'error'],
+      replayOne: async () => ({ outcome: 'error', message: 'n8n unreachable' }),
+    });
     expect(run.results.map((r) => r.outcome)).toEqual(['error', 'skipped', 'skipped']);
     expect(run.stopped?.reason).toMatch(/^deal-1 ended with error: n8n unreachable/);
   });
@@ -149,7 +164,9 @@ describe('runReplays', () => {
   it('nothing to run resolves at once; a bad concurrency is refused', async () => {
     await expect(runReplays([], { replayOne: async () => ({ outcome: 'recovered', message: '' }) })).resolves.toEqual({ results: [] });
     for (const concurrency of [0, -1, 1.5, Number.NaN]) {
-      await expect(runReplays(entries(1), { concurrency, replayOne: async () => ({ outcome: 'recovered', message: '' }) })).rejects.toThrow(/concurrency must be a whole number/);
+      await expect(runReplays(entries(1), { concurrency, replayOne: async () => ({ outcome: 'recovered', message: '' }) })).rejects.toThrow(
+        /concurrency must be a whole number/,
+      );
     }
   });
 });

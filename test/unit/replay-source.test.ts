@@ -5,7 +5,13 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { n8nExecutionSchema, n8nWorkflowSchema, type N8nClient, type N8nExecution, type N8nWorkflow } from '../../monitor/src/collector/n8n-client';
+import {
+  n8nExecutionSchema,
+  n8nWorkflowSchema,
+  type N8nClient,
+  type N8nExecution,
+  type N8nWorkflow,
+} from '../../monitor/src/collector/n8n-client';
 import { loadReplayInput } from '../../monitor/src/replay/load';
 import { extractReplayInput, refusalText, type ReplayRefusal } from '../../monitor/src/replay/source';
 
@@ -31,7 +37,14 @@ const run = (json: Record<string, unknown>, extra: Record<string, unknown> = {},
   return [{ startTime: 1772442000000, executionIndex: 0, executionTime: 3, executionStatus: 'success', source: [], data: { main } }];
 };
 const downstream = (json: Record<string, unknown>) => [
-  { startTime: 1772442000010, executionIndex: 1, executionTime: 1, executionStatus: 'error', source: [{ previousNode: WEBHOOK.name }], data: { main: [[{ json }]] } },
+  {
+    startTime: 1772442000010,
+    executionIndex: 1,
+    executionTime: 1,
+    executionStatus: 'error',
+    source: [{ previousNode: WEBHOOK.name }],
+    data: { main: [[{ json }]] },
+  },
 ];
 
 /** The webhook node's item: {headers, params, query, body, webhookUrl, executionMode}. */
@@ -48,7 +61,10 @@ const webhookItem = (over: Record<string, unknown> = {}) => ({
 const snapshotOf = (nodes: unknown[]) => ({ id: 'wf-kickoff', name: kickoffTemplate.name, nodes, connections: {}, settings: {} });
 
 /** An execution as the public API returns it with includeData=true, run through the client's schema. */
-const execution = (over: Record<string, unknown> = {}, runData: Record<string, unknown> = { [WEBHOOK.name]: run(webhookItem()), 'Create project': downstream({ error: 'HTTP 503' }) }): N8nExecution =>
+const execution = (
+  over: Record<string, unknown> = {},
+  runData: Record<string, unknown> = { [WEBHOOK.name]: run(webhookItem()), 'Create project': downstream({ error: 'HTTP 503' }) },
+): N8nExecution =>
   n8nExecutionSchema.parse({
     id: '123',
     workflowId: 'wf-kickoff',
@@ -66,7 +82,15 @@ const execution = (over: Record<string, unknown> = {}, runData: Record<string, u
   });
 
 const workflow = (over: Record<string, unknown> = {}): N8nWorkflow =>
-  n8nWorkflowSchema.parse({ id: 'wf-kickoff', name: kickoffTemplate.name, active: true, nodes: kickoffTemplate.nodes, connections: kickoffTemplate.connections, settings: kickoffTemplate.settings, ...over });
+  n8nWorkflowSchema.parse({
+    id: 'wf-kickoff',
+    name: kickoffTemplate.name,
+    active: true,
+    nodes: kickoffTemplate.nodes,
+    connections: kickoffTemplate.connections,
+    settings: kickoffTemplate.settings,
+    ...over,
+  });
 
 const withWebhook = (patch: Record<string, unknown>, params: Record<string, unknown> = {}) =>
   kickoffTemplate.nodes.map((n: { type: string; parameters: Record<string, unknown> }) =>
@@ -125,7 +149,9 @@ describe('extractReplayInput: webhook runs that can be replayed', () => {
   });
 
   it('a text body goes back as text with its own media type (no charset or boundary)', () => {
-    const runData = { [WEBHOOK.name]: run(webhookItem({ body: 'deal D-1042 closed', headers: { 'content-type': 'text/plain; charset=utf-8' } })) };
+    const runData = {
+      [WEBHOOK.name]: run(webhookItem({ body: 'deal D-1042 closed', headers: { 'content-type': 'text/plain; charset=utf-8' } })),
+    };
     const r = extractReplayInput(execution({}, runData), workflow());
     expect(r.ok && r.input).toMatchObject({ body: 'deal D-1042 closed', contentType: 'text/plain' });
   });
@@ -150,15 +176,21 @@ describe('extractReplayInput: webhook runs that can be replayed', () => {
     expect(r.ok && r.input.path).toBe('published-path');
   });
 
-  it('without the run\'s workflow snapshot, the trigger is found by name in the workflow as it is now', () => {
+  it("without the run's workflow snapshot, the trigger is found by name in the workflow as it is now", () => {
     const r = extractReplayInput(execution({ workflowData: undefined }), workflow());
     expect(r.ok && r.input.path).toBe('handoff-kickoff');
   });
 });
 
 describe('extractReplayInput: refusals say what is wrong and what to do', () => {
-  const scheduleNodes = [{ name: 'Every morning', type: 'n8n-nodes-base.scheduleTrigger', typeVersion: 1.2, parameters: {} }, ...kickoffTemplate.nodes.slice(1)];
-  const manualNodes = [{ name: 'When clicking ‘Execute workflow’', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...kickoffTemplate.nodes.slice(1)];
+  const scheduleNodes = [
+    { name: 'Every morning', type: 'n8n-nodes-base.scheduleTrigger', typeVersion: 1.2, parameters: {} },
+    ...kickoffTemplate.nodes.slice(1),
+  ];
+  const manualNodes = [
+    { name: 'When clicking ‘Execute workflow’', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
+    ...kickoffTemplate.nodes.slice(1),
+  ];
 
   it.each<[string, () => ReturnType<typeof extractReplayInput>, string, RegExp, RegExp]>([
     [
@@ -168,7 +200,13 @@ describe('extractReplayInput: refusals say what is wrong and what to do', () => 
       /^n8n no longer has execution 123 \(pruned or deleted\)$/,
       /re-send .*the deal from the CRM.*raise EXECUTIONS_DATA_MAX_AGE/,
     ],
-    ['execution saved without data', () => extractReplayInput(execution({ data: undefined }), workflow()), 'no_data', /execution 123 was saved without its data/, /EXECUTIONS_DATA_SAVE_ON_ERROR/],
+    [
+      'execution saved without data',
+      () => extractReplayInput(execution({ data: undefined }), workflow()),
+      'no_data',
+      /execution 123 was saved without its data/,
+      /EXECUTIONS_DATA_SAVE_ON_ERROR/,
+    ],
     ['execution with empty runData', () => extractReplayInput(execution({}, {}), workflow()), 'no_data', /without its data/, /re-send/],
     [
       'webhook node ran but its output was not kept',
@@ -179,21 +217,50 @@ describe('extractReplayInput: refusals say what is wrong and what to do', () => 
     ],
     [
       'schedule trigger',
-      () => extractReplayInput(execution({ mode: 'trigger', workflowData: snapshotOf(scheduleNodes) }, { 'Every morning': run({ timestamp: '2026-03-02T09:00:00Z' }) }), workflow({ nodes: scheduleNodes })),
+      () =>
+        extractReplayInput(
+          execution(
+            { mode: 'trigger', workflowData: snapshotOf(scheduleNodes) },
+            { 'Every morning': run({ timestamp: '2026-03-02T09:00:00Z' }) },
+          ),
+          workflow({ nodes: scheduleNodes }),
+        ),
       'not_webhook',
       /started from "Every morning" \(n8n-nodes-base\.scheduleTrigger\), not from a webhook/,
       /next scheduled time.*Execute workflow/,
     ],
     [
       'manual trigger',
-      () => extractReplayInput(execution({ mode: 'manual', workflowData: snapshotOf(manualNodes) }, { [manualNodes[0].name]: run({}) }), workflow({ nodes: manualNodes })),
+      () =>
+        extractReplayInput(
+          execution({ mode: 'manual', workflowData: snapshotOf(manualNodes) }, { [manualNodes[0].name]: run({}) }),
+          workflow({ nodes: manualNodes }),
+        ),
       'not_webhook',
       /manualTrigger\), not from a webhook/,
       /by hand in n8n's editor: run it there again/,
     ],
-    ['workflow not published (inactive)', () => extractReplayInput(execution(), workflow({ active: false })), 'workflow_inactive', /"Sales → delivery kickoff" \(wf-kickoff\) is not published/, /publish \(activate\) it in n8n/],
-    ['workflow deleted', () => extractReplayInput(execution(), undefined), 'workflow_not_found', /workflow wf-kickoff of execution 123 no longer exists/, /re-send/],
-    ['workflow archived', () => extractReplayInput(execution(), workflow({ active: false, isArchived: true })), 'workflow_archived', /is archived/, /unarchive/],
+    [
+      'workflow not published (inactive)',
+      () => extractReplayInput(execution(), workflow({ active: false })),
+      'workflow_inactive',
+      /"Sales → delivery kickoff" \(wf-kickoff\) is not published/,
+      /publish \(activate\) it in n8n/,
+    ],
+    [
+      'workflow deleted',
+      () => extractReplayInput(execution(), undefined),
+      'workflow_not_found',
+      /workflow wf-kickoff of execution 123 no longer exists/,
+      /re-send/,
+    ],
+    [
+      'workflow archived',
+      () => extractReplayInput(execution(), workflow({ active: false, isArchived: true })),
+      'workflow_archived',
+      /is archived/,
+      /unarchive/,
+    ],
     [
       'webhook node removed from the workflow',
       () => extractReplayInput(execution(), workflow({ nodes: kickoffTemplate.nodes.slice(1) })),
@@ -203,12 +270,22 @@ describe('extractReplayInput: refusals say what is wrong and what to do', () => 
     ],
     [
       'webhook node renamed, and the run kept no snapshot to match its webhookId',
-      () => extractReplayInput(execution({ workflowData: undefined }), workflow({ nodes: withWebhook({ name: 'Deal won (CRM)', webhookId: 'another-id' }) })),
+      () =>
+        extractReplayInput(
+          execution({ workflowData: undefined }),
+          workflow({ nodes: withWebhook({ name: 'Deal won (CRM)', webhookId: 'another-id' }) }),
+        ),
       'webhook_gone',
       /"CRM deal closed-won" .* no longer in the published workflow/,
       /restore the node/,
     ],
-    ['webhook node disabled', () => extractReplayInput(execution(), workflow({ nodes: withWebhook({ disabled: true }) })), 'webhook_gone', /is disabled/, /enable it and publish/],
+    [
+      'webhook node disabled',
+      () => extractReplayInput(execution(), workflow({ nodes: withWebhook({ disabled: true }) })),
+      'webhook_gone',
+      /is disabled/,
+      /enable it and publish/,
+    ],
     [
       'webhook wants credentials the monitor does not hold',
       () => extractReplayInput(execution(), workflow({ nodes: withWebhook({}, { authentication: 'headerAuth' }) })),
@@ -218,29 +295,72 @@ describe('extractReplayInput: refusals say what is wrong and what to do', () => 
     ],
     [
       'binary input (a file upload)',
-      () => extractReplayInput(execution({}, { [WEBHOOK.name]: run(webhookItem(), { binary: { data: { mimeType: 'application/pdf', fileName: 'brief.pdf', id: 'filesystem-v2:x' } } }) }), workflow()),
+      () =>
+        extractReplayInput(
+          execution(
+            {},
+            {
+              [WEBHOOK.name]: run(webhookItem(), {
+                binary: { data: { mimeType: 'application/pdf', fileName: 'brief.pdf', id: 'filesystem-v2:x' } },
+              }),
+            },
+          ),
+          workflow(),
+        ),
       'binary_input',
       /received binary data/,
       /re-send/,
     ],
     [
       'dynamic path whose parameter was not recorded',
-      () => extractReplayInput(execution({ workflowData: snapshotOf(withWebhook({}, { path: 'deal/:dealId' })) }), workflow({ nodes: withWebhook({}, { path: 'deal/:dealId' }) })),
+      () =>
+        extractReplayInput(
+          execution({ workflowData: snapshotOf(withWebhook({}, { path: 'deal/:dealId' })) }),
+          workflow({ nodes: withWebhook({}, { path: 'deal/:dealId' }) }),
+        ),
       'webhook_path',
       /needs the parameter "dealId"/,
       /re-send/,
     ],
-    ['a path that climbs out of /webhook/', () => extractReplayInput(execution(), workflow({ nodes: withWebhook({}, { path: '../rest/login' }) })), 'webhook_path', /cannot be sent safely/, /re-send/],
-    ['execution still running', () => extractReplayInput(execution({ status: 'running' }), workflow()), 'execution_running', /is still running; replaying it now could run the handoff twice/, /wait until it ends/],
-    ['execution waiting (review gate)', () => extractReplayInput(execution({ status: 'waiting' }), workflow()), 'execution_running', /still waiting/, /review/],
+    [
+      'a path that climbs out of /webhook/',
+      () => extractReplayInput(execution(), workflow({ nodes: withWebhook({}, { path: '../rest/login' }) })),
+      'webhook_path',
+      /cannot be sent safely/,
+      /re-send/,
+    ],
+    [
+      'execution still running',
+      () => extractReplayInput(execution({ status: 'running' }), workflow()),
+      'execution_running',
+      /is still running; replaying it now could run the handoff twice/,
+      /wait until it ends/,
+    ],
+    [
+      'execution waiting (review gate)',
+      () => extractReplayInput(execution({ status: 'waiting' }), workflow()),
+      'execution_running',
+      /still waiting/,
+      /review/,
+    ],
     [
       'data redacted by n8n',
-      () => extractReplayInput(execution({ data: { redactionInfo: { isRedacted: true, reason: 'policy', canReveal: false }, resultData: { runData: {} } } }), workflow()),
+      () =>
+        extractReplayInput(
+          execution({ data: { redactionInfo: { isRedacted: true, reason: 'policy', canReveal: false }, resultData: { runData: {} } } }),
+          workflow(),
+        ),
       'data_hidden',
       /redacted the data of execution 123/,
       /N8N_API_KEY/,
     ],
-    ['data too large to display', () => extractReplayInput(execution({ dataTooLargeToDisplay: true, data: {} }), workflow()), 'data_hidden', /EXECUTIONS_DATA_MAX_DISPLAY_SIZE/, /raise/],
+    [
+      'data too large to display',
+      () => extractReplayInput(execution({ dataTooLargeToDisplay: true, data: {} }), workflow()),
+      'data_hidden',
+      /EXECUTIONS_DATA_MAX_DISPLAY_SIZE/,
+      /raise/,
+    ],
   ])('%s', (_label, decide, code, problem, fix) => {
     const r = refused(decide());
     expect(r.code).toBe(code);
@@ -269,20 +389,31 @@ describe('extractReplayInput: Error Trigger runs', () => {
     const r = refused(
       extractReplayInput(
         errorRun({
-          execution: { id: '123', url: 'http://n8n.example:5678/workflow/wf-kickoff/executions/123', error: { message: 'HTTP 503' }, lastNodeExecuted: 'Create project', mode: 'webhook' },
+          execution: {
+            id: '123',
+            url: 'http://n8n.example:5678/workflow/wf-kickoff/executions/123',
+            error: { message: 'HTTP 503' },
+            lastNodeExecuted: 'Create project',
+            mode: 'webhook',
+          },
           workflow: { id: 'wf-kickoff', name: 'Sales → delivery kickoff' },
         }),
         errorWorkflow(),
       ),
     );
     expect(r).toMatchObject({ code: 'error_trigger', followExecutionId: '123' });
-    expect(r.problem).toMatch(/execution 124 is a run of the error workflow; it reports the failed execution 123 of "Sales → delivery kickoff"/);
+    expect(r.problem).toMatch(
+      /execution 124 is a run of the error workflow; it reports the failed execution 123 of "Sales → delivery kickoff"/,
+    );
   });
 
   it('is recognised by mode "error" even when no node type is known', () => {
     const r = refused(
       extractReplayInput(
-        execution({ id: '124', mode: 'error', status: 'success', workflowData: undefined }, { 'Some trigger': run({ execution: { id: '99' }, workflow: { id: 'x', name: 'X' } }) }),
+        execution(
+          { id: '124', mode: 'error', status: 'success', workflowData: undefined },
+          { 'Some trigger': run({ execution: { id: '99' }, workflow: { id: 'x', name: 'X' } }) },
+        ),
         undefined,
       ),
     );
@@ -291,12 +422,23 @@ describe('extractReplayInput: Error Trigger runs', () => {
 
   it('falls back to data.parentExecution when the trigger item names no execution id', () => {
     const run = errorRun({ workflow: { id: 'wf-kickoff', name: 'Sales → delivery kickoff' } });
-    const withParent: N8nExecution = { ...run, data: { ...(run.data as object), parentExecution: { executionId: '120', workflowId: 'wf-kickoff' } } };
+    const withParent: N8nExecution = {
+      ...run,
+      data: { ...(run.data as object), parentExecution: { executionId: '120', workflowId: 'wf-kickoff' } },
+    };
     expect(refused(extractReplayInput(withParent, errorWorkflow()))).toMatchObject({ code: 'error_trigger', followExecutionId: '120' });
   });
 
   it('a failure of the trigger itself (no execution id) cannot be replayed', () => {
-    const r = refused(extractReplayInput(errorRun({ trigger: { error: { message: 'poll failed' }, mode: 'trigger' }, workflow: { id: 'wf-kickoff', name: 'Sales → delivery kickoff' } }), errorWorkflow()));
+    const r = refused(
+      extractReplayInput(
+        errorRun({
+          trigger: { error: { message: 'poll failed' }, mode: 'trigger' },
+          workflow: { id: 'wf-kickoff', name: 'Sales → delivery kickoff' },
+        }),
+        errorWorkflow(),
+      ),
+    );
     expect(r.code).toBe('trigger_failed');
     expect(r.followExecutionId).toBeUndefined();
   });
@@ -320,7 +462,10 @@ describe('loadReplayInput', () => {
     return { client, calls };
   };
   const errorRunFor = (id: string, parent: string) =>
-    execution({ id, workflowId: errorTemplate.id, mode: 'error', status: 'success', workflowData: errorTemplate }, { 'Kickoff failed': run({ execution: { id: parent }, workflow: { id: 'wf-kickoff', name: 'K' } }) });
+    execution(
+      { id, workflowId: errorTemplate.id, mode: 'error', status: 'success', workflowData: errorTemplate },
+      { 'Kickoff failed': run({ execution: { id: parent }, workflow: { id: 'wf-kickoff', name: 'K' } }) },
+    );
   const errorWf = n8nWorkflowSchema.parse({ ...errorTemplate, active: false });
 
   it('reads the execution with its data and the workflow, then decides', async () => {
@@ -331,14 +476,20 @@ describe('loadReplayInput', () => {
   });
 
   it('follows an Error Trigger run to the failed execution, once', async () => {
-    const { client, calls } = fakeClient({ '124': errorRunFor('124', '123'), '123': execution() }, { 'wf-kickoff': workflow(), [errorTemplate.id]: errorWf });
+    const { client, calls } = fakeClient(
+      { '124': errorRunFor('124', '123'), '123': execution() },
+      { 'wf-kickoff': workflow(), [errorTemplate.id]: errorWf },
+    );
     const r = await loadReplayInput(client, '124');
     expect(r.ok && r.input).toMatchObject({ executionId: '123', path: 'handoff-kickoff' });
     expect(calls).toEqual(['execution 124 +data', `workflow ${errorTemplate.id}`, 'execution 123 +data', 'workflow wf-kickoff']);
   });
 
   it('does not chase an error run that reports another error run', async () => {
-    const { client } = fakeClient({ '125': errorRunFor('125', '124'), '124': errorRunFor('124', '123'), '123': execution() }, { [errorTemplate.id]: errorWf, 'wf-kickoff': workflow() });
+    const { client } = fakeClient(
+      { '125': errorRunFor('125', '124'), '124': errorRunFor('124', '123'), '123': execution() },
+      { [errorTemplate.id]: errorWf, 'wf-kickoff': workflow() },
+    );
     const r = refused(await loadReplayInput(client, '125'));
     expect(r.code).toBe('trigger_failed');
     expect(r.problem).toMatch(/reports execution 124, which is itself an error-workflow run/);

@@ -3,14 +3,7 @@
 // local server; authentication applies the two credential types the way n8n's generic auth does.
 import { Container } from '@n8n/di';
 import { OutboundHttp } from '@n8n/backend-network';
-import type {
-  IDataObject,
-  IExecuteFunctions,
-  IHttpRequestOptions,
-  INode,
-  INodeExecutionData,
-  NodeExecutionHint,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 
 /** A parameter is a value, or a function of the item index (an expression n8n would evaluate). */
 export type Params = Record<string, unknown | ((itemIndex: number) => unknown)>;
@@ -70,4 +63,11 @@ export function mockContext(opts: {
 }
 
 /** Retry settings small enough for tests: deterministic waits of 20, 40, 80… ms. */
-export const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 200, fullJitter: false, totalBudgetSeconds: 10, attemptTimeoutMs: 2_000 };
+export const FAST_RETRY = {
+  maxAttempts: 3,
+  baseDelayMs: 20,
+  maxDelayMs: 200,
+  fullJitter: false,
+  totalBudgetSeconds: 10,
+  attemptTimeoutMs: 2_000,
+};

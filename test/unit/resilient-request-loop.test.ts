@@ -17,12 +17,20 @@ const res = (statusCode: number, headers: Record<string, unknown> = {}): HttpRes
 const thrown = (code: string, message = code) => ({ throw: { code, message } });
 
 /** Each attempt takes 10 ms of fake time; sleeps advance the clock by exactly their length. */
-async function play(script: Script, opts: { method?: string; key?: boolean; policy?: BackoffPolicy; random?: () => number; timeoutMs?: number } = {}) {
+async function play(
+  script: Script,
+  opts: { method?: string; key?: boolean; policy?: BackoffPolicy; random?: () => number; timeoutMs?: number } = {},
+) {
   let clock = 1_000_000;
   const timeouts: number[] = [];
   let call = 0;
   const result = await sendWithRetries(
-    { method: opts.method ?? 'GET', hasIdempotencyKey: opts.key ?? false, policy: opts.policy ?? policy(), attemptTimeoutMs: opts.timeoutMs ?? 5_000 },
+    {
+      method: opts.method ?? 'GET',
+      hasIdempotencyKey: opts.key ?? false,
+      policy: opts.policy ?? policy(),
+      attemptTimeoutMs: opts.timeoutMs ?? 5_000,
+    },
     {
       send: async (timeoutMs) => {
         timeouts.push(timeoutMs);
@@ -46,27 +54,94 @@ describe('retry loop schedule', () => {
   it.each([
     // [what, script, options, expected log: [atMs, waitBeforeMs, status|code, outcome]]
     ['success first time', [res(200)], {}, [[0, 0, 200, 'success']]],
-    ['5xx until the cap, then success', [res(500), res(502), res(503), res(200)], {}, [
-      [0, 0, 500, 'retry'], [110, 100, 502, 'retry'], [320, 200, 503, 'retry'], [580, 250, 200, 'success'],
-    ]],
-    ['every attempt fails: stops after maxAttempts', [res(503)], {}, [
-      [0, 0, 503, 'retry'], [110, 100, 503, 'retry'], [320, 200, 503, 'retry'], [580, 250, 503, 'stop'],
-    ]],
-    ['network errors and timeouts are retried', [thrown('ECONNRESET'), thrown('ECONNABORTED', 'timeout of 5000ms exceeded'), res(204)], {}, [
-      [0, 0, 'ECONNRESET', 'retry'], [110, 100, 'ETIMEDOUT', 'retry'], [320, 200, 204, 'success'],
-    ]],
+    [
+      '5xx until the cap, then success',
+      [res(500), res(502), res(503), res(200)],
+      {},
+      [
+        [0, 0, 500, 'retry'],
+        [110, 100, 502, 'retry'],
+        [320, 200, 503, 'retry'],
+        [580, 250, 200, 'success'],
+      ],
+    ],
+    [
+      'every attempt fails: stops after maxAttempts',
+      [res(503)],
+      {},
+      [
+        [0, 0, 503, 'retry'],
+        [110, 100, 503, 'retry'],
+        [320, 200, 503, 'retry'],
+        [580, 250, 503, 'stop'],
+      ],
+    ],
+    [
+      'network errors and timeouts are retried',
+      [thrown('ECONNRESET'), thrown('ECONNABORTED', 'timeout of 5000ms exceeded'), res(204)],
+      {},
+      [
+        [0, 0, 'ECONNRESET', 'retry'],
+        [110, 100, 'ETIMEDOUT', 'retry'],
+        [320, 200, 204, 'success'],
+      ],
+    ],
     ['a 404 stops at once', [res(404)], {}, [[0, 0, 404, 'stop']]],
     ['a POST without key is sent once', [res(503)], { method: 'POST' }, [[0, 0, 503, 'stop']]],
-    ['a POST with key is retried', [res(503), res(201)], { method: 'POST', key: true }, [[0, 0, 503, 'retry'], [110, 100, 201, 'success']]],
-    ['Retry-After seconds beats the backoff', [res(429, { 'Retry-After': '2' }), res(200)], {}, [[0, 0, 429, 'retry'], [2_010, 2_000, 200, 'success']]],
-    ['Retry-After header spelled in any case', [res(429, { 'RETRY-AFTER': '1' }), res(200)], {}, [[0, 0, 429, 'retry'], [1_010, 1_000, 200, 'success']]],
-    ['full jitter with random 0.5 halves each wait', [res(503)], { random: () => 0.5, policy: policy({ fullJitter: true }) }, [
-      [0, 0, 503, 'retry'], [60, 50, 503, 'retry'], [170, 100, 503, 'retry'], [305, 125, 503, 'stop'],
-    ]],
-    ['budget: stops before a wait that would pass it', [res(503)], { policy: policy({ maxAttempts: 10, totalBudgetMs: 400 }) }, [
-      [0, 0, 503, 'retry'], [110, 100, 503, 'retry'], [320, 200, 503, 'stop'],
-    ]],
-    ['budget: a long Retry-After stops at once', [res(503, { 'retry-after': '60' })], { policy: policy({ totalBudgetMs: 30_000 }) }, [[0, 0, 503, 'stop']]],
+    [
+      'a POST with key is retried',
+      [res(503), res(201)],
+      { method: 'POST', key: true },
+      [
+        [0, 0, 503, 'retry'],
+        [110, 100, 201, 'success'],
+      ],
+    ],
+    [
+      'Retry-After seconds beats the backoff',
+      [res(429, { 'Retry-After': '2' }), res(200)],
+      {},
+      [
+        [0, 0, 429, 'retry'],
+        [2_010, 2_000, 200, 'success'],
+      ],
+    ],
+    [
+      'Retry-After header spelled in any case',
+      [res(429, { 'RETRY-AFTER': '1' }), res(200)],
+      {},
+      [
+        [0, 0, 429, 'retry'],
+        [1_010, 1_000, 200, 'success'],
+      ],
+    ],
+    [
+      'full jitter with random 0.5 halves each wait',
+      [res(503)],
+      { random: () => 0.5, policy: policy({ fullJitter: true }) },
+      [
+        [0, 0, 503, 'retry'],
+        [60, 50, 503, 'retry'],
+        [170, 100, 503, 'retry'],
+        [305, 125, 503, 'stop'],
+      ],
+    ],
+    [
+      'budget: stops before a wait that would pass it',
+      [res(503)],
+      { policy: policy({ maxAttempts: 10, totalBudgetMs: 400 }) },
+      [
+        [0, 0, 503, 'retry'],
+        [110, 100, 503, 'retry'],
+        [320, 200, 503, 'stop'],
+      ],
+    ],
+    [
+      'budget: a long Retry-After stops at once',
+      [res(503, { 'retry-after': '60' })],
+      { policy: policy({ totalBudgetMs: 30_000 }) },
+      [[0, 0, 503, 'stop']],
+    ],
     ['an unknown error is not retried', [thrown('ERR_INVALID_URL')], {}, [[0, 0, 'ERR_INVALID_URL', 'stop']]],
   ] as [string, Script, Parameters<typeof play>[1], unknown[]][])('%s', async (_what, script, opts, expected) => {
     const { log } = await play(script, opts);
@@ -94,7 +169,15 @@ describe('retry loop schedule', () => {
     let sent = 0;
     const run = sendWithRetries(
       { method: 'GET', hasIdempotencyKey: false, policy: policy(), attemptTimeoutMs: 100 },
-      { send: async () => { sent++; return res(503); }, sleep: async () => Promise.reject(new Error('aborted')), now: () => 0, random: () => 0 },
+      {
+        send: async () => {
+          sent++;
+          return res(503);
+        },
+        sleep: async () => Promise.reject(new Error('aborted')),
+        now: () => 0,
+        random: () => 0,
+      },
     );
     await expect(run).resolves.toMatchObject({ status: 'canceled', attempts: [{ status: 503, outcome: 'retry' }] });
     expect(sent).toBe(1);

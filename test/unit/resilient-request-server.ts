@@ -35,7 +35,13 @@ export async function startScriptedServer(steps: Step[]): Promise<ScriptedServer
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const entry = { at: Date.now(), method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const entry = {
+        at: Date.now(),
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       received.push(entry);
       const step = steps[Math.min(received.length - 1, steps.length - 1)];
       if ('hang' in step) {
@@ -43,7 +49,8 @@ export async function startScriptedServer(steps: Step[]): Promise<ScriptedServer
         res.on('close', () => hanging.delete(res));
         return;
       }
-      const [status, body] = 'echo' in step ? [step.echo, { youSent: { headers: entry.headers, body: entry.body } }] : [step.status, step.body ?? {}];
+      const [status, body] =
+        'echo' in step ? [step.echo, { youSent: { headers: entry.headers, body: entry.body } }] : [step.status, step.body ?? {}];
       res.writeHead(status, { 'content-type': 'application/json', ...('headers' in step ? step.headers : {}) });
       res.end(JSON.stringify(body));
     });

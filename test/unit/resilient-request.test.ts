@@ -12,7 +12,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function run(steps: Step[], params: Params, items: IDataObject[] = [{ dealId: 'D-1' }], extra: Partial<Parameters<typeof mockContext>[0]> = {}) {
+async function run(
+  steps: Step[],
+  params: Params,
+  items: IDataObject[] = [{ dealId: 'D-1' }],
+  extra: Partial<Parameters<typeof mockContext>[0]> = {},
+) {
   server = await startScriptedServer(steps);
   const { ctx, hints } = mockContext({
     params: { method: 'GET', url: `${server.url}/projects`, retry: FAST_RETRY, ...params },
@@ -89,7 +94,9 @@ describe('Resilient Request against a local server', () => {
   });
 
   it('recovers when only the first attempt hangs', async () => {
-    const { success } = await run([{ hang: true }, { status: 200, body: { ok: true } }], { retry: { ...FAST_RETRY, attemptTimeoutMs: 100 } });
+    const { success } = await run([{ hang: true }, { status: 200, body: { ok: true } }], {
+      retry: { ...FAST_RETRY, attemptTimeoutMs: 100 },
+    });
     expect(attemptsOf(success[0]).map((a) => a.errorCode ?? a.status)).toEqual(['ETIMEDOUT', 200]);
   });
 
@@ -104,7 +111,11 @@ describe('Resilient Request against a local server', () => {
   });
 
   it('never retries a POST without an Idempotency-Key, and says how to fix it', async () => {
-    const { failed, received, hints } = await run([{ status: 503 }, { status: 200 }], { method: 'POST', keySource: 'field', keyField: '_handoff.key' });
+    const { failed, received, hints } = await run([{ status: 503 }, { status: 200 }], {
+      method: 'POST',
+      keySource: 'field',
+      keyField: '_handoff.key',
+    });
     expect(received).toHaveLength(1);
     expect(received[0].headers['idempotency-key']).toBeUndefined();
     expect(failed[0].json).toMatchObject({ kind: 'request_failed', idempotencyKey: null });
@@ -133,7 +144,13 @@ describe('Resilient Request against a local server', () => {
   it('sends the key from an expression and keeps each item paired with its input', async () => {
     const { success, received } = await run(
       [{ status: 200 }],
-      { method: 'PATCH', keySource: 'expression', keyExpression: (i: number) => `deal-${i}-kickoff`, bodySource: 'json', jsonBody: '{"stage":"kickoff"}' },
+      {
+        method: 'PATCH',
+        keySource: 'expression',
+        keyExpression: (i: number) => `deal-${i}-kickoff`,
+        bodySource: 'json',
+        jsonBody: '{"stage":"kickoff"}',
+      },
       [{ n: 0 }, { n: 1 }],
     );
     expect(received.map((r) => [r.method, r.headers['idempotency-key'], r.body])).toEqual([
@@ -170,7 +187,14 @@ describe('Resilient Request against a local server', () => {
       server = await startScriptedServer([{ status: 200 }]);
       const url = server.url;
       const { ctx } = mockContext({
-        params: { method: 'POST', url: (i: number) => (i === 0 ? 'tasks.example.com' : url), bodySource: 'json', jsonBody: (i: number) => (i === 1 ? '{oops' : '{}'), keySource: 'none', retry: FAST_RETRY },
+        params: {
+          method: 'POST',
+          url: (i: number) => (i === 0 ? 'tasks.example.com' : url),
+          bodySource: 'json',
+          jsonBody: (i: number) => (i === 1 ? '{oops' : '{}'),
+          keySource: 'none',
+          retry: FAST_RETRY,
+        },
         items: [{ a: 0 }, { a: 1 }, { a: 2 }],
         continueOnFail: true,
       });

@@ -16,12 +16,39 @@ const NOW = Date.parse('2026-03-02T12:00:00Z');
 const policy: StallPolicy = { completionSla: 15 * M, reviewSla: 2 * H, expectedCadence: 24 * H };
 const policyOf = (h: string) => (h === 'kickoff' ? policy : undefined);
 
-const claim = (over: Partial<OpenClaim>): OpenClaim => ({ handoff: 'kickoff', key: 'deal-1', claimedAt: NOW, leaseExpiresAt: NOW + 15 * M, executionId: null, ...over });
-const run = (over: Partial<StoredExecution>): StoredExecution => ({
-  id: '7', handoff: 'kickoff', workflowId: '101', status: 'running', mode: 'webhook', startedAt: NOW, stoppedAt: null, waitTill: null,
-  retryOf: null, retrySuccessId: null, finished: false, failedNode: null, errorMessage: null, ...over,
+const claim = (over: Partial<OpenClaim>): OpenClaim => ({
+  handoff: 'kickoff',
+  key: 'deal-1',
+  claimedAt: NOW,
+  leaseExpiresAt: NOW + 15 * M,
+  executionId: null,
+  ...over,
 });
-const success = (over: Partial<AwaitingOutcome>): AwaitingOutcome => ({ id: '9', handoff: 'kickoff', workflowId: '101', stoppedAt: NOW, completed: false, missing: false, ...over });
+const run = (over: Partial<StoredExecution>): StoredExecution => ({
+  id: '7',
+  handoff: 'kickoff',
+  workflowId: '101',
+  status: 'running',
+  mode: 'webhook',
+  startedAt: NOW,
+  stoppedAt: null,
+  waitTill: null,
+  retryOf: null,
+  retrySuccessId: null,
+  finished: false,
+  failedNode: null,
+  errorMessage: null,
+  ...over,
+});
+const success = (over: Partial<AwaitingOutcome>): AwaitingOutcome => ({
+  id: '9',
+  handoff: 'kickoff',
+  workflowId: '101',
+  stoppedAt: NOW,
+  completed: false,
+  missing: false,
+  ...over,
+});
 
 describe('(a) claim outlived its completion SLA', () => {
   it.each([
@@ -32,7 +59,14 @@ describe('(a) claim outlived its completion SLA', () => {
   ])('%s → %i stall(s)', (_label, claimedAt, expected) => {
     const stalls = claimStalls([claim({ claimedAt })], (h) => policyOf(h) ?? { completionSla: 15 * M }, NOW);
     expect(stalls).toHaveLength(expected);
-    if (expected) expect(stalls[0]).toMatchObject({ kind: 'claim', handoff: 'kickoff', subject: 'deal-1', since: claimedAt + 15 * M, idempotencyKey: 'deal-1' });
+    if (expected)
+      expect(stalls[0]).toMatchObject({
+        kind: 'claim',
+        handoff: 'kickoff',
+        subject: 'deal-1',
+        since: claimedAt + 15 * M,
+        idempotencyKey: 'deal-1',
+      });
   });
 
   it('uses each handoff’s own SLA', () => {
@@ -76,7 +110,12 @@ describe('(c) success without outcome', () => {
     ['within the SLA → wait', { stoppedAt: NOW - 10 * M }, 0, undefined],
     ['past the SLA, first time → stall, remembered as missing', { stoppedAt: NOW - 16 * M }, 1, 'missing'],
     ['past the SLA, already missing → still a stall, nothing to write', { stoppedAt: NOW - H, missing: true }, 1, undefined],
-    ['missing for over a day → expired, no longer a stall', { stoppedAt: NOW - NO_OUTCOME_MEMORY_MS - 15 * M, missing: true }, 0, 'expired'],
+    [
+      'missing for over a day → expired, no longer a stall',
+      { stoppedAt: NOW - NO_OUTCOME_MEMORY_MS - 15 * M, missing: true },
+      0,
+      'expired',
+    ],
   ])('%s', (_label, over, stalls, outcome) => {
     const found = outcomeStalls([success(over)], policyOf, NOW);
     expect(found.stalls).toHaveLength(stalls);

@@ -9,8 +9,20 @@ const reviewed: StallPolicy = { completionSla: 15 * M, reviewSla: 24 * H };
 const plain: StallPolicy = { completionSla: 15 * M };
 const policyOf = (h: string) => (h === 'kickoff' ? reviewed : h === 'plain' ? plain : undefined);
 const run = (over: Partial<StoredExecution>): StoredExecution => ({
-  id: '7', handoff: 'kickoff', workflowId: '101', status: 'waiting', mode: 'webhook', startedAt: NOW, stoppedAt: null, waitTill: null,
-  retryOf: null, retrySuccessId: null, finished: false, failedNode: null, errorMessage: null, ...over,
+  id: '7',
+  handoff: 'kickoff',
+  workflowId: '101',
+  status: 'waiting',
+  mode: 'webhook',
+  startedAt: NOW,
+  stoppedAt: null,
+  waitTill: null,
+  retryOf: null,
+  retrySuccessId: null,
+  finished: false,
+  failedNode: null,
+  errorMessage: null,
+  ...over,
 });
 
 it.each([
@@ -27,6 +39,11 @@ it.each([
 });
 
 it('names the runs that hold a review, so their claims are not reported as claim stalls too', () => {
-  const runs = [run({ id: '1' }), run({ id: '2', status: 'running' }), run({ id: '3', handoff: 'plain' }), run({ id: '4', handoff: 'unknown' })];
+  const runs = [
+    run({ id: '1' }),
+    run({ id: '2', status: 'running' }),
+    run({ id: '3', handoff: 'plain' }),
+    run({ id: '4', handoff: 'unknown' }),
+  ];
   expect([...reviewingExecutionIds(runs, policyOf)]).toEqual(['1']);
 });

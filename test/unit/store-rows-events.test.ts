@@ -16,7 +16,15 @@ describe('fromEventRow', () => {
     const bare = { ...row, key: null, execution_id: null, details: null };
     for (const json of ['text', 'parsed'] as const) {
       const event = fromEventRow(bare, json);
-      expect(event).toEqual({ id: 41, handoff: 'kickoff', kind: 'execution_failed', at: T0, key: undefined, executionId: undefined, details: undefined });
+      expect(event).toEqual({
+        id: 41,
+        handoff: 'kickoff',
+        kind: 'execution_failed',
+        at: T0,
+        key: undefined,
+        executionId: undefined,
+        details: undefined,
+      });
       expect(event.key ?? event.executionId ?? event.details).toBeUndefined();
     }
   });

@@ -1,6 +1,11 @@
 /** The incidents row mapping both stores share (monitor/src/store/rows/incidents.ts). */
-import type { IncidentRecord } from '../../monitor/src/incidents/record';
-import { fromIncidentRow, INCIDENT_COLUMNS, type IncidentRow, type StoredIncident, toIncidentParams } from '../../monitor/src/store/rows/incidents';
+import {
+  fromIncidentRow,
+  INCIDENT_COLUMNS,
+  type IncidentRow,
+  type StoredIncident,
+  toIncidentParams,
+} from '../../monitor/src/store/rows/incidents';
 
 const T0 = Date.parse('2026-11-30T09:00:00Z');
 const JSON_COLUMNS = new Set(['owner', 'escalated_to', 'error', 'context', 'execution']);
@@ -57,7 +62,15 @@ describe('incident rows', () => {
 
   it.each(['text', 'parsed'] as const)('reads back what it wrote, with JSON columns as %s', (json) => {
     expect(fromIncidentRow(stored(record, json), json)).toEqual(record);
-    const bare: StoredIncident = { ...record, escalatedTo: null, error: null, context: null, execution: null, kind: null, idempotencyKey: null };
+    const bare: StoredIncident = {
+      ...record,
+      escalatedTo: null,
+      error: null,
+      context: null,
+      execution: null,
+      kind: null,
+      idempotencyKey: null,
+    };
     expect(fromIncidentRow(stored(bare, json), json)).toEqual(bare);
   });
 });

@@ -5,21 +5,42 @@ import type { ExecutionRecord } from '../../monitor/src/domain/store';
 
 const T0 = Date.parse('2026-11-30T09:00:00Z');
 const rec = (over: Partial<ExecutionRecord> = {}): ExecutionRecord => ({
-  id: '500', handoff: 'kickoff', workflowId: '101', status: 'success', mode: 'webhook',
-  startedAt: T0, stoppedAt: T0 + 2000, waitTill: null, retryOf: null, retrySuccessId: null, ...over,
+  id: '500',
+  handoff: 'kickoff',
+  workflowId: '101',
+  status: 'success',
+  mode: 'webhook',
+  startedAt: T0,
+  stoppedAt: T0 + 2000,
+  waitTill: null,
+  retryOf: null,
+  retrySuccessId: null,
+  ...over,
 });
 /** The row as the store holds it after writing `r` (and whatever the collector added since). */
 const row = (r: ExecutionRecord, over: Partial<ExecutionRow> = {}): ExecutionRow => ({
-  ...toExecutionWrite(r), failed_node: null, error_message: null, recovered_at: null, ...over,
+  ...toExecutionWrite(r),
+  failed_node: null,
+  error_message: null,
+  recovered_at: null,
+  ...over,
 });
 const step = (r: ExecutionRecord, previous?: ExecutionRow) => ingestStep(r, toExecutionWrite(r), previous);
 
 describe('toExecutionWrite', () => {
   it('marks final statuses finished, and only a success of a ledger handoff as awaiting its outcome', () => {
-    expect(toExecutionWrite(rec({ expectOutcome: true }))).toMatchObject({ finished: 1, outcome: 'pending', workflow_id: '101', stopped_at: T0 + 2000 });
+    expect(toExecutionWrite(rec({ expectOutcome: true }))).toMatchObject({
+      finished: 1,
+      outcome: 'pending',
+      workflow_id: '101',
+      stopped_at: T0 + 2000,
+    });
     expect(toExecutionWrite(rec())).toMatchObject({ finished: 1, outcome: null });
     expect(toExecutionWrite(rec({ status: 'error', expectOutcome: true }))).toMatchObject({ finished: 1, outcome: null });
-    expect(toExecutionWrite(rec({ status: 'running', stoppedAt: null, expectOutcome: true }))).toMatchObject({ finished: 0, outcome: null });
+    expect(toExecutionWrite(rec({ status: 'running', stoppedAt: null, expectOutcome: true }))).toMatchObject({
+      finished: 0,
+      outcome: null,
+    });
     expect(toExecutionWrite(rec({ status: 'waiting' })).finished).toBe(0);
     expect(toExecutionWrite(rec({ status: 'canceled' })).finished).toBe(1);
   });
@@ -41,7 +62,11 @@ describe('ingestStep', () => {
     const running = row(rec({ status: 'running', stoppedAt: null }), { failed_node: 'Create task', error_message: '503' });
     const done = rec({ status: 'error' });
     const s = step(done, running);
-    expect(s).toMatchObject({ kind: 'stored', update: toExecutionWrite(done), finished: { status: 'error', failedNode: 'Create task', errorMessage: '503', expectOutcome: false } });
+    expect(s).toMatchObject({
+      kind: 'stored',
+      update: toExecutionWrite(done),
+      finished: { status: 'error', failedNode: 'Create task', errorMessage: '503', expectOutcome: false },
+    });
     // Still running: updated, nothing finished.
     expect(step(rec({ status: 'running', stoppedAt: null, waitTill: T0 + 9000 }), running)).toEqual({
       kind: 'stored',
@@ -55,8 +80,14 @@ describe('ingestStep', () => {
     expect(step(rec({ status: 'error' }), failed)).toEqual({ kind: 'stale' });
     // n8n names the retry's success later; the rest of the stored row stays as it was, whatever the read says.
     const linked = step(rec({ status: 'running', retrySuccessId: '600' }), failed);
-    expect(linked).toEqual({ kind: 'retry-linked', update: { ...toExecutionWrite(rec({ status: 'error' })), retry_success_id: '600' }, recovery: { failedId: '500', successId: '600' } });
-    expect(step(rec({ status: 'error', retrySuccessId: '600' }), row(rec({ status: 'error', retrySuccessId: '600' })))).toEqual({ kind: 'stale' });
+    expect(linked).toEqual({
+      kind: 'retry-linked',
+      update: { ...toExecutionWrite(rec({ status: 'error' })), retry_success_id: '600' },
+      recovery: { failedId: '500', successId: '600' },
+    });
+    expect(step(rec({ status: 'error', retrySuccessId: '600' }), row(rec({ status: 'error', retrySuccessId: '600' })))).toEqual({
+      kind: 'stale',
+    });
   });
 
   it('names the pair whose recovery may now be known, from either side', () => {
@@ -83,7 +114,7 @@ describe('timeToRecovery', () => {
 });
 
 describe('IngestTally', () => {
-  it('adds up a page: inserted and updated, what finished, what it counts and emits, and each handoff\'s latest start', () => {
+  it("adds up a page: inserted and updated, what finished, what it counts and emits, and each handoff's latest start", () => {
     const tally = new IngestTally();
     const add = (r: ExecutionRecord, previous?: ExecutionRow) => tally.add(r, step(r, previous));
     add(rec({ id: '1', status: 'running', stoppedAt: null, startedAt: T0 + 5000 }));
@@ -91,7 +122,11 @@ describe('IngestTally', () => {
     add(rec({ id: '3', status: 'success', startedAt: null, stoppedAt: null, handoff: 'invoice' }));
     add(rec({ id: '4', status: 'error', startedAt: T0 + 9000 }), row(rec({ id: '4', status: 'error' }))); // stale: not counted
     add(rec({ id: '5', status: 'error', retrySuccessId: '6', startedAt: T0 + 9000 }), row(rec({ id: '5', status: 'error' }))); // linked
-    expect(tally.result()).toEqual({ inserted: 2, updated: 2, newlyFinished: [expect.objectContaining({ id: '2' }), expect.objectContaining({ id: '3' })] });
+    expect(tally.result()).toEqual({
+      inserted: 2,
+      updated: 2,
+      newlyFinished: [expect.objectContaining({ id: '2' }), expect.objectContaining({ id: '3' })],
+    });
     expect(tally.finishedRuns(T0 + 60_000)).toEqual([
       { handoff: 'kickoff', status: 'error', at: T0 },
       { handoff: 'invoice', status: 'success', at: T0 + 60_000 },

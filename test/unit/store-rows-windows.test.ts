@@ -84,7 +84,10 @@ describe('groupCounts', () => {
     expect(pairs).toEqual(runs);
     // The oldest kept bucket itself is written.
     const oldest = oldestKeptBucket(NOW, M, 61 * M);
-    expect(groupCounts([{ handoff: 'kickoff', at: oldest, count: 1, failed: 0 }], moved, NOW).buckets.map((b) => b.resolution)).toEqual([M, H]);
+    expect(groupCounts([{ handoff: 'kickoff', at: oldest, count: 1, failed: 0 }], moved, NOW).buckets.map((b) => b.resolution)).toEqual([
+      M,
+      H,
+    ]);
     expect(groupCounts([{ handoff: 'kickoff', at: NOW - 170 * H, count: 1, failed: 0 }], moved, NOW).buckets).toEqual([]);
   });
 });

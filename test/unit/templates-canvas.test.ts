@@ -14,7 +14,12 @@ const DIR = path.join(__dirname, '../../workflows-templates');
 const STICKY = 'n8n-nodes-base.stickyNote';
 
 type Node = { name: string; type: string; position: [number, number]; parameters: Record<string, unknown> };
-type Workflow = { name: string; nodes: Node[]; connections: Record<string, { main: unknown[][] }>; pinData?: Record<string, { json: Record<string, unknown> }[]> };
+type Workflow = {
+  name: string;
+  nodes: Node[];
+  connections: Record<string, { main: unknown[][] }>;
+  pinData?: Record<string, { json: Record<string, unknown> }[]>;
+};
 type Box = { x0: number; y0: number; x1: number; y1: number };
 
 const load = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Workflow;
@@ -50,7 +55,17 @@ const STAGES: Record<string, { heading: RegExp; nodes: string[] }[]> = {
     { heading: /complete/i, nodes: ['Complete deal', 'Real deal?', 'Brief the copywriter', 'Smoke test: no brief'] },
     {
       heading: /route exceptions/i,
-      nodes: ['Invalid deal', 'Conflicting repeat', 'Read-back mismatch', 'Review not approved', 'Exception Router', 'New incident? (sales ops)', 'New incident? (delivery ops)', 'Tell sales ops', 'Tell delivery ops'],
+      nodes: [
+        'Invalid deal',
+        'Conflicting repeat',
+        'Read-back mismatch',
+        'Review not approved',
+        'Exception Router',
+        'New incident? (sales ops)',
+        'New incident? (delivery ops)',
+        'Tell sales ops',
+        'Tell delivery ops',
+      ],
     },
   ],
   'error-workflow.json': [
@@ -61,7 +76,10 @@ const STAGES: Record<string, { heading: RegExp; nodes: string[] }[]> = {
     { heading: /fetch/i, nodes: ['Every night', 'Config', 'Task-board projects', 'Closed-won deals'] },
     { heading: /deals/i, nodes: ['One item per deal', 'Closed since the last run'] },
     { heading: /reconcile/i, nodes: ['Reconcile deals and projects'] },
-    { heading: /route exceptions/i, nodes: ['Missing projects', 'Mismatched projects', 'Deal without project', 'Project differs from deal', 'Exception Router'] },
+    {
+      heading: /route exceptions/i,
+      nodes: ['Missing projects', 'Mismatched projects', 'Deal without project', 'Project differs from deal', 'Exception Router'],
+    },
   ],
   'handoff-smoke-test.json': [
     { heading: /send/i, nodes: ['Every hour', 'Config', 'Synthetic deal', 'Send as the CRM'] },
@@ -73,39 +91,64 @@ const STAGES: Record<string, { heading: RegExp; nodes: string[] }[]> = {
 
 /** What the "change this to connect your systems" note must name, per template. */
 const CONNECT: Record<string, RegExp[]> = {
-  'sales-to-delivery-kickoff.json': [/CRM/, /task board/i, /CMS/, /\*\*Config\*\*/, /\*\*Deal\*\*/, /webhook\/handoff-kickoff/, /credentials/i],
+  'sales-to-delivery-kickoff.json': [
+    /CRM/,
+    /task board/i,
+    /CMS/,
+    /\*\*Config\*\*/,
+    /\*\*Deal\*\*/,
+    /webhook\/handoff-kickoff/,
+    /credentials/i,
+  ],
   'error-workflow.json': [/Webhook URL/, /ops channel/, /Error Workflow/, /Publish/],
   'nightly-reconcile.json': [/CRM/, /task board/i, /\*\*Config\*\*/, /Closed-won deals/],
   'handoff-smoke-test.json': [/kickoffWebhookUrl/, /taskboardUrl/, /cmsUrl/, /waitSeconds/],
 };
 
 it('covers every template', () => {
-  expect(Object.keys(STAGES).sort()).toEqual(fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort());
+  expect(Object.keys(STAGES).sort()).toEqual(
+    fs
+      .readdirSync(DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort(),
+  );
 });
 
 describe.each(Object.keys(STAGES))('%s on the canvas', (file) => {
   const wf = load(file);
 
-  it.each(STAGES[file].map((s) => [s.heading.source, s] as const))('a sticky note explains the "%s" stage around its nodes', (_name, stage) => {
-    const matching = stickies(wf).filter((s) => /^\d+ · /.test(heading(s)) && stage.heading.test(heading(s)));
-    expect(matching.map(heading)).toHaveLength(1);
-    const [note] = matching;
-    expect(text(note).replace(/^##.*$/m, '').trim().length).toBeGreaterThan(40);
-    for (const name of stage.nodes) {
-      const n = wf.nodes.find((x) => x.name === name);
-      expect({ name, found: Boolean(n) }).toEqual({ name, found: true });
-      expect({ name, inside: inside(footprint(wf, n!), area(note)) }).toEqual({ name, inside: true });
-    }
-  });
+  it.each(STAGES[file].map((s) => [s.heading.source, s] as const))(
+    'a sticky note explains the "%s" stage around its nodes',
+    (_name, stage) => {
+      const matching = stickies(wf).filter((s) => /^\d+ · /.test(heading(s)) && stage.heading.test(heading(s)));
+      expect(matching.map(heading)).toHaveLength(1);
+      const [note] = matching;
+      expect(
+        text(note)
+          .replace(/^##.*$/m, '')
+          .trim().length,
+      ).toBeGreaterThan(40);
+      for (const name of stage.nodes) {
+        const n = wf.nodes.find((x) => x.name === name);
+        expect({ name, found: Boolean(n) }).toEqual({ name, found: true });
+        expect({ name, inside: inside(footprint(wf, n!), area(note)) }).toEqual({ name, inside: true });
+      }
+    },
+  );
 
   it('groups every node into a stage', () => {
     const grouped = new Set(STAGES[file].flatMap((s) => s.nodes));
-    expect(working(wf).map((n) => n.name).filter((name) => !grouped.has(name))).toEqual([]);
+    expect(
+      working(wf)
+        .map((n) => n.name)
+        .filter((name) => !grouped.has(name)),
+    ).toEqual([]);
   });
 
   it('says on the canvas what to change to connect real systems', () => {
     const all = stickies(wf).map(text).join('\n');
-    for (const needed of CONNECT[file]) expect({ needed: needed.source, said: needed.test(all) }).toEqual({ needed: needed.source, said: true });
+    for (const needed of CONNECT[file])
+      expect({ needed: needed.source, said: needed.test(all) }).toEqual({ needed: needed.source, said: true });
   });
 
   it('no two nodes overlap, nor do two sticky notes', () => {
@@ -151,13 +194,16 @@ describe('the kickoff', () => {
     addFormats(ajv);
     const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(DIR, 'schemas/deal.schema.json'), 'utf8')));
     expect({ valid: validate(deal), errors: validate.errors ?? null }).toEqual({ valid: true, errors: null });
-    const config = (wf.nodes.find((n) => n.name === 'Config')!.parameters.assignments as { assignments: { name: string; value: unknown }[] }).assignments;
+    const config = (
+      wf.nodes.find((n) => n.name === 'Config')!.parameters.assignments as { assignments: { name: string; value: unknown }[] }
+    ).assignments;
     expect(Number(deal.amount)).toBeLessThan(Number(config.find((a) => a.name === 'reviewFromAmount')!.value));
     expect(deal.synthetic).toBeUndefined();
     expect(String(deal.dealId)).toMatch(/^SAMPLE-/);
   });
 
   it('the other templates pin nothing', () => {
-    for (const file of ['error-workflow.json', 'nightly-reconcile.json', 'handoff-smoke-test.json']) expect(load(file).pinData ?? {}).toEqual({});
+    for (const file of ['error-workflow.json', 'nightly-reconcile.json', 'handoff-smoke-test.json'])
+      expect(load(file).pinData ?? {}).toEqual({});
   });
 });

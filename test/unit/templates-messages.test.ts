@@ -42,7 +42,9 @@ const isChat = (url: string) => /\/chat\//.test(url) || /hooks\.slack\.com/.test
 
 /** A Filter/If whose passing branch is "the monitor did not answer deduplicated". */
 const isNewIncidentGate = (n: Node) =>
-  (n.type === 'n8n-nodes-base.filter' || n.type === 'n8n-nodes-base.if') && /_incident\??\.deduplicated === true/.test(JSON.stringify(n.parameters)) && /"operation":"false"/.test(JSON.stringify(n.parameters));
+  (n.type === 'n8n-nodes-base.filter' || n.type === 'n8n-nodes-base.if') &&
+  /_incident\??\.deduplicated === true/.test(JSON.stringify(n.parameters)) &&
+  /"operation":"false"/.test(JSON.stringify(n.parameters));
 
 /** The messages one node sends about a failure. */
 function postsOf(wf: Workflow, n: Node, gated: boolean): Post[] {
@@ -53,7 +55,11 @@ function postsOf(wf: Workflow, n: Node, gated: boolean): Post[] {
     if (p.recordIncident !== false) out.push({ node: n.name, destination: OWNER, newIncidentOnly: true });
     if (p.notify === 'slack' || p.notify === 'webhook') {
       const notifyOn = p.notifyOn ?? defaultNotifyOn(n.typeVersion);
-      out.push({ node: n.name, destination: destination(wf, p.notifyUrl), newIncidentOnly: notifyOn === 'opened' && p.recordIncident !== false });
+      out.push({
+        node: n.name,
+        destination: destination(wf, p.notifyUrl),
+        newIncidentOnly: notifyOn === 'opened' && p.recordIncident !== false,
+      });
     }
     return out;
   }
@@ -92,13 +98,16 @@ describe.each(files)('%s: every failure path', (file) => {
     expect(paths.length).toBeGreaterThan(0);
   });
 
-  it.each(paths.map((p) => [p.path.join(' → '), p] as const))('%s: one message per destination, the owner once, the ops channel once', (_name, { posts }) => {
-    const count = (d: string) => posts.filter((p) => p.destination === d).length;
-    const destinations = [...new Set(posts.map((p) => p.destination))];
-    expect(Object.fromEntries(destinations.map((d) => [d, count(d)]))).toEqual(Object.fromEntries(destinations.map((d) => [d, 1])));
-    expect(count(OWNER)).toBe(1);
-    expect(posts.filter((p) => p.destination !== OWNER)).toHaveLength(1);
-  });
+  it.each(paths.map((p) => [p.path.join(' → '), p] as const))(
+    '%s: one message per destination, the owner once, the ops channel once',
+    (_name, { posts }) => {
+      const count = (d: string) => posts.filter((p) => p.destination === d).length;
+      const destinations = [...new Set(posts.map((p) => p.destination))];
+      expect(Object.fromEntries(destinations.map((d) => [d, count(d)]))).toEqual(Object.fromEntries(destinations.map((d) => [d, 1])));
+      expect(count(OWNER)).toBe(1);
+      expect(posts.filter((p) => p.destination !== OWNER)).toHaveLength(1);
+    },
+  );
 
   it.each(paths.map((p) => [p.path.join(' → '), p] as const))('%s: a repeat of the same failure posts nothing', (_name, { posts }) => {
     for (const post of posts) expect(post).toMatchObject({ newIncidentOnly: true });

@@ -33,7 +33,13 @@ it('waits on a webhook call with a time limit (the links expire), taken from Con
   const wait = node('Wait for review');
   expect(wait.type).toBe('n8n-nodes-base.wait');
   expect(wait.webhookId).toMatch(/^[0-9a-f-]{36}$/);
-  expect(wait.parameters).toMatchObject({ resume: 'webhook', httpMethod: 'GET', limitWaitTime: true, limitType: 'afterTimeInterval', resumeUnit: 'hours' });
+  expect(wait.parameters).toMatchObject({
+    resume: 'webhook',
+    httpMethod: 'GET',
+    limitWaitTime: true,
+    limitType: 'afterTimeInterval',
+    resumeUnit: 'hours',
+  });
   expect(wait.parameters.resumeAmount).toContain('reviewLinkHours');
 });
 
@@ -53,7 +59,8 @@ it('skips smoke-test deals and reviews from Config.reviewFromAmount up', () => {
 
 it('routes a rejection to sales: the router sends it to "Sales ops", the contract names Sam Sales', () => {
   expect(String(node('Review not approved').parameters.jsonOutput)).toContain("'review_rejected'");
-  const rule = (node('Exception Router').parameters.rules as { values: { outputName: string; operation: string; value: string }[] }).values[0];
+  const rule = (node('Exception Router').parameters.rules as { values: { outputName: string; operation: string; value: string }[] })
+    .values[0];
   expect(rule.outputName).toBe('Sales ops');
   expect(new RegExp(rule.value).test('review_rejected')).toBe(true);
   expect(new RegExp(rule.value).test('invalid')).toBe(true);

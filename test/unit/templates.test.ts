@@ -10,14 +10,28 @@ import { parseContract } from '../../monitor/src/contract/load';
 const DIR = path.join(__dirname, '../../workflows-templates');
 const PACK = 'n8n-nodes-handoff-guard.';
 
-type Node = { name: string; type: string; typeVersion: number; parameters: Record<string, unknown>; credentials?: Record<string, { id: string; name: string }> };
-type Workflow = { id?: string; name: string; nodes: Node[]; connections: Record<string, { main: { node: string }[][] }>; settings?: { errorWorkflow?: string } };
+type Node = {
+  name: string;
+  type: string;
+  typeVersion: number;
+  parameters: Record<string, unknown>;
+  credentials?: Record<string, { id: string; name: string }>;
+};
+type Workflow = {
+  id?: string;
+  name: string;
+  nodes: Node[];
+  connections: Record<string, { main: { node: string }[][] }>;
+  settings?: { errorWorkflow?: string };
+};
 
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
 const workflows = Object.fromEntries(files.map((f) => [f, JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8')) as Workflow]));
 const kickoff = workflows['sales-to-delivery-kickoff.json'];
 const contract = parseContract(fs.readFileSync(path.join(DIR, 'handoffs.yaml'), 'utf8'));
-const packNodes = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).n8n.nodes as string[]).map((p) => path.basename(p, '.node.js'));
+const packNodes = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).n8n.nodes as string[]).map((p) =>
+  path.basename(p, '.node.js'),
+);
 /** The versions a pack node declares, from its source (e.g. the Exception Router: 1 and 1.1). */
 const declaredVersions = (cls: string): number[] => {
   const name = cls[0].toUpperCase() + cls.slice(1);
@@ -30,7 +44,12 @@ const node = (wf: Workflow, name: string) => wf.nodes.find((n) => n.name === nam
 const wiredTo = (wf: Workflow, from: string, index: number) => (wf.connections[from]?.main[index] ?? []).map((c) => c.node);
 
 it('ships the four templates of issue 8', () => {
-  expect(Object.keys(workflows).sort()).toEqual(['error-workflow.json', 'handoff-smoke-test.json', 'nightly-reconcile.json', 'sales-to-delivery-kickoff.json']);
+  expect(Object.keys(workflows).sort()).toEqual([
+    'error-workflow.json',
+    'handoff-smoke-test.json',
+    'nightly-reconcile.json',
+    'sales-to-delivery-kickoff.json',
+  ]);
 });
 
 describe.each(files)('%s', (file) => {
@@ -56,7 +75,10 @@ describe.each(files)('%s', (file) => {
   it('names only handoffs the contract knows, through the handoff picker (its list mode)', () => {
     const known = contract.handoffs.map((h) => h.id);
     for (const n of wf.nodes.filter((x) => x.type.startsWith(PACK) && x.parameters.handoff)) {
-      expect({ node: n.name, handoff: n.parameters.handoff }).toEqual({ node: n.name, handoff: { __rl: true, mode: 'list', value: expect.any(String), cachedResultName: expect.any(String) } });
+      expect({ node: n.name, handoff: n.parameters.handoff }).toEqual({
+        node: n.name,
+        handoff: { __rl: true, mode: 'list', value: expect.any(String), cachedResultName: expect.any(String) },
+      });
       expect(known).toContain((n.parameters.handoff as { value: string }).value);
     }
   });
@@ -86,10 +108,24 @@ describe('the kickoff', () => {
 
   it('runs webhook → config → validate → claim → project → folder → read-back QA → review gate → complete → brief', () => {
     const path: string[] = [];
-    for (let at: string | undefined = 'CRM deal closed-won'; at; at = wiredTo(kickoff, at, 0)[0]) path.push(node(kickoff, at).type.replace('n8n-nodes-base.', '').replace(PACK, ''));
+    for (let at: string | undefined = 'CRM deal closed-won'; at; at = wiredTo(kickoff, at, 0)[0])
+      path.push(node(kickoff, at).type.replace('n8n-nodes-base.', '').replace(PACK, ''));
     expect(path.filter((t) => t !== 'set')).toEqual([
-      'webhook', 'preflightValidate', 'idempotencyGate', 'resilientRequest', 'resilientRequest',
-      'resilientRequest', 'resilientRequest', 'qaVerify', 'if', 'httpRequest', 'wait', 'if', 'idempotencyGate', 'if', 'httpRequest',
+      'webhook',
+      'preflightValidate',
+      'idempotencyGate',
+      'resilientRequest',
+      'resilientRequest',
+      'resilientRequest',
+      'resilientRequest',
+      'qaVerify',
+      'if',
+      'httpRequest',
+      'wait',
+      'if',
+      'idempotencyGate',
+      'if',
+      'httpRequest',
     ]);
   });
 

@@ -45,6 +45,8 @@ describe('write health', () => {
   });
 
   it('never shows a password of a Postgres URL in the fix', () => {
-    expect(describeWriteFailure(failure('SQLITE_FULL'), 'postgres://monitor:s3cretPassw0rd@db:5432/handoff').fix).not.toContain('s3cretPassw0rd');
+    expect(describeWriteFailure(failure('SQLITE_FULL'), 'postgres://monitor:s3cretPassw0rd@db:5432/handoff').fix).not.toContain(
+      's3cretPassw0rd',
+    );
   });
 });

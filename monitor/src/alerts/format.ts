@@ -25,7 +25,8 @@ const who = (p: { name: string; channel?: string }) => (p.channel ? `${p.name} (
 /** Slack mrkdwn treats <, > and & as markup; user text must not open links or mention channels. */
 const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-const incidentPage = (id: number, opts: AlertFormatOptions) => (opts.dashboardUrl ? `${opts.dashboardUrl.replace(/\/+$/, '')}/incidents/${id}` : undefined);
+const incidentPage = (id: number, opts: AlertFormatOptions) =>
+  opts.dashboardUrl ? `${opts.dashboardUrl.replace(/\/+$/, '')}/incidents/${id}` : undefined;
 
 /** Where the whole text is, for the note that ends a shortened one. */
 const pointer = (id: number, opts: AlertFormatOptions) => {
@@ -58,10 +59,7 @@ export function alertText(m: AlertMessage, opts: AlertFormatOptions = {}): strin
     m.kind === 'escalated'
       ? `Escalated: incident #${i.id} on ${i.handoff} is unresolved past its SLA (due ${i.slaDueAt})`
       : `Incident #${i.id} on ${i.handoff}: ${i.title}`;
-  const lines = [
-    head,
-    `Owner: ${who(i.owner)} · severity ${i.severity} · ${i.count} failure(s) · state ${i.state}`,
-  ];
+  const lines = [head, `Owner: ${who(i.owner)} · severity ${i.severity} · ${i.count} failure(s) · state ${i.state}`];
   if (m.kind === 'escalated') lines.push(`Escalated to: ${who(m.to)}`);
   if (i.error?.message) lines.push(`Error${i.error.node ? ` in ${i.error.node}` : ''}: ${i.error.message}`);
   if (i.idempotencyKey) lines.push(`Idempotency key: ${i.idempotencyKey}`);
@@ -75,12 +73,18 @@ export function formatSlack(m: AlertMessage, opts: AlertFormatOptions = {}): { t
   const tail = pointer(m.incident.id, opts);
   // `text` is the notification and the fallback where blocks do not render: the same bound.
   const text = fitText(full, SLACK_LIMITS.sectionText, tail);
-  const section = (s: string) => ({ type: 'section', text: { type: 'mrkdwn', text: fitText(escapeMrkdwn(s), SLACK_LIMITS.sectionText, escapeMrkdwn(tail)) } });
+  const section = (s: string) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: fitText(escapeMrkdwn(s), SLACK_LIMITS.sectionText, escapeMrkdwn(tail)) },
+  });
   if (m.kind === 'recovered') return { text, blocks: [section(full)] };
   const [head, ...rest] = full.split('\n');
   const blocks = [
     // The head is bold; its cut (a 3,000-character title) must keep the closing asterisk.
-    { type: 'section', text: { type: 'mrkdwn', text: `*${fitText(escapeMrkdwn(head), SLACK_LIMITS.sectionText - 2, escapeMrkdwn(tail))}*` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*${fitText(escapeMrkdwn(head), SLACK_LIMITS.sectionText - 2, escapeMrkdwn(tail))}*` },
+    },
     section(rest.join('\n')),
   ];
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
@@ -89,7 +93,15 @@ export function formatSlack(m: AlertMessage, opts: AlertFormatOptions = {}): { t
 export function formatGeneric(m: AlertMessage, idempotencyKey: string, opts: AlertFormatOptions = {}): Record<string, unknown> {
   const page = incidentPage(m.incident.id, opts);
   return redact(
-    { event: `incident.${m.kind}`, idempotencyKey, at: m.at, to: m.to, text: alertText(m, opts), ...(page ? { url: page } : {}), incident: m.incident },
+    {
+      event: `incident.${m.kind}`,
+      idempotencyKey,
+      at: m.at,
+      to: m.to,
+      text: alertText(m, opts),
+      ...(page ? { url: page } : {}),
+      incident: m.incident,
+    },
     { limits: { maxString: 4_000, maxDepth: 10 } },
   ) as Record<string, unknown>;
 }

@@ -14,7 +14,10 @@ const SEND_TIMEOUT_MS = 10_000;
 export type AlertSender = (alert: OutboxAlert) => Promise<void>;
 
 export class AlertRejectedError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'AlertRejectedError';
   }
@@ -25,7 +28,10 @@ export class AlertRejectedError extends Error {
  * configured); the alert stays pending, so it goes out once HANDOFF_ALERT_WEBHOOK_URL is fixed.
  */
 export class AlertRedirectedError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'AlertRedirectedError';
   }

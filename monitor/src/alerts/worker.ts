@@ -84,7 +84,10 @@ export function createOutboxWorker(deps: {
         const problem = redactString(String((err as Error)?.message ?? err)).slice(0, 500);
         if (err instanceof AlertRejectedError) {
           await deps.outbox.markDead(alert.id, deps.now(), tries, problem);
-          deps.logger.error({ alert: alert.idempotencyKey, problem }, 'alert refused by the webhook; it will not be retried (fix the webhook, then resend)');
+          deps.logger.error(
+            { alert: alert.idempotencyKey, problem },
+            'alert refused by the webhook; it will not be retried (fix the webhook, then resend)',
+          );
         } else {
           const passes = Math.floor((alert.attempts + tries) / policy.attempts);
           const wait = Math.min(policy.maxRequeueMs, policy.requeueMs * 2 ** Math.max(0, passes - 1));

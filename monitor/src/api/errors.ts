@@ -25,7 +25,12 @@ export class ApiError extends Error {
 
 /** `items[3].key` from zod's ['items', 3, 'key']. */
 export function formatPath(path: PropertyKey[]): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), '') || '(body)';
+  return (
+    path.reduce<string>(
+      (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+      '',
+    ) || '(body)'
+  );
 }
 
 export function fromZod(error: z.ZodError, what: string): ApiError {
@@ -62,7 +67,11 @@ export function errorHandler(logger: Logger, writes?: WriteHealth): ErrorRequest
       // Not a monitor bug: the store refused the write (read-only, full disk). /readyz says so too.
       const failure = writes.recent()!;
       logger.error({ err, method: req.method, path: req.path, fix: failure.fix }, 'the store refused a write');
-      apiError = new ApiError(503, 'store_unwritable', `The monitor's store cannot be written right now (${failure.kind}); nothing of this request was written. Retry later; the monitor's log says what to fix`);
+      apiError = new ApiError(
+        503,
+        'store_unwritable',
+        `The monitor's store cannot be written right now (${failure.kind}); nothing of this request was written. Retry later; the monitor's log says what to fix`,
+      );
     } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       apiError = new ApiError(500, 'internal_error', 'The monitor failed to handle this request; see its log');

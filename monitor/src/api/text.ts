@@ -8,7 +8,9 @@ import type { ApiProblem } from './errors';
 
 // Most text holds neither a NUL nor a surrogate: one character class rules it out. Otherwise: a
 // NUL, a high surrogate without a low one after it, or a low surrogate without a high one before.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const SUSPECT = /[\u0000\ud800-\udfff]/;
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const hex = (code: number) => `\\u${code.toString(16).padStart(4, '0')}`;
@@ -37,7 +39,8 @@ function pathOf(place: Place, root: string): string {
   for (let p: Place | undefined = place; p?.key !== undefined; p = p.parent) keys.unshift(p.key);
   let out = root;
   for (const key of keys) {
-    out = typeof key === 'number' ? `${out}[${key}]` : IDENTIFIER.test(key) ? (out ? `${out}.${key}` : key) : `${out}[${JSON.stringify(key)}]`;
+    out =
+      typeof key === 'number' ? `${out}[${key}]` : IDENTIFIER.test(key) ? (out ? `${out}.${key}` : key) : `${out}[${JSON.stringify(key)}]`;
   }
   return out || '(body)';
 }

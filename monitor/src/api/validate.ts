@@ -6,7 +6,10 @@ import { MAX_HANDOFF_ID_LENGTH } from '../../../protocol/paths';
 import { ApiError, fromZod } from './errors';
 import { findBadText } from './text';
 
-const handoffId = z.string({ message: 'is required: the handoff id from the contract' }).min(1, 'must not be empty').max(MAX_HANDOFF_ID_LENGTH);
+const handoffId = z
+  .string({ message: 'is required: the handoff id from the contract' })
+  .min(1, 'must not be empty')
+  .max(MAX_HANDOFF_ID_LENGTH);
 const key = z
   .string({ message: 'must be a string (the idempotency key)' })
   .min(1, 'must not be empty: the item has no idempotency key')

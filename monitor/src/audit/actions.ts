@@ -112,7 +112,11 @@ function scheduleLabel(p: Record<string, unknown>): string {
 /** "deal.creation, contact.creation" from the common shapes app triggers keep their events in. */
 function triggerEvents(p: Record<string, unknown>): string | undefined {
   const ui = (p.eventsUi as { eventValues?: { name?: unknown }[] } | undefined)?.eventValues;
-  const list = ui ? ui.map((e) => e.name) : Array.isArray(p.events) ? p.events : [p.event ?? p.trigger ?? (p.action && p.object ? `${String(p.object)}.${String(p.action)}` : undefined)];
+  const list = ui
+    ? ui.map((e) => e.name)
+    : Array.isArray(p.events)
+      ? p.events
+      : [p.event ?? p.trigger ?? (p.action && p.object ? `${String(p.object)}.${String(p.action)}` : undefined)];
   const words = list.filter((e): e is string => typeof e === 'string' && !e.startsWith('='));
   return words.length ? words.slice(0, 3).join(', ') + (words.length > 3 ? ', …' : '') : undefined;
 }
@@ -124,7 +128,9 @@ function sendsIdempotencyKey(node: AuditNode): boolean {
     (p.headerParameters as { parameters?: { name?: unknown }[] } | undefined)?.parameters,
     (p.headerParametersUi as { parameter?: { name?: unknown }[] } | undefined)?.parameter,
   ];
-  const named = lists.some((l) => Array.isArray(l) && l.some((h) => typeof h?.name === 'string' && /^idempotency-key$/i.test(h.name.trim())));
+  const named = lists.some(
+    (l) => Array.isArray(l) && l.some((h) => typeof h?.name === 'string' && /^idempotency-key$/i.test(h.name.trim())),
+  );
   const json = [p.jsonHeaders, p.headerParametersJson].some((t) => typeof t === 'string' && /idempotency-key/i.test(t));
   const v3 = (node.typeVersion ?? 1) >= 3;
   // HTTP Request v3+ sends headers only with Send Headers on.
@@ -132,7 +138,8 @@ function sendsIdempotencyKey(node: AuditNode): boolean {
   return named || json;
 }
 
-const isDeleteLike = (a: NodeAction) => a.method === 'DELETE' || /^(delete|remove|archive|trash|softDelete|deactive|disable|clear|kick|ban|leave|close)/i.test(a.operation);
+const isDeleteLike = (a: NodeAction) =>
+  a.method === 'DELETE' || /^(delete|remove|archive|trash|softDelete|deactive|disable|clear|kick|ban|leave|close)/i.test(a.operation);
 export const deletes = isDeleteLike;
 
 export function describeNodes(wf: AuditWorkflow, g: WorkflowGraph, systems: SystemRegistry, webhooks: WebhookIndex): NodeFacts {
@@ -222,7 +229,14 @@ function requestAction(
   // A production (or test) webhook of a workflow audited alongside: that workflow's own guards apply.
   const hook = /^\/webhook(?:-test)?\/([^?#]+)/.exec(resolved.path ?? '');
   const target = hook ? webhooks.get(decodeURIComponent(hook[1]).replace(/\/+$/, '')) : undefined;
-  if (target) return { ...base, duplicates: false, operation: `${method} → workflow "${target.workflow}"`, host: resolved.host, invokes: target.workflowId };
+  if (target)
+    return {
+      ...base,
+      duplicates: false,
+      operation: `${method} → workflow "${target.workflow}"`,
+      host: resolved.host,
+      invokes: target.workflowId,
+    };
   const system = systems.url(resolved.host, resolved.path ?? '');
   const message = system.kind === 'chat' || system.kind === 'email';
   return { ...base, host: resolved.host, system: system.id, effect: message && write ? 'message' : 'record' };

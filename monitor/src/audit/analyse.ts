@@ -12,7 +12,16 @@ import { contractFindings } from './contract-check';
 import { buildGraph } from './graph';
 import { checkSafeguards } from './safeguards';
 import { createSystemRegistry } from './systems';
-import { SEVERITIES, SEVERITY_RANK, type AuditReport, type AuditWorkflow, type DiscoveredEdge, type Finding, type WorkflowAudit, type WorkflowRole } from './types';
+import {
+  SEVERITIES,
+  SEVERITY_RANK,
+  type AuditReport,
+  type AuditWorkflow,
+  type DiscoveredEdge,
+  type Finding,
+  type WorkflowAudit,
+  type WorkflowRole,
+} from './types';
 
 export interface AuditOptions {
   now?: number;
@@ -64,14 +73,23 @@ export function runAudit(all: AuditWorkflow[], contract: Contract, opts: AuditOp
     const contractHandoff = resolver(wf.id);
     const ewId = typeof wf.settings?.errorWorkflow === 'string' && wf.settings.errorWorkflow ? wf.settings.errorWorkflow : undefined;
     const ewTarget = ewId ? byId.get(ewId) : undefined;
-    const errorWorkflow = ewId ? { id: ewId, name: ewTarget?.name, exists: Boolean(ewTarget), published: Boolean(ewTarget?.published) } : undefined;
+    const errorWorkflow = ewId
+      ? { id: ewId, name: ewTarget?.name, exists: Boolean(ewTarget), published: Boolean(ewTarget?.published) }
+      : undefined;
     const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => Boolean(x)))];
     const targets = uniq(records.map((a) => a.system));
     const readSystems = uniq([...facts.triggers.map((t) => t.system), ...reads.map((a) => a.system)]);
     const handoffsNamed = uniq(facts.guards.map((x) => x.handoff));
 
     let findings: Finding[] = [];
-    let safeguards: WorkflowAudit['safeguards'] = { claim: 'n/a', complete: 'n/a', retries: 'n/a', qa: 'n/a', exceptionPath: 'n/a', contract: contractHandoff };
+    let safeguards: WorkflowAudit['safeguards'] = {
+      claim: 'n/a',
+      complete: 'n/a',
+      retries: 'n/a',
+      qa: 'n/a',
+      exceptionPath: 'n/a',
+      contract: contractHandoff,
+    };
     if (role === 'handoff') {
       const checked = checkSafeguards({ wf, g, facts, systems, contractHandoff, reconciled, errorWorkflow });
       findings = checked.findings;
@@ -130,7 +148,8 @@ export function runAudit(all: AuditWorkflow[], contract: Contract, opts: AuditOp
     for (const t of a.targets) {
       const to = mapId(t);
       if (h && (h.targets.includes(to) || to === h.source)) continue;
-      if (!edges.some((e) => e.workflowId === a.id && e.from === from && e.to === to)) edges.push({ workflowId: a.id, workflow: a.name, from, to });
+      if (!edges.some((e) => e.workflowId === a.id && e.from === from && e.to === to))
+        edges.push({ workflowId: a.id, workflow: a.name, from, to });
     }
   }
   const discoveredSystems = [...new Set(edges.flatMap((e) => [e.from, e.to]))].filter((id) => !contract.systems[id]).sort();
@@ -140,7 +159,9 @@ export function runAudit(all: AuditWorkflow[], contract: Contract, opts: AuditOp
     archived: archived.length,
     handoffs: audits.filter((a) => a.role === 'handoff').length,
     guarded: audits.filter((a) => a.role === 'handoff' && !a.findings.some((f) => f.severity !== 'low')).length,
-    findings: Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as AuditReport['counts']['findings'],
+    findings: Object.fromEntries(
+      SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length]),
+    ) as AuditReport['counts']['findings'],
   };
   return {
     generatedAt: new Date(opts.now ?? Date.now()).toISOString(),

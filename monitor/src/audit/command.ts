@@ -33,10 +33,13 @@ export interface AuditRequest {
 
 export function parseAuditOptions(opts: AuditCommandOptions): { ok: true; request: AuditRequest } | { ok: false; message: string } {
   const format = (opts.format ?? 'text').toLowerCase();
-  if (!(AUDIT_FORMATS as readonly string[]).includes(format)) return { ok: false, message: `--format "${opts.format}" is not a format; use one of ${AUDIT_FORMATS.join(', ')}` };
+  if (!(AUDIT_FORMATS as readonly string[]).includes(format))
+    return { ok: false, message: `--format "${opts.format}" is not a format; use one of ${AUDIT_FORMATS.join(', ')}` };
   const failOn = (opts.failOn ?? 'high').toLowerCase();
-  if (!(FAIL_ON as readonly string[]).includes(failOn)) return { ok: false, message: `--fail-on "${opts.failOn}" is not a severity; use one of ${FAIL_ON.join(', ')}` };
-  if (opts.draftContract !== undefined && opts.draftContract.trim() === '') return { ok: false, message: '--draft-contract needs a file name' };
+  if (!(FAIL_ON as readonly string[]).includes(failOn))
+    return { ok: false, message: `--fail-on "${opts.failOn}" is not a severity; use one of ${FAIL_ON.join(', ')}` };
+  if (opts.draftContract !== undefined && opts.draftContract.trim() === '')
+    return { ok: false, message: '--draft-contract needs a file name' };
   return { ok: true, request: { format: format as AuditFormat, failOn: failOn as FailOn, draftFile: opts.draftContract } };
 }
 
@@ -56,21 +59,36 @@ export interface AuditDeps {
   writeFile: (path: string, text: string) => void;
 }
 
-export async function runAuditCommand(request: AuditRequest, deps: AuditDeps): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export async function runAuditCommand(
+  request: AuditRequest,
+  deps: AuditDeps,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   let workflows;
   try {
     workflows = await readWorkflows(deps.client);
   } catch (err) {
-    return { exitCode: AUDIT_EXIT.usage, stdout: '', stderr: `handoff-monitor audit: could not read the workflows: ${(err as Error)?.message ?? String(err)}\n` };
+    return {
+      exitCode: AUDIT_EXIT.usage,
+      stdout: '',
+      stderr: `handoff-monitor audit: could not read the workflows: ${(err as Error)?.message ?? String(err)}\n`,
+    };
   }
-  const report = runAudit(workflows, deps.contract, { now: (deps.now ?? Date.now)(), contractLoaded: deps.contractLoaded, n8nBaseUrl: deps.n8nBaseUrl });
+  const report = runAudit(workflows, deps.contract, {
+    now: (deps.now ?? Date.now)(),
+    contractLoaded: deps.contractLoaded,
+    n8nBaseUrl: deps.n8nBaseUrl,
+  });
   let stderr = '';
   if (request.draftFile) {
     const uncovered = report.workflows.filter((w) => w.role === 'handoff' && !w.safeguards.contract).length;
     try {
       deps.writeFile(request.draftFile, draftContract(report, deps.contract));
     } catch (err) {
-      return { exitCode: AUDIT_EXIT.usage, stdout: '', stderr: `handoff-monitor audit: could not write ${request.draftFile}: ${(err as Error)?.message ?? String(err)}\n` };
+      return {
+        exitCode: AUDIT_EXIT.usage,
+        stdout: '',
+        stderr: `handoff-monitor audit: could not write ${request.draftFile}: ${(err as Error)?.message ?? String(err)}\n`,
+      };
     }
     stderr += uncovered
       ? `Draft contract for ${uncovered} uncovered workflow(s) written to ${request.draftFile}: fill in each owner and the FILL-IN SLAs, then run handoff-monitor check on it.\n`

@@ -48,13 +48,17 @@ export function draftContract(report: AuditReport, contract: Contract): string {
   for (const w of uncovered) {
     const source = w.source ? idOf(w.source) : 'n8n';
     const targets = [...new Set(w.targets.map(idOf))];
-    const messages = [...new Set(w.actions.filter((a) => a.access === 'write' && a.effect === 'message' && a.system).map((a) => idOf(a.system!)))];
+    const messages = [
+      ...new Set(w.actions.filter((a) => a.access === 'write' && a.effect === 'message' && a.system).map((a) => idOf(a.system!))),
+    ];
     for (const s of [source, ...targets]) used.add(s);
     let id = slug(w.name);
     for (let n = 2; taken.has(id) || !ID.test(id); n++) id = `${slug(w.name).slice(0, 90)}-${n}`;
     taken.add(id);
     const trigger = w.triggers.map((t) => t.label).join('; ') || 'no trigger';
-    const counts = (['high', 'medium', 'low'] as const).map((s) => [s, w.findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
+    const counts = (['high', 'medium', 'low'] as const)
+      .map((s) => [s, w.findings.filter((f) => f.severity === s).length] as const)
+      .filter(([, n]) => n > 0);
     entries.push(
       `  - id: ${id}   # from n8n workflow ${q(w.name)} (id ${w.id})`,
       `    name: ${q(w.name)}`,

@@ -51,7 +51,9 @@ export function setValues(node: AuditNode): Map<string, unknown> {
 
 const FIELD = String.raw`((?:\.[A-Za-z_$][\w$]*|\[\s*(?:"[^"]+"|'[^']+')\s*\])+)`;
 const NAMED_NODE = [
-  new RegExp(String.raw`^\$\(\s*(?:"([^"]+)"|'([^']+)')\s*\)\s*\.(?:first\(\s*\)|last\(\s*\)|item|all\(\s*\)\s*\[\s*0\s*\])\s*\.json${FIELD}$`),
+  new RegExp(
+    String.raw`^\$\(\s*(?:"([^"]+)"|'([^']+)')\s*\)\s*\.(?:first\(\s*\)|last\(\s*\)|item|all\(\s*\)\s*\[\s*0\s*\])\s*\.json${FIELD}$`,
+  ),
   new RegExp(String.raw`^\$node\s*\[\s*(?:"([^"]+)"|'([^']+)')\s*\]\s*\.json${FIELD}$`),
   new RegExp(String.raw`^\$items\(\s*(?:"([^"]+)"|'([^']+)')\s*\)\s*\[\s*0\s*\]\s*\.json${FIELD}$`),
 ];
@@ -96,7 +98,12 @@ function literal(v: unknown, at: string, ctx: ExpressionContext, depth: number):
   return r.unresolved.length ? undefined : r.text;
 }
 
-function resolveText(raw: string, at: string, ctx: ExpressionContext, depth: number): { text: string; unresolved: string[]; shown: string } {
+function resolveText(
+  raw: string,
+  at: string,
+  ctx: ExpressionContext,
+  depth: number,
+): { text: string; unresolved: string[]; shown: string } {
   if (!raw.startsWith('=')) return { text: raw, unresolved: [], shown: raw };
   const body = raw.slice(1);
   const unresolved: string[] = [];

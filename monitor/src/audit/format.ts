@@ -20,7 +20,10 @@ export function summaryLine(r: AuditReport): string {
 }
 
 const where = (f: Finding) =>
-  [f.workflow ? `${f.workflow}${f.workflowId ? ` (${f.workflowId})` : ''}` : f.handoff ? `contract: handoff ${f.handoff}` : 'contract', f.node ? `› ${f.node}` : '']
+  [
+    f.workflow ? `${f.workflow}${f.workflowId ? ` (${f.workflowId})` : ''}` : f.handoff ? `contract: handoff ${f.handoff}` : 'contract',
+    f.node ? `› ${f.node}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
 
@@ -52,7 +55,9 @@ export function formatText(r: AuditReport): string {
   }
   lines.push('', 'Workflows');
   for (const w of r.workflows) {
-    lines.push(`  ${w.name} (${w.id}, ${w.published ? 'published' : 'not published'}) — ${w.role}${w.safeguards.contract ? `, contract: ${w.safeguards.contract}` : ''}`);
+    lines.push(
+      `  ${w.name} (${w.id}, ${w.published ? 'published' : 'not published'}) — ${w.role}${w.safeguards.contract ? `, contract: ${w.safeguards.contract}` : ''}`,
+    );
     lines.push(`    trigger   ${w.triggers.map((t) => t.label).join('; ') || 'none'}`);
     lines.push(`    reads     ${w.reads.map((id) => systemName(r, id)).join(', ') || '—'}`);
     lines.push(`    writes    ${writesLine(r, w)}`);
@@ -61,7 +66,9 @@ export function formatText(r: AuditReport): string {
   }
   lines.push('', 'Systems');
   for (const s of r.systems) {
-    lines.push(`  ${s.id.padEnd(24)} ${s.name} (${s.kind}) — ${s.contractId ? 'in the contract' : 'not in the contract'}${s.hosts.length ? `; ${s.hosts.join(', ')}` : ''}`);
+    lines.push(
+      `  ${s.id.padEnd(24)} ${s.name} (${s.kind}) — ${s.contractId ? 'in the contract' : 'not in the contract'}${s.hosts.length ? `; ${s.hosts.join(', ')}` : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -70,14 +77,23 @@ export function formatText(r: AuditReport): string {
 const md = (text: string) => text.replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`);
 
 export function formatMarkdown(r: AuditReport): string {
-  const lines = ['# Handoff audit', '', `_${md(r.generatedAt)}${r.n8nBaseUrl ? ` · ${md(r.n8nBaseUrl)}` : ''}_`, '', md(summaryLine(r)), ''];
+  const lines = [
+    '# Handoff audit',
+    '',
+    `_${md(r.generatedAt)}${r.n8nBaseUrl ? ` · ${md(r.n8nBaseUrl)}` : ''}_`,
+    '',
+    md(summaryLine(r)),
+    '',
+  ];
   if (!r.contractLoaded) lines.push('> No contract loaded: nothing is owned, and systems are named by host.', '');
   lines.push('## Findings', '');
   if (r.findings.length === 0) lines.push('None.', '');
   else {
     lines.push('| severity | workflow | node | why | fix |', '|---|---|---|---|---|');
     for (const f of r.findings) {
-      lines.push(`| ${f.severity} | ${md(f.workflow ?? (f.handoff ? `contract: ${f.handoff}` : 'contract'))} | ${md(f.node ?? '')} | ${md(f.why)} | ${md(f.fix)} |`);
+      lines.push(
+        `| ${f.severity} | ${md(f.workflow ?? (f.handoff ? `contract: ${f.handoff}` : 'contract'))} | ${md(f.node ?? '')} | ${md(f.why)} | ${md(f.fix)} |`,
+      );
     }
     lines.push('');
   }

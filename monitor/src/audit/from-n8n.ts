@@ -30,7 +30,9 @@ export function fromN8n(w: N8nWorkflowWithNodes): AuditWorkflow {
  * does not say.
  */
 export function fromWorkflowJson(json: Record<string, unknown>, fallback: { id: string; published?: boolean }): AuditWorkflow {
-  const tags = Array.isArray(json.tags) ? json.tags.map((t) => (typeof t === 'string' ? t : String((t as { name?: unknown })?.name ?? ''))).filter(Boolean) : [];
+  const tags = Array.isArray(json.tags)
+    ? json.tags.map((t) => (typeof t === 'string' ? t : String((t as { name?: unknown })?.name ?? ''))).filter(Boolean)
+    : [];
   return {
     id: typeof json.id === 'string' || typeof json.id === 'number' ? String(json.id) : fallback.id,
     name: typeof json.name === 'string' ? json.name : fallback.id,

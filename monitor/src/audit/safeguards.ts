@@ -54,12 +54,22 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
   for (const a of doubling) {
     if (claims.length === 0) {
       claimState = 'no';
-      add('high', 'no-gate', a.node, `${cap(redelivery)} runs '${a.node}' again and creates a second ${object(a)} in ${sysName(a)}.`,
-        `Put an Idempotency Gate (Claim, keyed on the source record's id) before '${a.node}'; send Duplicate to a no-op and Conflict to an Exception Router.`);
+      add(
+        'high',
+        'no-gate',
+        a.node,
+        `${cap(redelivery)} runs '${a.node}' again and creates a second ${object(a)} in ${sysName(a)}.`,
+        `Put an Idempotency Gate (Claim, keyed on the source record's id) before '${a.node}'; send Duplicate to a no-op and Conflict to an Exception Router.`,
+      );
     } else if (!guardedBy(g, a.node, claimNames) || !newOutputs.has(a.node)) {
       claimState = 'partial';
-      add('high', 'gate-bypassed', a.node, `'${a.node}' can run without passing the Gate's claim, so ${redelivery} still creates a second ${object(a)} in ${sysName(a)}.`,
-        `Connect '${a.node}' only behind the Claim's New output.`);
+      add(
+        'high',
+        'gate-bypassed',
+        a.node,
+        `'${a.node}' can run without passing the Gate's claim, so ${redelivery} still creates a second ${object(a)} in ${sysName(a)}.`,
+        `Connect '${a.node}' only behind the Claim's New output.`,
+      );
     }
   }
 
@@ -67,9 +77,13 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
   let completeState: Safeguards['complete'] = claims.length ? 'yes' : 'n/a';
   if (claims.length && completes.length === 0) {
     completeState = 'no';
-    add('high', 'no-complete', claims[0].node,
-      "Its claims are never completed: each key stays claimed until the lease runs out, the monitor reports every run as stalled, and a redelivery after the lease is let through as new.",
-      `Add an Idempotency Gate (Complete, same handoff and key field) after the last write.`);
+    add(
+      'high',
+      'no-complete',
+      claims[0].node,
+      'Its claims are never completed: each key stays claimed until the lease runs out, the monitor reports every run as stalled, and a redelivery after the lease is let through as new.',
+      `Add an Idempotency Gate (Complete, same handoff and key field) after the last write.`,
+    );
   } else if (claims.length) {
     const completeNames = new Set(completes.map((x) => x.node));
     for (const a of records) {
@@ -77,16 +91,26 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
       const after = g.reach([a.node]);
       if (![...completeNames].some((n) => after.has(n))) {
         completeState = 'partial';
-        add('medium', 'write-after-complete', a.node, `'${a.node}' runs after the key is completed (or on a path without Complete): if it fails, a retry is answered Duplicate and ${sysName(a)} never gets its ${object(a)}.`,
-          `Move the Complete step after '${a.node}'.`);
+        add(
+          'medium',
+          'write-after-complete',
+          a.node,
+          `'${a.node}' runs after the key is completed (or on a path without Complete): if it fails, a retry is answered Duplicate and ${sysName(a)} never gets its ${object(a)}.`,
+          `Move the Complete step after '${a.node}'.`,
+        );
       }
     }
     const claimed = new Set(claims.map((x) => x.handoff).filter(Boolean));
     for (const x of completes) {
       if (x.handoff && claimed.size && !claimed.has(x.handoff)) {
         completeState = 'partial';
-        add('high', 'handoff-mismatch', x.node, `'${x.node}' completes keys of handoff '${x.handoff}' but the claim was made for '${[...claimed].join("', '")}': the claimed keys never complete.`,
-          'Use the same handoff on Claim and Complete.');
+        add(
+          'high',
+          'handoff-mismatch',
+          x.node,
+          `'${x.node}' completes keys of handoff '${x.handoff}' but the claim was made for '${[...claimed].join("', '")}': the claimed keys never complete.`,
+          'Use the same handoff on Claim and Complete.',
+        );
       }
     }
   }
@@ -101,14 +125,29 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
       const app = appForNode(a.type);
       const http = shortType(a.type) === 'httpRequest';
       if (message) {
-        add('low', 'retry-duplicates', a.node, `Retry On Fail re-posts this message without an idempotency key: a slow first attempt can show up twice in ${sysName(a)}.`,
-          `Acceptable for a notification; send an Idempotency-Key header if ${sysName(a)} honours one, or turn Retry On Fail off.`);
+        add(
+          'low',
+          'retry-duplicates',
+          a.node,
+          `Retry On Fail re-posts this message without an idempotency key: a slow first attempt can show up twice in ${sysName(a)}.`,
+          `Acceptable for a notification; send an Idempotency-Key header if ${sysName(a)} honours one, or turn Retry On Fail off.`,
+        );
       } else if (http || !app) {
-        add('high', 'retry-duplicates', a.node, `Retry On Fail re-sends this POST without an Idempotency-Key: when the first attempt created the ${object(a)} but timed out, the retry creates a second one in ${sysName(a)}.`,
-          `Send it through Resilient Request with an Idempotency-Key (or add the header, if ${sysName(a)} honours it), or turn Retry On Fail off and let the Gate and replay retry.`);
+        add(
+          'high',
+          'retry-duplicates',
+          a.node,
+          `Retry On Fail re-sends this POST without an Idempotency-Key: when the first attempt created the ${object(a)} but timed out, the retry creates a second one in ${sysName(a)}.`,
+          `Send it through Resilient Request with an Idempotency-Key (or add the header, if ${sysName(a)} honours it), or turn Retry On Fail off and let the Gate and replay retry.`,
+        );
       } else {
-        add('high', 'retry-duplicates', a.node, `Retry On Fail repeats ${a.operation}, and n8n's ${app.name} node sends no idempotency key: a first attempt that created the ${object(a)} but timed out is repeated as a second one.`,
-          `Turn Retry On Fail off here and retry through the Gate (release, then replay), or create it through Resilient Request with an Idempotency-Key.`);
+        add(
+          'high',
+          'retry-duplicates',
+          a.node,
+          `Retry On Fail repeats ${a.operation}, and n8n's ${app.name} node sends no idempotency key: a first attempt that created the ${object(a)} but timed out is repeated as a second one.`,
+          `Turn Retry On Fail off here and retry through the Gate (release, then replay), or create it through Resilient Request with an Idempotency-Key.`,
+        );
       }
       continue;
     }
@@ -118,19 +157,35 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
       continue;
     }
     if (a.retry === 'resilient-no-key') {
-      add('low', 'resilient-no-key', a.node, `Resilient Request never retries a ${a.method} without an Idempotency-Key, so one timeout from ${sysName(a)} fails the handoff on the spot.`,
-        'Set Idempotency Key to From a Field (_handoff.key, where a Gate before it puts the key).');
+      add(
+        'low',
+        'resilient-no-key',
+        a.node,
+        `Resilient Request never retries a ${a.method} without an Idempotency-Key, so one timeout from ${sysName(a)} fails the handoff on the spot.`,
+        'Set Idempotency Key to From a Field (_handoff.key, where a Gate before it puts the key).',
+      );
       continue;
     }
     if (a.duplicates) {
-      add('medium', 'no-retry', a.node, `'${a.node}' is tried once: a timeout or a 5xx from ${sysName(a)} fails the handoff on the spot.`,
-        'Send it through Resilient Request with an Idempotency-Key: it retries with backoff and never doubles.');
+      add(
+        'medium',
+        'no-retry',
+        a.node,
+        `'${a.node}' is tried once: a timeout or a 5xx from ${sysName(a)} fails the handoff on the spot.`,
+        'Send it through Resilient Request with an Idempotency-Key: it retries with backoff and never doubles.',
+      );
     } else {
-      add('low', 'no-retry', a.node, `'${a.node}' is tried once: a timeout or a 5xx from ${sysName(a)} fails the handoff on the spot.`,
-        `Turn on Retry On Fail: ${a.operation} can be repeated without doubling anything.`);
+      add(
+        'low',
+        'no-retry',
+        a.node,
+        `'${a.node}' is tried once: a timeout or a 5xx from ${sysName(a)} fails the handoff on the spot.`,
+        `Turn on Retry On Fail: ${a.operation} can be repeated without doubling anything.`,
+      );
     }
   }
-  const retries: Safeguards['retries'] = records.length === 0 ? 'n/a' : unsafe ? 'unsafe' : safe === records.length ? 'safe' : safe === 0 ? 'none' : 'partial';
+  const retries: Safeguards['retries'] =
+    records.length === 0 ? 'n/a' : unsafe ? 'unsafe' : safe === records.length ? 'safe' : safe === 0 ? 'none' : 'partial';
 
   // 4. QA: a QA Verify (Compare) or a read of the same system after each create/update, or a reconcile elsewhere.
   const checked = records.filter((a) => !deletes(a));
@@ -140,20 +195,25 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
     const reads = facts.actions.filter((a) => a.access === 'read' && !a.invokes);
     const unchecked: NodeAction[] = [];
     let byQa = 0;
-    let byRead = 0;
     for (const a of checked) {
       const after = g.reach([a.node]);
       if (compares.some((n) => after.has(n))) byQa++;
-      else if (reads.some((r) => after.has(r.node) && (r.system ? r.system === a.system : r.host !== undefined && r.host === a.host))) byRead++;
-      else unchecked.push(a);
+      // Otherwise a later read of the same system (or host) reads the record back; only neither leaves it unchecked.
+      else if (!reads.some((r) => after.has(r.node) && (r.system ? r.system === a.system : r.host !== undefined && r.host === a.host)))
+        unchecked.push(a);
     }
     const handoffs = [c.contractHandoff, ...facts.guards.map((x) => x.handoff)].filter((h): h is string => Boolean(h));
     if (unchecked.length === 0) qa = byQa ? 'qa-verify' : 'read-back';
     else if (handoffs.some((h) => c.reconciled.has(h))) qa = 'reconcile';
     else {
       const last = unchecked[unchecked.length - 1];
-      add('medium', 'no-qa', last.node, `Nothing reads back what '${last.node}' wrote${unchecked.length > 1 ? ` (nor ${unchecked.length - 1} other write${unchecked.length > 2 ? 's' : ''})` : ''}: a 2xx with a wrong or half-made ${object(last)} still counts as done.`,
-        'Read the record back and compare it with QA Verify before completing, or reconcile source and target nightly (QA Verify, Reconcile mode).');
+      add(
+        'medium',
+        'no-qa',
+        last.node,
+        `Nothing reads back what '${last.node}' wrote${unchecked.length > 1 ? ` (nor ${unchecked.length - 1} other write${unchecked.length > 2 ? 's' : ''})` : ''}: a 2xx with a wrong or half-made ${object(last)} still counts as done.`,
+        'Read the record back and compare it with QA Verify before completing, or reconcile source and target nightly (QA Verify, Reconcile mode).',
+      );
     }
   }
 
@@ -166,11 +226,21 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
     const targets = g.out(node, index);
     if (targets.length === 0) {
       holes++;
-      add(severity, 'failure-output-unwired', node, `The ${label} output of '${node}' leads nowhere: ${lost}.`,
-        `Connect ${label} to an Exception Router: it opens an incident for the owner and releases the claim.`);
+      add(
+        severity,
+        'failure-output-unwired',
+        node,
+        `The ${label} output of '${node}' leads nowhere: ${lost}.`,
+        `Connect ${label} to an Exception Router: it opens an incident for the owner and releases the claim.`,
+      );
     } else if (!reachesRouter(targets)) {
-      add('low', 'failure-not-routed', node, `The ${label} output of '${node}' does not reach an Exception Router: the failure is handled, but no incident opens and no owner's SLA clock runs.`,
-        'Route it through an Exception Router.');
+      add(
+        'low',
+        'failure-not-routed',
+        node,
+        `The ${label} output of '${node}' does not reach an Exception Router: the failure is handled, but no incident opens and no owner's SLA clock runs.`,
+        'Route it through an Exception Router.',
+      );
     } else routed++;
   };
   for (const node of wf.nodes) {
@@ -190,11 +260,22 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
     const message = a.effect === 'message';
     if (node.onError === 'continueRegularOutput' || (node.onError === undefined && node.continueOnFail === true)) {
       holes++;
-      add(message ? 'low' : 'high', 'error-swallowed', a.node, `'${a.node}' is set to On Error: Continue, so a failed ${a.operation} flows on as an ordinary item and the run ends as a success.`,
-        'Use On Error: Continue (using error output) and wire that output to an Exception Router, or Stop Workflow with an error workflow set.');
+      add(
+        message ? 'low' : 'high',
+        'error-swallowed',
+        a.node,
+        `'${a.node}' is set to On Error: Continue, so a failed ${a.operation} flows on as an ordinary item and the run ends as a success.`,
+        'Use On Error: Continue (using error output) and wire that output to an Exception Router, or Stop Workflow with an error workflow set.',
+      );
     } else if (node.onError === 'continueErrorOutput') {
       const index = Math.max(1, g.outputs(a.node) - 1);
-      checkOutput(a.node, index, 'error', message ? 'a failed message is dropped silently' : 'an error of this node ends the run as a success and nobody hears of it', message ? 'low' : 'high');
+      checkOutput(
+        a.node,
+        index,
+        'error',
+        message ? 'a failed message is dropped silently' : 'an error of this node ends the run as a success and nobody hears of it',
+        message ? 'low' : 'high',
+      );
     } else {
       throwing.push(a);
     }
@@ -205,27 +286,53 @@ export function checkSafeguards(c: SafeguardContext): { safeguards: Safeguards; 
     const first = throwing.find((a) => a.effect === 'record') ?? throwing[0];
     if (ew && !ew.exists) {
       holes++;
-      add('high', 'error-workflow-missing', first.node, `The error workflow this workflow names (${ew.id}) does not exist in n8n, so a failure of '${first.node}' reaches nobody.`,
-        'Point Settings → Error workflow at an existing, published error workflow with an Exception Router.');
+      add(
+        'high',
+        'error-workflow-missing',
+        first.node,
+        `The error workflow this workflow names (${ew.id}) does not exist in n8n, so a failure of '${first.node}' reaches nobody.`,
+        'Point Settings → Error workflow at an existing, published error workflow with an Exception Router.',
+      );
     } else if (ew && !ew.published) {
       holes++;
-      add('high', 'error-workflow-unpublished', first.node, `The error workflow '${ew.name ?? ew.id}' is not published, and n8n never runs an unpublished error workflow: a failure of '${first.node}' reaches nobody.`,
-        `Publish (activate) '${ew.name ?? ew.id}'.`);
+      add(
+        'high',
+        'error-workflow-unpublished',
+        first.node,
+        `The error workflow '${ew.name ?? ew.id}' is not published, and n8n never runs an unpublished error workflow: a failure of '${first.node}' reaches nobody.`,
+        `Publish (activate) '${ew.name ?? ew.id}'.`,
+      );
     } else if (!ew) {
       holes++;
       const covered = Boolean(c.contractHandoff);
       // A lost record is worse than a lost notification; the collector sees failed runs of contracted workflows.
       const severity: Severity = first.effect === 'record' ? (covered ? 'medium' : 'high') : covered ? 'low' : 'medium';
-      add(severity, 'no-exception-path', first.node,
+      add(
+        severity,
+        'no-exception-path',
+        first.node,
         covered
           ? `When '${first.node}' fails the run stops in error with no error workflow: only the monitor's collector sees the failed run, without the key, and nothing releases the claim.`
           : `When '${first.node}' fails the run just stops in error: no error workflow is set and no Exception Router is wired, so nobody is told.`,
-        "Set Settings → Error workflow to a published workflow with an Exception Router (like the shipped error-workflow.json), or wire the node's error output to an Exception Router.");
+        "Set Settings → Error workflow to a published workflow with an Exception Router (like the shipped error-workflow.json), or wire the node's error output to an Exception Router.",
+      );
     }
   }
   const anyPath = routed > 0 || (throwing.length > 0 && ewOk);
   const exceptionPath: Safeguards['exceptionPath'] =
-    writes.length === 0 && routed === 0 && holes === 0 ? 'n/a' : holes ? (anyPath ? 'partial' : 'no') : routed && ewOk ? 'both' : routed ? 'exception-router' : ewOk ? 'error-workflow' : 'no';
+    writes.length === 0 && routed === 0 && holes === 0
+      ? 'n/a'
+      : holes
+        ? anyPath
+          ? 'partial'
+          : 'no'
+        : routed && ewOk
+          ? 'both'
+          : routed
+            ? 'exception-router'
+            : ewOk
+              ? 'error-workflow'
+              : 'no';
 
   return { safeguards: { claim: claimState, complete: completeState, retries, qa, exceptionPath, contract: c.contractHandoff }, findings };
 }

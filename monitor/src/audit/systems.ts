@@ -145,7 +145,9 @@ export function createSystemRegistry(contract: Contract): SystemRegistry {
       const app = appForHost(host, lowerPath);
       if (app) return fromApp(app, 'api-host', host);
       // 3. A contract system named in the host or the first path segment.
-      const tokens = new Set([...host.replace(/:\d+$/, '').split('.'), (lowerPath.split('/')[1] ?? '').split(/[?#]/)[0]].map(norm).filter(Boolean));
+      const tokens = new Set(
+        [...host.replace(/:\d+$/, '').split('.'), (lowerPath.split('/')[1] ?? '').split(/[?#]/)[0]].map(norm).filter(Boolean),
+      );
       for (const [id, s] of Object.entries(contract.systems)) {
         if (tokens.has(norm(id)) || tokens.has(norm(s.name))) return fromContract(id, 'contract-name', host);
       }
@@ -155,7 +157,13 @@ export function createSystemRegistry(contract: Contract): SystemRegistry {
     },
     webhook(path) {
       const slug = hostId(path.replace(/^\/+/, '')).replace(/\./g, '-') || 'webhook';
-      return remember({ id: `webhook-${slug}`.slice(0, 100), name: `Caller of /webhook/${path.replace(/^\/+/, '')}`, kind: 'webhook', via: 'webhook', hosts: [] });
+      return remember({
+        id: `webhook-${slug}`.slice(0, 100),
+        name: `Caller of /webhook/${path.replace(/^\/+/, '')}`,
+        kind: 'webhook',
+        via: 'webhook',
+        hosts: [],
+      });
     },
     n8n: () => remember({ id: 'n8n', name: 'n8n', kind: 'automation', via: 'n8n', hosts: [] }),
     get: (id) => systems.get(id),

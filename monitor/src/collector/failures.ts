@@ -20,7 +20,13 @@ export function failedRunDedupKey(run: Pick<StoredExecution, 'handoff' | 'workfl
 
 export async function reportFailedRuns(
   runs: StoredExecution[],
-  deps: { client: N8nClient; executions: ExecutionStore; report: FindingReporter; logger: Logger; executionUrl?: (run: StoredExecution) => string | undefined },
+  deps: {
+    client: N8nClient;
+    executions: ExecutionStore;
+    report: FindingReporter;
+    logger: Logger;
+    executionUrl?: (run: StoredExecution) => string | undefined;
+  },
 ): Promise<number> {
   const failed = runs.filter((r) => isFailed(r.status));
   const failures = new Map<string, Failure>();

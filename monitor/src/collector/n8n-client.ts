@@ -20,14 +20,20 @@ const time = z
     const ms = Date.parse(v);
     return Number.isNaN(ms) ? null : ms;
   });
-const optionalId = z.union([id, z.null()]).optional().transform((v) => v ?? null);
+const optionalId = z
+  .union([id, z.null()])
+  .optional()
+  .transform((v) => v ?? null);
 
 export const n8nExecutionSchema = z.object({
   id,
   workflowId: id,
   status: z.string().default('unknown'),
   finished: z.boolean().optional(),
-  mode: z.string().nullish().transform((v) => v ?? null),
+  mode: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   startedAt: time,
   stoppedAt: time,
   waitTill: time,
@@ -57,7 +63,10 @@ export const n8nWorkflowNodeSchema = z.object({
     .string()
     .nullish()
     .transform((v) => v ?? undefined),
-  disabled: z.boolean().nullish().transform((v) => v ?? undefined),
+  disabled: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
 export type N8nWorkflowNode = z.output<typeof n8nWorkflowNodeSchema>;
 
@@ -69,7 +78,10 @@ export const n8nWorkflowSchema = z.object({
   id,
   name: z.string().default(''),
   active: z.boolean().optional(),
-  activeVersionId: z.string().nullish().transform((v) => v ?? null),
+  activeVersionId: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   isArchived: z.boolean().optional(),
   nodes: z.array(n8nWorkflowNodeSchema),
   activeVersion: z
@@ -85,23 +97,56 @@ export type N8nWorkflow = z.output<typeof n8nWorkflowSchema>;
  * workflow), the tags and the published version. Unknown node fields are dropped.
  */
 export const n8nAuditNodeSchema = n8nWorkflowNodeSchema.extend({
-  typeVersion: z.number().nullish().transform((v) => v ?? undefined),
-  retryOnFail: z.boolean().nullish().transform((v) => v ?? undefined),
-  maxTries: z.number().nullish().transform((v) => v ?? undefined),
-  onError: z.string().nullish().transform((v) => v ?? undefined),
-  continueOnFail: z.boolean().nullish().transform((v) => v ?? undefined),
+  typeVersion: z
+    .number()
+    .nullish()
+    .transform((v) => v ?? undefined),
+  retryOnFail: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? undefined),
+  maxTries: z
+    .number()
+    .nullish()
+    .transform((v) => v ?? undefined),
+  onError: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
+  continueOnFail: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
-const looseRecord = z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {});
+const looseRecord = z
+  .record(z.string(), z.unknown())
+  .nullish()
+  .transform((v) => v ?? {});
 export const n8nWorkflowWithNodesSchema = z.object({
   id,
   name: z.string().default(''),
-  active: z.boolean().nullish().transform((v) => v ?? false),
-  activeVersionId: z.string().nullish().transform((v) => v ?? null),
-  isArchived: z.boolean().nullish().transform((v) => v ?? false),
-  nodes: z.array(n8nAuditNodeSchema).nullish().transform((v) => v ?? []),
+  active: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
+  activeVersionId: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
+  isArchived: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
+  nodes: z
+    .array(n8nAuditNodeSchema)
+    .nullish()
+    .transform((v) => v ?? []),
   connections: looseRecord,
   settings: looseRecord,
-  tags: z.array(z.object({ name: z.string() })).nullish().transform((v) => (v ?? []).map((t) => t.name)),
+  tags: z
+    .array(z.object({ name: z.string() }))
+    .nullish()
+    .transform((v) => (v ?? []).map((t) => t.name)),
   activeVersion: z
     .object({ versionId: z.string().optional(), nodes: z.array(n8nAuditNodeSchema), connections: looseRecord })
     .nullish()
@@ -133,7 +178,11 @@ export class N8nApiError extends Error {
 }
 
 export interface N8nClient {
-  listExecutions(query: { status?: string; cursor?: string; includeData?: boolean }): Promise<{ data: N8nExecution[]; nextCursor?: string }>;
+  listExecutions(query: {
+    status?: string;
+    cursor?: string;
+    includeData?: boolean;
+  }): Promise<{ data: N8nExecution[]; nextCursor?: string }>;
   /** Undefined when n8n no longer has it (deleted or pruned). */
   getExecution(id: string, includeData: boolean): Promise<N8nExecution | undefined>;
   listWorkflows(cursor?: string): Promise<{ data: N8nWorkflowTags[]; nextCursor?: string }>;
@@ -146,7 +195,12 @@ export interface N8nWorkflowLister {
   listWorkflowsWithNodes(cursor?: string): Promise<{ data: N8nWorkflowWithNodes[]; nextCursor?: string }>;
 }
 
-export function createN8nClient(opts: { baseUrl: string; apiKey: string; fetch?: typeof fetch; timeoutMs?: number }): N8nClient & N8nWorkflowLister {
+export function createN8nClient(opts: {
+  baseUrl: string;
+  apiKey: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}): N8nClient & N8nWorkflowLister {
   const doFetch = opts.fetch ?? fetch;
   const base = opts.baseUrl.replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -233,10 +287,17 @@ function redirectMessage(base: string, asked: URL, res: Response): string {
   } catch {
     target = undefined;
   }
-  const where = target ? redactString(target.href) : location ? `"${redactString(location.slice(0, 200))}"` : 'nowhere (no Location header)';
+  const where = target
+    ? redactString(target.href)
+    : location
+      ? `"${redactString(location.slice(0, 200))}"`
+      : 'nowhere (no Location header)';
   // The same API path under another address: that address (without the path) is the base to use.
   const suffix = asked.pathname.slice(new URL(base).pathname.replace(/\/+$/, '').length);
-  const suggested = target && target.pathname.endsWith(suffix) ? `${target.origin}${target.pathname.slice(0, target.pathname.length - suffix.length)}` : undefined;
+  const suggested =
+    target && target.pathname.endsWith(suffix)
+      ? `${target.origin}${target.pathname.slice(0, target.pathname.length - suffix.length)}`
+      : undefined;
   return (
     `n8n at ${base} answered GET ${asked.pathname} with a redirect (HTTP ${res.status}) to ${where}; ` +
     `the monitor does not follow redirects with the API key. Set N8N_BASE_URL to the address n8n's API answers on` +

@@ -64,17 +64,35 @@ export const envSchema = z.object({
   HANDOFF_POLL_INTERVAL: duration('5s', { min: '100ms', max: '1h', why: 'how often n8n is polled and the detectors and the outbox run' }),
   HANDOFF_ALERT_WEBHOOK_URL: url,
   HANDOFF_DASHBOARD_URL: url,
-  HANDOFF_ALERT_FORMAT: z.enum(['slack', 'json'], { message: 'use slack (Slack-compatible {text, blocks}) or json (the whole incident)' }).default('slack'),
+  HANDOFF_ALERT_FORMAT: z
+    .enum(['slack', 'json'], { message: 'use slack (Slack-compatible {text, blocks}) or json (the whole incident)' })
+    .default('slack'),
   HANDOFF_RETENTION: duration('30d', { min: '1h', max: '3650d', why: 'how long a completed key still answers duplicate' }),
-  HANDOFF_DEFAULT_LEASE: duration('15m', { min: `${LEDGER_LIMITS.minLeaseSeconds}s`, max: `${LEDGER_LIMITS.maxLeaseSeconds / 86_400}d`, why: 'the lease a claim may ask for' }),
+  HANDOFF_DEFAULT_LEASE: duration('15m', {
+    min: `${LEDGER_LIMITS.minLeaseSeconds}s`,
+    max: `${LEDGER_LIMITS.maxLeaseSeconds / 86_400}d`,
+    why: 'the lease a claim may ask for',
+  }),
   HANDOFF_DASHBOARD_PUBLIC: bool(false),
   HANDOFF_METRICS_PUBLIC: bool(false),
   HANDOFF_COLLECTOR_BACKFILL: duration('7d', { min: '1m', max: '90d', why: "how far back the first poll reads n8n's executions" }),
   // Retention (purged hourly, in small batches). The floors keep what the pages read: the Monday
   // check traces last week's completions and lists the last 48 hours' incidents.
-  HANDOFF_RETENTION_EVENTS: duration('30d', { min: '7d', max: '3650d', why: "how long a handoff's checkpoints (its trace) are kept; the Monday check traces the last week" }),
-  HANDOFF_RETENTION_EXECUTIONS: duration('30d', { min: '1d', max: '3650d', why: "how long finished n8n runs are kept; counts and windows do not need them" }),
-  HANDOFF_RETENTION_INCIDENTS: duration('90d', { min: '7d', max: '3650d', why: 'how long resolved incidents are kept after their resolution' }),
+  HANDOFF_RETENTION_EVENTS: duration('30d', {
+    min: '7d',
+    max: '3650d',
+    why: "how long a handoff's checkpoints (its trace) are kept; the Monday check traces the last week",
+  }),
+  HANDOFF_RETENTION_EXECUTIONS: duration('30d', {
+    min: '1d',
+    max: '3650d',
+    why: 'how long finished n8n runs are kept; counts and windows do not need them',
+  }),
+  HANDOFF_RETENTION_INCIDENTS: duration('90d', {
+    min: '7d',
+    max: '3650d',
+    why: 'how long resolved incidents are kept after their resolution',
+  }),
   HANDOFF_RETENTION_ALERTS: duration('30d', { min: '1d', max: '3650d', why: 'how long delivered alerts are kept after sending' }),
   HANDOFF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HANDOFF_TRUST_PROXY: z
@@ -154,7 +172,9 @@ export function readSecretFiles(
       failed.add(name);
     };
     if (env[name] !== undefined && env[name] !== '') {
-      fail(`${name} and ${name}_FILE are both set: keep one (${name}_FILE names a file that holds the value, e.g. a Docker or systemd secret)`);
+      fail(
+        `${name} and ${name}_FILE are both set: keep one (${name}_FILE names a file that holds the value, e.g. a Docker or systemd secret)`,
+      );
       continue;
     }
     let content: string;
@@ -162,7 +182,14 @@ export function readSecretFiles(
       content = read(file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : ((err as Error).message ?? String(err));
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'it is a folder'
+              : ((err as Error).message ?? String(err));
       fail(`${name}_FILE (got "${file}") cannot be read (${why}): point it at a file this user can read that holds ${name}`);
       continue;
     }
@@ -208,9 +235,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, opts: { requireToken?: boo
   const e = parsed.data;
   const problems: string[] = [];
   if (Boolean(e.N8N_BASE_URL) !== Boolean(e.N8N_API_KEY)) {
-    problems.push(
-      'N8N_BASE_URL and N8N_API_KEY go together: set both to collect executions from n8n, or neither to run the ledger alone',
-    );
+    problems.push('N8N_BASE_URL and N8N_API_KEY go together: set both to collect executions from n8n, or neither to run the ledger alone');
   }
   if (problems.length) throw new ConfigError(problems);
   return {

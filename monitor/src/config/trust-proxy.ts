@@ -33,7 +33,9 @@ function addressProblem(entry: string): string | undefined {
 }
 
 /** Parses the variable; `problem` is the message after "HANDOFF_TRUST_PROXY (got "…")". */
-export function parseTrustProxy(raw: string | undefined): { value: TrustProxy; problem?: undefined } | { value?: undefined; problem: string } {
+export function parseTrustProxy(
+  raw: string | undefined,
+): { value: TrustProxy; problem?: undefined } | { value?: undefined; problem: string } {
   const text = raw?.trim() ?? '';
   if (text === '' || /^(false|off|no)$/i.test(text)) return { value: false };
   if (/^(true|on|yes)$/i.test(text)) {

@@ -71,7 +71,11 @@ export const contractSchema = z
     contract.handoffs.forEach((h, index) => {
       const first = seen.get(h.id);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['handoffs', index, 'id'], message: `duplicates the id of handoffs[${first}]; ids must be unique` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['handoffs', index, 'id'],
+          message: `duplicates the id of handoffs[${first}]; ids must be unique`,
+        });
       }
       seen.set(h.id, index);
       const known = Object.keys(contract.systems);
@@ -88,7 +92,11 @@ export const contractSchema = z
       h.targets.forEach((t, ti) => check(t, ['handoffs', index, 'targets', ti]));
       h.routes.forEach((r, ri) => {
         if (r.to === 'escalation' && !h.escalation) {
-          ctx.addIssue({ code: 'custom', path: ['handoffs', index, 'routes', ri, 'to'], message: 'routes to "escalation" but the handoff has no escalation: target' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['handoffs', index, 'routes', ri, 'to'],
+            message: 'routes to "escalation" but the handoff has no escalation: target',
+          });
         }
       });
     });

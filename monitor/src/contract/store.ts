@@ -20,7 +20,9 @@ function readBounded(file: string): string {
   const fd = openSync(file, 'r');
   try {
     const tooBig = (bytes: number) =>
-      new ContractError(file, [`the file is ${size(bytes)}; a contract may be at most ${size(MAX_CONTRACT_BYTES)} (HANDOFF_CONTRACTS: is it the right file?)`]);
+      new ContractError(file, [
+        `the file is ${size(bytes)}; a contract may be at most ${size(MAX_CONTRACT_BYTES)} (HANDOFF_CONTRACTS: is it the right file?)`,
+      ]);
     const declared = fstatSync(fd).size;
     if (declared > MAX_CONTRACT_BYTES) throw tooBig(declared);
     const buffer = Buffer.alloc(MAX_CONTRACT_BYTES + 1);

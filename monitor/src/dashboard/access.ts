@@ -39,10 +39,14 @@ export function crossSite(req: Request, deps: { what: string; trustProxy?: Trust
   const origin = req.get('origin');
   const ours = `${req.protocol}://${req.host ?? ''}`;
   if (origin !== undefined && !sameOrigin(origin, ours)) {
-    return untrustedProxy(req, origin, ours, deps.trustProxy ?? false) ?? `This request came from another site (${origin.slice(0, 200)}, not ${ours}); ${deps.what} from the dashboard itself.`;
+    return (
+      untrustedProxy(req, origin, ours, deps.trustProxy ?? false) ??
+      `This request came from another site (${origin.slice(0, 200)}, not ${ours}); ${deps.what} from the dashboard itself.`
+    );
   }
   const site = req.get('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `This request came from another site; ${deps.what} from the dashboard itself.`;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return `This request came from another site; ${deps.what} from the dashboard itself.`;
   return undefined;
 }
 

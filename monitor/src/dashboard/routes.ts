@@ -80,10 +80,22 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('Server-Timing', `render;dur=${(performance.now() - started).toFixed(1)}`);
-    res.status(status).type('html').send(page(title, section, ctxOf(a), body).value);
+    res
+      .status(status)
+      .type('html')
+      .send(page(title, section, ctxOf(a), body).value);
   };
   const problem = (res: Response, status: number, message: string, a: Access) =>
-    send(res, status, 'Not allowed', 'overview', a, html`<h1>${status === 404 ? 'Not found' : 'Not allowed'}</h1><p class="flash bad">${message}</p>`, performance.now());
+    send(
+      res,
+      status,
+      'Not allowed',
+      'overview',
+      a,
+      html`<h1>${status === 404 ? 'Not found' : 'Not allowed'}</h1>
+        <p class="flash bad">${message}</p>`,
+      performance.now(),
+    );
 
   /** Form fields reach the store (a replay's key): the API's text rule applies to them too. */
   const form: RequestHandler = (req, res, next) =>
@@ -95,7 +107,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     });
 
   /** Read-only pages: signed in, or public on a trusted network; otherwise to the sign-in page. */
-  const view = (section: Section, title: string, render: (req: Request, a: Access) => Promise<{ body: Html; status?: number }>) =>
+  const view =
+    (section: Section, title: string, render: (req: Request, a: Access) => Promise<{ body: Html; status?: number }>) =>
     async (req: Request, res: Response) => {
       const started = performance.now();
       const a = await access(req);
@@ -143,11 +156,25 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       const contract = deps.contracts.current();
       const incidents = await deps.store.incidents.list({ ...query, limit: INCIDENT_LIST_LIMIT });
       // Owners to filter by: the contract's people plus whoever incidents were routed to.
-      const owners = [...new Set([...contract.handoffs.flatMap((h) => [h.owner.name, ...h.routes.map((r) => (typeof r.to === 'object' ? r.to.name : ''))]), ...incidents.map((i) => i.owner.name)])]
+      const owners = [
+        ...new Set([
+          ...contract.handoffs.flatMap((h) => [h.owner.name, ...h.routes.map((r) => (typeof r.to === 'object' ? r.to.name : ''))]),
+          ...incidents.map((i) => i.owner.name),
+        ]),
+      ]
         .filter(Boolean)
         .sort();
       return {
-        body: incidentsView({ incidents, query, contract, owners, now: deps.now(), ctx: ctxOf(a), back: localPath(req.originalUrl, '/incidents'), flash: pick(q.done) && `Incident ${pick(q.done)}.` }),
+        body: incidentsView({
+          incidents,
+          query,
+          contract,
+          owners,
+          now: deps.now(),
+          ctx: ctxOf(a),
+          back: localPath(req.originalUrl, '/incidents'),
+          flash: pick(q.done) && `Incident ${pick(q.done)}.`,
+        }),
       };
     }),
   );
@@ -157,12 +184,27 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     view('incidents', 'Incident', async (req, a) => {
       const id = Number(req.params.id);
       const incident = Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.get(id) : undefined;
-      if (!incident) return { status: 404, body: html`<h1>Not found</h1><p class="empty">No incident ${String(req.params.id)}. <a href="/incidents">All incidents</a></p>` };
+      if (!incident)
+        return {
+          status: 404,
+          body: html`<h1>Not found</h1>
+            <p class="empty">No incident ${String(req.params.id)}. <a href="/incidents">All incidents</a></p>`,
+        };
       const raw = typeof req.query.done === 'string' ? req.query.done : undefined;
       // Replay results are whole sentences; ack/resolve send "12 resolved".
       const done = raw === undefined ? undefined : /^\d+ \w+$/.test(raw) ? `Incident ${raw.slice(0, 40)}.` : raw.slice(0, 200);
       const deadAlerts = await deps.store.incidents.outbox.dead({ incidentId: incident.id, limit: 10 });
-      return { body: incidentView({ incident, contract: deps.contracts.current(), now: deps.now(), ctx: ctxOf(a), n8nBaseUrl: deps.n8nBaseUrl, flash: done, deadAlerts }) };
+      return {
+        body: incidentView({
+          incident,
+          contract: deps.contracts.current(),
+          now: deps.now(),
+          ctx: ctxOf(a),
+          n8nBaseUrl: deps.n8nBaseUrl,
+          flash: done,
+          deadAlerts,
+        }),
+      };
     }),
   );
 
@@ -174,7 +216,16 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       const entries = await deps.store.outcomes.queue({ ...query, limit: QUEUE_LIMIT });
       const flash = pick(req.query.done);
       return {
-        body: queueView({ entries, query, contract: deps.contracts.current(), now: deps.now(), ctx: ctxOf(a), back: localPath(req.originalUrl, '/queue'), flash, flashBad: req.query.bad === '1' }),
+        body: queueView({
+          entries,
+          query,
+          contract: deps.contracts.current(),
+          now: deps.now(),
+          ctx: ctxOf(a),
+          back: localPath(req.originalUrl, '/queue'),
+          flash,
+          flashBad: req.query.bad === '1',
+        }),
       };
     }),
   );
@@ -270,7 +321,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       const id = Number(req.params.id);
       // Who acts: the name given at sign-in (or, for a script with the bearer token, a `by` field).
       const by = actorName(a.session?.name ?? (typeof req.body?.by === 'string' ? req.body.by : undefined));
-      const result = Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.transition(id, action, deps.now(), by) : { found: false as const };
+      const result =
+        Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.transition(id, action, deps.now(), by) : { found: false as const };
       if (!result.found) return problem(res, 404, `No incident ${String(req.params.id)}.`, a);
       if (!result.ok) return problem(res, 409, `Incident ${id} ${result.problem}.`, a);
       const back = localPath(req.body?.back, `/incidents/${id}`);
@@ -291,7 +343,15 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const presented = typeof req.body?.token === 'string' ? req.body.token : undefined;
     const name = actorName(typeof req.body?.name === 'string' ? req.body.name : undefined);
     if (!tokenMatches(deps.token, presented)) {
-      return send(res, 401, 'Sign in', 'login', a, loginView({ next, name, error: 'That is not the monitor token (HANDOFF_MONITOR_TOKEN).' }), performance.now());
+      return send(
+        res,
+        401,
+        'Sign in',
+        'login',
+        a,
+        loginView({ next, name, error: 'That is not the monitor token (HANDOFF_MONITOR_TOKEN).' }),
+        performance.now(),
+      );
     }
     await sessions.destroy(a.session?.id);
     const session = await sessions.create({ name });

@@ -36,7 +36,12 @@ export function createSessions(store: SessionStore, now: () => number, ttlMs = S
   return {
     async create(opts = {}) {
       const at = now();
-      const session: Session = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(24).toString('base64url'), expiresAt: at + ttlMs, name: opts.name };
+      const session: Session = {
+        id: randomBytes(32).toString('base64url'),
+        csrf: randomBytes(24).toString('base64url'),
+        expiresAt: at + ttlMs,
+        name: opts.name,
+      };
       await store.create(
         { idHash: hashSessionId(session.id), csrf: session.csrf, name: opts.name ?? null, createdAt: at, expiresAt: session.expiresAt },
         { now: at, max: MAX_SESSIONS },

@@ -3,13 +3,7 @@
  * (what the store records), the hand actions on an incident, and the alerts an incident can send.
  * The wire shapes (what the nodes send and read) are in protocol/incidents.ts.
  */
-import type {
-  IncidentError,
-  IncidentExecution,
-  IncidentPerson,
-  IncidentSeverity,
-  OwnerSource,
-} from '../../../protocol/incidents';
+import type { IncidentError, IncidentExecution, IncidentPerson, IncidentSeverity, OwnerSource } from '../../../protocol/incidents';
 
 /** A report after the API has validated and redacted it and resolved owner and SLA. */
 export interface IncidentReport {

@@ -70,9 +70,7 @@ export function decideReport(open: IncidentRecord | undefined, report: IncidentR
   };
 }
 
-export type TransitionOutcome =
-  | { ok: true; record: IncidentRecord; changed: boolean }
-  | { ok: false; problem: string };
+export type TransitionOutcome = { ok: true; record: IncidentRecord; changed: boolean } | { ok: false; problem: string };
 
 /** `by`: who acts (a name given at sign-in, or the API's `by`); the first to acknowledge or resolve is kept. */
 export function decideTransition(record: IncidentRecord, action: IncidentAction, now: number, by?: string): TransitionOutcome {
@@ -84,14 +82,22 @@ export function decideTransition(record: IncidentRecord, action: IncidentAction,
     return { ok: true, record: { ...record, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: by ?? null }, changed: true };
   }
   if (record.state === 'resolved') return { ok: true, record, changed: false };
-  return { ok: true, record: { ...record, state: 'resolved', resolvedAt: now, resolution: 'resolved by hand', resolvedBy: by ?? null }, changed: true };
+  return {
+    ok: true,
+    record: { ...record, state: 'resolved', resolvedAt: now, resolution: 'resolved by hand', resolvedBy: by ?? null },
+    changed: true,
+  };
 }
 
 /**
  * The handoff an incident stood for completed (a retry, a replay, any later run): the incident
  * resolves by itself and its owner is told once, where the incident alert went.
  */
-export function decideRecovery(record: IncidentRecord, resolution: string, now: number): { record: IncidentRecord; alert: AlertDraft } | undefined {
+export function decideRecovery(
+  record: IncidentRecord,
+  resolution: string,
+  now: number,
+): { record: IncidentRecord; alert: AlertDraft } | undefined {
   if (record.state === 'resolved') return undefined;
   return { record: { ...record, state: 'resolved', resolvedAt: now, resolution }, alert: { kind: 'recovered', to: record.owner } };
 }

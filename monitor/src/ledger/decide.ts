@@ -111,12 +111,7 @@ export interface SettleOutcome {
  * Complete or release a key. Completing wins over everything but an unknown key: once the work is
  * done, no later claim may redo it. A completed key cannot be released (it would invite a duplicate).
  */
-export function decideSettle(
-  existing: ClaimRecord | undefined,
-  action: SettleAction,
-  now: number,
-  reason?: string,
-): SettleOutcome {
+export function decideSettle(existing: ClaimRecord | undefined, action: SettleAction, now: number, reason?: string): SettleOutcome {
   if (!existing) return { outcome: 'not_found' };
   if (existing.state === 'completed') return { outcome: 'already_completed', record: existing };
   if (action === 'complete') {

@@ -65,8 +65,14 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     return f;
   };
 
-  const claims = family('handoff_claims_total', 'Ledger claim decisions per handoff (new, duplicate, in_progress, conflict).', 'counter', ['handoff', 'decision']);
-  const executions = family('handoff_executions_total', 'Finished n8n executions per handoff and final status.', 'counter', ['handoff', 'status']);
+  const claims = family('handoff_claims_total', 'Ledger claim decisions per handoff (new, duplicate, in_progress, conflict).', 'counter', [
+    'handoff',
+    'decision',
+  ]);
+  const executions = family('handoff_executions_total', 'Finished n8n executions per handoff and final status.', 'counter', [
+    'handoff',
+    'status',
+  ]);
   const ratio = family(
     'handoff_failed_sync_ratio',
     'Handoff pairs (handoff, key) that failed at least once / pairs seen, by window of first sighting (1h, 24h, 7d); a handoff reporting no keys counts each run as one; NaN without either.',
@@ -74,7 +80,10 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     ['handoff', 'window'],
   );
   const pairsSeen = family('handoff_pairs_seen', 'Handoff pairs (handoff, key) first seen in the window.', 'gauge', ['handoff', 'window']);
-  const pairsFailed = family('handoff_pairs_failed', 'Of the pairs first seen in the window, those that failed at least once.', 'gauge', ['handoff', 'window']);
+  const pairsFailed = family('handoff_pairs_failed', 'Of the pairs first seen in the window, those that failed at least once.', 'gauge', [
+    'handoff',
+    'window',
+  ]);
   const runRatio = family(
     'handoff_execution_failure_ratio',
     'n8n runs that ended error or crashed / finished runs in the window (1h, 24h, 7d); NaN without runs. A run that routed a failure ends success: see handoff_failed_sync_ratio.',
@@ -94,10 +103,27 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
   registry.registerMetric(detection as unknown as Metric);
   registry.registerMetric(recovery as unknown as Metric);
   storeWide.add(detection.name).add(recovery.name);
-  const stalled = family('handoff_stalled', 'Stalls found by the latest detector tick: claim, execution, no_outcome, cadence.', 'gauge', ['handoff', 'kind']);
-  const incidentsOpen = family('handoff_incidents_open', 'Unresolved incidents per handoff, owner and severity.', 'gauge', ['handoff', 'owner', 'severity']);
-  const breaches = family('handoff_sla_breaches_total', 'Incidents past their exception SLA plus completion-SLA stalls, per handoff.', 'counter', ['handoff']);
-  const duplicates = family('handoff_duplicates_suppressed_total', 'Claims answered duplicate or in_progress: work that did not run twice.', 'counter', ['handoff']);
+  const stalled = family('handoff_stalled', 'Stalls found by the latest detector tick: claim, execution, no_outcome, cadence.', 'gauge', [
+    'handoff',
+    'kind',
+  ]);
+  const incidentsOpen = family('handoff_incidents_open', 'Unresolved incidents per handoff, owner and severity.', 'gauge', [
+    'handoff',
+    'owner',
+    'severity',
+  ]);
+  const breaches = family(
+    'handoff_sla_breaches_total',
+    'Incidents past their exception SLA plus completion-SLA stalls, per handoff.',
+    'counter',
+    ['handoff'],
+  );
+  const duplicates = family(
+    'handoff_duplicates_suppressed_total',
+    'Claims answered duplicate or in_progress: work that did not run twice.',
+    'counter',
+    ['handoff'],
+  );
   const deadAlerts = family(
     'handoff_alerts_dead',
     'Alerts the webhook refused (dead in the outbox, never retried) for incidents still unresolved: their owners were not told.',
@@ -116,18 +142,29 @@ export function createMetrics(sources: MetricsSources): MonitorMetrics {
     'counter',
     ['handoff'],
   );
-  const lastSuccess = new Gauge({ name: 'handoff_collector_last_success_timestamp_seconds', help: 'When the collector last read n8n completely (0: never).', registers });
+  const lastSuccess = new Gauge({
+    name: 'handoff_collector_last_success_timestamp_seconds',
+    help: 'When the collector last read n8n completely (0: never).',
+    registers,
+  });
   // This process: what runs (version, Node.js) and prom-client's process and Node.js metrics
   // (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_eventloop_lag_seconds, …).
-  new Gauge({ name: 'handoff_build_info', help: 'The running monitor: its version and the Node.js version that runs it (always 1).', labelNames: ['version', 'node'], registers }).set(
-    { version: monitorVersion(), node: process.version },
-    1,
-  );
+  new Gauge({
+    name: 'handoff_build_info',
+    help: 'The running monitor: its version and the Node.js version that runs it (always 1).',
+    labelNames: ['version', 'node'],
+    registers,
+  }).set({ version: monitorVersion(), node: process.version }, 1);
   collectDefaultMetrics({ register: registry });
   // Gauges prom-client names *_total (promtool flags them); nodejs_active_handles, _requests and
   // _resources carry the same counts by kind.
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
-  const collectorErrors = new Counter({ name: 'handoff_collector_errors_total', help: 'Collector polls that failed (n8n down, bad answer).', registers });
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(name);
+  const collectorErrors = new Counter({
+    name: 'handoff_collector_errors_total',
+    help: 'Collector polls that failed (n8n down, bad answer).',
+    registers,
+  });
   // The collector runs on the leader only: a follower's figures would be zeros, not news.
   storeWide.add('handoff_collector_last_success_timestamp_seconds').add('handoff_collector_errors_total');
   const leaderGauge = new Gauge({

@@ -209,7 +209,8 @@ export function foldOutcomes(events: OutcomeEvent[], state: FoldState): FoldResu
   const remember = (pair: PairOutcome, executionId: string) => {
     pair.lastExecutionId = executionId;
     const list = byExecution.get(executionId) ?? [];
-    if (!list.some((p) => p.handoff === pair.handoff && p.key === pair.key)) byExecution.set(executionId, [...list, { handoff: pair.handoff, key: pair.key }]);
+    if (!list.some((p) => p.handoff === pair.handoff && p.key === pair.key))
+      byExecution.set(executionId, [...list, { handoff: pair.handoff, key: pair.key }]);
   };
 
   for (const event of events) {
@@ -230,7 +231,9 @@ export function foldOutcomes(events: OutcomeEvent[], state: FoldState): FoldResu
 
 /** The execution ids a batch's keyless `execution_failed` events name (the stores preload their keys). */
 export function failedExecutionIds(events: OutcomeEvent[]): string[] {
-  return [...new Set(events.filter((e) => !e.key && e.kind === OUTCOME_EVENTS.executionFailed && e.executionId).map((e) => e.executionId!))];
+  return [
+    ...new Set(events.filter((e) => !e.key && e.kind === OUTCOME_EVENTS.executionFailed && e.executionId).map((e) => e.executionId!)),
+  ];
 }
 
 export const recoveredResolution = (r: Pick<Recovery, 'attempt'>) =>

@@ -40,7 +40,10 @@ export function createOutcomeFolder(deps: {
       const report = await deps.outcomes.fold(deps.now());
       total += report.events;
       if (report.recovered.length > 0) {
-        deps.logger.info({ incidents: report.recovered.map((r) => r.id) }, 'handoffs completed after failing: incidents resolved as recovered');
+        deps.logger.info(
+          { incidents: report.recovered.map((r) => r.id) },
+          'handoffs completed after failing: incidents resolved as recovered',
+        );
         deps.onRecovered?.(report.recovered);
       }
       if (!report.more) break;

@@ -48,7 +48,10 @@ export function incidentResolvedEvent(
 }
 
 /** A failed n8n run: the pairs that ran in it failed with it (the fold finds them by execution id). */
-export function executionFailedEvent(run: { id: string; handoff: string; status: string; stoppedAt: number | null; startedAt: number | null }, now: number): HandoffEvent {
+export function executionFailedEvent(
+  run: { id: string; handoff: string; status: string; stoppedAt: number | null; startedAt: number | null },
+  now: number,
+): HandoffEvent {
   return {
     handoff: run.handoff,
     kind: OUTCOME_EVENTS.executionFailed,

@@ -13,7 +13,10 @@ import type { MonitorAnswer, ReplayCommandRequest } from './command';
 
 export const REPLAY_REQUEST_TIMEOUT_MS = 10 * 60_000;
 
-export async function askMonitor(request: ReplayCommandRequest, opts: { fetch?: typeof fetch; timeoutMs?: number } = {}): Promise<MonitorAnswer> {
+export async function askMonitor(
+  request: ReplayCommandRequest,
+  opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
+): Promise<MonitorAnswer> {
   const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? REPLAY_REQUEST_TIMEOUT_MS;
   let res: Response;

@@ -79,7 +79,10 @@ export function defaultMonitorUrl(env: Env): string {
 
 const fail = (message: string) => ({ ok: false as const, message });
 
-export function parseReplayCommand(opts: ReplayCommandOptions, env: Env): { ok: true; request: ReplayCommandRequest } | { ok: false; message: string } {
+export function parseReplayCommand(
+  opts: ReplayCommandOptions,
+  env: Env,
+): { ok: true; request: ReplayCommandRequest } | { ok: false; message: string } {
   const format = opts.format ?? 'text';
   if (!(REPLAY_FORMATS as readonly string[]).includes(format)) return fail(`--format "${format}" is not a format; use text or json`);
 
@@ -99,7 +102,9 @@ export function parseReplayCommand(opts: ReplayCommandOptions, env: Env): { ok: 
   } else {
     const port = env.HANDOFF_MONITOR_PORT?.trim();
     if (port !== undefined && port !== '' && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65_535)) {
-      return fail(`HANDOFF_MONITOR_PORT (got "${port}") is not a port the monitor can be reached on; pass --url with the monitor's address`);
+      return fail(
+        `HANDOFF_MONITOR_PORT (got "${port}") is not a port the monitor can be reached on; pass --url with the monitor's address`,
+      );
     }
     baseUrl = defaultMonitorUrl(env);
   }
@@ -107,12 +112,22 @@ export function parseReplayCommand(opts: ReplayCommandOptions, env: Env): { ok: 
   const dryRun = opts.dryRun === true;
   if (opts.incident !== undefined) {
     const id = opts.incident.trim();
-    if (!/^\d+$/.test(id) || Number(id) < 1) return fail(`--incident "${opts.incident}" is not an incident id (a whole number, as the dashboard shows it)`);
+    if (!/^\d+$/.test(id) || Number(id) < 1)
+      return fail(`--incident "${opts.incident}" is not an incident id (a whole number, as the dashboard shows it)`);
     const extra = (['handoff', 'kind', 'key', 'concurrency'] as const).filter((o) => opts[o] !== undefined).map((o) => `--${o}`);
     if (extra.length) return fail(`--incident replays that incident's one key; leave out ${extra.join(', ')}`);
     return {
       ok: true,
-      request: { baseUrl, token, path: REPLAY_PATHS.incidentReplay(Number(id)), body: dryRun ? { dryRun: true } : {}, target: 'incident', dryRun, format: format as ReplayFormat, subject: `incident ${id}` },
+      request: {
+        baseUrl,
+        token,
+        path: REPLAY_PATHS.incidentReplay(Number(id)),
+        body: dryRun ? { dryRun: true } : {},
+        target: 'incident',
+        dryRun,
+        format: format as ReplayFormat,
+        subject: `incident ${id}`,
+      },
     };
   }
 
@@ -134,11 +149,27 @@ export function parseReplayCommand(opts: ReplayCommandOptions, env: Env): { ok: 
     body.concurrency = Number(n);
   }
   if (dryRun) body.dryRun = true;
-  return { ok: true, request: { baseUrl, token, path: REPLAY_PATHS.replays, body, target: 'replays', dryRun, format: format as ReplayFormat, subject: handoff } };
+  return {
+    ok: true,
+    request: {
+      baseUrl,
+      token,
+      path: REPLAY_PATHS.replays,
+      body,
+      target: 'replays',
+      dryRun,
+      format: format as ReplayFormat,
+      subject: handoff,
+    },
+  };
 }
 
 /** Text from the monitor (which may quote n8n or a target system) printed without control characters. */
-const clean = (s: unknown): string => String(s ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+const clean = (s: unknown): string =>
+  String(s ?? '')
+    // eslint-disable-next-line no-control-regex -- control characters are what this strips or refuses
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .trim();
 
 const OUTCOME_LABEL: Record<ReplayResultWire['outcome'], string> = {
   recovered: 'recovered',
@@ -150,7 +181,8 @@ const OUTCOME_LABEL: Record<ReplayResultWire['outcome'], string> = {
 
 function ownerName(owner: unknown): string | undefined {
   if (typeof owner === 'string') return clean(owner) || undefined;
-  if (owner && typeof owner === 'object' && typeof (owner as { name?: unknown }).name === 'string') return clean((owner as { name: string }).name) || undefined;
+  if (owner && typeof owner === 'object' && typeof (owner as { name?: unknown }).name === 'string')
+    return clean((owner as { name: string }).name) || undefined;
   return undefined;
 }
 
@@ -194,11 +226,13 @@ const json = (body: unknown) => `${JSON.stringify(body, null, 2)}\n`;
 
 function renderPlanned(request: ReplayCommandRequest, planned: ReplayPlanned[]): string {
   if (planned.length === 0) return `Dry run: nothing to replay for ${request.subject}; no failed key waits in the exception queue.\n`;
-  return [
-    `Dry run: ${planned.length} key(s) would be replayed for ${request.subject} (nothing was sent):`,
-    ...plannedLines(planned),
-    `Total: ${planned.length} key(s) would be replayed. Run again without --dry-run to replay them.`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `Dry run: ${planned.length} key(s) would be replayed for ${request.subject} (nothing was sent):`,
+      ...plannedLines(planned),
+      `Total: ${planned.length} key(s) would be replayed. Run again without --dry-run to replay them.`,
+    ].join('\n') + '\n'
+  );
 }
 
 export function renderReplayAnswer(request: ReplayCommandRequest, answer: MonitorAnswer): RenderedAnswer {
@@ -223,10 +257,23 @@ export function renderReplayAnswer(request: ReplayCommandRequest, answer: Monito
     const said = apiErrorSchema.safeParse(body);
     const message = said.success ? clean(said.data.error.message) : `HTTP ${status}`;
     if (status === 401 || status === 403) {
-      return { exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: the monitor at ${at} refused the token (HTTP ${status}: ${message}); set HANDOFF_MONITOR_TOKEN to the token it was started with.\n` };
+      return {
+        exitCode: REPLAY_EXIT.usage,
+        stdout: '',
+        stderr: `handoff-monitor replay: the monitor at ${at} refused the token (HTTP ${status}: ${message}); set HANDOFF_MONITOR_TOKEN to the token it was started with.\n`,
+      };
     }
-    if (status < 500) return { exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: the monitor at ${at} refused the request (HTTP ${status}): ${message}\n` };
-    return { exitCode: REPLAY_EXIT.failed, stdout: '', stderr: `handoff-monitor replay: the monitor at ${at} failed (HTTP ${status}): ${message}\n` };
+    if (status < 500)
+      return {
+        exitCode: REPLAY_EXIT.usage,
+        stdout: '',
+        stderr: `handoff-monitor replay: the monitor at ${at} refused the request (HTTP ${status}): ${message}\n`,
+      };
+    return {
+      exitCode: REPLAY_EXIT.failed,
+      stdout: '',
+      stderr: `handoff-monitor replay: the monitor at ${at} failed (HTTP ${status}): ${message}\n`,
+    };
   }
 
   const unexpected = (what: string): RenderedAnswer => ({
@@ -240,7 +287,11 @@ export function renderReplayAnswer(request: ReplayCommandRequest, answer: Monito
     if (!parsed.success) return unexpected(`${parsed.error.issues[0]?.path.join('.') || '(body)'} ${parsed.error.issues[0]?.message}`);
     const data = parsed.data;
     if ('planned' in data) {
-      return { exitCode: REPLAY_EXIT.ok, stdout: request.format === 'json' ? json(body) : renderPlanned(request, data.planned), stderr: '' };
+      return {
+        exitCode: REPLAY_EXIT.ok,
+        stdout: request.format === 'json' ? json(body) : renderPlanned(request, data.planned),
+        stderr: '',
+      };
     }
     const results = [data.result];
     const text = [`Replay of ${request.subject}:`, ...resultLines(results), total(results)].join('\n') + '\n';

@@ -76,6 +76,7 @@ function n8nMessage(text: string): string | undefined {
     message = undefined;
   }
   if (typeof message !== 'string' || !message.trim()) return undefined;
+  // eslint-disable-next-line no-control-regex -- control characters are what this strips or refuses
   const line = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
@@ -105,7 +106,11 @@ export async function deliverReplay(opts: DeliverOptions): Promise<DeliverResult
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      return { status: null, ok: false, message: `n8n did not answer ${where} within ${timeoutMs < 1_000 ? `${timeoutMs}ms` : `${Math.round(timeoutMs / 1000)}s`}; the run may still have started — check n8n's executions before replaying again` };
+      return {
+        status: null,
+        ok: false,
+        message: `n8n did not answer ${where} within ${timeoutMs < 1_000 ? `${timeoutMs}ms` : `${Math.round(timeoutMs / 1000)}s`}; the run may still have started — check n8n's executions before replaying again`,
+      };
     }
     const cause = e.cause?.code ?? e.cause?.message ?? e.message;
     return { status: null, ok: false, message: `could not reach n8n for ${where}: ${cause}; check N8N_BASE_URL and that n8n is running` };
@@ -122,7 +127,11 @@ export async function deliverReplay(opts: DeliverOptions): Promise<DeliverResult
     const location = res.headers.get('location');
     let target = location ?? '(no location)';
     try {
-      if (location) target = new URL(location, url).origin === url.origin ? `${new URL(location, url).pathname} on the same host` : new URL(location, url).origin;
+      if (location)
+        target =
+          new URL(location, url).origin === url.origin
+            ? `${new URL(location, url).pathname} on the same host`
+            : new URL(location, url).origin;
     } catch {
       /* keep the raw location */
     }

@@ -62,14 +62,23 @@ export function createReplayService(deps: {
     await deps.flushOutcomes();
     const pair = await deps.store.outcomes.pair(entry.handoff, entry.key);
     if (pair?.completedAt != null) {
-      return { outcome: 'refused', message: `${entry.key} already completed at ${new Date(pair.completedAt).toISOString()} (attempt ${pair.attempt ?? '?'}): nothing to replay` };
+      return {
+        outcome: 'refused',
+        message: `${entry.key} already completed at ${new Date(pair.completedAt).toISOString()} (attempt ${pair.attempt ?? '?'}): nothing to replay`,
+      };
     }
     if (!deps.n8n) {
-      return { outcome: 'refused', message: 'The monitor has no n8n to replay through: set N8N_BASE_URL and N8N_API_KEY, or re-send the record from its source system' };
+      return {
+        outcome: 'refused',
+        message: 'The monitor has no n8n to replay through: set N8N_BASE_URL and N8N_API_KEY, or re-send the record from its source system',
+      };
     }
     const executionId = entry.incident?.execution?.id ?? pair?.lastExecutionId ?? entry.lastExecutionId ?? undefined;
     if (!executionId) {
-      return { outcome: 'refused', message: `No n8n execution is recorded for ${entry.key}, so its input cannot be read back; re-send it from the source system (e.g. move the deal in the CRM again)` };
+      return {
+        outcome: 'refused',
+        message: `No n8n execution is recorded for ${entry.key}, so its input cannot be read back; re-send it from the source system (e.g. move the deal in the CRM again)`,
+      };
     }
     const loaded = await loadReplayInput(deps.n8n.client, executionId);
     if (!loaded.ok) return { outcome: 'refused', message: refusalText(loaded) };
@@ -78,9 +87,21 @@ export function createReplayService(deps: {
     // "Failed again" is a new failure recorded for the pair, counted rather than timed: clocks are coarse.
     const failuresBefore = pair?.failures ?? 0;
     await deps.store.events.append([
-      { handoff: entry.handoff, key: entry.key, kind: OUTCOME_EVENTS.replayed, at: startedAt, executionId, details: { by, of: executionId, workflowId: loaded.input.workflowId } },
+      {
+        handoff: entry.handoff,
+        key: entry.key,
+        kind: OUTCOME_EVENTS.replayed,
+        at: startedAt,
+        executionId,
+        details: { by, of: executionId, workflowId: loaded.input.workflowId },
+      },
     ]);
-    const delivered = await deliverReplay({ baseUrl: deps.n8n.baseUrl, input: loaded.input, replayOf: loaded.input.executionId ?? executionId, fetch: deps.fetch });
+    const delivered = await deliverReplay({
+      baseUrl: deps.n8n.baseUrl,
+      input: loaded.input,
+      replayOf: loaded.input.executionId ?? executionId,
+      fetch: deps.fetch,
+    });
     if (!delivered.ok) return { outcome: 'error', message: `n8n did not take the replay: ${delivered.message}` };
 
     // The replayed run reports through the nodes like any other: completion or a new failure.
@@ -90,10 +111,16 @@ export function createReplayService(deps: {
       const now = await deps.store.outcomes.pair(entry.handoff, entry.key);
       if (now?.completedAt != null) return { outcome: 'recovered', message: `completed at attempt ${now.attempt ?? '?'}` };
       if (now && now.failures > failuresBefore) {
-        return { outcome: 'failed_again', message: `failed again (${now.lastFailureKind ?? 'failure'}); fix the cause before replaying the rest` };
+        return {
+          outcome: 'failed_again',
+          message: `failed again (${now.lastFailureKind ?? 'failure'}); fix the cause before replaying the rest`,
+        };
       }
       if (deps.now() >= deadline) {
-        return { outcome: 'error', message: `no outcome for ${entry.key} within ${Math.round(timeoutMs / 1000)} s of the replay (n8n took it: ${delivered.message}); look at the execution in n8n` };
+        return {
+          outcome: 'error',
+          message: `no outcome for ${entry.key} within ${Math.round(timeoutMs / 1000)} s of the replay (n8n took it: ${delivered.message}); look at the execution in n8n`,
+        };
       }
       await sleep(pollMs);
     }

@@ -154,9 +154,9 @@ function notWebhookFix(type: string | undefined, mode: string | null): string {
     return 'a scheduled run has no request to re-send: it runs again at its next scheduled time, or run the workflow now from n8n\'s editor ("Execute workflow")';
   }
   if (type === 'n8n-nodes-base.manualTrigger' || mode === 'manual') {
-    return 'it was started by hand in n8n\'s editor: run it there again';
+    return "it was started by hand in n8n's editor: run it there again";
   }
-  return 'replay only re-sends webhook requests: start it again the way it was started (from the system behind that trigger), or run the workflow from n8n\'s editor';
+  return "replay only re-sends webhook requests: start it again the way it was started (from the system behind that trigger), or run the workflow from n8n's editor";
 }
 
 /** Fills `:name` segments from the params n8n recorded; undefined names the first missing one. */
@@ -186,7 +186,8 @@ function productionPath(node: N8nWorkflowNode, params: Obj): { path: string } | 
   if (dynamic) {
     if (!node.webhookId) return { problem: `its path "${path}" has parameters but the node has no webhookId` };
     const filled = fillPath(path, params);
-    if ('missing' in filled) return { problem: `its path "${path}" needs the parameter "${filled.missing}", which the execution did not record` };
+    if ('missing' in filled)
+      return { problem: `its path "${path}" needs the parameter "${filled.missing}", which the execution did not record` };
     path = `${node.webhookId}/${filled.path}`;
   } else if (!path) {
     if (!node.webhookId) return { problem: 'it has neither a path nor a webhookId' };
@@ -194,6 +195,7 @@ function productionPath(node: N8nWorkflowNode, params: Obj): { path: string } | 
   }
   // The path is appended to N8N_BASE_URL/webhook/: it must not climb out of it or smuggle a query.
   const segments = path.split('/');
+  // eslint-disable-next-line no-control-regex -- control characters are what this strips or refuses
   if (segments.some((s) => s === '..' || s === '.') || /[?#\\]/.test(path) || /[\u0000-\u001f]/.test(path)) {
     return { problem: `its path "${path}" cannot be sent safely` };
   }
@@ -292,7 +294,9 @@ export function extractReplayInput(
     return Boolean(json && startedTheRun(runData[name]) && 'headers' in json && 'webhookUrl' in json && 'body' in json);
   };
   const typeOf = (name: string) =>
-    snapshot.find((n) => n.name === name)?.type ?? current.find((n) => n.name === name)?.type ?? (looksLikeWebhook(name) ? WEBHOOK_NODE_TYPE : undefined);
+    snapshot.find((n) => n.name === name)?.type ??
+    current.find((n) => n.name === name)?.type ??
+    (looksLikeWebhook(name) ? WEBHOOK_NODE_TYPE : undefined);
 
   // An error workflow's run (mode "error") whose trigger type is unknown still reports its parent.
   const errorTrigger =
@@ -322,8 +326,16 @@ export function extractReplayInput(
   if (!webhookName) {
     const trigger = ran.find((name) => isTriggerType(typeOf(name))) ?? ran.find((name) => startedTheRun(runData[name]));
     const type = trigger ? typeOf(trigger) : undefined;
-    const what = trigger ? `"${trigger}"${type ? ` (${type})` : ''}` : execution.mode ? `a ${execution.mode} start` : 'something other than a webhook';
-    return refuse('not_webhook', `execution ${id} started from ${what}, not from a webhook, so there is no request to re-send`, notWebhookFix(type, execution.mode));
+    const what = trigger
+      ? `"${trigger}"${type ? ` (${type})` : ''}`
+      : execution.mode
+        ? `a ${execution.mode} start`
+        : 'something other than a webhook';
+    return refuse(
+      'not_webhook',
+      `execution ${id} started from ${what}, not from a webhook, so there is no request to re-send`,
+      notWebhookFix(type, execution.mode),
+    );
   }
 
   const item = firstItem(runData[webhookName]);
@@ -345,7 +357,11 @@ export function extractReplayInput(
   }
   const name = workflow.name || workflow.id;
   if (workflow.isArchived) {
-    return refuse('workflow_archived', `workflow "${name}" (${workflow.id}) is archived`, `unarchive and publish it in n8n, then replay; or ${RESEND}`);
+    return refuse(
+      'workflow_archived',
+      `workflow "${name}" (${workflow.id}) is archived`,
+      `unarchive and publish it in n8n, then replay; or ${RESEND}`,
+    );
   }
   // n8n 2.x: `active` mirrors "has a published version"; fall back to that when `active` is absent.
   const published = workflow.active ?? Boolean(workflow.activeVersionId || workflow.activeVersion);
@@ -371,7 +387,11 @@ export function extractReplayInput(
     );
   }
   if (node.disabled) {
-    return refuse('webhook_gone', `the webhook node "${node.name}" of workflow "${name}" is disabled`, 'enable it and publish the workflow, then replay');
+    return refuse(
+      'webhook_gone',
+      `the webhook node "${node.name}" of workflow "${name}" is disabled`,
+      'enable it and publish the workflow, then replay',
+    );
   }
   const auth = typeof node.parameters.authentication === 'string' ? node.parameters.authentication : 'none';
   if (auth !== 'none') {
@@ -390,7 +410,11 @@ export function extractReplayInput(
   const body = hasBody ? (item.json.body ?? {}) : undefined;
   // A string body (text, raw XML) goes back with its own media type; anything n8n parsed (JSON,
   // form fields, XML turned into objects) goes back as JSON, which n8n parses to the same body.
-  const contentType = !hasBody ? undefined : typeof body === 'string' ? (mediaType(obj(item.json.headers)) ?? 'text/plain') : 'application/json';
+  const contentType = !hasBody
+    ? undefined
+    : typeof body === 'string'
+      ? (mediaType(obj(item.json.headers)) ?? 'text/plain')
+      : 'application/json';
 
   return {
     ok: true,

@@ -90,7 +90,16 @@ export async function loadReportData(
     store.outcomes.queue({ limit: QUEUE_LIMIT }),
   ]);
   const data: ReportData = {
-    now, contract, snapshot, trend, trendSince, lastSuccess, unresolved, recent, activity, queue,
+    now,
+    contract,
+    snapshot,
+    trend,
+    trendSince,
+    lastSuccess,
+    unresolved,
+    recent,
+    activity,
+    queue,
     pendingReviews: pendingReviews(unfinished, contract, now),
   };
   if (opts.withMonday) {

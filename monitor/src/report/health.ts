@@ -57,7 +57,8 @@ export function handoffHealth(input: HealthInput): Health {
   if (red.length) return { level: 'red', reasons: red };
 
   const amber: string[] = [];
-  if (badHour && allRecovered) amber.push(`failed sync rate ${percent(input.failed1h / input.seen1h)} in the last hour, every failed handoff recovered since`);
+  if (badHour && allRecovered)
+    amber.push(`failed sync rate ${percent(input.failed1h / input.seen1h)} in the last hour, every failed handoff recovered since`);
   if (input.unresolved > 0) amber.push(`${plural(input.unresolved, 'open incident')}`);
   if (input.queued) amber.push(`${plural(input.queued, 'handoff')} waiting in the exception queue`);
   if (input.failed24h > 0) amber.push(`${plural(input.failed24h, 'failed handoff')} in 24 h`);

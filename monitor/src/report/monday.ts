@@ -58,7 +58,8 @@ const nameOf = (contract: Contract, id: string) => contract.handoffs.find((h) =>
 function note(kind: string, details: Record<string, unknown> | undefined): string | undefined {
   if (!details) return undefined;
   // The monitor's own events say who and what in words, not JSON.
-  if (kind === 'incident_opened' || kind === 'incident_repeated') return `incident #${details.incidentId}${details.kind ? `, ${details.kind}` : ''}`;
+  if (kind === 'incident_opened' || kind === 'incident_repeated')
+    return `incident #${details.incidentId}${details.kind ? `, ${details.kind}` : ''}`;
   if (kind === 'incident_resolved') return `incident #${details.incidentId} resolved by hand`;
   if (kind === 'replayed') return `from the ${details.by ?? 'monitor'}, input of execution ${details.of ?? '?'}`;
   if (kind === 'execution_failed') return `n8n run ended ${details.status ?? 'in error'}`;
@@ -148,7 +149,9 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
     summary: red.length
       ? `${red.length} of ${overview.rows.length} handoffs red: ${red.map((r) => r.name).join(', ')}`
       : `No handoff is red (${overview.counts.green} green, ${amber.length} amber)`,
-    details: [...red, ...amber].map((r) => `${r.health.level.toUpperCase()} ${r.name} (owner ${person(r.owner)}): ${r.health.reasons.join('; ')}`),
+    details: [...red, ...amber].map(
+      (r) => `${r.health.level.toUpperCase()} ${r.name} (owner ${person(r.owner)}): ${r.health.reasons.join('; ')}`,
+    ),
   });
 
   const unassigned = data.recent.filter((i) => i.owner.name === 'unassigned');
@@ -161,7 +164,8 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
       ? `${data.recent.length} incident${data.recent.length === 1 ? '' : 's'} seen in 48 h: ${openRecent.length} unresolved, ${unassigned.length} without an owner`
       : 'No incidents in the last 48 hours',
     details: data.recent.map(
-      (i) => `#${i.id} [${i.state}] ${nameOf(contract, i.handoff)}: ${i.title} — owner ${person(i.owner)}, first seen ${ago(now, Date.parse(i.firstSeenAt))}${i.count > 1 ? `, ${i.count}×` : ''}`,
+      (i) =>
+        `#${i.id} [${i.state}] ${nameOf(contract, i.handoff)}: ${i.title} — owner ${person(i.owner)}, first seen ${ago(now, Date.parse(i.firstSeenAt))}${i.count > 1 ? `, ${i.count}×` : ''}`,
     ),
   });
 
@@ -172,7 +176,10 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
     ok: spotChecks.length > 0,
     summary: spotChecks.length
       ? spotChecks
-          .map((s) => `${s.name} ${s.key}: ${s.steps.map(stepText).join(' → ')} in ${formatDuration(s.tookMs)}${s.attempt > 1 ? ` over ${s.attempt} attempts` : ''}`)
+          .map(
+            (s) =>
+              `${s.name} ${s.key}: ${s.steps.map(stepText).join(' → ')} in ${formatDuration(s.tookMs)}${s.attempt > 1 ? ` over ${s.attempt} attempts` : ''}`,
+          )
           .join('; ')
       : 'No completed handoff in the ledger yet: nothing to trace (are the workflows using the Idempotency Gate?)',
     details: spotChecks.flatMap((s) => [
@@ -192,16 +199,26 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
   items.push({
     id: 'queues',
     title: 'Retry queues empty and webhooks delivering',
-    ok: queue.length === 0 && stuck.length === 0 && monday.pendingAlerts === 0 && overview.deadAlerts === 0 && quiet.length === 0 && overdueReviews.length === 0,
+    ok:
+      queue.length === 0 &&
+      stuck.length === 0 &&
+      monday.pendingAlerts === 0 &&
+      overview.deadAlerts === 0 &&
+      quiet.length === 0 &&
+      overdueReviews.length === 0,
     summary: [
       queue.length
         ? `${queue.length} handoff${queue.length === 1 ? '' : 's'} in the exception queue (oldest failed ${ago(now, queue[0].failedAt)})`
         : 'exception queue empty',
       `${monday.openClaims.length} open claim${monday.openClaims.length === 1 ? '' : 's'} (${stuck.length} past the lease)`,
-      ...(reviews.length ? [`${reviews.length} pending review${reviews.length === 1 ? '' : 's'} (${overdueReviews.length} past the review SLA)`] : []),
+      ...(reviews.length
+        ? [`${reviews.length} pending review${reviews.length === 1 ? '' : 's'} (${overdueReviews.length} past the review SLA)`]
+        : []),
       `${monday.pendingAlerts} alert${monday.pendingAlerts === 1 ? '' : 's'} waiting in the outbox`,
       // A dead alert is never retried: the webhook refused it and its owner was not told.
-      ...(overview.deadAlerts ? [`${overview.deadAlerts} alert${overview.deadAlerts === 1 ? '' : 's'} the webhook refused (owners not told; see the incidents)`] : []),
+      ...(overview.deadAlerts
+        ? [`${overview.deadAlerts} alert${overview.deadAlerts === 1 ? '' : 's'} the webhook refused (owners not told; see the incidents)`]
+        : []),
       quiet.length ? `no runs in 24 h: ${quiet.map((r) => r.name).join(', ')}` : 'every handoff ran in the last 24 h',
     ].join('; '),
     details: [
@@ -209,9 +226,12 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
         (r) =>
           `${r.name}: ${r.rates['24h'].seen} handoff${r.rates['24h'].seen === 1 ? '' : 's'} in 24 h, ${r.rates['24h'].failed} failed (n8n: ${r.runRates['24h'].runs} run${r.runRates['24h'].runs === 1 ? '' : 's'}, ${r.runRates['24h'].failed} in error); last run ${r.lastRunAt ? ago(now, r.lastRunAt) : 'never'}; last success ${r.lastSuccessAt ? ago(now, r.lastSuccessAt) : 'none recorded'}`,
       ),
-      ...queue.slice(0, 10).map(
-        (e) => `queued ${nameOf(contract, e.handoff)} ${e.key}: ${e.kind}, failed ${ago(now, e.failedAt)}${e.incident ? `, incident #${e.incident.id} (${person(e.incident.owner)})` : ''}${e.replays ? `, replayed ${e.replays}×` : ''}`,
-      ),
+      ...queue
+        .slice(0, 10)
+        .map(
+          (e) =>
+            `queued ${nameOf(contract, e.handoff)} ${e.key}: ${e.kind}, failed ${ago(now, e.failedAt)}${e.incident ? `, incident #${e.incident.id} (${person(e.incident.owner)})` : ''}${e.replays ? `, replayed ${e.replays}×` : ''}`,
+        ),
       ...stuck.slice(0, 10).map((c) => `stuck claim ${nameOf(contract, c.handoff)} ${c.key}, claimed ${ago(now, c.claimedAt)}`),
       ...reviews.slice(0, 10).map((r) => pendingReviewLine(r)),
       ...(failing.length ? [`failures in 24 h: ${failing.map((r) => `${r.name} ${r.rates['24h'].failed}`).join(', ')}`] : []),
@@ -219,7 +239,9 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
   });
 
   // Only what is still broken: an incident whose handoff recovered (or that someone resolved) is done.
-  const candidates = [...new Map([...data.unresolved, ...data.recent].filter((i) => i.state !== 'resolved').map((i) => [i.id, i])).values()];
+  const candidates = [
+    ...new Map([...data.unresolved, ...data.recent].filter((i) => i.state !== 'resolved').map((i) => [i.id, i])).values(),
+  ];
   const highImpact = pickHighImpact(candidates, contract, now);
   items.push({
     id: 'high_impact',
@@ -229,7 +251,10 @@ export function buildMonday(data: ReportData, overview: Overview): MondayReport 
       ? `#${highImpact.incident.id} ${nameOf(contract, highImpact.incident.handoff)}: ${highImpact.incident.title} (${highImpact.why})`
       : 'No failure to pick: every failure has recovered or been resolved',
     details: highImpact
-      ? [`owner ${person(highImpact.incident.owner)}`, ...(highImpact.incident.error?.message ? [`error: ${highImpact.incident.error.message}`] : [])]
+      ? [
+          `owner ${person(highImpact.incident.owner)}`,
+          ...(highImpact.incident.error?.message ? [`error: ${highImpact.incident.error.message}`] : []),
+        ]
       : [],
   });
 
@@ -248,7 +273,9 @@ export function leadershipLine(data: ReportData, overview: Overview, focus?: Inc
   const n = overview.rows.length;
   const health = red || amber ? `${green} of ${n} handoffs green, ${amber} amber, ${red} red` : `all ${n} handoffs green`;
   const week = overview.totals['7d'];
-  const rate = week.seen ? `failed sync rate ${percent(week.ratio)} over 7 days (${week.failed} of ${week.seen} handoffs)` : 'no handoffs recorded in 7 days';
+  const rate = week.seen
+    ? `failed sync rate ${percent(week.ratio)} over 7 days (${week.failed} of ${week.seen} handoffs)`
+    : 'no handoffs recorded in 7 days';
   const open = data.recent.filter((i) => i.state !== 'resolved').length;
   const pastSla = data.unresolved.filter((i) => isPastSla(i, data.now)).length;
   const incidents = `${data.recent.length} incident${data.recent.length === 1 ? '' : 's'} in 48 h (${open} open, ${pastSla} past SLA)`;

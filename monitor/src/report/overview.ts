@@ -74,7 +74,8 @@ export interface Overview {
   reviewGated: boolean;
 }
 
-export const isPastSla = (i: Incident, now: number) => i.state !== 'resolved' && (i.escalatedAt !== undefined || Date.parse(i.slaDueAt) <= now);
+export const isPastSla = (i: Incident, now: number) =>
+  i.state !== 'resolved' && (i.escalatedAt !== undefined || Date.parse(i.slaDueAt) <= now);
 export const isStall = (i: Incident) => i.kind === 'stalled';
 
 const runRate = (runs: number, failed: number): RunRate => (runs > 0 ? { runs, failed, ratio: failed / runs } : { runs, failed });
@@ -166,7 +167,10 @@ export function buildOverview(data: ReportData): Overview {
     WINDOWS.map((w) => {
       const seen = rows.reduce((n, r) => n + r.rates[w.span].seen, 0);
       const failed = rows.reduce((n, r) => n + r.rates[w.span].failed, 0);
-      const basis = rows.some((r) => r.rates[w.span].basis === 'pairs' && r.rates[w.span].seen > 0) || !rows.some((r) => r.rates[w.span].seen > 0) ? 'pairs' : 'runs';
+      const basis =
+        rows.some((r) => r.rates[w.span].basis === 'pairs' && r.rates[w.span].seen > 0) || !rows.some((r) => r.rates[w.span].seen > 0)
+          ? 'pairs'
+          : 'runs';
       return [w.span, seen > 0 ? { seen, failed, ratio: failed / seen, basis } : { seen, failed, basis }];
     }),
   ) as Record<WindowSpan, Rate>;
@@ -178,5 +182,15 @@ export function buildOverview(data: ReportData): Overview {
     }),
   ) as Record<WindowSpan, RunRate>;
   const deadAlerts = [...dead.values()].reduce((n, c) => n + c, 0);
-  return { now, rows, counts, totals, runTotals, queued: queue.length, deadAlerts, pendingReviews: data.pendingReviews ?? [], reviewGated: contract.handoffs.some((h) => h.reviewSla !== undefined) };
+  return {
+    now,
+    rows,
+    counts,
+    totals,
+    runTotals,
+    queued: queue.length,
+    deadAlerts,
+    pendingReviews: data.pendingReviews ?? [],
+    reviewGated: contract.handoffs.some((h) => h.reviewSla !== undefined),
+  };
 }

@@ -79,7 +79,12 @@ export const PURGE_DEFAULTS = {
 } as const;
 
 /** Deletes everything past retention, table by table, batch by batch, until nothing more is due. */
-export async function purgeExpired(store: RetentionStore, policy: RetentionPolicy, now: number, opts: PurgeOptions = {}): Promise<PurgeReport> {
+export async function purgeExpired(
+  store: RetentionStore,
+  policy: RetentionPolicy,
+  now: number,
+  opts: PurgeOptions = {},
+): Promise<PurgeReport> {
   const defaults = store.holdsEventLoop ? PURGE_DEFAULTS.holdingEventLoop : PURGE_DEFAULTS.waitingOnDatabase;
   const minBatch = opts.minBatch ?? defaults.minBatch;
   const maxBatch = Math.max(minBatch, opts.maxBatch ?? defaults.maxBatch);
@@ -143,7 +148,10 @@ export function createRetentionPurger(deps: {
       .then((report) => {
         if (report.deleted > 0) {
           const deleted = Object.fromEntries(Object.entries(report.tables).map(([table, t]) => [table, t.deleted]));
-          deps.logger.info({ deleted, batches: Object.values(report.tables).reduce((s, t) => s + t.batches, 0), ms: Math.round(report.ms) }, 'retention purge');
+          deps.logger.info(
+            { deleted, batches: Object.values(report.tables).reduce((s, t) => s + t.batches, 0), ms: Math.round(report.ms) },
+            'retention purge',
+          );
         }
         return report;
       })

@@ -7,7 +7,16 @@ import type { Logger } from 'pino';
 import type { ContractStore } from '../contract/store';
 import type { Contract, Handoff } from '../contract/schema';
 import type { MonitorStore } from '../domain/store';
-import { cadenceStall, claimStalls, executionStalls, outcomeStalls, reviewingExecutionIds, type Stall, stallDedupKey, type StallPolicy } from './detect';
+import {
+  cadenceStall,
+  claimStalls,
+  executionStalls,
+  outcomeStalls,
+  reviewingExecutionIds,
+  type Stall,
+  stallDedupKey,
+  type StallPolicy,
+} from './detect';
 import { type StallKind } from '../domain/stalls';
 import type { FindingReporter } from './report-incident';
 
@@ -33,9 +42,19 @@ export interface StallDetector {
   stop(): Promise<void>;
 }
 
-const policyOf = (h: Handoff): StallPolicy => ({ completionSla: h.completionSla, reviewSla: h.reviewSla, expectedCadence: h.expectedCadence });
+const policyOf = (h: Handoff): StallPolicy => ({
+  completionSla: h.completionSla,
+  reviewSla: h.reviewSla,
+  expectedCadence: h.expectedCadence,
+});
 
-export function createStallDetector(deps: { store: MonitorStore; contracts: ContractStore; report: FindingReporter; now: () => number; logger: Logger }): StallDetector {
+export function createStallDetector(deps: {
+  store: MonitorStore;
+  contracts: ContractStore;
+  report: FindingReporter;
+  now: () => number;
+  logger: Logger;
+}): StallDetector {
   let counts = new Map<string, Map<StallKind, number>>();
   /** Stalls already reported by this process: a stall that persists is one incident, not one per tick. */
   let reported = new Set<string>();
@@ -51,7 +70,10 @@ export function createStallDetector(deps: { store: MonitorStore; contracts: Cont
 
     const contract = deps.contracts.current();
     if (contract !== watchedContract) {
-      await store.stalls.watch(contract.handoffs.map((h) => h.id), now);
+      await store.stalls.watch(
+        contract.handoffs.map((h) => h.id),
+        now,
+      );
       watchedContract = contract;
     }
     const policies = new Map(contract.handoffs.map((h) => [h.id, policyOf(h)]));

@@ -26,16 +26,29 @@ export function describeWriteFailure(err: unknown, location: string): WriteFailu
     };
   }
   if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
-    return { code, kind: 'disk full or failing', fix: `the disk that holds ${where} is full or failing (or a file-size limit is reached): free space, then the monitor writes again` };
+    return {
+      code,
+      kind: 'disk full or failing',
+      fix: `the disk that holds ${where} is full or failing (or a file-size limit is reached): free space, then the monitor writes again`,
+    };
   }
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) {
     return { code, kind: 'permission denied', fix: `the monitor may not create files beside ${where}: make its folder writable` };
   }
   if (code === '25006') {
-    return { code, kind: 'read-only', fix: 'the database accepts only reads (a standby, or default_transaction_read_only is on): point HANDOFF_MONITOR_DB at the primary' };
+    return {
+      code,
+      kind: 'read-only',
+      fix: 'the database accepts only reads (a standby, or default_transaction_read_only is on): point HANDOFF_MONITOR_DB at the primary',
+    };
   }
   if (code === '53100') return { code, kind: 'disk full or failing', fix: "the database server's disk is full: free space on it" };
-  if (code === '42501') return { code, kind: 'permission denied', fix: "the database user may not write: grant it INSERT, UPDATE and DELETE on the monitor's tables" };
+  if (code === '42501')
+    return {
+      code,
+      kind: 'permission denied',
+      fix: "the database user may not write: grant it INSERT, UPDATE and DELETE on the monitor's tables",
+    };
   return { code, kind: 'failed', fix: redactString(String((err as Error)?.message ?? err)).slice(0, 300) };
 }
 
@@ -45,7 +58,9 @@ export async function ensureWritable(store: MonitorStore, location: string, now:
     await store.probeWrite(now);
   } catch (err) {
     const failure = describeWriteFailure(err, location);
-    throw new Error(`The store at ${redactString(location)} (HANDOFF_MONITOR_DB) cannot be written (${failure.code}): ${failure.fix}`, { cause: err });
+    throw new Error(`The store at ${redactString(location)} (HANDOFF_MONITOR_DB) cannot be written (${failure.code}): ${failure.fix}`, {
+      cause: err,
+    });
   }
 }
 

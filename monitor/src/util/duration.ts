@@ -21,9 +21,12 @@ export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return 'n/a';
   const sign = ms < 0 ? '-' : '';
   let rest = Math.abs(Math.round(ms / 1000));
-  const d = Math.floor(rest / 86_400); rest -= d * 86_400;
-  const h = Math.floor(rest / 3_600); rest -= h * 3_600;
-  const m = Math.floor(rest / 60); const s = rest - m * 60;
+  const d = Math.floor(rest / 86_400);
+  rest -= d * 86_400;
+  const h = Math.floor(rest / 3_600);
+  rest -= h * 3_600;
+  const m = Math.floor(rest / 60);
+  const s = rest - m * 60;
   const parts = [d && `${d}d`, h && `${h}h`, m && `${m}m`, (s || (!d && !h && !m)) && `${s}s`].filter(Boolean);
   return sign + parts.slice(0, 2).join(' ');
 }

@@ -84,7 +84,14 @@ export async function claim(this: IExecuteFunctions): Promise<INodeExecutionData
     const item = items[c.index];
     const result = unreachable ? undefined : results[n];
     const meta = result
-      ? { handoff, key: c.key, decision: result.decision, attempt: result.attempt, state: result.state, ...(result.reason ? { reason: result.reason } : {}) }
+      ? {
+          handoff,
+          key: c.key,
+          decision: result.decision,
+          attempt: result.attempt,
+          state: result.state,
+          ...(result.reason ? { reason: result.reason } : {}),
+        }
       : { handoff, key: c.key, decision: 'unverified', attempt: 0, reason: `monitor unreachable: ${unreachable?.lastProblem}` };
     outputs[result ? outputFor[result.decision] : OUTPUT.new].push({
       json: { ...item.json, _handoff: meta },
@@ -109,7 +116,10 @@ function routeFailed(
   const target = usesErrorOutput(ctx) ? OUTPUT.new : OUTPUT.conflict;
   for (const index of failedIndexes) {
     const r = resolutions[index];
-    const error = new NodeOperationError(ctx.getNode(), 'problem' in r ? r.problem : 'No key', { itemIndex: index, description: 'fix' in r ? r.fix : undefined });
+    const error = new NodeOperationError(ctx.getNode(), 'problem' in r ? r.problem : 'No key', {
+      itemIndex: index,
+      description: 'fix' in r ? r.fix : undefined,
+    });
     const failed = failedItem(ctx, items[index], index, error);
     // On the error output n8n merges the input back only into a bare `{ error }` item.
     if (target === OUTPUT.conflict) failed.json._handoff = { decision: 'error', reason: error.message };

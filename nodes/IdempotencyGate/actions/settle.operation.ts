@@ -55,7 +55,10 @@ export async function settle(this: IExecuteFunctions, action: 'complete' | 'rele
       'problem' in r
         ? { message: r.problem, fix: r.fix }
         : action === 'complete' && result?.outcome === 'not_found'
-          ? { message: `Key "${r.key}" was never claimed for handoff "${handoff}"`, fix: 'Use the same handoff and key settings as the Claim gate.' }
+          ? {
+              message: `Key "${r.key}" was never claimed for handoff "${handoff}"`,
+              fix: 'Use the same handoff and key settings as the Claim gate.',
+            }
           : undefined;
     if (problem) {
       const error = new NodeOperationError(this.getNode(), problem.message, { itemIndex: r.index, description: problem.fix });
@@ -65,7 +68,16 @@ export async function settle(this: IExecuteFunctions, action: 'complete' | 'rele
     }
     if (result?.outcome === 'not_found') notFound++;
     out.push({
-      json: { ...item.json, _handoff: { handoff, key: 'key' in r ? r.key : undefined, outcome: result?.outcome, state: result?.state, attempt: result?.attempt } },
+      json: {
+        ...item.json,
+        _handoff: {
+          handoff,
+          key: 'key' in r ? r.key : undefined,
+          outcome: result?.outcome,
+          state: result?.state,
+          attempt: result?.attempt,
+        },
+      },
       binary: item.binary,
       pairedItem: { item: r.index },
     });

@@ -43,7 +43,10 @@ export function buildChecks(ctx: IExecuteFunctions, compiler: SchemaCompiler = s
   const node = ctx.getNode();
   const warnings: string[] = [];
   try {
-    const base = ctx.getNodeParameter('mode', 0, 'schema') === 'rules' ? { checkItem: fieldRulesCheck(ctx) } : schemaModeCheck(ctx, compiler, warnings);
+    const base =
+      ctx.getNodeParameter('mode', 0, 'schema') === 'rules'
+        ? { checkItem: fieldRulesCheck(ctx) }
+        : schemaModeCheck(ctx, compiler, warnings);
     const references = referenceCheck(ctx);
     if (references) return { checkItem: combine(base.checkItem, references), warnings };
     return { ...base, warnings };
@@ -79,10 +82,14 @@ function schemaModeCheck(ctx: IExecuteFunctions, compiler: SchemaCompiler, warni
         check = schemaCheck(compiler.compile(parseSchema(raw), draft).validate);
       } catch (error) {
         if (!(error instanceof SchemaProblem)) throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-        throw new NodeOperationError(ctx.getNode(), `The schema in field "${schemaField}" of item ${itemIndex} has a mistake at ${error.schemaPath}`, {
-          itemIndex,
-          description: error.reason,
-        });
+        throw new NodeOperationError(
+          ctx.getNode(),
+          `The schema in field "${schemaField}" of item ${itemIndex} has a mistake at ${error.schemaPath}`,
+          {
+            itemIndex,
+            description: error.reason,
+          },
+        );
       }
       perRun.set(raw, check);
     }

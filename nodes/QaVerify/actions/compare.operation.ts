@@ -46,7 +46,8 @@ export async function compare(this: IExecuteFunctions): Promise<INodeExecutionDa
       const nodeError = toNodeError(this, error, index, 'Check the "Target Record" expression for this item.');
       if (!this.continueOnFail()) throw nodeError;
       outputs[OUTPUT.fail].push(failedItem(this, item, index, nodeError));
-      if (reporting) checkpoints.push({ key: checkpointKey(item.json, keyField), kind: 'qa_failed', details: { error: nodeError.message } });
+      if (reporting)
+        checkpoints.push({ key: checkpointKey(item.json, keyField), kind: 'qa_failed', details: { error: nodeError.message } });
       continue;
     }
     const passed = differences.length === 0;
@@ -59,7 +60,11 @@ export async function compare(this: IExecuteFunctions): Promise<INodeExecutionDa
       checkpoints.push(
         passed
           ? { key: checkpointKey(item.json, keyField), kind: 'verified' }
-          : { key: checkpointKey(item.json, keyField), kind: 'qa_failed', details: { differences: differences.slice(0, DIFFERENCES_PER_CHECKPOINT).map((d) => d.message) } },
+          : {
+              key: checkpointKey(item.json, keyField),
+              kind: 'qa_failed',
+              details: { differences: differences.slice(0, DIFFERENCES_PER_CHECKPOINT).map((d) => d.message) },
+            },
       );
     }
   }

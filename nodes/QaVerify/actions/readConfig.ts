@@ -31,7 +31,9 @@ export function readCompareConfig(ctx: IExecuteFunctions): CompareConfig {
     required: parsePathList(text(ctx, 'required')),
     checksumFields: parsePathList(text(ctx, 'checksumFields')),
     targetChecksumField: text(ctx, 'targetChecksumField') || undefined,
-    version: text(ctx, 'versionSource') ? { source: text(ctx, 'versionSource'), target: text(ctx, 'versionTarget') || undefined } : undefined,
+    version: text(ctx, 'versionSource')
+      ? { source: text(ctx, 'versionSource'), target: text(ctx, 'versionTarget') || undefined }
+      : undefined,
     normalise: readNormalise(ctx),
   };
   if (!config.fields.length && !config.required.length && !config.checksumFields.length && !config.version) {
@@ -45,7 +47,9 @@ export function readCompareConfig(ctx: IExecuteFunctions): CompareConfig {
 export function readReconcileConfig(ctx: IExecuteFunctions): ReconcileConfig {
   const sourceKey = text(ctx, 'sourceKey', 'dealId');
   if (!sourceKey) {
-    throw new NodeOperationError(ctx.getNode(), 'No source key', { description: 'Enter the path of the id both lists share, e.g. dealId.' });
+    throw new NodeOperationError(ctx.getNode(), 'No source key', {
+      description: 'Enter the path of the id both lists share, e.g. dealId.',
+    });
   }
   const tolerance = ctx.getNodeParameter('tolerance', 0, {}) as Partial<Tolerance>;
   return {
@@ -53,7 +57,12 @@ export function readReconcileConfig(ctx: IExecuteFunctions): ReconcileConfig {
     targetKey: text(ctx, 'targetKey'),
     fields: readFieldPairs(ctx),
     normalise: readNormalise(ctx),
-    tolerance: { unit: tolerance.unit ?? 'count', missing: tolerance.missing ?? 0, unexpected: tolerance.unexpected ?? 0, mismatched: tolerance.mismatched ?? 0 },
+    tolerance: {
+      unit: tolerance.unit ?? 'count',
+      missing: tolerance.missing ?? 0,
+      unexpected: tolerance.unexpected ?? 0,
+      mismatched: tolerance.mismatched ?? 0,
+    },
   };
 }
 

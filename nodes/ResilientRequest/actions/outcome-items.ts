@@ -19,7 +19,12 @@ export function redactAttempts(attempts: AttemptRecord[], secrets: string[]): ID
   return redact(attempts, { knownSecrets: secrets }) as IDataObject[];
 }
 
-export function successItem(item: INodeExecutionData, index: number, result: Extract<RetryLoopResult, { status: 'success' }>, secrets: string[]): INodeExecutionData {
+export function successItem(
+  item: INodeExecutionData,
+  index: number,
+  result: Extract<RetryLoopResult, { status: 'success' }>,
+  secrets: string[],
+): INodeExecutionData {
   return {
     json: {
       ...item.json,
@@ -32,7 +37,13 @@ export function successItem(item: INodeExecutionData, index: number, result: Ext
   };
 }
 
-export function failedRequestItem(item: INodeExecutionData, index: number, spec: RequestSpec, result: Failure, secrets: string[]): INodeExecutionData {
+export function failedRequestItem(
+  item: INodeExecutionData,
+  index: number,
+  spec: RequestSpec,
+  result: Failure,
+  secrets: string[],
+): INodeExecutionData {
   const url = redact(spec.url, { knownSecrets: secrets }) as string;
   const { message, description } = describeFailure(spec.method, url, result);
   return {
@@ -45,7 +56,10 @@ export function failedRequestItem(item: INodeExecutionData, index: number, spec:
       idempotencyKey: spec.idempotencyKey ?? null,
       request: { method: spec.method, url },
       ...(result.response && {
-        response: redact({ statusCode: result.response.statusCode, body: result.response.body }, { knownSecrets: secrets, limits: RESPONSE_SAMPLE_LIMITS }) as IDataObject,
+        response: redact(
+          { statusCode: result.response.statusCode, body: result.response.body },
+          { knownSecrets: secrets, limits: RESPONSE_SAMPLE_LIMITS },
+        ) as IDataObject,
       }),
       attempts: redactAttempts(result.attempts, secrets),
     },
@@ -57,7 +71,12 @@ export function failedRequestItem(item: INodeExecutionData, index: number, spec:
 /** What failed, in one line, and what a person should do about it. */
 export function describeFailure(method: string, url: string, result: Failure): { message: string; description: string } {
   const last = result.attempts[result.attempts.length - 1];
-  const answer = last.status !== null ? `HTTP ${last.status}` : last.errorCode === 'ETIMEDOUT' ? 'no answer in time' : `no answer (${last.errorCode ?? last.error ?? 'unknown error'})`;
+  const answer =
+    last.status !== null
+      ? `HTTP ${last.status}`
+      : last.errorCode === 'ETIMEDOUT'
+        ? 'no answer in time'
+        : `no answer (${last.errorCode ?? last.error ?? 'unknown error'})`;
   const n = result.attempts.length;
   const message = `${method} ${url} failed after ${n} attempt${n === 1 ? '' : 's'}: ${answer}`;
   const seconds = (result.elapsedMs / 1000).toFixed(1);
@@ -66,19 +85,37 @@ export function describeFailure(method: string, url: string, result: Failure): {
   switch (result.stop.why === 'not_retryable' ? result.decision.rule : result.stop.why) {
     case 'client_error':
       if (last.status === 401 || last.status === 403) {
-        return { message, description: `The target refused the credentials (HTTP ${last.status}). Check the credential chosen under "Authentication" and its permissions. Not retried: the same request would be refused again.` };
+        return {
+          message,
+          description: `The target refused the credentials (HTTP ${last.status}). Check the credential chosen under "Authentication" and its permissions. Not retried: the same request would be refused again.`,
+        };
       }
-      return { message, description: `The target refused the request itself (HTTP ${last.status}); response.body says why. Fix the data or the URL, then replay. Not retried: the same request would get the same answer.` };
+      return {
+        message,
+        description: `The target refused the request itself (HTTP ${last.status}); response.body says why. Fix the data or the URL, then replay. Not retried: the same request would get the same answer.`,
+      };
     case 'unsafe_method':
-      return { message, description: `Sent once only: a ${method} without an Idempotency-Key may already have been acted on, so a retry could create a duplicate. Put an Idempotency Gate before this node (its key is used by default) or set "Idempotency Key" so it can be retried safely.` };
+      return {
+        message,
+        description: `Sent once only: a ${method} without an Idempotency-Key may already have been acted on, so a retry could create a duplicate. Put an Idempotency Gate before this node (its key is used by default) or set "Idempotency Key" so it can be retried safely.`,
+      };
     case 'not_implemented':
       return { message, description: `The target does not support this request (HTTP ${last.status}). Check "Method" and "URL".` };
     case 'not_transient':
-      return { message, description: `The request could not be sent (${last.errorCode ?? last.error ?? 'unknown error'}): check "URL", the host name and the target's TLS certificate. Not retried: this is a setup problem, not a passing failure.` };
+      return {
+        message,
+        description: `The request could not be sent (${last.errorCode ?? last.error ?? 'unknown error'}): check "URL", the host name and the target's TLS certificate. Not retried: this is a setup problem, not a passing failure.`,
+      };
     case 'budget_used':
-      return { message, description: `Stopped after ${seconds} s to stay within the total time budget: ${last.reason}. Raise "Total Budget" under Retry if the target needs longer. ${replay}` };
+      return {
+        message,
+        description: `Stopped after ${seconds} s to stay within the total time budget: ${last.reason}. Raise "Total Budget" under Retry if the target needs longer. ${replay}`,
+      };
     default:
-      return { message, description: `The target kept failing for all ${n} attempts over ${seconds} s. ${replay} To ride out longer outages raise "Max Attempts" under Retry.` };
+      return {
+        message,
+        description: `The target kept failing for all ${n} attempts over ${seconds} s. ${replay} To ride out longer outages raise "Max Attempts" under Retry.`,
+      };
   }
 }
 
@@ -88,7 +125,12 @@ export function describeFailure(method: string, url: string, result: Failure): {
  * the error output in use, n8n moves items whose json has only error/details there and merges the
  * input back in; otherwise the item stays on Failed, with its input, for the Exception Router.
  */
-export function unbuildableItem(item: INodeExecutionData, index: number, error: NodeOperationError, toErrorOutput: boolean): INodeExecutionData {
+export function unbuildableItem(
+  item: INodeExecutionData,
+  index: number,
+  error: NodeOperationError,
+  toErrorOutput: boolean,
+): INodeExecutionData {
   const json: IDataObject = toErrorOutput
     ? { error: error.message, ...(error.description && { details: error.description }) }
     : { ...item.json, error: error.message, errorDescription: error.description ?? null, kind: FAILED_KIND, idempotencyKey: null };

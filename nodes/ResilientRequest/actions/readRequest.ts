@@ -79,7 +79,10 @@ function readBody(
   try {
     return jsonParse<IDataObject>(String(raw));
   } catch (error) {
-    throw fail(`The JSON Body of item ${i} is not valid JSON`, `Fix "JSON Body": ${(error as Error).message}. Quote text values, e.g. "name": "{{ $json.name }}".`);
+    throw fail(
+      `The JSON Body of item ${i} is not valid JSON`,
+      `Fix "JSON Body": ${(error as Error).message}. Quote text values, e.g. "name": "{{ $json.name }}".`,
+    );
   }
 }
 

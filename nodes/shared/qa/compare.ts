@@ -71,11 +71,21 @@ export function compareChecksums(source: object, target: object, config: Compare
   if (!config.checksumFields.length) return [];
   const expected = checksum(source, config.checksumFields, config.normalise);
   const actual = config.targetChecksumField
-    ? String(readPath(target as never, config.targetChecksumField) ?? '').trim().toLowerCase()
+    ? String(readPath(target as never, config.targetChecksumField) ?? '')
+        .trim()
+        .toLowerCase()
     : checksum(target, config.checksumFields, config.normalise);
   if (expected === actual) return [];
   const field = config.targetChecksumField ?? `checksum(${config.checksumFields.join(', ')})`;
-  return [{ field, kind: 'checksum', expected, actual, message: `${field}: the checksum differs (source ${expected.slice(0, 12)}…, target ${actual ? `${actual.slice(0, 12)}…` : 'none'})` }];
+  return [
+    {
+      field,
+      kind: 'checksum',
+      expected,
+      actual,
+      message: `${field}: the checksum differs (source ${expected.slice(0, 12)}…, target ${actual ? `${actual.slice(0, 12)}…` : 'none'})`,
+    },
+  ];
 }
 
 export function compareVersion(source: object, target: object, config: CompareConfig): Difference[] {
@@ -85,7 +95,15 @@ export function compareVersion(source: object, target: object, config: CompareCo
   const expected = readPath(source as never, pair.source);
   const actual = readPath(target as never, targetPath);
   if (sameValue(expected, actual, config.normalise)) return [];
-  return [{ field: targetPath, kind: 'version', expected, actual, message: `${targetPath}: the target holds version ${inline(shown(targetPath, actual))}, expected ${inline(shown(pair.source, expected))}` }];
+  return [
+    {
+      field: targetPath,
+      kind: 'version',
+      expected,
+      actual,
+      message: `${targetPath}: the target holds version ${inline(shown(targetPath, actual))}, expected ${inline(shown(pair.source, expected))}`,
+    },
+  ];
 }
 
 /** Every check of Compare mode; an empty list means the handoff is proven. */

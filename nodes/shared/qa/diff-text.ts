@@ -5,7 +5,9 @@ import { splitPath } from '../field-path';
 const SHOWN_CHARS = 60;
 
 export function shown(path: string, value: unknown): unknown {
-  const last = splitPath(path).filter((p) => typeof p === 'string').pop();
+  const last = splitPath(path)
+    .filter((p) => typeof p === 'string')
+    .pop();
   if (typeof last === 'string' && isSecretKey(last) && value !== undefined && value !== null && value !== '') return REDACTED;
   return redact(value, { limits: { maxString: SHOWN_CHARS, maxDepth: 2, maxArray: 5, maxKeys: 8 } });
 }

@@ -116,7 +116,11 @@ export function reconcile(sourceRecords: unknown[], targetRecords: unknown[], co
 
   const targetPaths = config.fields.map((f) => f.target || f.source);
   const checksums = {
-    source: listChecksum(source.byKey, config.fields.map((f) => f.source), config.normalise),
+    source: listChecksum(
+      source.byKey,
+      config.fields.map((f) => f.source),
+      config.normalise,
+    ),
     target: listChecksum(target.byKey, targetPaths, config.normalise),
     match: false,
   };

@@ -20,7 +20,10 @@ export function detectDraft(schema: unknown, fallback: Draft): DraftDetection {
   const declared = (schema as { $schema?: unknown }).$schema;
   if (declared === undefined) return { draft: fallback };
   if (typeof declared !== 'string') return { problem: '"$schema" must be a text URI such as https://json-schema.org/draft/2020-12/schema' };
-  const normalised = declared.trim().replace(/^https?:\/\//i, '').replace(/#$/, '');
+  const normalised = declared
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/#$/, '');
   const draft = META_URIS[normalised];
   if (draft) return { draft };
   return {

@@ -70,7 +70,8 @@ function hasType(value: unknown, type: RuleType): boolean {
 
 function formatChecker(name: string): ((text: string) => boolean) | undefined {
   const format = (fullFormats as Record<string, unknown>)[name];
-  const validate = format && typeof format === 'object' && !(format instanceof RegExp) ? (format as { validate: unknown }).validate : format;
+  const validate =
+    format && typeof format === 'object' && !(format instanceof RegExp) ? (format as { validate: unknown }).validate : format;
   if (validate instanceof RegExp) return (text) => validate.test(text);
   if (typeof validate === 'function') return (text) => Boolean(validate(text));
   return undefined;
@@ -85,7 +86,8 @@ function buildCheck(rule: FieldRuleConfig, n: number, label: string): Check {
   const { check } = rule;
   switch (check) {
     case 'required':
-      return (value, present) => (!present ? () => 'is required but missing.' : isEmpty(value) ? () => 'is required but empty.' : undefined);
+      return (value, present) =>
+        !present ? () => 'is required but missing.' : isEmpty(value) ? () => 'is required but empty.' : undefined;
     case 'type': {
       const type = rule.type ?? 'string';
       return (value) => (hasType(value, type) ? undefined : (shown) => `must be ${typeWords(type)}, but it is ${actualTypeWords(shown)}.`);
@@ -95,13 +97,26 @@ function buildCheck(rule: FieldRuleConfig, n: number, label: string): Check {
       const test = formatChecker(name);
       if (!test) throw new RuleProblem(n, `"${name}" is not a format this node knows`, `Choose one of: ${RULE_FORMATS.join(', ')}.`);
       const words = FORMAT_WORDS[name] ?? `in the "${name}" format`;
-      return (value) => (typeof value === 'string' && test(value) ? undefined : (shown) => `must be ${words}, but it is ${briefValue(shown)}.`);
+      return (value) =>
+        typeof value === 'string' && test(value) ? undefined : (shown) => `must be ${words}, but it is ${briefValue(shown)}.`;
     }
     case 'enum': {
-      const allowed = (rule.values ?? '').split(',').map((v) => v.trim()).filter(Boolean);
-      if (!allowed.length) throw new RuleProblem(n, `"Allowed Values" is empty for ${label}`, 'List the allowed values separated by commas, e.g. closed-won, closed-lost.');
+      const allowed = (rule.values ?? '')
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+      if (!allowed.length)
+        throw new RuleProblem(
+          n,
+          `"Allowed Values" is empty for ${label}`,
+          'List the allowed values separated by commas, e.g. closed-won, closed-lost.',
+        );
       const set = new Set(allowed);
-      const listed = allowed.slice(0, 10).map((v) => JSON.stringify(v)).join(', ') + (allowed.length > 10 ? ` … (${allowed.length} in all)` : '');
+      const listed =
+        allowed
+          .slice(0, 10)
+          .map((v) => JSON.stringify(v))
+          .join(', ') + (allowed.length > 10 ? ` … (${allowed.length} in all)` : '');
       return (value) =>
         (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') && set.has(String(value).trim())
           ? undefined
@@ -125,10 +140,12 @@ function buildCheck(rule: FieldRuleConfig, n: number, label: string): Check {
       const words = check === 'minLength' ? 'at least' : 'at most';
       return (value) => {
         const length = lengthOf(value);
-        if (length === undefined) return (shown) => `must be text or a list with ${words} ${limit} entries, but it is ${actualTypeWords(shown)}.`;
+        if (length === undefined)
+          return (shown) => `must be text or a list with ${words} ${limit} entries, but it is ${actualTypeWords(shown)}.`;
         const ok = check === 'minLength' ? length >= limit : length <= limit;
         const unit = typeof value === 'string' ? 'character' : 'entr';
-        const units = (k: number) => (unit === 'character' ? `${k} character${k === 1 ? '' : 's'}` : `${k} ${k === 1 ? 'entry' : 'entries'}`);
+        const units = (k: number) =>
+          unit === 'character' ? `${k} character${k === 1 ? '' : 's'}` : `${k} ${k === 1 ? 'entry' : 'entries'}`;
         return ok ? undefined : () => `must have ${words} ${units(limit)} (it has ${length}).`;
       };
     }
@@ -139,7 +156,11 @@ function buildCheck(rule: FieldRuleConfig, n: number, label: string): Check {
         regex = new RegExp(source, 'u');
       } catch (error) {
         // eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- pure module; buildChecks (PreflightValidate) wraps RuleProblem in NodeOperationError
-        throw new RuleProblem(n, `the pattern ${JSON.stringify(source)} for ${label} is not a valid regular expression (${(error as Error).message})`, 'Fix the pattern, e.g. ^D-[0-9]+$ for ids like D-1042.');
+        throw new RuleProblem(
+          n,
+          `the pattern ${JSON.stringify(source)} for ${label} is not a valid regular expression (${(error as Error).message})`,
+          'Fix the pattern, e.g. ^D-[0-9]+$ for ids like D-1042.',
+        );
       }
       return (value) =>
         (typeof value === 'string' || typeof value === 'number') && regex.test(String(value))

@@ -47,7 +47,7 @@ export function actualTypeWords(value: unknown): string {
 }
 
 function listValues(values: unknown[]): string {
-  const shown = values.slice(0, 10).map((v) => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)));
+  const shown = values.slice(0, 10).map((v) => (typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v))));
   return values.length > 10 ? `${shown.join(', ')} … (${values.length} in all)` : shown.join(', ');
 }
 

@@ -28,7 +28,12 @@ export function escapePointerSegment(segment: string | number): string {
 }
 
 export function pointerSegments(pointer: string): string[] {
-  return pointer ? pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : [];
+  return pointer
+    ? pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    : [];
 }
 
 export function pointerFromSegments(segments: (string | number)[]): string {

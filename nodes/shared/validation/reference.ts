@@ -52,7 +52,10 @@ export function toAllowedSet(raw: unknown, valueField: string): Set<string> | { 
       list = text ? text.split(',') : [];
     }
   }
-  if (!Array.isArray(list)) return { problem: `is ${list === undefined || list === null ? 'empty' : `${typeof list === 'object' ? 'an object' : typeof list}`}, not a list` };
+  if (!Array.isArray(list))
+    return {
+      problem: `is ${list === undefined || list === null ? 'empty' : `${typeof list === 'object' ? 'an object' : typeof list}`}, not a list`,
+    };
   const set = new Set<string>();
   for (const entry of list) {
     const value = valueField ? readPath(entry as never, valueField) : entry;
@@ -75,12 +78,27 @@ export function compileReferenceRules(configs: ReferenceRuleConfig[]): Reference
     const pointer = pointerFromSegments(splitPath(path));
     if ((config.listSource ?? 'list') === 'field') {
       const listField = (config.listField ?? '').trim();
-      if (!listField) throw new ReferenceProblem(n, `has no list field for "${path}"`, 'Enter the field of each item that holds the known ids, e.g. knownClientIds.');
-      return { n, path, pointer, source: `the list in "${listField}"`, allowed: (json: unknown) => toAllowedSet(readPath(json as never, listField), valueField) };
+      if (!listField)
+        throw new ReferenceProblem(
+          n,
+          `has no list field for "${path}"`,
+          'Enter the field of each item that holds the known ids, e.g. knownClientIds.',
+        );
+      return {
+        n,
+        path,
+        pointer,
+        source: `the list in "${listField}"`,
+        allowed: (json: unknown) => toAllowedSet(readPath(json as never, listField), valueField),
+      };
     }
     const fixed = toAllowedSet(config.allowedValues, valueField);
     if (!(fixed instanceof Set)) {
-      throw new ReferenceProblem(n, `"Allowed Values" for "${path}" ${fixed.problem}`, "Give a list, e.g. {{ $('Get Clients').all().map(item => item.json.id) }}, or ids separated by commas.");
+      throw new ReferenceProblem(
+        n,
+        `"Allowed Values" for "${path}" ${fixed.problem}`,
+        "Give a list, e.g. {{ $('Get Clients').all().map(item => item.json.id) }}, or ids separated by commas.",
+      );
     }
     return { n, path, pointer, source: `the ${fixed.size} known values`, allowed: () => fixed };
   });
@@ -94,7 +112,11 @@ export function compileReferenceRules(configs: ReferenceRuleConfig[]): Reference
         if (value === undefined || value === null || value === '') continue;
         const allowed = rule.allowed(json);
         if (!(allowed instanceof Set)) {
-          throw new ReferenceProblem(rule.n, `${rule.source} ${allowed.problem}`, 'Make sure every item carries the list of known ids in that field.');
+          throw new ReferenceProblem(
+            rule.n,
+            `${rule.source} ${allowed.problem}`,
+            'Make sure every item carries the list of known ids in that field.',
+          );
         }
         const values = Array.isArray(value) ? value : [value];
         const unknown = values.filter((v) => !allowed.has(referenceKey(v)));

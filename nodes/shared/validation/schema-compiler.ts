@@ -43,7 +43,10 @@ export function createSchemaCompiler(setup: Pick<AjvSetup, 'loadSchema'> = {}): 
   /** Detects the draft, then either finds the compiled schema or checks it against its meta-schema. */
   function prepare(schema: unknown, defaultDraft: Draft) {
     if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
-      throw new SchemaProblem('/', `a schema must be a JSON object (or true/false), not ${Array.isArray(schema) ? 'a list' : JSON.stringify(schema)}`);
+      throw new SchemaProblem(
+        '/',
+        `a schema must be a JSON object (or true/false), not ${Array.isArray(schema) ? 'a list' : JSON.stringify(schema)}`,
+      );
     }
     const detected = detectDraft(schema, defaultDraft);
     if ('problem' in detected) throw new SchemaProblem('/$schema', detected.problem);

@@ -49,8 +49,12 @@ export function problemFromCompileError(error: unknown, schema: unknown): Schema
   if (regex) {
     const [, source, why] = regex;
     const inPattern = findWhere(schema, (node) => node.pattern === source);
-    const inKeys = inPattern === undefined ? findWhere(schema, (node) => isObject(node.patternProperties) && source in node.patternProperties) : undefined;
-    const path = inPattern !== undefined ? `${inPattern}/pattern` : inKeys !== undefined ? `${inKeys}/patternProperties/${escape(source)}` : '/';
+    const inKeys =
+      inPattern === undefined
+        ? findWhere(schema, (node) => isObject(node.patternProperties) && source in node.patternProperties)
+        : undefined;
+    const path =
+      inPattern !== undefined ? `${inPattern}/pattern` : inKeys !== undefined ? `${inKeys}/patternProperties/${escape(source)}` : '/';
     return new SchemaProblem(path, `the pattern ${JSON.stringify(source)} is not a valid regular expression (${why}).`);
   }
   const format = /unknown format "([^"]*)" ignored in schema at path "#([^"]*)"/.exec(message);
@@ -63,7 +67,24 @@ export function problemFromCompileError(error: unknown, schema: unknown): Schema
   return new SchemaProblem('/', message);
 }
 
-const KNOWN_FORMATS = ['date', 'time', 'date-time', 'duration', 'email', 'hostname', 'ipv4', 'ipv6', 'uri', 'uri-reference', 'uri-template', 'url', 'uuid', 'regex', 'json-pointer', 'relative-json-pointer'];
+const KNOWN_FORMATS = [
+  'date',
+  'time',
+  'date-time',
+  'duration',
+  'email',
+  'hostname',
+  'ipv4',
+  'ipv6',
+  'uri',
+  'uri-reference',
+  'uri-template',
+  'url',
+  'uuid',
+  'regex',
+  'json-pointer',
+  'relative-json-pointer',
+];
 
 /** JSON pointer of the first `$ref` with the given value, for the error message. */
 export function findRef(schema: unknown, ref: string): string | undefined {

@@ -38,7 +38,9 @@ export async function startE2eMonitor() {
     claim(key: string, handoff = HANDOFF): ClaimRow | undefined {
       const reader = new Database(db, { readonly: true, fileMustExist: true });
       try {
-        return reader.prepare('SELECT state, attempt, lease_expires_at, claimed_at FROM claims WHERE handoff = ? AND key = ?').get(handoff, key) as ClaimRow | undefined;
+        return reader
+          .prepare('SELECT state, attempt, lease_expires_at, claimed_at FROM claims WHERE handoff = ? AND key = ?')
+          .get(handoff, key) as ClaimRow | undefined;
       } finally {
         reader.close();
       }

@@ -58,7 +58,8 @@ export async function startReviewMonitor(o: { n8n: N8nInstance; alertWebhookUrl:
       const result = monitor.contracts.reload();
       if (!result.ok) throw new Error(`contract reload failed: ${result.error}`);
     },
-    incidents: async (): Promise<Incident[]> => ((await (await get(`/api/v1/incidents?handoff=${HANDOFF}`)).json()) as { incidents: Incident[] }).incidents,
+    incidents: async (): Promise<Incident[]> =>
+      ((await (await get(`/api/v1/incidents?handoff=${HANDOFF}`)).json()) as { incidents: Incident[] }).incidents,
     page: async (p: string) => (await get(p)).text(),
     close: () => m.close(),
   };

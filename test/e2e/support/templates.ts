@@ -69,7 +69,8 @@ export function pointAt(template: Template, t: Targets): Template {
   for (const node of wf.nodes) {
     for (const [type, ref] of Object.entries(node.credentials ?? {})) {
       const mine = t.credentials[ref.name];
-      if (!mine) throw new Error(`template node "${node.name}" uses credential "${ref.name}" (${type}); the test created none by that name`);
+      if (!mine)
+        throw new Error(`template node "${node.name}" uses credential "${ref.name}" (${type}); the test created none by that name`);
       node.credentials![type] = mine;
     }
   }
@@ -114,8 +115,16 @@ export function withWebhookTrigger(wf: Template, triggerName: string, hookPath: 
 export async function createTemplateCredentials(n8n: N8nInstance, monitor: { url: string; token: string }, taskBoardToken: string) {
   const [monitorCred, taskBoard, cms] = await Promise.all([
     n8n.createCredential('Handoff Monitor', 'handoffMonitorApi', { url: monitor.url, token: monitor.token }),
-    n8n.createCredential('Task board token', 'handoffTokenAuthApi', { headerName: 'Authorization', token: `Bearer ${taskBoardToken}`, testUrl: '' }),
-    n8n.createCredential('CMS token', 'handoffTokenAuthApi', { headerName: 'X-Api-Key', token: `cms-${crypto.randomBytes(8).toString('hex')}`, testUrl: '' }),
+    n8n.createCredential('Task board token', 'handoffTokenAuthApi', {
+      headerName: 'Authorization',
+      token: `Bearer ${taskBoardToken}`,
+      testUrl: '',
+    }),
+    n8n.createCredential('CMS token', 'handoffTokenAuthApi', {
+      headerName: 'X-Api-Key',
+      token: `cms-${crypto.randomBytes(8).toString('hex')}`,
+      testUrl: '',
+    }),
   ]);
   return { 'Handoff Monitor': monitorCred, 'Task board token': taskBoard, 'CMS token': cms };
 }
@@ -134,7 +143,11 @@ export async function deploy(n8n: N8nInstance, wf: Template, hookPath?: string):
  */
 export async function deployKickoff(n8n: N8nInstance, mock: AgencyMock, credentials: Targets['credentials']) {
   const errorWorkflowId = await deploy(n8n, pointAt(loadTemplate('error-workflow.json'), { mockUrl: mock.url, credentials }));
-  const kickoffId = await deploy(n8n, pointAt(loadTemplate('sales-to-delivery-kickoff.json'), { mockUrl: mock.url, credentials, errorWorkflowId }), KICKOFF_PATH);
+  const kickoffId = await deploy(
+    n8n,
+    pointAt(loadTemplate('sales-to-delivery-kickoff.json'), { mockUrl: mock.url, credentials, errorWorkflowId }),
+    KICKOFF_PATH,
+  );
   return { errorWorkflowId, kickoffId };
 }
 
@@ -195,7 +208,11 @@ export async function startTemplateMonitor(o: { alertWebhookUrl: string; n8n?: {
     /** HANDOFF_POLL_INTERVAL as loaded: the collector's and the outcome fold's timer. */
     pollIntervalMs: config.pollIntervalMs,
     incidents: async (query: Record<string, string> = {}) =>
-      (await api<{ incidents: import('../../../protocol/incidents').Incident[] }>(`/api/v1/incidents?${new URLSearchParams({ handoff: HANDOFF, ...query })}`)).incidents,
+      (
+        await api<{ incidents: import('../../../protocol/incidents').Incident[] }>(
+          `/api/v1/incidents?${new URLSearchParams({ handoff: HANDOFF, ...query })}`,
+        )
+      ).incidents,
     /** Every byte the monitor stored (database, WAL and shared memory), to prove a secret never reached it. */
     storedBytes: () =>
       Buffer.concat(
@@ -208,7 +225,8 @@ export async function startTemplateMonitor(o: { alertWebhookUrl: string; n8n?: {
     claimState(key: string): string | undefined {
       const reader = new Database(db, { readonly: true, fileMustExist: true });
       try {
-        return (reader.prepare('SELECT state FROM claims WHERE handoff = ? AND key = ?').get(HANDOFF, key) as { state: string } | undefined)?.state;
+        return (reader.prepare('SELECT state FROM claims WHERE handoff = ? AND key = ?').get(HANDOFF, key) as { state: string } | undefined)
+          ?.state;
       } finally {
         reader.close();
       }

@@ -7,7 +7,14 @@ import crypto from 'crypto';
 
 const GATE = 'n8n-nodes-handoff-guard.idempotencyGate';
 
-type Node = { name: string; type: string; typeVersion: number; position: [number, number]; parameters: Record<string, unknown>; [k: string]: unknown };
+type Node = {
+  name: string;
+  type: string;
+  typeVersion: number;
+  position: [number, number];
+  parameters: Record<string, unknown>;
+  [k: string]: unknown;
+};
 
 function webhook(path: string): Node {
   return {
@@ -31,13 +38,25 @@ function createProject(taskboardUrl: string, dealIdExpr: string, x: number): Nod
       method: 'POST',
       url: `${taskboardUrl}/taskboard/projects`,
       sendBody: true,
-      bodyParameters: { parameters: [{ name: 'dealId', value: `={{ ${dealIdExpr} }}` }, { name: 'name', value: `=Kickoff {{ ${dealIdExpr} }}` }] },
+      bodyParameters: {
+        parameters: [
+          { name: 'dealId', value: `={{ ${dealIdExpr} }}` },
+          { name: 'name', value: `=Kickoff {{ ${dealIdExpr} }}` },
+        ],
+      },
       options: {},
     },
   };
 }
 
-export function gateWorkflow(o: { name: string; path: string; mockUrl: string; credential: { id: string; name: string }; leaseSeconds?: number; handoff: string }) {
+export function gateWorkflow(o: {
+  name: string;
+  path: string;
+  mockUrl: string;
+  credential: { id: string; name: string };
+  leaseSeconds?: number;
+  handoff: string;
+}) {
   const credentials = { handoffMonitorApi: o.credential };
   const gate = (name: string, x: number, parameters: Record<string, unknown>): Node => ({
     name,

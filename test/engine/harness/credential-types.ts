@@ -21,9 +21,7 @@ export class HarnessCredentialTypes implements ICredentialTypes {
   getByName(name: string): ICredentialType {
     const type = this.types.get(name);
     if (!type) {
-      throw new UnexpectedError(
-        `Credential type "${name}" is not registered with the test harness; pass its class in \`credentialTypes\``,
-      );
+      throw new UnexpectedError(`Credential type "${name}" is not registered with the test harness; pass its class in \`credentialTypes\``);
     }
     return type;
   }

@@ -78,11 +78,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
     this.store[type] = data;
   }
 
-  async updateCredentialsOauthTokenData(
-    _node: INodeCredentialsDetails,
-    type: string,
-    data: ICredentialDataDecryptedObject,
-  ) {
+  async updateCredentialsOauthTokenData(_node: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
     this.store[type] = data;
   }
 
@@ -102,9 +98,16 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
       // Keys and values may be expressions over `$credentials` (e.g. '=Bearer {{$credentials.token}}').
       const resolve = (value: string) => {
         if (!isExpression(value)) return value;
-        const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', {
-          $credentials: credentials,
-        }, undefined, '');
+        const resolved = workflow.expression.getSimpleParameterValue(
+          node,
+          value,
+          'internal',
+          {
+            $credentials: credentials,
+          },
+          undefined,
+          '',
+        );
         return resolved ? String(resolved) : '';
       };
       const target = requestOptions as unknown as Record<string, Record<string, unknown> | undefined>;

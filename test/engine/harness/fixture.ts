@@ -14,8 +14,6 @@ export interface WorkflowFixture {
 
 export function loadWorkflowFixture(path: string): WorkflowFixture {
   const data = JSON.parse(readFileSync(path, 'utf8')) as { nodes: INode[]; connections: IConnections; pinData?: IPinData };
-  const expected = Object.fromEntries(
-    Object.entries(data.pinData ?? {}).map(([node, items]) => [node, items.map((item) => item.json)]),
-  );
+  const expected = Object.fromEntries(Object.entries(data.pinData ?? {}).map(([node, items]) => [node, items.map((item) => item.json)]));
   return { workflow: { nodes: data.nodes, connections: data.connections }, expected };
 }

@@ -1,13 +1,6 @@
 // Turns the engine's IRun into what a test asserts on: per node, per run, the items on each
 // output (json, pairedItem, error), plus lookups that explain themselves when a node did not run.
-import type {
-  ExecutionError,
-  ExecutionStatus,
-  IDataObject,
-  INodeExecutionData,
-  IRun,
-  NodeExecutionHint,
-} from 'n8n-workflow';
+import type { ExecutionError, ExecutionStatus, IDataObject, INodeExecutionData, IRun, NodeExecutionHint } from 'n8n-workflow';
 
 export interface NodeRun {
   /** Items per output index; an output the node left empty is []. */

@@ -17,8 +17,15 @@ const MAX_EVENTS_PER_REQUEST = EVENT_LIMITS.maxEventsPerRequest;
 const MAX_KEY = LEDGER_LIMITS.maxKeyLength;
 
 export const eventSchema = z.strictObject({
-  handoff: z.string({ message: 'is required: the handoff id from the contract' }).min(1, 'must not be empty').max(MAX_HANDOFF_ID_LENGTH, `must be at most ${MAX_HANDOFF_ID_LENGTH} characters`),
-  key: z.string({ message: 'must be a string (the idempotency key)' }).min(1, 'must not be empty').max(MAX_KEY, `must be at most ${MAX_KEY} characters`).optional(),
+  handoff: z
+    .string({ message: 'is required: the handoff id from the contract' })
+    .min(1, 'must not be empty')
+    .max(MAX_HANDOFF_ID_LENGTH, `must be at most ${MAX_HANDOFF_ID_LENGTH} characters`),
+  key: z
+    .string({ message: 'must be a string (the idempotency key)' })
+    .min(1, 'must not be empty')
+    .max(MAX_KEY, `must be at most ${MAX_KEY} characters`)
+    .optional(),
   kind: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower_snake_case word such as validated or qa_failed'),
   at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-01-31T12:00:00Z' }).optional(),
   execution: z

@@ -45,7 +45,11 @@ export function healthRoutes(deps: { store: MonitorStore; contracts: ContractSto
     const checks: Record<string, string> = { store };
     const ready = store === 'ok';
     const contract = deps.contracts.status();
-    checks.contract = contract.lastError ? 'last reload rejected; serving the previous version' : contract.source === 'file' ? 'ok' : 'none loaded';
+    checks.contract = contract.lastError
+      ? 'last reload rejected; serving the previous version'
+      : contract.source === 'file'
+        ? 'ok'
+        : 'none loaded';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
   return router;

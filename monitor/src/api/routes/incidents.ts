@@ -35,7 +35,10 @@ export const incidentRequestSchema = z.strictObject({
     .min(1, 'must not be empty')
     .max(INCIDENT_LIMITS.maxDedupKeyLength, `must be at most ${INCIDENT_LIMITS.maxDedupKeyLength} characters`),
   title: z.string({ message: 'is required: one line a person reads first' }).min(1, 'must not be empty').max(2_000),
-  kind: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower_snake_case word such as request_failed or invalid').optional(),
+  kind: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower_snake_case word such as request_failed or invalid')
+    .optional(),
   severity: z.enum(INCIDENT_SEVERITIES, { message: `must be one of ${INCIDENT_SEVERITIES.join(', ')}` }).optional(),
   owner: z.union([text(200).min(1), person], { message: 'must be a name or {name, channel?, email?}' }).optional(),
   slaSeconds: z
@@ -79,9 +82,16 @@ export const incidentActionSchema = z.strictObject({
 
 const listQuerySchema = z.strictObject({
   handoff: z.string().min(1).max(MAX_HANDOFF_ID_LENGTH).optional(),
-  state: z.enum(['open', 'acknowledged', 'resolved', 'unresolved'], { message: 'must be open, acknowledged, resolved or unresolved' }).optional(),
+  state: z
+    .enum(['open', 'acknowledged', 'resolved', 'unresolved'], { message: 'must be open, acknowledged, resolved or unresolved' })
+    .optional(),
   owner: z.string().min(1).max(200).optional(),
-  limit: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000, 'must be at most 1000').default(100),
+  limit: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000, 'must be at most 1000')
+    .default(100),
 });
 
 /** Incident ids are positive integers; anything else is a 400 that names `id`. */
@@ -114,9 +124,12 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
     const handoff = deps.contracts.handoff(body.handoff);
     // With a contract in force an unknown id is a typo: refuse it rather than open an ownerless incident.
     if (contract.handoffs.length > 0 && !handoff) {
-      throw new ApiError(404, 'unknown_handoff', `Unknown handoff "${body.handoff}": it is not in ${deps.contracts.file} (known: ${contract.handoffs.map((h) => h.id).join(', ')}); pick one of those or add it to the contract`, [
-        { path: 'handoff', message: 'is not in the contract' },
-      ]);
+      throw new ApiError(
+        404,
+        'unknown_handoff',
+        `Unknown handoff "${body.handoff}": it is not in ${deps.contracts.file} (known: ${contract.handoffs.map((h) => h.id).join(', ')}); pick one of those or add it to the contract`,
+        [{ path: 'handoff', message: 'is not in the contract' }],
+      );
     }
     const owner: IncidentPerson | undefined = typeof body.owner === 'string' ? { name: body.owner } : body.owner;
     const result = await open({ ...body, owner, failedAt: body.failedAt ? Date.parse(body.failedAt) : undefined });
@@ -142,7 +155,8 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
     router.post(API_ROUTES[action], async (req, res) => {
       const id = incidentId(req);
       // No body at all (the nodes, older scripts) is fine; a body must be {by?}.
-      const body = req.body === undefined ? {} : parseBody(req, incidentActionSchema, `${action === 'ack' ? 'acknowledge' : 'resolve'} request`);
+      const body =
+        req.body === undefined ? {} : parseBody(req, incidentActionSchema, `${action === 'ack' ? 'acknowledge' : 'resolve'} request`);
       const result = await deps.incidents.transition(id, action, deps.now(), actorName(body.by));
       if (!result.found) throw new ApiError(404, 'incident_not_found', `No incident ${id}; list them with GET /api/v1/incidents`);
       if (!result.ok) throw new ApiError(409, 'incident_conflict', `Incident ${id} ${result.problem}`);

@@ -23,7 +23,11 @@ function checkHandoff(contracts: ContractStore, id: string) {
   const handoff = contracts.handoff(id);
   if (!handoff) {
     const known = contract.handoffs.map((h) => h.id).join(', ');
-    throw new ApiError(404, 'unknown_handoff', `Unknown handoff "${id}": it is not in ${contracts.file} (known: ${known}); pick one of those or add it to the contract`);
+    throw new ApiError(
+      404,
+      'unknown_handoff',
+      `Unknown handoff "${id}": it is not in ${contracts.file} (known: ${known}); pick one of those or add it to the contract`,
+    );
   }
   return handoff;
 }

@@ -21,14 +21,24 @@ const kind = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower_snake_c
 const queueQuery = z.strictObject({
   handoff: handoff.optional(),
   kind: kind.optional(),
-  limit: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000, 'must be at most 1000').default(200),
+  limit: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000, 'must be at most 1000')
+    .default(200),
 });
 
 const replaysBody = z.strictObject({
   handoff: z.string({ message: 'is required: the handoff whose queue to replay' }).min(1, 'must not be empty').max(MAX_HANDOFF_ID_LENGTH),
   kind: kind.optional(),
   keys: z.array(z.string().min(1).max(512)).min(1, 'must name at least one key').max(1_000, 'must name at most 1000 keys').optional(),
-  concurrency: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10, so a recovering target is not flooded').optional(),
+  concurrency: z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10, 'must be at most 10, so a recovering target is not flooded')
+    .optional(),
   dryRun: z.boolean({ message: 'must be true or false' }).optional(),
 });
 
@@ -47,20 +57,33 @@ export function toWireEntry(e: QueueEntry, owner?: { name: string; channel?: str
     attempts: e.attempt,
     replays: e.replays,
     ...(e.lastReplayAt !== null ? { lastReplayAt: new Date(e.lastReplayAt).toISOString() } : {}),
-    ...(e.incident ? { incident: { id: e.incident.id, title: e.incident.title, state: e.incident.state, slaDueAt: e.incident.slaDueAt } } : {}),
+    ...(e.incident
+      ? { incident: { id: e.incident.id, title: e.incident.title, state: e.incident.state, slaDueAt: e.incident.slaDueAt } }
+      : {}),
   };
 }
 
 /** The queue entry an incident stands for, or a 404/409 that says why there is none. */
-export async function entryForIncident(outcomes: OutcomeStore, incident: { id: number; handoff: string; idempotencyKey?: string }): Promise<QueueEntry> {
+export async function entryForIncident(
+  outcomes: OutcomeStore,
+  incident: { id: number; handoff: string; idempotencyKey?: string },
+): Promise<QueueEntry> {
   if (!incident.idempotencyKey) {
-    throw new ApiError(409, 'not_replayable', `Incident ${incident.id} names no idempotency key, so there is no handoff of one record to replay; re-run the workflow in n8n`);
+    throw new ApiError(
+      409,
+      'not_replayable',
+      `Incident ${incident.id} names no idempotency key, so there is no handoff of one record to replay; re-run the workflow in n8n`,
+    );
   }
   const [entry] = await outcomes.queue({ handoff: incident.handoff, keys: [incident.idempotencyKey], limit: 1 });
   if (entry) return entry;
   const pair = await outcomes.pair(incident.handoff, incident.idempotencyKey);
   if (pair?.completedAt != null) {
-    throw new ApiError(409, 'already_completed', `${incident.idempotencyKey} already completed at ${new Date(pair.completedAt).toISOString()} (attempt ${pair.attempt ?? '?'}): nothing to replay`);
+    throw new ApiError(
+      409,
+      'already_completed',
+      `${incident.idempotencyKey} already completed at ${new Date(pair.completedAt).toISOString()} (attempt ${pair.attempt ?? '?'}): nothing to replay`,
+    );
   }
   throw new ApiError(409, 'not_in_queue', `${incident.idempotencyKey} is not in the exception queue (never failed, or closed by hand)`);
 }
@@ -94,7 +117,10 @@ export function queueRoutes(deps: {
   router.post(API_ROUTES.replay, async (req, res) => {
     const raw = String(req.params.id);
     const id = Number(raw);
-    if (!/^\d{1,15}$/.test(raw) || id < 1) throw new ApiError(400, 'invalid_request', `Invalid incident id: id "${raw.slice(0, 40)}" must be a positive whole number`, [{ path: 'id', message: 'must be a positive whole number' }]);
+    if (!/^\d{1,15}$/.test(raw) || id < 1)
+      throw new ApiError(400, 'invalid_request', `Invalid incident id: id "${raw.slice(0, 40)}" must be a positive whole number`, [
+        { path: 'id', message: 'must be a positive whole number' },
+      ]);
     const body = parseBody(req, incidentReplayBody, 'replay');
     const incident = await deps.incidents.get(id);
     if (!incident) throw new ApiError(404, 'incident_not_found', `No incident ${id}; list them with GET /api/v1/incidents`);
@@ -110,7 +136,12 @@ export function queueRoutes(deps: {
   router.post(API_ROUTES.replays, async (req, res) => {
     const body = parseBody(req, replaysBody, 'replay');
     await fresh();
-    res.json(await replays().replayAll({ handoff: body.handoff, kind: body.kind, keys: body.keys }, { concurrency: body.concurrency, dryRun: body.dryRun, by: 'api' }));
+    res.json(
+      await replays().replayAll(
+        { handoff: body.handoff, kind: body.kind, keys: body.keys },
+        { concurrency: body.concurrency, dryRun: body.dryRun, by: 'api' },
+      ),
+    );
   });
 
   return router;

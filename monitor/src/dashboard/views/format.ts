@@ -24,4 +24,5 @@ export function slaCountdown(now: number, dueAt: number, resolved: boolean): Htm
 }
 
 /** Detection is often well under a second: show tenths there rather than a misleading "0s". */
-export const seconds = (s: number | undefined) => (s === undefined ? '—' : s < 10 ? `${(Math.round(s * 10) / 10).toFixed(1)}s` : formatDuration(s * 1000));
+export const seconds = (s: number | undefined) =>
+  s === undefined ? '—' : s < 10 ? `${(Math.round(s * 10) / 10).toFixed(1)}s` : formatDuration(s * 1000);

@@ -6,13 +6,7 @@
  * exactly as on SQLite, while claims and incidents (which never touch these tables) run freely.
  */
 import type { Pool, PoolClient } from 'pg';
-import {
-  BUCKET_RETENTION,
-  type DurationMetric,
-  WINDOWS,
-  type WindowSpan,
-  windowHorizon,
-} from '../../domain/metric-definitions';
+import { BUCKET_RETENTION, type DurationMetric, WINDOWS, type WindowSpan, windowHorizon } from '../../domain/metric-definitions';
 import type { AggregateSnapshot, AggregateStore } from '../../domain/store';
 import { AGGREGATES_LOCK } from './locks';
 import { inTransaction, run, type Statement } from './pool';
@@ -20,7 +14,6 @@ import { countRuns, type FinishedRun, groupCounts, horizonsOf, oldestKeptBucket,
 import { observeInto } from '../rows/histograms';
 
 export type { FinishedRun };
-
 
 /** Writers the execution store calls inside its upsert transaction (after lockAggregates). */
 export interface AggregateWriters {
@@ -68,7 +61,11 @@ export const aggregateWriters: AggregateWriters = {
     if (runs.length === 0) return;
     // Grouped in memory first (rows/windows.ts), then one statement per table for the whole page.
     const { statuses, counts } = countRuns(runs);
-    const { buckets, windows } = groupCounts(counts, horizonsOf((await run<{ span: string; horizon: number }>(client, HORIZONS)).rows), now);
+    const { buckets, windows } = groupCounts(
+      counts,
+      horizonsOf((await run<{ span: string; horizon: number }>(client, HORIZONS)).rows),
+      now,
+    );
     await run(client, BUMP_COUNTERS, [JSON.stringify(statuses)]);
     if (buckets.length > 0) await run(client, BUMP_BUCKETS, [JSON.stringify(buckets)]);
     if (windows.length > 0) await run(client, BUMP_WINDOWS, [JSON.stringify(windows)]);
@@ -82,7 +79,10 @@ export const aggregateWriters: AggregateWriters = {
 
 const statement = (name: string, text: string): Statement => ({ name: `handoff-aggregates-${name}`, text });
 const HORIZON_OF = statement('horizon-of', 'SELECT horizon FROM window_horizons WHERE span = $1');
-const SET_HORIZON = statement('set-horizon', 'INSERT INTO window_horizons (span, horizon) VALUES ($1, $2) ON CONFLICT (span) DO UPDATE SET horizon = excluded.horizon');
+const SET_HORIZON = statement(
+  'set-horizon',
+  'INSERT INTO window_horizons (span, horizon) VALUES ($1, $2) ON CONFLICT (span) DO UPDATE SET horizon = excluded.horizon',
+);
 /** Two series roll the same way: finished runs (runs, failed) and handoff pairs (seen, failed). */
 const SERIES = [
   { name: 'runs', buckets: 'execution_buckets', totals: 'window_totals', count: 'runs' },
@@ -109,7 +109,10 @@ const SERIES = [
   PURGE_BUCKETS: statement(`${s.name}-purge-buckets`, `DELETE FROM ${s.buckets} WHERE resolution = $1 AND bucket < $2`),
 }));
 const STATE_GET = statement('state-get', 'SELECT value FROM collector_state WHERE name = $1');
-const STATE_SET = statement('state-set', 'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
+const STATE_SET = statement(
+  'state-set',
+  'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+);
 const RESOLVED_SINCE = statement(
   'resolved-since',
   `SELECT id, handoff, first_seen_at, resolved_at, idempotency_key FROM incidents
@@ -166,7 +169,8 @@ async function advanceIn(client: PoolClient, now: number) {
     await run(client, SET_HORIZON, [w.span, next]);
   }
   for (const s of SERIES) {
-    for (const [resolution, keepMs] of BUCKET_RETENTION) await run(client, s.PURGE_BUCKETS, [resolution, oldestKeptBucket(now, resolution, keepMs)]);
+    for (const [resolution, keepMs] of BUCKET_RETENTION)
+      await run(client, s.PURGE_BUCKETS, [resolution, oldestKeptBucket(now, resolution, keepMs)]);
   }
 }
 
@@ -181,7 +185,8 @@ async function foldIn(client: PoolClient): Promise<number> {
   );
   // An incident tied to a key is measured with its pair (outcomes/decide.ts); only keyless ones here.
   for (const r of rows) {
-    if (r.idempotency_key === null) await aggregateWriters.observe(client, 'time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
+    if (r.idempotency_key === null)
+      await aggregateWriters.observe(client, 'time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
   }
   const last = rows[rows.length - 1];
   if (last) await run(client, STATE_SET, ['recovery_fold', JSON.stringify([last.resolved_at, last.id])]);
@@ -199,28 +204,27 @@ export function createPostgresAggregates(pool: Pool): AggregateStore {
     foldResolvedIncidents: () => inTransaction(pool, foldIn),
     // One REPEATABLE READ transaction, so every family of a scrape comes from the same instant.
     snapshot: () =>
-      inTransaction(
-        pool,
-        async (client): Promise<AggregateSnapshot> => {
-          await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-          const all = async <R>(s: Statement): Promise<R[]> => (await run(client, s)).rows as R[];
-          return {
-            claims: await all<AggregateSnapshot['claims'][number]>(SNAPSHOT.claims),
-            executions: await all<AggregateSnapshot['executions'][number]>(SNAPSHOT.executions),
-            windows: (await all<{ handoff: string; span: string; runs: number; failed: number }>(SNAPSHOT.windows)).map((w) => ({
+      inTransaction(pool, async (client): Promise<AggregateSnapshot> => {
+        await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const all = async <R>(s: Statement): Promise<R[]> => (await run(client, s)).rows as R[];
+        return {
+          claims: await all<AggregateSnapshot['claims'][number]>(SNAPSHOT.claims),
+          executions: await all<AggregateSnapshot['executions'][number]>(SNAPSHOT.executions),
+          windows: (await all<{ handoff: string; span: string; runs: number; failed: number }>(SNAPSHOT.windows)).map((w) => ({
+            ...w,
+            span: w.span as WindowSpan,
+          })),
+          outcomeWindows: (await all<{ handoff: string; span: string; seen: number; failed: number }>(SNAPSHOT.outcomeWindows)).map(
+            (w) => ({
               ...w,
               span: w.span as WindowSpan,
-            })),
-            outcomeWindows: (await all<{ handoff: string; span: string; seen: number; failed: number }>(SNAPSHOT.outcomeWindows)).map((w) => ({
-              ...w,
-              span: w.span as WindowSpan,
-            })),
-            histograms: await all<AggregateSnapshot['histograms'][number]>(SNAPSHOT.histograms),
-            incidentsOpen: await all<AggregateSnapshot['incidentsOpen'][number]>(SNAPSHOT.incidentsOpen),
-            slaBreaches: await all<AggregateSnapshot['slaBreaches'][number]>(SNAPSHOT.slaBreaches),
-            deadAlerts: await all<{ handoff: string; count: number }>(SNAPSHOT.deadAlerts),
-          };
-        },
-      ),
+            }),
+          ),
+          histograms: await all<AggregateSnapshot['histograms'][number]>(SNAPSHOT.histograms),
+          incidentsOpen: await all<AggregateSnapshot['incidentsOpen'][number]>(SNAPSHOT.incidentsOpen),
+          slaBreaches: await all<AggregateSnapshot['slaBreaches'][number]>(SNAPSHOT.slaBreaches),
+          deadAlerts: await all<{ handoff: string; count: number }>(SNAPSHOT.deadAlerts),
+        };
+      }),
   };
 }

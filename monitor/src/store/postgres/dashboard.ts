@@ -25,10 +25,7 @@ const UNRESOLVED = statement(
   'unresolved',
   "SELECT * FROM incidents WHERE state <> 'resolved' ORDER BY last_seen_at DESC, id DESC LIMIT $1",
 );
-const SEEN_SINCE = statement(
-  'seen-since',
-  'SELECT * FROM incidents WHERE last_seen_at >= $1 ORDER BY last_seen_at DESC, id DESC LIMIT $2',
-);
+const SEEN_SINCE = statement('seen-since', 'SELECT * FROM incidents WHERE last_seen_at >= $1 ORDER BY last_seen_at DESC, id DESC LIMIT $2');
 const COMPLETIONS = statement(
   'completions',
   `SELECT handoff, key, attempt, claimed_at, completed_at, execution_id FROM claims

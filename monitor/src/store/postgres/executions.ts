@@ -40,13 +40,38 @@ const SET_FAILURE = statement(
   'UPDATE executions SET failed_node = coalesce($1, failed_node), error_message = coalesce($2, error_message) WHERE id = $3',
 );
 const STATE_GET = statement('state-get', 'SELECT value FROM collector_state WHERE name = $1');
-const STATE_SET = statement('state-set', 'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
+const STATE_SET = statement(
+  'state-set',
+  'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+);
 
 const insertValues = (w: ExecutionWrite, now: number) => [
-  w.id, w.handoff, w.workflow_id, w.status, w.finished, w.mode, w.started_at, w.stopped_at, w.wait_till, w.retry_of, w.retry_success_id, w.outcome, now,
+  w.id,
+  w.handoff,
+  w.workflow_id,
+  w.status,
+  w.finished,
+  w.mode,
+  w.started_at,
+  w.stopped_at,
+  w.wait_till,
+  w.retry_of,
+  w.retry_success_id,
+  w.outcome,
+  now,
 ];
 const updateValues = (w: ExecutionWrite, now: number) => [
-  w.id, w.status, w.finished, w.mode, w.started_at, w.stopped_at, w.wait_till, w.retry_of, w.retry_success_id, w.outcome, now,
+  w.id,
+  w.status,
+  w.finished,
+  w.mode,
+  w.started_at,
+  w.stopped_at,
+  w.wait_till,
+  w.retry_of,
+  w.retry_success_id,
+  w.outcome,
+  now,
 ];
 
 async function select(client: PoolClient, id: string): Promise<ExecutionRow | undefined> {

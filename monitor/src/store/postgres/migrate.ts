@@ -7,7 +7,6 @@ import type { Pool } from 'pg';
 import { MIGRATION_LOCK } from './locks';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
-
 export async function migrate(pool: Pool, migrations = POSTGRES_MIGRATIONS): Promise<number> {
   const latest = migrations[migrations.length - 1]?.version ?? 0;
   const client = await pool.connect();

@@ -70,7 +70,14 @@ const BY_INCIDENT: Statement = {
 };
 
 /** Used inside the incident transactions; true when the alert was new. */
-export async function enqueueAlert(client: PoolClient, incidentId: number, kind: AlertKind, key: string, message: AlertMessage, now: number): Promise<boolean> {
+export async function enqueueAlert(
+  client: PoolClient,
+  incidentId: number,
+  kind: AlertKind,
+  key: string,
+  message: AlertMessage,
+  now: number,
+): Promise<boolean> {
   const result = await run(client, ENQUEUE, [incidentId, kind, key, JSON.stringify(message), now]);
   return (result.rowCount ?? 0) > 0;
 }
@@ -91,7 +98,10 @@ export function createPostgresOutbox(pool: Pool): AlertOutbox {
       await run(pool, DEAD, [now, tries, problem, id]);
     },
     async dead(filter) {
-      const { rows } = filter.incidentId !== undefined ? await run<Row>(pool, DEAD_OF, [filter.incidentId, filter.limit]) : await run<Row>(pool, DEAD_LIST, [filter.limit]);
+      const { rows } =
+        filter.incidentId !== undefined
+          ? await run<Row>(pool, DEAD_OF, [filter.incidentId, filter.limit])
+          : await run<Row>(pool, DEAD_LIST, [filter.limit]);
       return rows.map(fromRow);
     },
     async list(filter = {}) {

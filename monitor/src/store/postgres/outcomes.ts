@@ -28,7 +28,10 @@ export const FOLD_BATCH = 2_000;
 
 const statement = (name: string, text: string): Statement => ({ name: `handoff-outcomes-${name}`, text });
 const STATE_GET = statement('state-get', 'SELECT value FROM collector_state WHERE name = $1');
-const STATE_SET = statement('state-set', 'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
+const STATE_SET = statement(
+  'state-set',
+  'INSERT INTO collector_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+);
 const EVENTS = statement('events', 'SELECT * FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3');
 const PAIRS = statement(
   'pairs',
@@ -40,7 +43,9 @@ const SAVE = statement(
   'save',
   `INSERT INTO handoff_outcomes (${OUTCOME_COLUMNS.join(', ')})
    SELECT ${OUTCOME_COLUMNS.join(', ')} FROM json_populate_recordset(NULL::handoff_outcomes, $1::json)
-   ON CONFLICT (handoff, key) DO UPDATE SET ${OUTCOME_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+   ON CONFLICT (handoff, key) DO UPDATE SET ${OUTCOME_COLUMNS.slice(2)
+     .map((c) => `${c} = excluded.${c}`)
+     .join(', ')}`,
 );
 const BUMP_BUCKETS = statement(
   'bump-buckets',
@@ -81,7 +86,10 @@ const QUEUE = statement(
    ORDER BY o.failed_at, o.handoff, o.key`,
 );
 const PAIR = statement('pair', 'SELECT * FROM handoff_outcomes WHERE handoff = $1 AND key = $2');
-const COMPLETED = statement('completed', 'SELECT * FROM handoff_outcomes WHERE completed_at IS NOT NULL ORDER BY completed_at DESC LIMIT $1');
+const COMPLETED = statement(
+  'completed',
+  'SELECT * FROM handoff_outcomes WHERE completed_at IS NOT NULL ORDER BY completed_at DESC LIMIT $1',
+);
 
 /** The highest event id below which every insert has committed (or rolled back); undefined when busy. */
 async function settledEventId(pool: Pool): Promise<number | undefined> {
@@ -162,7 +170,9 @@ export function createPostgresOutcomes(pool: Pool): OutcomeStore {
         filter.keys ?? null,
         filter.limit,
       ]);
-      return rows.map((row): QueueEntry => toQueueEntry(fromOutcomeRow(row), row.incident ? toWire(fromIncidentRow(row.incident)) : undefined));
+      return rows.map(
+        (row): QueueEntry => toQueueEntry(fromOutcomeRow(row), row.incident ? toWire(fromIncidentRow(row.incident)) : undefined),
+      );
     },
     async recentlyCompleted(limit) {
       return (await run<OutcomeRow>(pool, COMPLETED, [limit])).rows.map(fromOutcomeRow);

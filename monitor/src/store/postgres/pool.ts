@@ -20,7 +20,9 @@ const INT8_OID = 20;
  */
 const storeTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+    oid === INT8_OID && format !== 'binary'
+      ? (v: string) => Number(v)
+      : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
 };
 
 export interface PostgresTarget {
@@ -41,7 +43,9 @@ export function parseTarget(location: string): PostgresTarget {
   url.searchParams.delete(POOL_PARAM);
   const poolSize = raw === null ? DEFAULT_POOL_SIZE : Number(raw);
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) {
-    throw new Error(`HANDOFF_MONITOR_DB has ${POOL_PARAM}=${raw}; use a whole number of connections from 1 to 1000 (default ${DEFAULT_POOL_SIZE})`);
+    throw new Error(
+      `HANDOFF_MONITOR_DB has ${POOL_PARAM}=${raw}; use a whole number of connections from 1 to 1000 (default ${DEFAULT_POOL_SIZE})`,
+    );
   }
   const shown = new URL(url.href);
   if (shown.password) shown.password = '***';
@@ -77,8 +81,7 @@ export class RetryTransaction extends Error {
   readonly code = 'handoff_retry';
 }
 
-const isRetryable = (err: unknown) =>
-  err instanceof RetryTransaction || RETRYABLE_CODES.has((err as { code?: string })?.code ?? '');
+const isRetryable = (err: unknown) => err instanceof RetryTransaction || RETRYABLE_CODES.has((err as { code?: string })?.code ?? '');
 
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

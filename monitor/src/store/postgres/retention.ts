@@ -16,7 +16,8 @@ const statement = (name: string, text: string): Statement => ({ name: `handoff-r
 // starts at the cursor ($after: the age of the last row the previous batch deleted), so a batch never
 // walks the index entries of rows already deleted but not yet vacuumed. Each answers how many rows it
 // deleted and the age of the last one.
-const counted = (del: string, age: string) => `WITH d AS (${del} RETURNING ${age} AS age) SELECT count(*)::int AS deleted, max(age) AS last FROM d`;
+const counted = (del: string, age: string) =>
+  `WITH d AS (${del} RETURNING ${age} AS age) SELECT count(*)::int AS deleted, max(age) AS last FROM d`;
 
 const CLAIMS = statement(
   'claims',
@@ -136,7 +137,8 @@ export function createPostgresRetention(pool: Pool): RetentionStore {
           if (!mark) return none;
           const [foldAt, foldId] = JSON.parse(mark) as [number, number];
           return inTransaction(pool, async (client) => {
-            const row = (await run<{ deleted: number; last: number | null }>(client, INCIDENTS, [before, limit, after, foldAt, foldId])).rows[0];
+            const row = (await run<{ deleted: number; last: number | null }>(client, INCIDENTS, [before, limit, after, foldAt, foldId]))
+              .rows[0];
             return { deleted: row?.deleted ?? 0, last: row?.last ?? null };
           });
         }

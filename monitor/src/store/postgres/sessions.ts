@@ -6,13 +6,19 @@ import { inTransaction, run, type Statement } from './pool';
 type Row = { id_hash: string; csrf: string; name: string | null; created_at: number; expires_at: number };
 
 const statement = (name: string, text: string): Statement => ({ name: `handoff-sessions-${name}`, text });
-const INSERT = statement('insert', 'INSERT INTO dashboard_sessions (id_hash, csrf, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)');
+const INSERT = statement(
+  'insert',
+  'INSERT INTO dashboard_sessions (id_hash, csrf, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+);
 const EXPIRE = statement('expire', 'DELETE FROM dashboard_sessions WHERE expires_at <= $1');
 const TRIM = statement(
   'trim',
   'DELETE FROM dashboard_sessions WHERE created_at < (SELECT created_at FROM dashboard_sessions ORDER BY created_at DESC LIMIT 1 OFFSET $1)',
 );
-const GET = statement('get', 'SELECT id_hash, csrf, name, created_at, expires_at FROM dashboard_sessions WHERE id_hash = $1 AND expires_at > $2');
+const GET = statement(
+  'get',
+  'SELECT id_hash, csrf, name, created_at, expires_at FROM dashboard_sessions WHERE id_hash = $1 AND expires_at > $2',
+);
 const DESTROY = statement('destroy', 'DELETE FROM dashboard_sessions WHERE id_hash = $1');
 
 export function createPostgresSessions(pool: Pool): SessionStore {

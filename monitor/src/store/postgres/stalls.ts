@@ -33,21 +33,32 @@ const ACTIVITY = statement('activity', 'SELECT handoff, last_run_at, watching_si
 export function createPostgresStalls(pool: Pool): StallStore {
   return {
     async openClaims(limit) {
-      const { rows } = await run<{ handoff: string; key: string; claimed_at: number; lease_expires_at: number | null; execution_id: string | null }>(
-        pool,
-        OPEN_CLAIMS,
-        [limit],
-      );
+      const { rows } = await run<{
+        handoff: string;
+        key: string;
+        claimed_at: number;
+        lease_expires_at: number | null;
+        execution_id: string | null;
+      }>(pool, OPEN_CLAIMS, [limit]);
       return rows.map(
-        (r): OpenClaim => ({ handoff: r.handoff, key: r.key, claimedAt: r.claimed_at, leaseExpiresAt: r.lease_expires_at, executionId: r.execution_id }),
+        (r): OpenClaim => ({
+          handoff: r.handoff,
+          key: r.key,
+          claimedAt: r.claimed_at,
+          leaseExpiresAt: r.lease_expires_at,
+          executionId: r.execution_id,
+        }),
       );
     },
     async awaitingOutcome(handoff, stoppedBefore, limit) {
-      const { rows } = await run<{ id: string; handoff: string; workflow_id: string; stopped_at: number; outcome: string; completed: boolean }>(
-        pool,
-        AWAITING,
-        [handoff, stoppedBefore, limit],
-      );
+      const { rows } = await run<{
+        id: string;
+        handoff: string;
+        workflow_id: string;
+        stopped_at: number;
+        outcome: string;
+        completed: boolean;
+      }>(pool, AWAITING, [handoff, stoppedBefore, limit]);
       return rows.map(
         (r): AwaitingOutcome => ({
           id: r.id,

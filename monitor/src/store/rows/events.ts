@@ -21,5 +21,9 @@ export const fromEventRow = (r: EventRow, json: JsonColumns): StoredEvent => ({
   kind: r.kind,
   at: r.at,
   executionId: r.execution_id ?? undefined,
-  details: (json === 'text' ? (r.details ? JSON.parse(r.details as string) : undefined) : (r.details ?? undefined)) as StoredEvent['details'],
+  details: (json === 'text'
+    ? r.details
+      ? JSON.parse(r.details as string)
+      : undefined
+    : (r.details ?? undefined)) as StoredEvent['details'],
 });

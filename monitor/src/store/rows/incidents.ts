@@ -39,18 +39,62 @@ export interface IncidentRow {
 
 /** Every column a write sets, in the order of toIncidentParams (owner_name and owner_channel copy the owner for the ?owner= filter). */
 export const INCIDENT_COLUMNS = [
-  'handoff', 'dedup_key', 'kind', 'title', 'severity', 'state', 'owner', 'owner_name', 'owner_channel', 'owner_source',
-  'sla_due_at', 'first_seen_at', 'last_seen_at', 'count', 'acknowledged_at', 'resolved_at', 'escalated_at', 'escalated_to',
-  'error', 'context', 'execution', 'idempotency_key', 'resolution', 'acknowledged_by', 'resolved_by',
+  'handoff',
+  'dedup_key',
+  'kind',
+  'title',
+  'severity',
+  'state',
+  'owner',
+  'owner_name',
+  'owner_channel',
+  'owner_source',
+  'sla_due_at',
+  'first_seen_at',
+  'last_seen_at',
+  'count',
+  'acknowledged_at',
+  'resolved_at',
+  'escalated_at',
+  'escalated_to',
+  'error',
+  'context',
+  'execution',
+  'idempotency_key',
+  'resolution',
+  'acknowledged_by',
+  'resolved_by',
 ] as const;
 
 /** JSON goes in as text on both stores: pg would turn a JS array into a Postgres array, not a JSON one. */
 const jsonText = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 export const toIncidentParams = (r: IncidentRecord): (string | number | null)[] => [
-  r.handoff, r.dedupKey, r.kind, r.title, r.severity, r.state, jsonText(r.owner), r.owner.name, r.owner.channel ?? null, r.ownerSource,
-  r.slaDueAt, r.firstSeenAt, r.lastSeenAt, r.count, r.acknowledgedAt, r.resolvedAt, r.escalatedAt, jsonText(r.escalatedTo),
-  jsonText(r.error), jsonText(r.context), jsonText(r.execution), r.idempotencyKey, r.resolution, r.acknowledgedBy, r.resolvedBy,
+  r.handoff,
+  r.dedupKey,
+  r.kind,
+  r.title,
+  r.severity,
+  r.state,
+  jsonText(r.owner),
+  r.owner.name,
+  r.owner.channel ?? null,
+  r.ownerSource,
+  r.slaDueAt,
+  r.firstSeenAt,
+  r.lastSeenAt,
+  r.count,
+  r.acknowledgedAt,
+  r.resolvedAt,
+  r.escalatedAt,
+  jsonText(r.escalatedTo),
+  jsonText(r.error),
+  jsonText(r.context),
+  jsonText(r.execution),
+  r.idempotencyKey,
+  r.resolution,
+  r.acknowledgedBy,
+  r.resolvedBy,
 ];
 
 export function fromIncidentRow(r: IncidentRow, json: JsonColumns): StoredIncident {

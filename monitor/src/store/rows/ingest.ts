@@ -13,7 +13,18 @@ import type { FinishedRun } from './windows';
 /** The columns an upsert writes, as the executions table names them. */
 export type ExecutionWrite = Pick<
   ExecutionRow,
-  'id' | 'handoff' | 'workflow_id' | 'status' | 'finished' | 'mode' | 'started_at' | 'stopped_at' | 'wait_till' | 'retry_of' | 'retry_success_id' | 'outcome'
+  | 'id'
+  | 'handoff'
+  | 'workflow_id'
+  | 'status'
+  | 'finished'
+  | 'mode'
+  | 'started_at'
+  | 'stopped_at'
+  | 'wait_till'
+  | 'retry_of'
+  | 'retry_success_id'
+  | 'outcome'
 >;
 
 export function toExecutionWrite(rec: ExecutionRecord): ExecutionWrite {

@@ -25,14 +25,42 @@ export interface OutcomeRow {
 
 /** Every column, in the order of toOutcomeParams; the first two are the key. */
 export const OUTCOME_COLUMNS = [
-  'handoff', 'key', 'first_seen_at', 'failed_at', 'failure_kind', 'last_failure_at', 'last_failure_kind', 'failures',
-  'detected_at', 'incident_id', 'completed_at', 'attempt', 'recovered_at', 'closed_at', 'last_execution_id', 'replays',
+  'handoff',
+  'key',
+  'first_seen_at',
+  'failed_at',
+  'failure_kind',
+  'last_failure_at',
+  'last_failure_kind',
+  'failures',
+  'detected_at',
+  'incident_id',
+  'completed_at',
+  'attempt',
+  'recovered_at',
+  'closed_at',
+  'last_execution_id',
+  'replays',
   'last_replay_at',
 ] as const;
 
 export const toOutcomeParams = (p: PairOutcome): (string | number | null)[] => [
-  p.handoff, p.key, p.firstSeenAt, p.failedAt, p.failureKind, p.lastFailureAt, p.lastFailureKind, p.failures,
-  p.detectedAt, p.incidentId, p.completedAt, p.attempt, p.recoveredAt, p.closedAt, p.lastExecutionId, p.replays,
+  p.handoff,
+  p.key,
+  p.firstSeenAt,
+  p.failedAt,
+  p.failureKind,
+  p.lastFailureAt,
+  p.lastFailureKind,
+  p.failures,
+  p.detectedAt,
+  p.incidentId,
+  p.completedAt,
+  p.attempt,
+  p.recoveredAt,
+  p.closedAt,
+  p.lastExecutionId,
+  p.replays,
   p.lastReplayAt,
 ];
 

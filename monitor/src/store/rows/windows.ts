@@ -77,7 +77,11 @@ export function countRuns(runs: readonly FinishedRun[]): { statuses: StatusCount
  * purge it unread. (The run series used to write those buckets and the pair series did not; the
  * windows and every reader saw the same either way, since no reader looks past the retention.)
  */
-export function groupCounts(counts: readonly TimedCount[], horizons: Horizons, now: number): { buckets: BucketCell[]; windows: WindowCell[] } {
+export function groupCounts(
+  counts: readonly TimedCount[],
+  horizons: Horizons,
+  now: number,
+): { buckets: BucketCell[]; windows: WindowCell[] } {
   const buckets = new Map<string, BucketCell>();
   const windows = new Map<string, WindowCell>();
   const add = <C extends { count: number; failed: number }>(map: Map<string, C>, id: string, fresh: () => C, c: TimedCount) => {
@@ -90,7 +94,12 @@ export function groupCounts(counts: readonly TimedCount[], horizons: Horizons, n
     for (const [resolution, keepMs] of BUCKET_RETENTION) {
       const bucket = bucketStart(c.at, resolution);
       if (bucket < oldestKeptBucket(now, resolution, keepMs)) continue;
-      add(buckets, `${resolution}\u0000${bucket}\u0000${c.handoff}`, () => ({ resolution, bucket, handoff: c.handoff, count: 0, failed: 0 }), c);
+      add(
+        buckets,
+        `${resolution}\u0000${bucket}\u0000${c.handoff}`,
+        () => ({ resolution, bucket, handoff: c.handoff, count: 0, failed: 0 }),
+        c,
+      );
     }
     for (const w of WINDOWS) {
       const horizon = horizons.get(w.span);

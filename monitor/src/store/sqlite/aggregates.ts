@@ -3,13 +3,7 @@
  * window totals in the collector's own transaction; `advance` subtracts the buckets that left a
  * window. A scrape then reads a few thousand small rows at most, whatever the history holds.
  */
-import {
-  BUCKET_RETENTION,
-  type DurationMetric,
-  WINDOWS,
-  type WindowSpan,
-  windowHorizon,
-} from '../../domain/metric-definitions';
+import { BUCKET_RETENTION, type DurationMetric, WINDOWS, type WindowSpan, windowHorizon } from '../../domain/metric-definitions';
 import type { AggregateSnapshot, AggregateStore } from '../../domain/store';
 import type { SqliteDb } from './open';
 import { countRuns, type FinishedRun, groupCounts, horizonsOf, oldestKeptBucket, windowMove } from '../rows/windows';
@@ -86,8 +80,13 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
   }));
 
   const stateGet = db.prepare<[string], { value: string }>('SELECT value FROM collector_state WHERE name = ?');
-  const stateSet = db.prepare('INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
-  const resolvedSince = db.prepare<[number, number, number, number], { id: number; handoff: string; first_seen_at: number; resolved_at: number; idempotency_key: string | null }>(`
+  const stateSet = db.prepare(
+    'INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  );
+  const resolvedSince = db.prepare<
+    [number, number, number, number],
+    { id: number; handoff: string; first_seen_at: number; resolved_at: number; idempotency_key: string | null }
+  >(`
     SELECT id, handoff, first_seen_at, resolved_at, idempotency_key FROM incidents
     WHERE resolved_at IS NOT NULL AND (resolved_at > ? OR (resolved_at = ? AND id > ?))
     ORDER BY resolved_at, id LIMIT ?`);
@@ -96,7 +95,9 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
   const claims = db.prepare<[], [string, string, number]>('SELECT handoff, decision, count FROM claim_counters').raw(true);
   const executions = db.prepare<[], [string, string, number]>('SELECT handoff, status, count FROM execution_counters').raw(true);
   const windows = db.prepare<[], [string, WindowSpan, number, number]>('SELECT handoff, span, runs, failed FROM window_totals').raw(true);
-  const outcomeWindows = db.prepare<[], [string, WindowSpan, number, number]>('SELECT handoff, span, seen, failed FROM outcome_windows').raw(true);
+  const outcomeWindows = db
+    .prepare<[], [string, WindowSpan, number, number]>('SELECT handoff, span, seen, failed FROM outcome_windows')
+    .raw(true);
   const histograms = db.prepare<[], { metric: DurationMetric; handoff: string; counts: string; sum: number; count: number }>(
     'SELECT metric, handoff, counts, sum, count FROM duration_histograms',
   );
@@ -165,7 +166,8 @@ export function createSqliteAggregates(db: SqliteDb, writers: AggregateWriters):
     const [at, id] = mark ? (JSON.parse(mark.value) as [number, number]) : [-1, 0];
     const rows = resolvedSince.all(at, at, id, FOLD_BATCH);
     // An incident tied to a key is measured with its pair (outcomes/decide.ts); only keyless ones here.
-    for (const r of rows) if (r.idempotency_key === null) writers.observe('time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
+    for (const r of rows)
+      if (r.idempotency_key === null) writers.observe('time_to_recovery', r.handoff, (r.resolved_at - r.first_seen_at) / 1000);
     const last = rows[rows.length - 1];
     if (last) stateSet.run('recovery_fold', JSON.stringify([last.resolved_at, last.id]));
     return rows.length;

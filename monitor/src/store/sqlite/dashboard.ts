@@ -27,7 +27,9 @@ export function createSqliteDashboard(db: SqliteDb): DashboardStore {
   const completions = db.prepare<[number], CompletionRow>(`
     SELECT handoff, key, attempt, claimed_at, completed_at, execution_id FROM claims INDEXED BY claims_completed
     WHERE state = 'completed' ORDER BY completed_at DESC LIMIT ?`);
-  const pending = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM alert_outbox INDEXED BY alert_outbox_due WHERE state = 'pending'");
+  const pending = db.prepare<[], { n: number }>(
+    "SELECT COUNT(*) AS n FROM alert_outbox INDEXED BY alert_outbox_due WHERE state = 'pending'",
+  );
 
   return {
     async runBuckets(resolutionMs, since) {
@@ -35,9 +37,7 @@ export function createSqliteDashboard(db: SqliteDb): DashboardStore {
     },
     async lastSuccess(handoffs) {
       if (handoffs.length === 0) return [];
-      return lastSuccess
-        .all(JSON.stringify(handoffs))
-        .filter((r): r is { handoff: string; at: number } => r.at !== null);
+      return lastSuccess.all(JSON.stringify(handoffs)).filter((r): r is { handoff: string; at: number } => r.at !== null);
     },
     async unresolvedIncidents(limit) {
       return unresolved.all(limit).map((r) => toWire(fromRow(r)));

@@ -30,9 +30,13 @@ export function createSqliteExecutions(db: SqliteDb, writers: AggregateWriters):
     ON CONFLICT (handoff) DO UPDATE SET last_run_at = max(coalesce(last_run_at, 0), excluded.last_run_at)`);
   const unfinished = db.prepare<[number], ExecutionRow>('SELECT * FROM executions WHERE finished = 0 ORDER BY started_at LIMIT ?');
   const forget = db.prepare('DELETE FROM executions WHERE id = ? AND finished = 0');
-  const setFailure = db.prepare('UPDATE executions SET failed_node = coalesce(?, failed_node), error_message = coalesce(?, error_message) WHERE id = ?');
+  const setFailure = db.prepare(
+    'UPDATE executions SET failed_node = coalesce(?, failed_node), error_message = coalesce(?, error_message) WHERE id = ?',
+  );
   const stateGet = db.prepare<[string], { value: string }>('SELECT value FROM collector_state WHERE name = ?');
-  const stateSet = db.prepare('INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
+  const stateSet = db.prepare(
+    'INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  );
 
   /** Failed run → its retry's success: time to recovery, observed once per failed run (rows/ingest.ts). */
   const recover = (pair: RecoveryPair, now: number) => {

@@ -34,8 +34,12 @@ export function prepareAppendEvent(db: SqliteDb) {
 export type RecoverKey = (handoff: string, key: string, resolution: string, now: number) => Incident[];
 
 export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKey: RecoverKey } {
-  const insert = db.prepare(`INSERT INTO incidents (${INCIDENT_COLUMNS.join(', ')}) VALUES (${INCIDENT_COLUMNS.map(() => '?').join(', ')})`);
-  const updateRow = db.prepare(`UPDATE incidents SET (${INCIDENT_COLUMNS.join(', ')}) = (${INCIDENT_COLUMNS.map(() => '?').join(', ')}) WHERE id = ?`);
+  const insert = db.prepare(
+    `INSERT INTO incidents (${INCIDENT_COLUMNS.join(', ')}) VALUES (${INCIDENT_COLUMNS.map(() => '?').join(', ')})`,
+  );
+  const updateRow = db.prepare(
+    `UPDATE incidents SET (${INCIDENT_COLUMNS.join(', ')}) = (${INCIDENT_COLUMNS.map(() => '?').join(', ')}) WHERE id = ?`,
+  );
   const update = (r: StoredIncident) => updateRow.run(...toIncidentParams(r), r.id);
   const openByKey = db.prepare<[string, string], IncidentRow>(
     "SELECT * FROM incidents WHERE handoff = ? AND dedup_key = ? AND state <> 'resolved'",

@@ -37,7 +37,9 @@ export function createSqliteStore(file: string, opts: { retentionMs: number; rea
       ping.get();
     },
     async probeWrite(now) {
-      probe ??= db.prepare("INSERT INTO collector_state (name, value) VALUES ('write_probe', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+      probe ??= db.prepare(
+        "INSERT INTO collector_state (name, value) VALUES ('write_probe', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+      );
       probe.run(new Date(now).toISOString());
     },
     async close() {

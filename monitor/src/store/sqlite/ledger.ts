@@ -24,12 +24,20 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
       completed_at = excluded.completed_at, released_at = excluded.released_at,
       execution_id = excluded.execution_id, workflow_id = excluded.workflow_id, reason = excluded.reason`);
   const params = (r: ClaimRecord) => [
-    r.handoff, r.key, r.state, r.attempt, r.fingerprint, r.claimedAt, r.leaseExpiresAt,
-    r.completedAt, r.releasedAt, r.executionId, r.workflowId, r.reason,
+    r.handoff,
+    r.key,
+    r.state,
+    r.attempt,
+    r.fingerprint,
+    r.claimedAt,
+    r.leaseExpiresAt,
+    r.completedAt,
+    r.releasedAt,
+    r.executionId,
+    r.workflowId,
+    r.reason,
   ];
-  const insertEvent = db.prepare(
-    'INSERT INTO events (handoff, key, kind, at, execution_id, details) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const insertEvent = db.prepare('INSERT INTO events (handoff, key, kind, at, execution_id, details) VALUES (?, ?, ?, ?, ?, ?)');
   const bumpCounter = db.prepare(`
     INSERT INTO claim_counters (handoff, decision, count) VALUES (?, ?, ?)
     ON CONFLICT (handoff, decision) DO UPDATE SET count = count + excluded.count`);
@@ -49,8 +57,17 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
         if (outcome.write) upsert.run(params(outcome.write));
       }
       if (outcome.expiredLease) {
-        insertEvent.run(batch.handoff, item.key, 'lease_expired', now, outcome.expiredLease.executionId,
-          JSON.stringify({ attempt: outcome.expiredLease.attempt, leaseExpiresAt: new Date(outcome.expiredLease.leaseExpiresAt).toISOString() }));
+        insertEvent.run(
+          batch.handoff,
+          item.key,
+          'lease_expired',
+          now,
+          outcome.expiredLease.executionId,
+          JSON.stringify({
+            attempt: outcome.expiredLease.attempt,
+            leaseExpiresAt: new Date(outcome.expiredLease.leaseExpiresAt).toISOString(),
+          }),
+        );
       }
       tally.set(outcome.decision, (tally.get(outcome.decision) ?? 0) + 1);
       const r = outcome.record;
@@ -70,8 +87,14 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
       if (outcome.write) {
         upsert.run(params(outcome.write));
         // The attempt rides along: "recovered: completed at attempt N" reads it from the trace.
-        insertEvent.run(batch.handoff, key, action === 'complete' ? 'completed' : 'released', now, outcome.write.executionId,
-          JSON.stringify({ attempt: outcome.write.attempt, ...(batch.reason ? { reason: batch.reason } : {}) }));
+        insertEvent.run(
+          batch.handoff,
+          key,
+          action === 'complete' ? 'completed' : 'released',
+          now,
+          outcome.write.executionId,
+          JSON.stringify({ attempt: outcome.write.attempt, ...(batch.reason ? { reason: batch.reason } : {}) }),
+        );
       }
       const result: SettleResult = { key, outcome: outcome.outcome };
       if (outcome.record) {

@@ -33,7 +33,9 @@ export function createSqliteOutbox(db: SqliteDb): AlertOutbox {
   const all = db.prepare<[], OutboxRow>('SELECT * FROM alert_outbox ORDER BY id');
   const byIncident = db.prepare<[number], OutboxRow>('SELECT * FROM alert_outbox WHERE incident_id = ? ORDER BY id');
   const dead = db.prepare<[number], OutboxRow>("SELECT * FROM alert_outbox WHERE state = 'dead' ORDER BY id DESC LIMIT ?");
-  const deadOf = db.prepare<[number, number], OutboxRow>("SELECT * FROM alert_outbox WHERE state = 'dead' AND incident_id = ? ORDER BY id DESC LIMIT ?");
+  const deadOf = db.prepare<[number, number], OutboxRow>(
+    "SELECT * FROM alert_outbox WHERE state = 'dead' AND incident_id = ? ORDER BY id DESC LIMIT ?",
+  );
   return {
     async due(now, limit) {
       return due.all(now, limit).map(fromRow);

@@ -5,13 +5,7 @@
  * transaction — a crash mid-fold leaves the previous state, and the next fold redoes the batch.
  */
 import type { Incident } from '../../../../protocol/incidents';
-import {
-  failedExecutionIds,
-  foldOutcomes,
-  type OutcomeEvent,
-  pairKey,
-  recoveredResolution,
-} from '../../outcomes/decide';
+import { failedExecutionIds, foldOutcomes, type OutcomeEvent, pairKey, recoveredResolution } from '../../outcomes/decide';
 import type { PairOutcome } from '../../domain/outcomes';
 import { toWire } from '../../incidents/record';
 import type { OutcomeStore } from '../../domain/store';
@@ -27,17 +21,19 @@ export const FOLD_BATCH = 2_000;
 
 export function createSqliteOutcomes(db: SqliteDb, deps: { writers: AggregateWriters; recoverKey: RecoverKey }): OutcomeStore {
   const stateGet = db.prepare<[string], { value: string }>('SELECT value FROM collector_state WHERE name = ?');
-  const stateSet = db.prepare('INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
-  const eventsAfter = db.prepare<[number, number], EventRow>(
-    'SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?',
+  const stateSet = db.prepare(
+    'INSERT INTO collector_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   );
+  const eventsAfter = db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?');
   const pair = db.prepare<[string, string], OutcomeRow>('SELECT * FROM handoff_outcomes WHERE handoff = ? AND key = ?');
   const byExecution = db.prepare<[string], OutcomeRow>(
     'SELECT * FROM handoff_outcomes WHERE last_execution_id = ? AND last_execution_id IS NOT NULL',
   );
   const save = db.prepare(`
     INSERT INTO handoff_outcomes (${OUTCOME_COLUMNS.join(', ')}) VALUES (${OUTCOME_COLUMNS.map(() => '?').join(', ')})
-    ON CONFLICT (handoff, key) DO UPDATE SET ${OUTCOME_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`);
+    ON CONFLICT (handoff, key) DO UPDATE SET ${OUTCOME_COLUMNS.slice(2)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ')}`);
   const bumpBucket = db.prepare(`
     INSERT INTO outcome_buckets (resolution, bucket, handoff, seen, failed) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (resolution, bucket, handoff) DO UPDATE SET seen = seen + excluded.seen, failed = failed + excluded.failed`);
@@ -82,7 +78,10 @@ export function createSqliteOutcomes(db: SqliteDb, deps: { writers: AggregateWri
     for (const id of failedExecutionIds(events)) {
       const found = byExecution.all(id).map(fromOutcomeRow);
       for (const p of found) pairs.set(pairKey(p.handoff, p.key), pairs.get(pairKey(p.handoff, p.key)) ?? p);
-      keysByExecution.set(id, found.map((p) => ({ handoff: p.handoff, key: p.key })));
+      keysByExecution.set(
+        id,
+        found.map((p) => ({ handoff: p.handoff, key: p.key })),
+      );
     }
     const result = foldOutcomes(events, { pairs, keysByExecution });
     for (const p of result.pairs) save.run(toOutcomeParams(p));

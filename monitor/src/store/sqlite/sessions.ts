@@ -21,7 +21,9 @@ export function createSqliteSessions(db: SqliteDb): SessionStore {
     });
     return {
       create,
-      get: db.prepare<[string, number], Row>('SELECT id_hash, csrf, name, created_at, expires_at FROM dashboard_sessions WHERE id_hash = ? AND expires_at > ?'),
+      get: db.prepare<[string, number], Row>(
+        'SELECT id_hash, csrf, name, created_at, expires_at FROM dashboard_sessions WHERE id_hash = ? AND expires_at > ?',
+      ),
       destroy: db.prepare('DELETE FROM dashboard_sessions WHERE id_hash = ?'),
     };
   };
