@@ -218,7 +218,6 @@ export async function startMonitor(
     now,
     logger: logger.child({ component: 'retention' }),
   });
-  purger.start(PURGE_INTERVAL_MS);
 
   // The leader's duties: started when this replica leads, stopped when it stops leading. Any replica
   // still serves the API and the dashboard, folds after its own writes and answers the on-demand calls below.
@@ -236,6 +235,9 @@ export async function startMonitor(
   if (detectorIntervalMs > 0)
     leaderDuties.push({ name: 'stall detectors', start: () => detector.start(detectorIntervalMs), stop: () => detector.stop() });
   if (outcomeIntervalMs > 0) leaderDuties.push(periodic('outcome fold', outcomeIntervalMs, () => folder.kick()));
+  // One replica purges the store for all: the rows are shared, and on Postgres two purges would only
+  // contend for the same rows. On SQLite the one process leads.
+  leaderDuties.push({ name: 'retention purge', start: () => purger.start(PURGE_INTERVAL_MS), stop: () => purger.stop() });
   const duties = createDuties(leaderDuties, logger.child({ component: 'leader' }));
   let shuttingDown = false;
   leadership.onChange((lead) => {

@@ -161,6 +161,9 @@ export function createRetentionPurger(deps: {
   return {
     run,
     start(intervalMs) {
+      // Started again after a stop when this replica leads again: purges run in full once more.
+      stopping = false;
+      if (timer) return;
       timer = setInterval(() => {
         run().catch((err) => deps.logger.error({ err }, 'retention purge failed'));
       }, intervalMs);
@@ -169,6 +172,7 @@ export function createRetentionPurger(deps: {
     async stop() {
       stopping = true;
       if (timer) clearInterval(timer);
+      timer = undefined;
       await running?.catch(() => undefined);
     },
   };
