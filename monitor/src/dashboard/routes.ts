@@ -92,8 +92,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       'Not allowed',
       'overview',
       a,
-      html`<h1>${status === 404 ? 'Not found' : 'Not allowed'}</h1>
-        <p class="flash bad">${message}</p>`,
+      html`<h1>${status === 404 ? 'Not found' : 'Not allowed'}</h1><p class="flash bad">${message}</p>`,
       performance.now(),
     );
 
@@ -187,8 +186,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       if (!incident)
         return {
           status: 404,
-          body: html`<h1>Not found</h1>
-            <p class="empty">No incident ${String(req.params.id)}. <a href="/incidents">All incidents</a></p>`,
+          body: html`<h1>Not found</h1><p class="empty">No incident ${String(req.params.id)}. <a href="/incidents">All incidents</a></p>`,
         };
       const raw = typeof req.query.done === 'string' ? req.query.done : undefined;
       // Replay results are whole sentences; ack/resolve send "12 resolved".
