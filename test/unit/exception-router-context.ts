@@ -5,6 +5,9 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
 import { fakeMonitorFetch } from './monitor-fetch-fake';
 
+/** The fake monitor's address: only requests to it are faked. */
+const MONITOR_URL = 'http://monitor.test';
+
 export interface FakeCall {
   url: string;
   method: string;
@@ -46,7 +49,7 @@ export function fakeContext(opts: FakeOptions) {
     getWorkflow: () => ({ id: 'wf7', name: 'Kickoff', active: true }),
     getInstanceBaseUrl: () => 'https://n8n.example.test/',
     getExecutionCancelSignal: () => undefined,
-    getCredentials: async () => ({ url: 'http://monitor.test', token: 'monitor-token-0123456789' }),
+    getCredentials: async () => ({ url: MONITOR_URL, token: 'monitor-token-0123456789' }),
     addExecutionHints: () => undefined,
     helpers: {
       httpRequest: async (req: IHttpRequestOptions) => {
@@ -62,12 +65,15 @@ export function fakeContext(opts: FakeOptions) {
       },
     },
   };
-  fakeMonitorFetch(async (request) => {
-    const call = { url: request.url, method: request.method, body: request.body ?? null };
-    monitorCalls.push(call);
-    if (!opts.monitor) return { statusCode: 200, body: {} };
-    return opts.monitor(call);
-  });
+  fakeMonitorFetch(
+    async (request) => {
+      const call = { url: request.url, method: request.method, body: request.body ?? null };
+      monitorCalls.push(call);
+      if (!opts.monitor) return { statusCode: 200, body: {} };
+      return opts.monitor(call);
+    },
+    { only: (url) => url.startsWith(MONITOR_URL) },
+  );
   return { ctx: ctx as unknown as IExecuteFunctions, monitorCalls, webhookCalls };
 }
 
