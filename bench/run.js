@@ -90,5 +90,10 @@ for (const s of sections) {
 if (!only.length) {
   writeFileSync(path.join(__dirname, 'RESULTS.md'), `${lines.join('\n')}\n`);
   console.log('\nWrote bench/RESULTS.md');
+} else if (process.env.BENCH_SECTIONS_OUT) {
+  // A partial run leaves RESULTS.md alone; its sections can still be kept as Markdown (e.g. to show a
+  // benchmark re-run beside the full run's results, saying so).
+  writeFileSync(process.env.BENCH_SECTIONS_OUT, `${lines.slice(5).join('\n')}\n`);
+  console.log(`\nWrote the sections to ${process.env.BENCH_SECTIONS_OUT}`);
 }
 process.exit(failed ? 1 : 0);
