@@ -17,15 +17,13 @@ import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Client } from 'pg';
+import { ADMIN_URL, admin } from './lib/postgres-admin';
+import { serveMonitor, type ChildServer } from './lib/servers';
 import { KICKOFF, runDeal } from './lib/deal-traffic';
 import { monitorClient, type MonitorClient } from './lib/monitor-client';
 import { fmt, percentile, report, type BenchRow } from './lib/report';
-import { startChild, type ChildServer } from './lib/servers';
 
 const TOKEN = 'bench-token-0123456789abcdef';
-const REPO = join(__dirname, '..');
-const ADMIN_URL = process.env.HANDOFF_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLIENTS = 50;
 const RATE = Number(process.env.FLOOD_RATE ?? 500);
 const OPEN_SECONDS = Number(process.env.FLOOD_SECONDS ?? 10);
@@ -106,21 +104,6 @@ function rows(store: string, open: Flood, closed: Flood, target: boolean): Bench
   ];
 }
 
-async function serve(db: string, contracts: string): Promise<ChildServer> {
-  return startChild(
-    process.execPath,
-    [join(REPO, 'monitor', 'bin', 'handoff-monitor.js'), 'serve'],
-    {
-      HANDOFF_MONITOR_TOKEN: TOKEN,
-      HANDOFF_MONITOR_PORT: '0',
-      HANDOFF_MONITOR_DB: db,
-      HANDOFF_CONTRACTS: contracts,
-      HANDOFF_LOG_LEVEL: 'info',
-    },
-    /"url":"(http[^"]+)"|LISTENING (\S+)/,
-  );
-}
-
 async function measure(store: string, urls: string[]): Promise<[Flood, Flood]> {
   // Sockets split evenly over the replicas: CLIENTS in all, so each client keeps its own connection.
   const clients = urls.map((u) => monitorClient(u, TOKEN, Math.ceil(CLIENTS / urls.length)));
@@ -142,16 +125,6 @@ async function measure(store: string, urls: string[]): Promise<[Flood, Flood]> {
   }
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'handoff-bench-flood-'));
   const contracts = join(dir, 'handoffs.yaml');
@@ -164,16 +137,16 @@ async function main() {
   pgUrl.pathname = `/${database}`;
   const servers: ChildServer[] = [];
   try {
-    const sqlite = await serve(join(dir, 'monitor.db'), contracts);
+    const sqlite = await serveMonitor(TOKEN, join(dir, 'monitor.db'), contracts);
     servers.push(sqlite);
     const [liteOpen, liteClosed] = await measure('SQLite', [sqlite.url]);
     await sqlite.stop();
 
     await admin(`CREATE DATABASE ${database}`);
     // The first replica migrates the database; the second starts on the migrated schema.
-    const first = await serve(pgUrl.href, contracts);
+    const first = await serveMonitor(TOKEN, pgUrl.href, contracts);
     servers.push(first);
-    const second = await serve(pgUrl.href, contracts);
+    const second = await serveMonitor(TOKEN, pgUrl.href, contracts);
     servers.push(second);
     const [pgOpen, pgClosed] = await measure('Postgres', [first.url, second.url]);
 

@@ -14,17 +14,16 @@ import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { ADMIN_URL, admin } from './lib/postgres-admin';
+import { serveMonitor } from './lib/servers';
 import { Client } from 'pg';
 import { openStore } from '../monitor/src/store';
 import { growthSvg, type GrowthSeries } from './lib/growth-svg';
 import { freshKey, SEED_HANDOFF, seedPostgres, seedSqlite } from './lib/ledger-seed';
 import { monitorClient } from './lib/monitor-client';
 import { fmt, percentile, report, type BenchRow } from './lib/report';
-import { startChild } from './lib/servers';
 
 const TOKEN = 'bench-token-0123456789abcdef';
-const REPO = join(__dirname, '..');
-const ADMIN_URL = process.env.HANDOFF_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZES = (process.env.GROWTH_KEYS ?? '10000,1000000,10000000').split(',').map(Number);
 const SINGLE_CLAIMS = 1_000;
 const BATCH = 10_000;
@@ -85,21 +84,6 @@ async function measure(url: string, nextKey: () => string): Promise<Omit<Stage, 
   }
 }
 
-async function serve(db: string, contracts: string) {
-  return startChild(
-    process.execPath,
-    [join(REPO, 'monitor', 'bin', 'handoff-monitor.js'), 'serve'],
-    {
-      HANDOFF_MONITOR_TOKEN: TOKEN,
-      HANDOFF_MONITOR_PORT: '0',
-      HANDOFF_MONITOR_DB: db,
-      HANDOFF_CONTRACTS: contracts,
-      HANDOFF_LOG_LEVEL: 'info',
-    },
-    /"url":"(http[^"]+)"|LISTENING (\S+)/,
-  );
-}
-
 interface GrowingStore {
   name: string;
   db: string;
@@ -128,7 +112,7 @@ async function grow(stores: GrowingStore[], contracts: string, seeded: { keys: n
     const onDisk = await Promise.all(stores.map((s) => s.bytes()));
     seeded.keys = keys;
     for (const [i, s] of stores.entries()) {
-      const monitor = await serve(s.db, contracts);
+      const monitor = await serveMonitor(TOKEN, s.db, contracts);
       try {
         const m = await measure(monitor.url, s.nextKey);
         s.stages.push({ keys, seedMs: seedMs[i], bytes: onDisk[i], ...m });
@@ -139,16 +123,6 @@ async function grow(stores: GrowingStore[], contracts: string, seeded: { keys: n
         await monitor.stop();
       }
     }
-  }
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
 

@@ -11,24 +11,13 @@ import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Client } from 'pg';
+import { ADMIN_URL, admin } from './lib/postgres-admin';
 import { measureClaims } from './lib/claim-load';
 import { fmt, report } from './lib/report';
 import { startChild, type ChildServer } from './lib/servers';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 const REPO = join(__dirname, '..');
-const ADMIN_URL = process.env.HANDOFF_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function main() {
   // The CLI runs the compiled monitor: build it so the Postgres store in this tree is the one measured.

@@ -15,6 +15,7 @@ import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { ADMIN_URL, admin } from './lib/postgres-admin';
 import { Client } from 'pg';
 import { Worker } from 'worker_threads';
 import { createLogger, loadConfig, startMonitor, type RunningMonitor } from '../monitor/src';
@@ -26,7 +27,6 @@ const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const TARGET_MS = 50;
 const TOKEN = 'bench-token-0123456789abcdef';
 const DAY = 86_400_000;
-const ADMIN_URL = process.env.HANDOFF_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Claims are measured this long before the purge starts (the baseline) and after it ends. */
 const BASELINE_MS = 3_000;
 const AFTER_MS = 1_000;
@@ -209,16 +209,6 @@ async function run(db: string): Promise<Measured> {
     return await measure(monitor);
   } finally {
     await monitor.close();
-  }
-}
-
-async function admin(sql: string) {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
 

@@ -1,5 +1,6 @@
 /** Starts a server script as a child process and waits for the `LISTENING <url>` line it prints. */
 import { spawn, type ChildProcess } from 'child_process';
+import { join } from 'path';
 
 export interface ChildServer {
   url: string;
@@ -45,4 +46,20 @@ export function startChild(
       reject(new Error(`server exited (${code}) before listening:\n${out}`));
     });
   });
+}
+
+/** `handoff-monitor serve` from this tree on a free port, with the given store and contract. */
+export function serveMonitor(token: string, db: string, contracts: string): Promise<ChildServer> {
+  return startChild(
+    process.execPath,
+    [join(__dirname, '..', '..', 'monitor', 'bin', 'handoff-monitor.js'), 'serve'],
+    {
+      HANDOFF_MONITOR_TOKEN: token,
+      HANDOFF_MONITOR_PORT: '0',
+      HANDOFF_MONITOR_DB: db,
+      HANDOFF_CONTRACTS: contracts,
+      HANDOFF_LOG_LEVEL: 'info',
+    },
+    /"url":"(http[^"]+)"|LISTENING (\S+)/,
+  );
 }
