@@ -31,6 +31,24 @@ const input = (over: Partial<Parameters<typeof decideClaim>[1]> = {}) => ({
 });
 
 describe('decideClaim (docs/architecture.md, Ledger API)', () => {
+  it('writes a first attempt for a key it has no record of: the SQLite ledger inserts exactly these literals', () => {
+    const { write } = decideClaim(undefined, input({ fingerprint: 'fp', workflowId: 'w9' }));
+    expect(write).toEqual({
+      handoff: 'kickoff',
+      key: 'deal-1',
+      state: 'claimed',
+      attempt: 1,
+      fingerprint: 'fp',
+      claimedAt: NOW,
+      leaseExpiresAt: NOW + LEASE,
+      completedAt: null,
+      releasedAt: null,
+      executionId: 'e2',
+      workflowId: 'w9',
+      reason: null,
+    });
+  });
+
   it.each([
     ['no record', undefined, {}, 'new', 1, 'claimed'],
     ['completed', record({ state: 'completed', completedAt: NOW - 5_000, leaseExpiresAt: null }), {}, 'duplicate', 1, 'completed'],

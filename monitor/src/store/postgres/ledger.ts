@@ -20,13 +20,16 @@ import { insertEvents } from './events';
 import { inTransaction, RetryTransaction, run, type Statement } from './pool';
 import { claimInput, ClaimRow, fromClaimRow, isoCache, toClaimRow } from '../rows/claims';
 
-const COLUMNS = `handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
-                 completed_at, released_at, execution_id, workflow_id, reason`;
-
+/**
+ * What decideClaim writes for a key it has no record of (attempt 1, claimed, nothing settled): only the
+ * key and the fingerprint differ from key to key, so the batch travels as two arrays and four values
+ * instead of a JSON row per key (a fifth of the bytes to send and for Postgres to parse).
+ */
 const INSERT_NEW: Statement = {
-  name: 'handoff-claims-insert-new',
-  text: `INSERT INTO claims (${COLUMNS})
-         SELECT ${COLUMNS} FROM json_populate_recordset(NULL::claims, $1::json) ORDER BY key
+  name: 'handoff-claims-insert-first-attempts',
+  text: `INSERT INTO claims (handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at, execution_id, workflow_id)
+         SELECT $1, f.key, 'claimed', 1, f.fingerprint, $4, $5, $6, $7
+         FROM unnest($2::text[], $3::text[]) AS f (key, fingerprint) ORDER BY f.key
          ON CONFLICT (handoff, key) DO NOTHING
          RETURNING key`,
 };
@@ -80,9 +83,20 @@ export function createPostgresLedger(pool: Pool, opts: { retentionMs: number }):
     // Step 1: what decideClaim writes for a key it has never seen, for each key's first occurrence.
     const fresh = new Map<string, ClaimOutcome>();
     for (const item of batch.items) if (!fresh.has(item.key)) fresh.set(item.key, decideClaim(undefined, input(item)));
-    const { rows: insertedRows } = await run<{ key: string }>(client, INSERT_NEW, [
-      JSON.stringify([...fresh.values()].map((o) => toClaimRow(o.write!))),
-    ]);
+    // The claim time, lease and execution are the batch's, the same in every first attempt.
+    const firstAttempts = [...fresh.values()].map((o) => o.write!);
+    const shared = firstAttempts[0];
+    const { rows: insertedRows } = shared
+      ? await run<{ key: string }>(client, INSERT_NEW, [
+          batch.handoff,
+          firstAttempts.map((r) => r.key),
+          firstAttempts.map((r) => r.fingerprint),
+          shared.claimedAt,
+          shared.leaseExpiresAt,
+          shared.executionId,
+          shared.workflowId,
+        ])
+      : { rows: [] };
     const inserted = new Set(insertedRows.map((r) => r.key));
 
     // Step 2: the keys that were already known, locked until commit.

@@ -14,8 +14,14 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
   const COLUMNS = `(handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
                     completed_at, released_at, execution_id, workflow_id, reason)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-  // Most keys in a batch are new: one INSERT that does nothing on a known key saves the SELECT.
-  const insertNew = db.prepare(`INSERT INTO claims ${COLUMNS} ON CONFLICT (handoff, key) DO NOTHING`);
+  // Most keys in a batch are new: one INSERT that does nothing on a known key saves the SELECT. It
+  // writes what decideClaim writes for a key it has no record of (attempt 1, claimed, nothing settled)
+  // and binds only what varies: each bound value costs, and this runs once per key of every batch.
+  const insertNew = db.prepare(`
+    INSERT INTO claims (handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at, execution_id, workflow_id)
+    VALUES (?, ?, 'claimed', 1, ?, ?, ?, ?, ?)
+    ON CONFLICT (handoff, key) DO NOTHING`);
+  const firstAttempt = (r: ClaimRecord) => [r.handoff, r.key, r.fingerprint, r.claimedAt, r.leaseExpiresAt, r.executionId, r.workflowId];
   const upsert = db.prepare(`
     INSERT INTO claims ${COLUMNS}
     ON CONFLICT (handoff, key) DO UPDATE SET
@@ -51,7 +57,7 @@ export function createSqliteLedger(db: SqliteDb, opts: { retentionMs: number }):
       const input = claimInput(batch, item, now, opts.retentionMs);
       // The decision for "no record" is taken first; the INSERT tells whether there was none.
       let outcome = decideClaim(undefined, input);
-      if (insertNew.run(params(outcome.write!)).changes === 0) {
+      if (insertNew.run(firstAttempt(outcome.write!)).changes === 0) {
         const row = select.get(batch.handoff, item.key);
         outcome = decideClaim(row && fromClaimRow(row), input);
         if (outcome.write) upsert.run(params(outcome.write));

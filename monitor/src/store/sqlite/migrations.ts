@@ -308,4 +308,40 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       ALTER TABLE incidents ADD COLUMN resolved_by TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'claims state check without an IN list',
+    sql: `
+      -- SQLite evaluates CHECK (state IN (…)) by building a small temporary table for every row it
+      -- checks: inserting a claim took 3.5 µs with it and 2.7 µs without (SQLite 3.51, issue 17). The
+      -- same rule written with OR costs nothing measurable. SQLite cannot
+      -- change a CHECK in place (and better-sqlite3 forbids editing the schema table), so the table is
+      -- rebuilt once: every row copied, the indexes created again.
+      CREATE TABLE claims_rebuilt (
+        handoff          TEXT    NOT NULL,
+        key              TEXT    NOT NULL,
+        state            TEXT    NOT NULL CHECK (state = 'claimed' OR state = 'completed' OR state = 'released'),
+        attempt          INTEGER NOT NULL,
+        fingerprint      TEXT,
+        claimed_at       INTEGER NOT NULL,
+        lease_expires_at INTEGER,
+        completed_at     INTEGER,
+        released_at      INTEGER,
+        execution_id     TEXT,
+        workflow_id      TEXT,
+        reason           TEXT,
+        PRIMARY KEY (handoff, key)
+      ) WITHOUT ROWID;
+      INSERT INTO claims_rebuilt (handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
+                                  completed_at, released_at, execution_id, workflow_id, reason)
+        SELECT handoff, key, state, attempt, fingerprint, claimed_at, lease_expires_at,
+               completed_at, released_at, execution_id, workflow_id, reason FROM claims;
+      DROP TABLE claims;
+      ALTER TABLE claims_rebuilt RENAME TO claims;
+      CREATE INDEX claims_live_leases ON claims (lease_expires_at) WHERE state = 'claimed';
+      CREATE INDEX claims_completed ON claims (completed_at) WHERE state = 'completed';
+      CREATE INDEX claims_completed_by_execution ON claims (handoff, execution_id)
+        WHERE state = 'completed' AND execution_id IS NOT NULL;
+    `,
+  },
 ];
