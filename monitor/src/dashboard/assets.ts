@@ -36,6 +36,8 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap
 .state.open { background:#fde2e1; color:#8e1c1c; } .state.acknowledged { background:#fff0cc; color:#7a4d00; } .state.resolved { background:#e0f2e3; color:#1e5a24; }
 .sev { font-size:12px; color:var(--muted); }
 .sev.critical, .sev.high { color:var(--red); font-weight:600; }
+/* The handoff's name and its health reasons: wide enough to read as sentences, not a word per line. */
+td.handoff { min-width:16rem; }
 .reasons { margin:4px 0 0; padding:0; list-style:none; font-size:13px; color:var(--muted); }
 .owner small { color:var(--muted); display:block; }
 .sla-over { color:var(--red); font-weight:600; } .sla-soon { color:var(--amber); font-weight:600; }

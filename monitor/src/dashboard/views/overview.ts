@@ -13,7 +13,7 @@ const rateCell = (r: Rate, runs: RunRate) =>
 function row(r: HandoffRow, now: number): Html {
   return html`<tr id="handoff-${r.id}" data-handoff="${r.id}" data-health="${r.health.level}">
 <td><span class="pill ${r.health.level}">${r.health.level}</span></td>
-<td><strong>${r.name}</strong>${r.unlisted ? html` <small class="muted">(not in the contract)</small>` : ''}<br><small class="muted">${r.id}</small>
+<td class="handoff"><strong>${r.name}</strong>${r.unlisted ? html` <small class="muted">(not in the contract)</small>` : ''}<br><small class="muted">${r.id}</small>
 ${r.health.reasons.length ? html`<ul class="reasons">${r.health.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}</td>
 <td class="owner">${r.owner.name}${r.owner.channel ? html`<small>${r.owner.channel}</small>` : ''}</td>
 ${rateCell(r.rates['1h'], r.runRates['1h'])}${rateCell(r.rates['24h'], r.runRates['24h'])}${rateCell(r.rates['7d'], r.runRates['7d'])}
