@@ -23,11 +23,25 @@ export const DEFAULT_OUTCOME_TIMEOUT_MS = 120_000;
 /** Bulk replays read at most this many queue entries at once. */
 export const MAX_BULK = 1_000;
 
+/**
+ * Who asked for a replay, recorded in the pair's `replayed` checkpoint: `by` is the person (the name
+ * given at sign-in on the dashboard, or `by` in the API body, which `handoff-monitor replay` fills
+ * with --by or the OS user name), already cleaned by incidents/actor.ts; absent when nobody gave one.
+ * `via` is where the request came in.
+ */
+export interface ReplayRequester {
+  by?: string;
+  via: 'dashboard' | 'api';
+}
+
 export interface ReplayService {
   plan(filter: QueueFilter): Promise<ReplayPlanned[]>;
   /** Replays one queue entry and waits for its outcome. */
-  replayOne(entry: QueueEntry, by: string): Promise<ReplayResultWire>;
-  replayAll(filter: Omit<QueueFilter, 'limit'>, opts: { concurrency?: number; dryRun?: boolean; by: string }): Promise<ReplaysResponse>;
+  replayOne(entry: QueueEntry, who: ReplayRequester): Promise<ReplayResultWire>;
+  replayAll(
+    filter: Omit<QueueFilter, 'limit'>,
+    opts: { concurrency?: number; dryRun?: boolean; who: ReplayRequester },
+  ): Promise<ReplaysResponse>;
 }
 
 export function toPlanned(entry: QueueEntry, owner?: { name: string; channel?: string }): ReplayPlanned {
@@ -58,7 +72,7 @@ export function createReplayService(deps: {
   const pollMs = deps.pollMs ?? 250;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  const attempt = async (entry: QueueEntry, by: string): Promise<ReplayAttempt> => {
+  const attempt = async (entry: QueueEntry, who: ReplayRequester): Promise<ReplayAttempt> => {
     await deps.flushOutcomes();
     const pair = await deps.store.outcomes.pair(entry.handoff, entry.key);
     if (pair?.completedAt != null) {
@@ -93,7 +107,7 @@ export function createReplayService(deps: {
         kind: OUTCOME_EVENTS.replayed,
         at: startedAt,
         executionId,
-        details: { by, of: executionId, workflowId: loaded.input.workflowId },
+        details: { ...(who.by ? { by: who.by } : {}), via: who.via, of: executionId, workflowId: loaded.input.workflowId },
       },
     ]);
     const delivered = await deliverReplay({
@@ -132,9 +146,9 @@ export function createReplayService(deps: {
     async plan(filter) {
       return (await deps.store.outcomes.queue(filter)).map((e) => toPlanned(e, ownerOf(e.handoff)));
     },
-    async replayOne(entry, by) {
-      const r = await attempt(entry, by).catch((err: Error): ReplayAttempt => ({ outcome: 'error', message: err.message }));
-      deps.logger.info({ handoff: entry.handoff, key: entry.key, outcome: r.outcome, by }, 'replay');
+    async replayOne(entry, who) {
+      const r = await attempt(entry, who).catch((err: Error): ReplayAttempt => ({ outcome: 'error', message: err.message }));
+      deps.logger.info({ handoff: entry.handoff, key: entry.key, outcome: r.outcome, by: who.by, via: who.via }, 'replay');
       return { handoff: entry.handoff, key: entry.key, outcome: r.outcome, message: r.message };
     },
     async replayAll(filter, opts) {
@@ -143,10 +157,20 @@ export function createReplayService(deps: {
       if (opts.dryRun) return { dryRun: true, planned, results: [], stopped: null };
       const run = await runReplays(entries, {
         concurrency: opts.concurrency ?? DEFAULT_REPLAY_CONCURRENCY,
-        replayOne: (e) => attempt(e, opts.by),
+        replayOne: (e) => attempt(e, opts.who),
       });
       const results = run.results.map((r) => ({ handoff: r.entry.handoff, key: r.key, outcome: r.outcome, message: r.message }));
-      deps.logger.info({ handoff: filter.handoff, kind: filter.kind, replays: results.length, stopped: run.stopped?.key }, 'bulk replay');
+      deps.logger.info(
+        {
+          handoff: filter.handoff,
+          kind: filter.kind,
+          replays: results.length,
+          stopped: run.stopped?.key,
+          by: opts.who.by,
+          via: opts.who.via,
+        },
+        'bulk replay',
+      );
       return { dryRun: false, planned, results, stopped: run.stopped ?? null };
     },
   };
