@@ -230,4 +230,36 @@ describe('exception queue and replay', () => {
     // Every replay failed again: each was delivered once, none refused before it ran.
     expect(h.n8n.webhookCalls).toHaveLength(5);
   });
+
+  it("an incident the nightly reconcile opened, joined later by the kickoff's failure, replays the kickoff's run", async () => {
+    h.n8n.putWorkflow({
+      id: '300',
+      name: 'Nightly reconcile',
+      active: true,
+      nodes: [{ name: 'Every night', type: 'n8n-nodes-base.scheduleTrigger', typeVersion: 1.2, parameters: {} }],
+    });
+    const nightly = h.n8n.add({
+      workflowId: '300',
+      status: 'success',
+      data: { runData: { 'Every night': [{ startTime: h.clock.now, executionStatus: 'success', data: { main: [[{ json: {} }]] } }] } },
+    }).id;
+    const opened = await h.call('POST', '/api/v1/incidents', {
+      handoff: 'kickoff',
+      dedupKey: 'kickoff:reconcile_missing:deal-60',
+      title: 'Deal deal-60 is closed-won but has no project',
+      kind: 'reconcile_missing',
+      idempotencyKey: 'deal-60',
+      execution: { id: nightly, workflowId: '300', workflowName: 'Nightly reconcile' },
+    });
+    // The CRM sends the deal again; the kickoff runs and fails, and its report joins the reconcile's incident.
+    const id = await failDeal('deal-60');
+    expect(id).toBe(opened.body.incident.id);
+    expect((await h.call('GET', `/api/v1/incidents/${id}`)).body.incident).toMatchObject({ count: 2, execution: { id: nightly } });
+
+    target = 'up';
+    const replay = await h.call('POST', `/api/v1/incidents/${id}/replay`, {});
+    expect(replay.body.result).toMatchObject({ key: 'deal-60', outcome: 'recovered' });
+    expect(h.n8n.webhookCalls).toHaveLength(1);
+    expect(h.n8n.webhookCalls[0].headers['x-handoff-replay-of']).toBe(lastExecutionId());
+  });
 });

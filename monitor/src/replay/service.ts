@@ -55,6 +55,18 @@ export function toPlanned(entry: QueueEntry, owner?: { name: string; channel?: s
   };
 }
 
+/**
+ * The runs whose input a replay may re-send, best first: the incident's own run, the runs of reports
+ * that joined it under other dedup keys (latest first), then the pair's latest run. An incident keeps
+ * its first reporter's run (incidents/decide.ts); when that was the nightly reconcile, a schedule with
+ * no deal input, the kickoff run that failed later and joined it is the one to replay.
+ */
+export function replaySources(entry: QueueEntry, pairLastExecutionId?: string | null): string[] {
+  const joined = [...(entry.incident?.alsoReported ?? [])].sort((a, b) => Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt));
+  const ids = [entry.incident?.execution?.id, ...joined.map((a) => a.execution?.id), pairLastExecutionId, entry.lastExecutionId];
+  return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
+}
+
 export function createReplayService(deps: {
   store: MonitorStore;
   contracts: ContractStore;
@@ -87,14 +99,21 @@ export function createReplayService(deps: {
         message: 'The monitor has no n8n to replay through: set N8N_BASE_URL and N8N_API_KEY, or re-send the record from its source system',
       };
     }
-    const executionId = entry.incident?.execution?.id ?? pair?.lastExecutionId ?? entry.lastExecutionId ?? undefined;
-    if (!executionId) {
+    const candidates = replaySources(entry, pair?.lastExecutionId);
+    if (candidates.length === 0) {
       return {
         outcome: 'refused',
         message: `No n8n execution is recorded for ${entry.key}, so its input cannot be read back; re-send it from the source system (e.g. move the deal in the CRM again)`,
       };
     }
-    const loaded = await loadReplayInput(deps.n8n.client, executionId);
+    // The first run whose input n8n can give back; if none can, the first one's refusal says why.
+    let executionId = candidates[0];
+    let loaded = await loadReplayInput(deps.n8n.client, executionId);
+    for (const next of candidates.slice(1)) {
+      if (loaded.ok) break;
+      const tried = await loadReplayInput(deps.n8n.client, next);
+      if (tried.ok) [executionId, loaded] = [next, tried];
+    }
     if (!loaded.ok) return { outcome: 'refused', message: refusalText(loaded) };
 
     const startedAt = deps.now();
