@@ -54,12 +54,32 @@ export interface IncidentRequest {
   error?: IncidentError;
   context?: Record<string, unknown>;
   execution?: IncidentExecutionRef;
+  /**
+   * The record this failure is about (a deal id). A report with no open incident for its dedupKey
+   * joins the open incident for the same handoff and key, whoever opened it: one deal, one incident.
+   */
   idempotencyKey?: string;
   /**
    * When the failure itself happened (ISO 8601): the first failed attempt, or the source record's
    * time for a reconcile miss. Time to detection runs from here; without it, from the report.
    */
   failedAt?: string;
+}
+
+/**
+ * A report that joined an open incident under another dedup key: the same deal (handoff +
+ * idempotency key) seen by someone else — the nightly reconcile, a stall detector. One entry per
+ * dedup key, so the incident page can say who else saw it and how often.
+ */
+export interface IncidentAlsoReported {
+  dedupKey: string;
+  kind?: string;
+  /** The n8n workflow that reported it, when the report named one (e.g. the nightly reconcile). */
+  workflowName?: string;
+  execution?: IncidentExecution;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  count: number;
 }
 
 export interface Incident {
@@ -92,6 +112,8 @@ export interface Incident {
   acknowledgedBy?: string;
   /** Who resolved it by hand (absent when it recovered by itself, or when nobody gave a name). */
   resolvedBy?: string;
+  /** Reports for the same idempotency key that joined this incident under another dedup key. */
+  alsoReported?: IncidentAlsoReported[];
 }
 
 /** Body of `POST /incidents/:id/ack` and `/resolve` (optional): who is acting, recorded on the incident. */
@@ -101,7 +123,10 @@ export interface IncidentActionRequest {
 
 export interface IncidentResponse {
   incident: Incident;
-  /** True when an open incident with the same dedupKey absorbed this report. */
+  /**
+   * True when an open incident absorbed this report: one with the same dedupKey, or else one for the
+   * same handoff and idempotencyKey (one open incident per deal, whoever reports it).
+   */
   deduplicated: boolean;
 }
 
@@ -123,8 +148,10 @@ export const INCIDENT_LIMITS = {
   /** A serialized context (payload sample, logs) larger than this is cut down before storage. */
   maxContextChars: 16_000,
   maxSlaSeconds: 90 * 24 * 3600,
-  /** A name recorded as acknowledgedBy/resolvedBy. */
+  /** A name recorded as acknowledgedBy/resolvedBy (and as who asked for a replay). */
   maxActorLength: 200,
+  /** Distinct other dedup keys an incident lists under alsoReported; past this the least recent is dropped. */
+  maxAlsoReported: 20,
 } as const;
 
 /** Default exception SLA when neither the contract nor the node names one (docs/architecture.md: 48 hours). */

@@ -3,6 +3,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { writeFileSync } from 'fs';
+import { userInfo } from 'os';
 import { AUDIT_EXIT, FAIL_ON, parseAuditOptions, runAuditCommand, type AuditCommandOptions } from './audit/command';
 import { AUDIT_FORMATS } from './audit/format';
 import { createN8nClient } from './collector/n8n-client';
@@ -133,11 +134,21 @@ function finish(out: { exitCode: number; stdout: string; stderr: string }): void
   process.stdout.write(out.stdout, () => process.exit(out.exitCode));
 }
 
+/** Who runs the command, for `replay --by`'s default: the OS account, else what the shell says. */
+function osUserName(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (a container run with an arbitrary uid): the shell's word is all there is.
+    return env.USER ?? env.LOGNAME ?? env.USERNAME;
+  }
+}
+
 async function replay(opts: ReplayCommandOptions): Promise<void> {
   const files = readSecretFiles(process.env);
   if (files.problems.length)
     return finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${files.problems.join('; ')}\n` });
-  const parsed = parseReplayCommand(opts, files.env);
+  const parsed = parseReplayCommand(opts, files.env, osUserName(files.env));
   if (!parsed.ok) return finish({ exitCode: REPLAY_EXIT.usage, stdout: '', stderr: `handoff-monitor replay: ${parsed.message}\n` });
   const answer = await askMonitor(parsed.request);
   finish(renderReplayAnswer(parsed.request, answer));
@@ -219,6 +230,7 @@ export function buildProgram(): Command {
     .option('--incident <id>', 'replay the one key of this incident')
     .option('--concurrency <n>', 'replays at once (the monitor defaults to 2; it stops launching after the first that fails again)')
     .option('--dry-run', 'list what would be replayed and send nothing')
+    .option('--by <name>', 'who asks, recorded with each replay (default: your OS user name)')
     .option('--url <url>', 'the monitor (default http://$HANDOFF_MONITOR_HOST:$HANDOFF_MONITOR_PORT, i.e. http://127.0.0.1:5680)')
     .option('-f, --format <format>', 'output format: text, json', 'text')
     // Bad usage exits 2 like every other usage error of this command, so scripts can tell it from a failed replay.

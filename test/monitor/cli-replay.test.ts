@@ -8,10 +8,13 @@ import { spawnSync } from 'child_process';
 import { existsSync, statSync, readdirSync } from 'fs';
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
+import { userInfo } from 'os';
 import { join } from 'path';
 import { ensureMonitorBuilt, REPO, runCli } from '../support/cli';
 
 const TOKEN = 'replay-test-token-0123456789';
+/** Who runs the tests: what the command names as `by` when --by is left out. */
+const ME = userInfo().username;
 
 /** ensureMonitorBuilt builds only a missing dist; this also rebuilds one older than the replay sources. */
 function ensureReplayBuilt(): void {
@@ -125,6 +128,7 @@ describe('handoff-monitor replay', () => {
       '--incident <id>',
       '--concurrency <n>',
       '--dry-run',
+      '--by <name>',
       '--url <url>',
       '--format <format>',
     ]) {
@@ -142,7 +146,7 @@ describe('handoff-monitor replay', () => {
         method: 'POST',
         path: '/api/v1/replays',
         authorization: `Bearer ${TOKEN}`,
-        body: { handoff: 'sales-to-delivery-kickoff', dryRun: true },
+        body: { handoff: 'sales-to-delivery-kickoff', dryRun: true, by: ME },
       },
     ]);
     expect(run.stdout).toMatch(/^Dry run: 2 key\(s\) would be replayed for sales-to-delivery-kickoff \(nothing was sent\):/);
@@ -160,17 +164,32 @@ describe('handoff-monitor replay', () => {
     });
     const run = await replay(['--incident', '4', '--url', monitor.url]);
     expect(run.code).toBe(0);
-    expect(monitor.requests[0]).toMatchObject({ method: 'POST', path: '/api/v1/incidents/4/replay', body: {} });
+    expect(monitor.requests[0]).toMatchObject({ method: 'POST', path: '/api/v1/incidents/4/replay' });
+    expect(monitor.requests[0].body).toEqual({ by: ME });
     expect(run.stdout).toBe(
       ['Replay of incident 4:', '  recovered     D-1042  D-1042 completed at attempt 2', 'Total: 1 key(s): 1 recovered.', ''].join('\n'),
     );
+  });
+
+  it('--by names who asks (spaces folded), over the OS user name; an empty or too long --by is bad usage, nothing sent', async () => {
+    monitor.answers.set('/api/v1/incidents/4/replay', { status: 200, body: { result: result('D-1042', 'recovered', 'completed') } });
+    monitor.answers.set('/api/v1/replays', { status: 200, body: { dryRun: false, planned: [], results: [], stopped: null } });
+    expect((await replay(['--incident', '4', '--by', '  Dana   Ops ', '--url', monitor.url])).code).toBe(0);
+    expect((await replay(['--handoff', 'sales-to-delivery-kickoff', '--by', 'Sam', '--url', monitor.url])).code).toBe(0);
+    expect(monitor.requests.map((r) => r.body)).toEqual([{ by: 'Dana Ops' }, { handoff: 'sales-to-delivery-kickoff', by: 'Sam' }]);
+    for (const by of ['   ', 'x'.repeat(201)]) {
+      const run = await replay(['--incident', '4', '--by', by, '--url', monitor.url]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--by (needs a name|must be at most 200 characters)/);
+    }
+    expect(monitor.requests).toHaveLength(2);
   });
 
   it('--incident --dry-run asks with {dryRun: true}', async () => {
     monitor.answers.set('/api/v1/incidents/4/replay', { status: 200, body: { dryRun: true, planned: planned.slice(0, 1) } });
     const run = await replay(['--incident', '4', '--dry-run', '--url', monitor.url]);
     expect(run.code).toBe(0);
-    expect(monitor.requests[0].body).toEqual({ dryRun: true });
+    expect(monitor.requests[0].body).toEqual({ dryRun: true, by: ME });
     expect(run.stdout).toMatch(/Dry run: 1 key\(s\) would be replayed for incident 4/);
   });
 
@@ -203,6 +222,7 @@ describe('handoff-monitor replay', () => {
       kind: 'request_failed',
       keys: ['D-1042', 'D-1043'],
       concurrency: 3,
+      by: ME,
     });
     expect(run.stdout).toBe(
       [

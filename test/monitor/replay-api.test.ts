@@ -4,7 +4,7 @@
  * it (the target is back) or reports the failure again (still down), as the kickoff's nodes would.
  */
 import type { FakeWebhookCall } from '../support/fake-n8n';
-import { type CollectorHarness, startCollectorHarness } from './collector-helpers';
+import { type CollectorHarness, startCollectorHarness, TOKEN } from './collector-helpers';
 
 const WEBHOOK_NODE = {
   name: 'CRM deal won',
@@ -184,5 +184,82 @@ describe('exception queue and replay', () => {
     });
     expect(noToken.status).toBe(401);
     expect((await h.call('POST', '/api/v1/incidents/999/replay', {})).status).toBe(404);
+  });
+
+  it('records who asked: `by` in the API body, the name given at sign-in on the dashboard, nobody when neither names one', async () => {
+    const id = await failDeal('deal-50');
+    await h.monitor.outcomes.flush();
+    /** Who each `replayed` checkpoint of deal-50 names, in order. */
+    const askers = async () =>
+      (await h.monitor.store.events.trace('kickoff', 'deal-50'))
+        .filter((e) => e.kind === 'replayed')
+        .map((e) => ({ by: e.details?.by, via: e.details?.via }));
+
+    const one = await h.call('POST', `/api/v1/incidents/${id}/replay`, { by: '  Sam   Lead ' });
+    expect(one.body.result.outcome).toBe('failed_again');
+    await h.call('POST', '/api/v1/replays', { handoff: 'kickoff', keys: ['deal-50'], by: 'Bulk Bob' });
+    await h.call('POST', `/api/v1/incidents/${id}/replay`, {});
+    const bad = await h.call('POST', `/api/v1/incidents/${id}/replay`, { by: 42 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/by must be text: the name of who asks for the replay/);
+
+    // The dashboard: signed in with a name, from the incident page and from the queue.
+    const form = (path: string, fields: Record<string, string>, cookie?: string) =>
+      fetch(`${h.monitor.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: h.monitor.url, ...(cookie ? { cookie } : {}) },
+        body: new URLSearchParams(fields).toString(),
+        redirect: 'manual',
+      });
+    const signIn = await form('/login', { token: TOKEN, name: 'Priya Delivery', next: '/' });
+    expect(signIn.status).toBe(303);
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+    const page = await (await fetch(`${h.monitor.url}/incidents/${id}`, { headers: { cookie } })).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
+    expect(csrf).toBeDefined();
+    expect((await form(`/incidents/${id}/replay`, { csrf: csrf!, back: `/incidents/${id}` }, cookie)).status).toBe(303);
+    expect((await form('/queue/replay', { csrf: csrf!, handoff: 'kickoff', key: 'deal-50', back: '/queue' }, cookie)).status).toBe(303);
+
+    expect(await askers()).toEqual([
+      { by: 'Sam Lead', via: 'api' },
+      { by: 'Bulk Bob', via: 'api' },
+      { by: undefined, via: 'api' },
+      { by: 'Priya Delivery', via: 'dashboard' },
+      { by: 'Priya Delivery', via: 'dashboard' },
+    ]);
+    // Every replay failed again: each was delivered once, none refused before it ran.
+    expect(h.n8n.webhookCalls).toHaveLength(5);
+  });
+
+  it("an incident the nightly reconcile opened, joined later by the kickoff's failure, replays the kickoff's run", async () => {
+    h.n8n.putWorkflow({
+      id: '300',
+      name: 'Nightly reconcile',
+      active: true,
+      nodes: [{ name: 'Every night', type: 'n8n-nodes-base.scheduleTrigger', typeVersion: 1.2, parameters: {} }],
+    });
+    const nightly = h.n8n.add({
+      workflowId: '300',
+      status: 'success',
+      data: { runData: { 'Every night': [{ startTime: h.clock.now, executionStatus: 'success', data: { main: [[{ json: {} }]] } }] } },
+    }).id;
+    const opened = await h.call('POST', '/api/v1/incidents', {
+      handoff: 'kickoff',
+      dedupKey: 'kickoff:reconcile_missing:deal-60',
+      title: 'Deal deal-60 is closed-won but has no project',
+      kind: 'reconcile_missing',
+      idempotencyKey: 'deal-60',
+      execution: { id: nightly, workflowId: '300', workflowName: 'Nightly reconcile' },
+    });
+    // The CRM sends the deal again; the kickoff runs and fails, and its report joins the reconcile's incident.
+    const id = await failDeal('deal-60');
+    expect(id).toBe(opened.body.incident.id);
+    expect((await h.call('GET', `/api/v1/incidents/${id}`)).body.incident).toMatchObject({ count: 2, execution: { id: nightly } });
+
+    target = 'up';
+    const replay = await h.call('POST', `/api/v1/incidents/${id}/replay`, {});
+    expect(replay.body.result).toMatchObject({ key: 'deal-60', outcome: 'recovered' });
+    expect(h.n8n.webhookCalls).toHaveLength(1);
+    expect(h.n8n.webhookCalls[0].headers['x-handoff-replay-of']).toBe(lastExecutionId());
   });
 });

@@ -129,7 +129,7 @@ describe.each(storeKinds)('handoff outcomes on %s', (kind) => {
   });
 
   it('each queue entry carries its latest unresolved incident, whole, or none; the limit counts entries', async () => {
-    // deal-5: two open incidents for one key (two dedup keys); the later one is shown, as the store returns it.
+    // deal-5: reported under two dedup keys, which is one incident (one per deal): the entry carries it with the latest details.
     await store.incidents.report(report('deal-5', { dedupKey: 'kickoff:timeout:deal-5', failedAt: T0 }), T0 + 100);
     const later = await store.incidents.report(
       report('deal-5', { error: { message: 'Task board 503', httpCode: 503 }, context: { client: 'Acme', rows: [1, 2] }, failedAt: T0 }),

@@ -8,7 +8,7 @@ import {
 } from '../../monitor/src/store/rows/incidents';
 
 const T0 = Date.parse('2026-11-30T09:00:00Z');
-const JSON_COLUMNS = new Set(['owner', 'escalated_to', 'error', 'context', 'execution']);
+const JSON_COLUMNS = new Set(['owner', 'escalated_to', 'error', 'context', 'execution', 'also_reported']);
 
 const record: StoredIncident = {
   id: 7,
@@ -35,6 +35,17 @@ const record: StoredIncident = {
   resolution: null,
   acknowledgedBy: 'Dana Ops',
   resolvedBy: null,
+  alsoReported: [
+    {
+      dedupKey: 'kickoff:reconcile_missing:deal-42',
+      kind: 'reconcile_missing',
+      workflowName: 'Nightly reconcile',
+      execution: { id: '900', workflowId: '300', workflowName: 'Nightly reconcile' },
+      firstSeenAt: T0 + 4_000,
+      lastSeenAt: T0 + 5_000,
+      count: 2,
+    },
+  ],
 };
 
 /** The row a store reads back after writing toIncidentParams: JSON columns as text (SQLite) or parsed (Postgres). */
@@ -57,6 +68,9 @@ describe('incident rows', () => {
     expect([at('owner_name'), at('owner_channel')]).toEqual(['Dana Ops', '#delivery-ops']);
     expect(at('context')).toBe(JSON.stringify(record.context));
     expect(at('resolved_at')).toBeNull();
+    expect(JSON.parse(at('also_reported') as string)).toEqual(record.alsoReported);
+    // Never joined: NULL, not '[]', and NULL reads back as an empty list.
+    expect(toIncidentParams({ ...record, alsoReported: [] })[INCIDENT_COLUMNS.indexOf('also_reported')]).toBeNull();
     expect(toIncidentParams({ ...record, owner: { name: 'Solo' } })[INCIDENT_COLUMNS.indexOf('owner_channel')]).toBeNull();
   });
 
@@ -70,6 +84,7 @@ describe('incident rows', () => {
       execution: null,
       kind: null,
       idempotencyKey: null,
+      alsoReported: [],
     };
     expect(fromIncidentRow(stored(bare, json), json)).toEqual(bare);
   });

@@ -242,6 +242,9 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     }
     return a;
   };
+  /** Who acts: the name given at sign-in (or, for a script with the bearer token, a `by` field). */
+  const actingName = (a: Access, req: Request) =>
+    actorName(a.session?.name ?? (typeof req.body?.by === 'string' ? req.body.by : undefined));
   const backWith = (res: Response, back: string, message: string, bad: boolean) =>
     res.redirect(303, `${back}${back.includes('?') ? '&' : '?'}done=${encodeURIComponent(message.slice(0, 180))}${bad ? '&bad=1' : ''}`);
 
@@ -259,11 +262,11 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     if (key) {
       const [entry] = await deps.store.outcomes.queue({ handoff, keys: [key], limit: 1 });
       if (!entry) return backWith(res, back, `${key} is no longer in the queue (completed or closed meanwhile): nothing to replay`, true);
-      const r = await deps.replays.replayOne(entry, 'dashboard');
+      const r = await deps.replays.replayOne(entry, { by: actingName(a, req), via: 'dashboard' });
       return backWith(res, back, `Replay of ${key}: ${r.outcome.replace('_', ' ')} — ${r.message}`, r.outcome !== 'recovered');
     }
     if (!kind) return problem(res, 400, 'Replay all needs a handoff and a failure kind; filter the queue by both first.', a);
-    const run = await deps.replays.replayAll({ handoff, kind }, { by: 'dashboard' });
+    const run = await deps.replays.replayAll({ handoff, kind }, { who: { by: actingName(a, req), via: 'dashboard' } });
     const recovered = run.results.filter((r) => r.outcome === 'recovered').length;
     const summary = `Replay all: ${recovered} of ${run.results.length} recovered${run.stopped ? `; stopped at ${run.stopped.key}: ${run.stopped.reason}` : ''}`;
     return backWith(res, back, summary, recovered !== run.results.length);
@@ -284,7 +287,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     } catch (err) {
       return backWith(res, back, (err as Error).message, true);
     }
-    const r = await deps.replays.replayOne(entry, 'dashboard');
+    const r = await deps.replays.replayOne(entry, { by: actingName(a, req), via: 'dashboard' });
     return backWith(res, back, `Replay of ${entry.key}: ${r.outcome.replace('_', ' ')} — ${r.message}`, r.outcome !== 'recovered');
   });
 
@@ -317,8 +320,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       const a = await actor(req, res, 'acknowledge or resolve incidents');
       if (!a) return;
       const id = Number(req.params.id);
-      // Who acts: the name given at sign-in (or, for a script with the bearer token, a `by` field).
-      const by = actorName(a.session?.name ?? (typeof req.body?.by === 'string' ? req.body.by : undefined));
+      const by = actingName(a, req);
       const result =
         Number.isSafeInteger(id) && id > 0 ? await deps.store.incidents.transition(id, action, deps.now(), by) : { found: false as const };
       if (!result.found) return problem(res, 404, `No incident ${String(req.params.id)}.`, a);

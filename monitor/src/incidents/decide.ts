@@ -2,9 +2,9 @@
  * Incident decisions: dedup of a report, ack/resolve, and the one-time escalation. Pure, so every
  * rule has a table test; the stores only persist what these return (like ledger/decide.ts).
  */
-import { INCIDENT_SEVERITIES, type IncidentPerson, type IncidentSeverity } from '../../../protocol/incidents';
+import { INCIDENT_LIMITS, INCIDENT_SEVERITIES, type IncidentPerson, type IncidentSeverity } from '../../../protocol/incidents';
 import type { AlertKind, IncidentAction, IncidentReport } from '../domain/incidents';
-import type { IncidentRecord } from './record';
+import type { AlsoReported, IncidentRecord } from './record';
 
 export interface AlertDraft {
   kind: AlertKind;
@@ -20,9 +20,60 @@ export interface ReportOutcome {
 
 const rank = (s: IncidentSeverity) => INCIDENT_SEVERITIES.indexOf(s);
 
-/** `open` is the unresolved incident with the same handoff and dedup key, if any. */
+/** Oldest first: the incident a deal's first failure opened is the one its later reports join. */
+const byAge = (a: IncidentRecord, b: IncidentRecord) => a.firstSeenAt - b.firstSeenAt || (a.id ?? 0) - (b.id ?? 0);
+
+/**
+ * Which open incident a report joins, if any — one deal (handoff + idempotency key), one open
+ * incident, whoever reports it (the kickoff's Router, a stall detector, the nightly reconcile).
+ * `open` holds the unresolved incidents the store found for the report's dedup key and for its
+ * idempotency key; anything else in it is ignored.
+ *  1. The one with the report's handoff and dedup key: a repeat, as the reporter grouped it.
+ *  2. Else, when the report names an idempotency key, the oldest one of its handoff with that key,
+ *     whatever its dedup key.
+ *  3. Else none, and the report opens a new incident. A report without a key (a failed n8n run, an
+ *     Error Trigger's failure) only ever joins its own dedup key: it names no deal to join by.
+ */
+export function incidentToJoin<T extends IncidentRecord>(
+  open: readonly T[],
+  report: Pick<IncidentReport, 'handoff' | 'dedupKey' | 'idempotencyKey'>,
+): T | undefined {
+  const unresolved = open.filter((i) => i.state !== 'resolved' && i.handoff === report.handoff);
+  const repeat = unresolved.find((i) => i.dedupKey === report.dedupKey);
+  if (repeat) return repeat;
+  if (!report.idempotencyKey) return undefined;
+  return unresolved.filter((i) => i.idempotencyKey === report.idempotencyKey).sort(byAge)[0];
+}
+
+/**
+ * A report under another dedup key joined the incident: listed once per dedup key with its count,
+ * its latest kind and run, so the page can say that the nightly reconcile (say) saw it too.
+ */
+function noteAlsoReported(list: readonly AlsoReported[], report: IncidentReport, now: number): AlsoReported[] {
+  const seen = list.find((a) => a.dedupKey === report.dedupKey);
+  const latest = {
+    ...(report.kind ? { kind: report.kind } : {}),
+    ...(report.execution?.workflowName ? { workflowName: report.execution.workflowName } : {}),
+    ...(report.execution ? { execution: report.execution } : {}),
+  };
+  const entry: AlsoReported = seen
+    ? { ...seen, ...latest, count: seen.count + 1, lastSeenAt: Math.max(seen.lastSeenAt, now) }
+    : { dedupKey: report.dedupKey, ...latest, firstSeenAt: now, lastSeenAt: now, count: 1 };
+  const rest = list.filter((a) => a !== seen);
+  // Bounded: past the limit the report seen least recently gives way (its failures stay in `count`).
+  while (rest.length >= INCIDENT_LIMITS.maxAlsoReported) {
+    rest.splice(rest.indexOf(rest.reduce((a, b) => (b.lastSeenAt < a.lastSeenAt ? b : a))), 1);
+  }
+  return [...rest, entry];
+}
+
+/**
+ * `open` is the incident the report joins (incidentToJoin), if any. A repeat or a join counts one more
+ * failure without an alert; a join under another dedup key also lists the report in `alsoReported`.
+ */
 export function decideReport(open: IncidentRecord | undefined, report: IncidentReport, now: number): ReportOutcome {
   if (open && open.state !== 'resolved') {
+    const joined = open.dedupKey !== report.dedupKey;
     return {
       deduplicated: true,
       record: {
@@ -34,8 +85,11 @@ export function decideReport(open: IncidentRecord | undefined, report: IncidentR
         // The latest failure's details are what the owner debugs; owner and SLA clock stay put.
         error: report.error ?? open.error,
         context: report.context ?? open.context,
-        execution: report.execution ?? open.execution,
+        // The run stays the incident's own reporter's (what its page links and a replay re-delivers):
+        // the nightly reconcile's run, say, is a schedule, not the deal's kickoff. A join's run is listed with it.
+        execution: joined ? open.execution : (report.execution ?? open.execution),
         idempotencyKey: report.idempotencyKey ?? open.idempotencyKey,
+        alsoReported: joined ? noteAlsoReported(open.alsoReported, report, now) : open.alsoReported,
       },
     };
   }
@@ -65,6 +119,7 @@ export function decideReport(open: IncidentRecord | undefined, report: IncidentR
       resolution: null,
       acknowledgedBy: null,
       resolvedBy: null,
+      alsoReported: [],
     },
     alert: { kind: 'opened', to: report.owner },
   };

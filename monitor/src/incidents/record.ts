@@ -4,6 +4,7 @@
  */
 import type {
   Incident,
+  IncidentAlsoReported,
   IncidentError,
   IncidentExecution,
   IncidentPerson,
@@ -11,6 +12,12 @@ import type {
   IncidentState,
   OwnerSource,
 } from '../../../protocol/incidents';
+
+/** IncidentAlsoReported as the monitor holds it: times in epoch ms. */
+export interface AlsoReported extends Omit<IncidentAlsoReported, 'firstSeenAt' | 'lastSeenAt'> {
+  firstSeenAt: number;
+  lastSeenAt: number;
+}
 
 export interface IncidentRecord {
   /** Undefined until the store has inserted it. */
@@ -38,6 +45,8 @@ export interface IncidentRecord {
   resolution: string | null;
   acknowledgedBy: string | null;
   resolvedBy: string | null;
+  /** Reports under other dedup keys that joined this incident through its idempotency key (decide.ts). */
+  alsoReported: AlsoReported[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -69,5 +78,8 @@ export function toWire(r: IncidentRecord & { id: number }): Incident {
   if (r.resolution !== null) out.resolution = r.resolution;
   if (r.acknowledgedBy) out.acknowledgedBy = r.acknowledgedBy;
   if (r.resolvedBy) out.resolvedBy = r.resolvedBy;
+  if (r.alsoReported.length) {
+    out.alsoReported = r.alsoReported.map((a) => ({ ...a, firstSeenAt: iso(a.firstSeenAt), lastSeenAt: iso(a.lastSeenAt) }));
+  }
   return out;
 }

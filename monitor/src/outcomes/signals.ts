@@ -8,15 +8,18 @@ import { OUTCOME_EVENTS } from './decide';
 
 /**
  * An incident report tied to a key: a failure of that pair. A new incident is also its detection;
- * a repeat folded into the open one (a replay that failed again) is one more failure.
+ * a repeat folded into the open one (a replay that failed again, the nightly reconcile finding the
+ * deal still missing) is one more failure. The kind is the report's (what failed this time), the run
+ * the incident's (a report that joined under another dedup key leaves it: incidents/decide.ts).
  */
 export function incidentReportEvent(
   incident: { id: number; handoff: string; kind: string | null; idempotencyKey: string | null; execution: { id?: string } | null },
+  report: { kind?: string; failedAt?: number },
   deduplicated: boolean,
-  failedAt: number | undefined,
   now: number,
 ): HandoffEvent | undefined {
   if (!incident.idempotencyKey) return undefined;
+  const kind = report.kind ?? incident.kind;
   return {
     handoff: incident.handoff,
     key: incident.idempotencyKey,
@@ -25,8 +28,8 @@ export function incidentReportEvent(
     executionId: incident.execution?.id,
     details: {
       incidentId: incident.id,
-      ...(incident.kind ? { kind: incident.kind } : {}),
-      ...(failedAt !== undefined ? { failedAt: new Date(Math.min(failedAt, now)).toISOString() } : {}),
+      ...(kind ? { kind } : {}),
+      ...(report.failedAt !== undefined ? { failedAt: new Date(Math.min(report.failedAt, now)).toISOString() } : {}),
     },
   };
 }

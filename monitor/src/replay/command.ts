@@ -3,7 +3,7 @@
  * Pure (options and environment in; request, text and exit code out); cli.ts does the I/O and exits.
  *
  * Exported API (stable):
- *   parseReplayCommand(opts: ReplayCommandOptions, env) → { ok: true, request: ReplayCommandRequest } | { ok: false, message }
+ *   parseReplayCommand(opts: ReplayCommandOptions, env, osUser?) → { ok: true, request: ReplayCommandRequest } | { ok: false, message }
  *   defaultMonitorUrl(env) → string
  *   renderReplayAnswer(request, answer: MonitorAnswer) → { exitCode, stdout, stderr }
  *   REPLAY_EXIT = { ok: 0, failed: 1, usage: 2 }
@@ -12,6 +12,7 @@
  * run); 1 something failed again, errored, was refused, or the run stopped; 2 the command was
  * used wrongly or the monitor could not be asked (unreachable, wrong token, refused request).
  */
+import { INCIDENT_LIMITS } from '../../../protocol/incidents';
 import {
   apiErrorSchema,
   incidentReplayResponseSchema,
@@ -19,6 +20,7 @@ import {
   replaysResponseSchema,
   type ReplayPlanned,
   type ReplayResultWire,
+  type IncidentReplayRequest,
   type ReplaysRequest,
 } from './protocol';
 
@@ -37,6 +39,8 @@ export interface ReplayCommandOptions {
   dryRun?: boolean;
   url?: string;
   format?: string;
+  /** Who asks, recorded with the replay; cli.ts passes the OS user name as `osUser` for when it is left out. */
+  by?: string;
 }
 
 export interface ReplayCommandRequest {
@@ -44,7 +48,7 @@ export interface ReplayCommandRequest {
   baseUrl: string;
   token: string;
   path: string;
-  body: ReplaysRequest | { dryRun?: boolean };
+  body: ReplaysRequest | IncidentReplayRequest;
   target: 'replays' | 'incident';
   dryRun: boolean;
   format: ReplayFormat;
@@ -79,12 +83,29 @@ export function defaultMonitorUrl(env: Env): string {
 
 const fail = (message: string) => ({ ok: false as const, message });
 
+/**
+ * `osUser`: the name of the OS user running the command, asked for when --by is left out (the monitor
+ * records who replayed; a replay with no name says only that it came through the API).
+ */
 export function parseReplayCommand(
   opts: ReplayCommandOptions,
   env: Env,
+  osUser?: string,
 ): { ok: true; request: ReplayCommandRequest } | { ok: false; message: string } {
   const format = opts.format ?? 'text';
   if (!(REPLAY_FORMATS as readonly string[]).includes(format)) return fail(`--format "${format}" is not a format; use text or json`);
+
+  let by: string | undefined;
+  if (opts.by !== undefined) {
+    by = opts.by.replace(/\s+/g, ' ').trim();
+    if (!by) return fail('--by needs a name: who asks for the replay (it defaults to your OS user name)');
+    if (by.length > INCIDENT_LIMITS.maxActorLength) return fail(`--by must be at most ${INCIDENT_LIMITS.maxActorLength} characters`);
+  } else {
+    // A name the OS gives is only a default: one the monitor would refuse is left out, never an error.
+    const user = osUser?.replace(/\s+/g, ' ').trim();
+    if (user && user.length <= INCIDENT_LIMITS.maxActorLength) by = user;
+  }
+  const asker = by ? { by } : {};
 
   const token = env.HANDOFF_MONITOR_TOKEN?.trim();
   if (!token) return fail('HANDOFF_MONITOR_TOKEN is not set: set it to the token the monitor was started with');
@@ -122,7 +143,7 @@ export function parseReplayCommand(
         baseUrl,
         token,
         path: REPLAY_PATHS.incidentReplay(Number(id)),
-        body: dryRun ? { dryRun: true } : {},
+        body: dryRun ? { dryRun: true, ...asker } : { ...asker },
         target: 'incident',
         dryRun,
         format: format as ReplayFormat,
@@ -133,7 +154,7 @@ export function parseReplayCommand(
 
   const handoff = opts.handoff?.trim();
   if (!handoff) return fail('replay needs --handoff <id> (the handoff whose failed keys to replay) or --incident <id>');
-  const body: ReplaysRequest = { handoff };
+  const body: ReplaysRequest = { handoff, ...asker };
   if (opts.kind !== undefined) {
     if (!opts.kind.trim()) return fail('--kind needs a failure kind, e.g. request_failed');
     body.kind = opts.kind.trim();

@@ -27,10 +27,14 @@ export interface ReplaysRequest {
   keys?: string[];
   concurrency?: number;
   dryRun?: boolean;
+  /** Who asks (≤ 200 characters), recorded with each replay. */
+  by?: string;
 }
 
 export interface IncidentReplayRequest {
   dryRun?: boolean;
+  /** Who asks (≤ 200 characters), recorded with the replay. */
+  by?: string;
 }
 
 const planned = z.object({

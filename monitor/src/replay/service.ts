@@ -23,11 +23,25 @@ export const DEFAULT_OUTCOME_TIMEOUT_MS = 120_000;
 /** Bulk replays read at most this many queue entries at once. */
 export const MAX_BULK = 1_000;
 
+/**
+ * Who asked for a replay, recorded in the pair's `replayed` checkpoint: `by` is the person (the name
+ * given at sign-in on the dashboard, or `by` in the API body, which `handoff-monitor replay` fills
+ * with --by or the OS user name), already cleaned by incidents/actor.ts; absent when nobody gave one.
+ * `via` is where the request came in.
+ */
+export interface ReplayRequester {
+  by?: string;
+  via: 'dashboard' | 'api';
+}
+
 export interface ReplayService {
   plan(filter: QueueFilter): Promise<ReplayPlanned[]>;
   /** Replays one queue entry and waits for its outcome. */
-  replayOne(entry: QueueEntry, by: string): Promise<ReplayResultWire>;
-  replayAll(filter: Omit<QueueFilter, 'limit'>, opts: { concurrency?: number; dryRun?: boolean; by: string }): Promise<ReplaysResponse>;
+  replayOne(entry: QueueEntry, who: ReplayRequester): Promise<ReplayResultWire>;
+  replayAll(
+    filter: Omit<QueueFilter, 'limit'>,
+    opts: { concurrency?: number; dryRun?: boolean; who: ReplayRequester },
+  ): Promise<ReplaysResponse>;
 }
 
 export function toPlanned(entry: QueueEntry, owner?: { name: string; channel?: string }): ReplayPlanned {
@@ -39,6 +53,18 @@ export function toPlanned(entry: QueueEntry, owner?: { name: string; channel?: s
     failedAt: new Date(entry.failedAt).toISOString(),
     ...(entry.incident ? { incident: { id: entry.incident.id, title: entry.incident.title } } : {}),
   };
+}
+
+/**
+ * The runs whose input a replay may re-send, best first: the incident's own run, the runs of reports
+ * that joined it under other dedup keys (latest first), then the pair's latest run. An incident keeps
+ * its first reporter's run (incidents/decide.ts); when that was the nightly reconcile, a schedule with
+ * no deal input, the kickoff run that failed later and joined it is the one to replay.
+ */
+export function replaySources(entry: QueueEntry, pairLastExecutionId?: string | null): string[] {
+  const joined = [...(entry.incident?.alsoReported ?? [])].sort((a, b) => Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt));
+  const ids = [entry.incident?.execution?.id, ...joined.map((a) => a.execution?.id), pairLastExecutionId, entry.lastExecutionId];
+  return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
 }
 
 export function createReplayService(deps: {
@@ -58,7 +84,7 @@ export function createReplayService(deps: {
   const pollMs = deps.pollMs ?? 250;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  const attempt = async (entry: QueueEntry, by: string): Promise<ReplayAttempt> => {
+  const attempt = async (entry: QueueEntry, who: ReplayRequester): Promise<ReplayAttempt> => {
     await deps.flushOutcomes();
     const pair = await deps.store.outcomes.pair(entry.handoff, entry.key);
     if (pair?.completedAt != null) {
@@ -73,14 +99,21 @@ export function createReplayService(deps: {
         message: 'The monitor has no n8n to replay through: set N8N_BASE_URL and N8N_API_KEY, or re-send the record from its source system',
       };
     }
-    const executionId = entry.incident?.execution?.id ?? pair?.lastExecutionId ?? entry.lastExecutionId ?? undefined;
-    if (!executionId) {
+    const candidates = replaySources(entry, pair?.lastExecutionId);
+    if (candidates.length === 0) {
       return {
         outcome: 'refused',
         message: `No n8n execution is recorded for ${entry.key}, so its input cannot be read back; re-send it from the source system (e.g. move the deal in the CRM again)`,
       };
     }
-    const loaded = await loadReplayInput(deps.n8n.client, executionId);
+    // The first run whose input n8n can give back; if none can, the first one's refusal says why.
+    let executionId = candidates[0];
+    let loaded = await loadReplayInput(deps.n8n.client, executionId);
+    for (const next of candidates.slice(1)) {
+      if (loaded.ok) break;
+      const tried = await loadReplayInput(deps.n8n.client, next);
+      if (tried.ok) [executionId, loaded] = [next, tried];
+    }
     if (!loaded.ok) return { outcome: 'refused', message: refusalText(loaded) };
 
     const startedAt = deps.now();
@@ -93,7 +126,7 @@ export function createReplayService(deps: {
         kind: OUTCOME_EVENTS.replayed,
         at: startedAt,
         executionId,
-        details: { by, of: executionId, workflowId: loaded.input.workflowId },
+        details: { ...(who.by ? { by: who.by } : {}), via: who.via, of: executionId, workflowId: loaded.input.workflowId },
       },
     ]);
     const delivered = await deliverReplay({
@@ -132,9 +165,9 @@ export function createReplayService(deps: {
     async plan(filter) {
       return (await deps.store.outcomes.queue(filter)).map((e) => toPlanned(e, ownerOf(e.handoff)));
     },
-    async replayOne(entry, by) {
-      const r = await attempt(entry, by).catch((err: Error): ReplayAttempt => ({ outcome: 'error', message: err.message }));
-      deps.logger.info({ handoff: entry.handoff, key: entry.key, outcome: r.outcome, by }, 'replay');
+    async replayOne(entry, who) {
+      const r = await attempt(entry, who).catch((err: Error): ReplayAttempt => ({ outcome: 'error', message: err.message }));
+      deps.logger.info({ handoff: entry.handoff, key: entry.key, outcome: r.outcome, by: who.by, via: who.via }, 'replay');
       return { handoff: entry.handoff, key: entry.key, outcome: r.outcome, message: r.message };
     },
     async replayAll(filter, opts) {
@@ -143,10 +176,20 @@ export function createReplayService(deps: {
       if (opts.dryRun) return { dryRun: true, planned, results: [], stopped: null };
       const run = await runReplays(entries, {
         concurrency: opts.concurrency ?? DEFAULT_REPLAY_CONCURRENCY,
-        replayOne: (e) => attempt(e, opts.by),
+        replayOne: (e) => attempt(e, opts.who),
       });
       const results = run.results.map((r) => ({ handoff: r.entry.handoff, key: r.key, outcome: r.outcome, message: r.message }));
-      deps.logger.info({ handoff: filter.handoff, kind: filter.kind, replays: results.length, stopped: run.stopped?.key }, 'bulk replay');
+      deps.logger.info(
+        {
+          handoff: filter.handoff,
+          kind: filter.kind,
+          replays: results.length,
+          stopped: run.stopped?.key,
+          by: opts.who.by,
+          via: opts.who.via,
+        },
+        'bulk replay',
+      );
       return { dryRun: false, planned, results, stopped: run.stopped ?? null };
     },
   };

@@ -54,6 +54,19 @@ const person = (p: IncidentPerson) => (p.channel ? `${p.name} (${p.channel})` : 
 const ago = (now: number, at: number) => `${formatDuration(Math.max(0, now - at))} ago`;
 const nameOf = (contract: Contract, id: string) => contract.handoffs.find((h) => h.id === id)?.name ?? id;
 
+/**
+ * Who replayed: `by` (a person) and `via` (dashboard or api) since replays record the person; older
+ * checkpoints said only where it came from, in `by` ("dashboard", "api 10.0.0.5").
+ */
+function replayedBy(details: Record<string, unknown>): string {
+  const by = typeof details.by === 'string' ? redactString(details.by) : undefined;
+  if (details.via === 'dashboard' || details.via === 'api') {
+    const where = details.via === 'dashboard' ? 'on the dashboard' : 'through the API';
+    return by ? `by ${by} ${where}` : `${where} (no name given)`;
+  }
+  return `from the ${by ?? 'monitor'}`;
+}
+
 /** A checkpoint's details in a few words: the reason, the error or the first few fields. */
 function note(kind: string, details: Record<string, unknown> | undefined): string | undefined {
   if (!details) return undefined;
@@ -61,7 +74,7 @@ function note(kind: string, details: Record<string, unknown> | undefined): strin
   if (kind === 'incident_opened' || kind === 'incident_repeated')
     return `incident #${details.incidentId}${details.kind ? `, ${details.kind}` : ''}`;
   if (kind === 'incident_resolved') return `incident #${details.incidentId} resolved by hand`;
-  if (kind === 'replayed') return `from the ${details.by ?? 'monitor'}, input of execution ${details.of ?? '?'}`;
+  if (kind === 'replayed') return `${replayedBy(details)}, input of execution ${details.of ?? '?'}`;
   if (kind === 'execution_failed') return `n8n run ended ${details.status ?? 'in error'}`;
   if ((kind === 'completed' || kind === 'released') && Object.keys(details).every((k) => k === 'attempt')) return undefined;
   const pick = details.reason ?? details.message ?? details.error;

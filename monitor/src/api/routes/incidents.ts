@@ -70,15 +70,17 @@ export const incidentRequestSchema = z.strictObject({
     .optional(),
 });
 
-/** Ack and resolve take an optional body naming who acts. */
-export const incidentActionSchema = z.strictObject({
-  by: z
-    .string({ message: 'must be text: the name of who acknowledges or resolves' })
+/** An optional `by`: the name of who acts (ack, resolve, replay); `what` finishes "the name of who …". */
+export const actorField = (what: string) =>
+  z
+    .string({ message: `must be text: the name of who ${what}` })
     .trim()
     .min(1, 'must not be empty: name who acts, or leave it out')
     .max(INCIDENT_LIMITS.maxActorLength, `must be at most ${INCIDENT_LIMITS.maxActorLength} characters`)
-    .optional(),
-});
+    .optional();
+
+/** Ack and resolve take an optional body naming who acts. */
+export const incidentActionSchema = z.strictObject({ by: actorField('acknowledges or resolves') });
 
 const listQuerySchema = z.strictObject({
   handoff: z.string().min(1).max(MAX_HANDOFF_ID_LENGTH).optional(),

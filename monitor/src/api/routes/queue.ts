@@ -1,8 +1,9 @@
 /**
  * The exception queue and replay (docs/architecture.md "Handoff outcomes"):
  *   GET  /queue?handoff=&kind=&limit=   pairs that failed and have not completed, oldest first
- *   POST /incidents/:id/replay {dryRun?} one pair, the one the incident is tied to
- *   POST /replays {handoff, kind?, keys?, concurrency?, dryRun?}   bulk, paced, stops at a repeat failure
+ *   POST /incidents/:id/replay {dryRun?, by?} one pair, the one the incident is tied to
+ *   POST /replays {handoff, kind?, keys?, concurrency?, dryRun?, by?}   bulk, paced, stops at a repeat failure
+ * `by` names who asks; it is recorded in the pair's `replayed` checkpoint (replay/service.ts).
  * Replays wait for the outcome (recovered or failed again), so a request can take as long as the
  * workflow run does.
  */
@@ -12,7 +13,9 @@ import { API_ROUTES, MAX_HANDOFF_ID_LENGTH } from '../../../../protocol/paths';
 import type { QueueEntry, OutcomeStore } from '../../domain/store';
 import type { ReplayService } from '../../replay/service';
 import { toPlanned } from '../../replay/service';
+import { actorName } from '../../incidents/actor';
 import { ApiError, fromZod } from '../errors';
+import { actorField } from './incidents';
 import { parseBody } from '../validate';
 
 const handoff = z.string().min(1, 'must not be empty').max(MAX_HANDOFF_ID_LENGTH);
@@ -29,6 +32,9 @@ const queueQuery = z.strictObject({
     .default(200),
 });
 
+/** Who asks (`handoff-monitor replay` sends --by or the OS user name): the same rule as ack/resolve's `by`. */
+const requester = actorField('asks for the replay');
+
 const replaysBody = z.strictObject({
   handoff: z.string({ message: 'is required: the handoff whose queue to replay' }).min(1, 'must not be empty').max(MAX_HANDOFF_ID_LENGTH),
   kind: kind.optional(),
@@ -40,9 +46,10 @@ const replaysBody = z.strictObject({
     .max(10, 'must be at most 10, so a recovering target is not flooded')
     .optional(),
   dryRun: z.boolean({ message: 'must be true or false' }).optional(),
+  by: requester,
 });
 
-const incidentReplayBody = z.strictObject({ dryRun: z.boolean({ message: 'must be true or false' }).optional() });
+const incidentReplayBody = z.strictObject({ dryRun: z.boolean({ message: 'must be true or false' }).optional(), by: requester });
 
 /** `owner`: the incident's (it may have been routed to someone else), else the contract's owner of the handoff. */
 export function toWireEntry(e: QueueEntry, owner?: { name: string; channel?: string }) {
@@ -130,7 +137,7 @@ export function queueRoutes(deps: {
       res.json({ dryRun: true, planned: [toPlanned(entry)] });
       return;
     }
-    res.json({ result: await replays().replayOne(entry, req.ip ? `api ${req.ip}` : 'api') });
+    res.json({ result: await replays().replayOne(entry, { by: actorName(body.by), via: 'api' }) });
   });
 
   router.post(API_ROUTES.replays, async (req, res) => {
@@ -139,7 +146,7 @@ export function queueRoutes(deps: {
     res.json(
       await replays().replayAll(
         { handoff: body.handoff, kind: body.kind, keys: body.keys },
-        { concurrency: body.concurrency, dryRun: body.dryRun, by: 'api' },
+        { concurrency: body.concurrency, dryRun: body.dryRun, who: { by: actorName(body.by), via: 'api' } },
       ),
     );
   });

@@ -28,6 +28,22 @@ function deadAlertsView(i: Incident, dead: OutboxAlert[], now: number): Html | s
 <ul>${dead.map((a) => html`<li>${a.kind} alert, refused ${when(now, a.deadAt)}: ${a.lastError ?? 'no answer recorded'}</li>`)}</ul></div>`;
 }
 
+/**
+ * Reports for the same deal under other dedup keys that joined this incident: the nightly reconcile
+ * that still finds no project, a stall. Each with its kind, its workflow (linked to its run) and how often.
+ */
+function alsoReportedView(i: Incident, now: number, n8nBaseUrl?: string): Html | string {
+  if (!i.alsoReported?.length) return '';
+  return html`<dt>Also reported</dt><dd><ul class="also-reported">${i.alsoReported.map((a) => {
+    const link = executionLink({ ...i, execution: a.execution }, n8nBaseUrl);
+    const workflow = a.workflowName ?? a.execution?.workflowName;
+    const from = workflow
+      ? html` by ${link ? html`<a href="${link}" rel="noopener noreferrer" target="_blank">${workflow}</a>` : workflow}`
+      : '';
+    return html`<li data-also-reported="${a.dedupKey}">${a.kind ?? 'a report'}${from} · ${a.count}× · last ${when(now, Date.parse(a.lastSeenAt))} <small class="muted">${a.dedupKey}</small></li>`;
+  })}</ul></dd>`;
+}
+
 export function incidentView(args: {
   incident: Incident;
   contract: Contract;
@@ -60,6 +76,7 @@ ${deadAlertsView(i, args.deadAlerts ?? [], now)}
   ${i.escalatedTo ? html`<dt>Escalated</dt><dd>to ${i.escalatedTo.name} ${when(now, i.escalatedAt ? Date.parse(i.escalatedAt) : undefined)}</dd>` : ''}
   <dt>First seen</dt><dd>${when(now, Date.parse(i.firstSeenAt))}</dd>
   <dt>Last seen</dt><dd>${when(now, Date.parse(i.lastSeenAt))} · ${i.count} failure${i.count === 1 ? '' : 's'}</dd>
+  ${alsoReportedView(i, now, args.n8nBaseUrl)}
   ${i.acknowledgedAt ? html`<dt>Acknowledged</dt><dd>${when(now, Date.parse(i.acknowledgedAt))}${i.acknowledgedBy ? html` by <span data-acknowledged-by>${i.acknowledgedBy}</span>` : ''}</dd>` : ''}
   ${i.resolvedAt ? html`<dt>Resolved</dt><dd>${when(now, Date.parse(i.resolvedAt))}${i.resolvedBy ? html` by <span data-resolved-by>${i.resolvedBy}</span>` : ''}${i.resolution ? html` · <span class="resolution">${i.resolution}</span>` : ''}</dd>` : ''}
   ${i.kind ? html`<dt>Kind</dt><dd>${i.kind}</dd>` : ''}

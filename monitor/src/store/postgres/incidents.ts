@@ -4,11 +4,14 @@
  * Across replicas, the partial unique index on open (handoff, dedup_key) makes a retry storm one
  * incident: a report locks the open incident, and when there is none, inserts with ON CONFLICT DO
  * NOTHING — if another replica opened it meanwhile, the report looks again and folds into it.
+ * A report with an idempotency key may join the deal's open incident under another dedup key, which
+ * no index guards; it first takes a transaction advisory lock on (handoff, key), so two reports for
+ * one deal under different dedup keys, on two replicas at once, still make one incident.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { Incident } from '../../../../protocol/incidents';
 import { alertIdempotencyKey, type AlertMessage } from '../../domain/incident-message';
-import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition } from '../../incidents/decide';
+import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, incidentToJoin } from '../../incidents/decide';
 import { IncidentAction, IncidentReport } from '../../domain/incidents';
 import { IncidentRecord, toWire } from '../../incidents/record';
 import type { IncidentFilter, IncidentStore, IncidentTransition } from '../../domain/store';
@@ -17,6 +20,7 @@ import { createPostgresOutbox, enqueueAlert } from './outbox';
 import { inTransaction, RetryTransaction, run, type Statement } from './pool';
 import { insertEvents } from './events';
 import { incidentReportEvent, incidentResolvedEvent } from '../../outcomes/signals';
+import { INCIDENT_KEY_LOCK_CLASS } from './locks';
 
 /** Escalation sweeps are bounded so one transaction never holds its locks for long. */
 const ESCALATION_BATCH = 500;
@@ -41,6 +45,13 @@ const OPEN_BY_KEY: Statement = {
 const OPEN_FOR_KEY: Statement = {
   name: 'handoff-incidents-open-for-key',
   text: "SELECT * FROM incidents WHERE handoff = $1 AND idempotency_key = $2 AND state <> 'resolved' ORDER BY id FOR UPDATE",
+};
+// The two-integer advisory lock space is apart from the bigint one the other locks use (locks.ts);
+// a hash collision only makes two unrelated deals' reports wait for each other.
+const LOCK_DEAL: Statement = {
+  name: 'handoff-incidents-lock-deal',
+  // length:handoff then key, so no two pairs make the same text (Postgres text cannot hold a NUL).
+  text: "SELECT pg_advisory_xact_lock($1::integer, hashtext(length($2)::text || ':' || $2 || $3))",
 };
 const BY_ID: Statement = { name: 'handoff-incidents-by-id', text: 'SELECT * FROM incidents WHERE id = $1' };
 const LOCK_BY_ID: Statement = { name: 'handoff-incidents-lock-by-id', text: 'SELECT * FROM incidents WHERE id = $1 FOR UPDATE' };
@@ -69,9 +80,14 @@ function queueAlert(client: PoolClient, incident: StoredIncident, draft: AlertDr
 }
 
 async function reportIn(client: PoolClient, report: IncidentReport, now: number) {
+  if (report.idempotencyKey) await run(client, LOCK_DEAL, [INCIDENT_KEY_LOCK_CLASS, report.handoff, report.idempotencyKey]);
   for (let look = 0; look < REPORT_LOOKS; look++) {
-    const { rows } = await run<IncidentRow>(client, OPEN_BY_KEY, [report.handoff, report.dedupKey]);
-    const existing = rows[0] && fromIncidentRow(rows[0]);
+    // The candidates incidentToJoin picks from: the open incident for the dedup key, and those for the deal's key.
+    const sameDedupKey = (await run<IncidentRow>(client, OPEN_BY_KEY, [report.handoff, report.dedupKey])).rows;
+    const sameKey = report.idempotencyKey
+      ? (await run<IncidentRow>(client, OPEN_FOR_KEY, [report.handoff, report.idempotencyKey])).rows
+      : [];
+    const existing = incidentToJoin([...sameDedupKey, ...sameKey].map(fromIncidentRow), report);
     const outcome = decideReport(existing, report, now);
     let stored: StoredIncident;
     if (existing) {
@@ -83,7 +99,7 @@ async function reportIn(client: PoolClient, report: IncidentReport, now: number)
       stored = { ...outcome.record, id: inserted.rows[0].id };
     }
     const alertQueued = outcome.alert ? await queueAlert(client, stored, outcome.alert, now) : false;
-    await insertEvents(client, compact([incidentReportEvent(stored, outcome.deduplicated, report.failedAt, now)]));
+    await insertEvents(client, compact([incidentReportEvent(stored, report, outcome.deduplicated, now)]));
     return { incident: toWire(stored), deduplicated: outcome.deduplicated, alertQueued };
   }
   throw new RetryTransaction('the open incident kept changing under the report');

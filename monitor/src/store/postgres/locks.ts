@@ -20,4 +20,10 @@ export const MIGRATION_LOCK = String(0x68676d696772);
 /** The leader's session lock (leader.ts): "leader" in ASCII, the id it has always had. */
 export const LEADER_LOCK = String(0x6c6561646572);
 
+/**
+ * A report for a deal (handoff + idempotency key) takes pg_advisory_xact_lock(this, hash of the pair)
+ * (incidents.ts): the two-integer lock space, which never meets the bigint ids above. "hgik" in ASCII.
+ */
+export const INCIDENT_KEY_LOCK_CLASS = 0x6867696b;
+
 export const ADVISORY_LOCKS = { AGGREGATES_LOCK, MIGRATION_LOCK, LEADER_LOCK } as const;

@@ -297,4 +297,14 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       ALTER TABLE incidents ADD COLUMN resolved_by text;
     `,
   },
+  {
+    version: 9,
+    name: 'one open incident per deal',
+    sql: `
+      -- A report for a deal that already has an open incident under another dedup key joins it
+      -- (incidents/decide.ts incidentToJoin); each such dedup key is listed here, so the page can say
+      -- that the nightly reconcile, say, saw it too. NULL: nobody else reported it.
+      ALTER TABLE incidents ADD COLUMN also_reported json;
+    `,
+  },
 ];

@@ -7,7 +7,7 @@ import type { IncidentRecord } from '../../incidents/record';
 
 export type StoredIncident = IncidentRecord & { id: number };
 
-/** The JSON columns (owner, escalated_to, error, context, execution): text on SQLite, values on Postgres. */
+/** The JSON columns (owner, escalated_to, error, context, execution, also_reported): text on SQLite, values on Postgres. */
 export type JsonColumns = 'text' | 'parsed';
 
 export interface IncidentRow {
@@ -35,6 +35,7 @@ export interface IncidentRow {
   resolution: string | null;
   acknowledged_by: string | null;
   resolved_by: string | null;
+  also_reported: unknown;
 }
 
 /** Every column a write sets, in the order of toIncidentParams (owner_name and owner_channel copy the owner for the ?owner= filter). */
@@ -64,6 +65,7 @@ export const INCIDENT_COLUMNS = [
   'resolution',
   'acknowledged_by',
   'resolved_by',
+  'also_reported',
 ] as const;
 
 /** JSON goes in as text on both stores: pg would turn a JS array into a Postgres array, not a JSON one. */
@@ -95,6 +97,8 @@ export const toIncidentParams = (r: IncidentRecord): (string | number | null)[] 
   r.resolution,
   r.acknowledgedBy,
   r.resolvedBy,
+  // Most incidents are never joined: no list is stored as NULL, not as '[]'.
+  r.alsoReported.length ? jsonText(r.alsoReported) : null,
 ];
 
 export function fromIncidentRow(r: IncidentRow, json: JsonColumns): StoredIncident {
@@ -124,5 +128,7 @@ export function fromIncidentRow(r: IncidentRow, json: JsonColumns): StoredIncide
     resolution: r.resolution,
     acknowledgedBy: r.acknowledged_by,
     resolvedBy: r.resolved_by,
+    // NULL (never joined, or a row older than the column) is an empty list.
+    alsoReported: (read(r.also_reported ?? null) as IncidentRecord['alsoReported'] | null) ?? [],
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Incident } from '../../../../protocol/incidents';
 import { alertIdempotencyKey, type AlertMessage } from '../../domain/incident-message';
-import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition } from '../../incidents/decide';
+import { AlertDraft, decideEscalation, decideRecovery, decideReport, decideTransition, incidentToJoin } from '../../incidents/decide';
 import { IncidentAction, IncidentReport } from '../../domain/incidents';
 import { incidentReportEvent, incidentResolvedEvent } from '../../outcomes/signals';
 import type { HandoffEvent } from '../../domain/store';
@@ -68,8 +68,10 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKe
   };
 
   const reportTx = db.transaction((report: IncidentReport, now: number) => {
-    const row = openByKey.get(report.handoff, report.dedupKey);
-    const existing = row && fromRow(row);
+    // The candidates incidentToJoin picks from: the open incident for the dedup key, and those for the deal's key.
+    const sameDedupKey = openByKey.get(report.handoff, report.dedupKey);
+    const sameKey = report.idempotencyKey ? openForKey.all(report.handoff, report.idempotencyKey) : [];
+    const existing = incidentToJoin([...(sameDedupKey ? [sameDedupKey] : []), ...sameKey].map(fromRow), report);
     const outcome = decideReport(existing, report, now);
     let stored: StoredIncident;
     if (existing) {
@@ -80,7 +82,7 @@ export function createSqliteIncidents(db: SqliteDb): IncidentStore & { recoverKe
       stored = { ...outcome.record, id };
     }
     const alertQueued = outcome.alert ? queueAlert(stored, outcome.alert, now) : false;
-    appendEvent(incidentReportEvent(stored, outcome.deduplicated, report.failedAt, now));
+    appendEvent(incidentReportEvent(stored, report, outcome.deduplicated, now));
     return { incident: toWire(stored), deduplicated: outcome.deduplicated, alertQueued };
   });
 

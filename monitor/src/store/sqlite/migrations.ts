@@ -344,4 +344,14 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
         WHERE state = 'completed' AND execution_id IS NOT NULL;
     `,
   },
+  {
+    version: 10,
+    name: 'one open incident per deal',
+    sql: `
+      -- A report for a deal that already has an open incident under another dedup key joins it
+      -- (incidents/decide.ts incidentToJoin); each such dedup key is listed here (JSON), so the page
+      -- can say that the nightly reconcile, say, saw it too. NULL: nobody else reported it.
+      ALTER TABLE incidents ADD COLUMN also_reported TEXT;
+    `,
+  },
 ];
