@@ -1,7 +1,7 @@
 /**
  * The retention purge beside live claims: a store filled with 1,000,000 rows past retention of each
  * kind the purge deletes (completed claims, events, finished executions, resolved incidents, sent
- * alerts) is purged by a running monitor while a client claims one key at a time over HTTP, and the
+ * alerts, completed and closed handoff outcomes) is purged by a running monitor while a client claims one key at a time over HTTP, and the
  * longest time a claim waited is printed beside the target: a purge never blocks a claim for more
  * than 50 ms (issue 18). SQLite is the figure with the target (better-sqlite3 is synchronous: a batch
  * holds the monitor's event loop); Postgres is shown beside it (needs HANDOFF_BENCH_POSTGRES_URL,
@@ -139,6 +139,11 @@ async function fillSqlite(file: string) {
       SELECT 'bench', 'old-' || i, 'completed', 1, ${OLD} + i, ${OLD} + i FROM n;
     ${n} INSERT INTO events (handoff, key, kind, at)
       SELECT 'bench', 'k-' || (i % 100000), 'validated', ${OLD} + i FROM n;
+    -- The outcomes of those completed claims, and as many pairs closed by hand.
+    ${n} INSERT INTO handoff_outcomes (handoff, key, first_seen_at, failures, completed_at, attempt, replays)
+      SELECT 'bench', 'old-' || i, ${OLD} + i, 0, ${OLD} + i, 1, 0 FROM n;
+    ${n} INSERT INTO handoff_outcomes (handoff, key, first_seen_at, failed_at, failure_kind, last_failure_at, last_failure_kind, failures, closed_at, replays)
+      SELECT 'bench', 'closed-' || i, ${OLD} + i, ${OLD} + i, 'request_failed', ${OLD} + i, 'request_failed', 1, ${OLD} + i + 1000, 0 FROM n;
     ${n} INSERT INTO executions (id, handoff, workflow_id, status, finished, mode, started_at, stopped_at, seen_at, updated_at)
       SELECT 'x-' || i, 'bench', '101', CASE WHEN i % 20 = 0 THEN 'error' ELSE 'success' END, 1, 'webhook', ${OLD} + i, ${OLD} + i + 500, ${OLD} + i, ${OLD} + i FROM n;
     ${n} INSERT INTO incidents (handoff, dedup_key, kind, title, severity, state, owner, owner_name, owner_source, sla_due_at,
@@ -176,6 +181,11 @@ async function fillPostgres(url: string) {
         SELECT 'bench', 'old-' || i, 'completed', 1, ${OLD} + i, ${OLD} + i FROM generate_series(1, ${ROWS}) i;
       INSERT INTO events (handoff, key, kind, at)
         SELECT 'bench', 'k-' || (i % 100000), 'validated', ${OLD} + i FROM generate_series(1, ${ROWS}) i;
+      INSERT INTO handoff_outcomes (handoff, key, first_seen_at, failures, completed_at, attempt, replays)
+        SELECT 'bench', 'old-' || i, ${OLD} + i, 0, ${OLD} + i, 1, 0 FROM generate_series(1, ${ROWS}) i;
+      INSERT INTO handoff_outcomes (handoff, key, first_seen_at, failed_at, failure_kind, last_failure_at, last_failure_kind, failures, closed_at, replays)
+        SELECT 'bench', 'closed-' || i, ${OLD} + i, ${OLD} + i, 'request_failed', ${OLD} + i, 'request_failed', 1, ${OLD} + i + 1000, 0
+        FROM generate_series(1, ${ROWS}) i;
       INSERT INTO executions (id, handoff, workflow_id, status, finished, mode, started_at, stopped_at, seen_at, updated_at)
         SELECT 'x-' || i, 'bench', '101', CASE WHEN i % 20 = 0 THEN 'error' ELSE 'success' END, 1, 'webhook', ${OLD} + i, ${OLD} + i + 500, ${OLD} + i, ${OLD} + i
         FROM generate_series(1, ${ROWS}) i;
@@ -247,7 +257,7 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   notes.push(
-    `${fmt.int(ROWS)} rows past retention of each: completed claims, events, finished executions, resolved incidents, sent alerts (of 1,000 open incidents); the monitor in this process, single-key claims one after another from a worker thread over HTTP`,
+    `${fmt.int(ROWS)} rows past retention of each: completed claims, events, finished executions, resolved incidents, sent alerts (of 1,000 open incidents), completed and closed handoff outcomes; the monitor in this process, single-key claims one after another from a worker thread over HTTP`,
     'a claim counts as "during the purge" when its request was in flight at any moment of it; "at rest" is the same client in the 2 s before',
   );
   report('Retention purge beside live claims', out, notes);

@@ -35,10 +35,10 @@ Configuration (environment variables):
   HANDOFF_TRUST_PROXY        the reverse proxy in front (TLS): its hop count (1) or addresses (loopback, 10.0.0.0/8); default none
   HANDOFF_ALERT_WEBHOOK_URL  webhook that receives incident alerts (optional; kept secret)
   HANDOFF_ALERT_FORMAT       slack ({text, blocks}, default) or json (the whole incident)
-  HANDOFF_RETENTION          how long completed keys are kept (default 30d)
+  HANDOFF_RETENTION          how long completed keys (and their outcomes) are kept (default 30d)
   HANDOFF_RETENTION_EVENTS   how long checkpoints (traces) are kept (default 30d, 7d–3650d)
   HANDOFF_RETENTION_EXECUTIONS  how long finished n8n runs are kept (default 30d, 1d–3650d)
-  HANDOFF_RETENTION_INCIDENTS   how long resolved incidents are kept (default 90d, 7d–3650d)
+  HANDOFF_RETENTION_INCIDENTS   how long resolved incidents (and outcomes closed by hand) are kept (default 90d, 7d–3650d)
   HANDOFF_RETENTION_ALERTS   how long delivered alerts are kept (default 30d, 1d–3650d)
   HANDOFF_DEFAULT_LEASE      claim lease when the contract names none (default 15m)
   HANDOFF_LOG_LEVEL          fatal|error|warn|info|debug|trace|silent (default info)

@@ -27,6 +27,7 @@ import { createAuditSource } from './audit/source';
 import { createRetentionPurger, type PurgeReport } from './retention/purge';
 import { createDuties, createSingleLeadership, periodic, type Duty, type Leadership } from './leader/leadership';
 import { createPostgresLeadership } from './store/postgres/leader';
+import { keepConnectionsAlive } from './util/keep-alive';
 
 /** History past retention is purged hourly, in small batches (retention/purge.ts). */
 const PURGE_INTERVAL_MS = 3_600_000;
@@ -209,8 +210,9 @@ export async function startMonitor(
     await store.close().catch(() => undefined);
     throw err;
   }
-  // Keep-alive sockets from n8n must not hold shutdown hostage longer than a request takes.
-  server.keepAliveTimeout = 5_000;
+  // Idle connections stay open longer than any client's own idle timeout (no ECONNRESET when a client
+  // reuses one as the server drops it); shutdown still closes them at once (util/keep-alive.ts).
+  const connections = keepConnectionsAlive(server);
 
   const purger = createRetentionPurger({
     store: store.retention,
@@ -301,10 +303,7 @@ export async function startMonitor(
         await outbox.stop();
         await leadership.stop();
         contracts.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
+        await connections.close();
         await store.close();
         logger.info('handoff monitor stopped');
       })();

@@ -1,10 +1,12 @@
 /**
- * Retention (issue 18 item 4): completed keys, events, finished executions, resolved incidents and sent
- * alerts past their retention are purged in small batches until none is left, while everything
- * something still reads stays: events the outcome fold has not folded, the trace of a pair in the
- * exception queue, unfinished runs and runs awaiting their completed claim, each handoff's latest
- * success, unresolved incidents, incidents the time-to-recovery fold has not passed or whose alert is
- * still pending, pending and dead alerts. handoff_sla_breaches_total does not go down. On both stores.
+ * Retention (issue 18 item 4): completed keys, events, finished executions, resolved incidents, sent
+ * alerts and settled handoff outcomes (completed pairs with their claims, pairs closed by hand with
+ * their incidents) past their retention are purged in small batches until none is left, while
+ * everything something still reads stays: events the outcome fold has not folded, the trace and the
+ * outcome of a pair in the exception queue, pairs never settled, unfinished runs and runs awaiting
+ * their completed claim, each handoff's latest success, unresolved incidents, incidents the
+ * time-to-recovery fold has not passed or whose alert is still pending, pending and dead alerts. No
+ * figure of /metrics changes (handoff_sla_breaches_total included). On both stores.
  * The figure (the longest claim stall while a million rows of each are purged) is bench/retention.ts.
  */
 import { PURGE_TABLES, type MonitorStore } from '../../monitor/src/domain/store';
@@ -75,7 +77,24 @@ async function contents(store: MonitorStore) {
   for (const id of ['x-0', 'x-older-success', 'x-latest-success', 'x-running', 'x-pending', 'x-recent']) {
     if (await store.executions.get(id)) executions.push(id);
   }
+  const pairs: string[] = [];
+  for (const key of [
+    'c-0',
+    'c-60d',
+    'c-recent',
+    'k-closed-60d',
+    'k-closed-old',
+    'k-closed-recent',
+    'k-closed-then-completed',
+    'k-reopened',
+    'q-1',
+    'v-0',
+    'v-recent',
+  ]) {
+    if (await store.outcomes.pair('kickoff', key)) pairs.push(key);
+  }
   return {
+    pairs,
     incidents: incidents.map((i) => i.dedupKey).sort(),
     alerts: alerts.map((a) => `${byIncident.get(a.incidentId) ?? a.incidentId}:${a.kind}:${a.state}`).sort(),
     events: events.sort(),
@@ -90,6 +109,9 @@ async function seed(store: MonitorStore) {
   await store.ledger.settle('complete', { handoff: 'kickoff', keys }, OLD);
   await store.ledger.claim({ handoff: 'kickoff', leaseMs: 60_000, items: [{ key: 'c-recent' }] }, RECENT);
   await store.ledger.settle('complete', { handoff: 'kickoff', keys: ['c-recent'] }, RECENT);
+  // Completed 60 days ago: past the claims' retention (30d), within the incidents' (90d).
+  await store.ledger.claim({ handoff: 'kickoff', leaseMs: 60_000, items: [{ key: 'c-60d' }] }, NOW - 60 * DAY);
+  await store.ledger.settle('complete', { handoff: 'kickoff', keys: ['c-60d'] }, NOW - 60 * DAY);
 
   // Checkpoints: N old ones; a pair that failed and never completed (the exception queue); a recent one.
   await store.events.append(Array.from({ length: N }, (_, i) => ({ handoff: 'kickoff', key: `v-${i}`, kind: 'validated', at: OLD })));
@@ -141,9 +163,30 @@ async function seed(store: MonitorStore) {
     await store.incidents.transition(ids.get(key)!, 'resolve', OLD + 6_000);
   }
 
-  // Everything so far is folded (outcomes and times to recovery)...
+  // Pairs closed by hand (their one incident resolved, never completed): one long ago, and one closed
+  // long ago that failed again afterwards (back in the exception queue).
+  const closeByHand = async (key: string, at: number) => {
+    const id = await report(`p-${key}`, at, { idempotencyKey: key });
+    await store.incidents.transition(id, 'resolve', at + 1_000);
+  };
+  await closeByHand('k-closed-old', OLD);
+  await closeByHand('k-reopened', OLD);
+  await store.events.append([{ handoff: 'kickoff', key: 'k-reopened', kind: 'request_failed', at: OLD + 2_000 }]);
+  // Closed by hand long ago, completed lately: kept as long as its completion is.
+  await closeByHand('k-closed-then-completed', OLD);
+  await store.ledger.claim({ handoff: 'kickoff', leaseMs: 60_000, items: [{ key: 'k-closed-then-completed' }] }, RECENT);
+  await store.ledger.settle('complete', { handoff: 'kickoff', keys: ['k-closed-then-completed'] }, RECENT);
+
+  // Everything so far is folded (outcomes and times to recovery), with the windows at NOW so the recent
+  // pairs count in them...
+  await store.aggregates.advance(NOW);
   while ((await store.outcomes.fold(NOW)).more);
   while ((await store.aggregates.foldResolvedIncidents()) > 0);
+  // Pairs closed by hand lately and 60 days ago (within the incidents' 90d), folded into the outcomes
+  // (their incidents' times to recovery are not yet).
+  await closeByHand('k-closed-recent', NOW - 10 * DAY);
+  await closeByHand('k-closed-60d', NOW - 60 * DAY);
+  while ((await store.outcomes.fold(NOW)).more);
   // ...but not what follows: an old checkpoint written after the fold, an incident resolved after it.
   await store.events.append([{ handoff: 'kickoff', key: 'u-1', kind: 'validated', at: OLD }]);
   const late = await report('i-late', OLD);
@@ -168,6 +211,19 @@ describe.each(storeKinds)('retention purge on %s', (kind) => {
 
   it('deletes everything past retention in batches of at most the batch size, and keeps what is still read', async () => {
     const before = await s.store.aggregates.snapshot();
+    expect((await contents(s.store)).pairs).toEqual([
+      'c-0',
+      'c-60d',
+      'c-recent',
+      'k-closed-60d',
+      'k-closed-old',
+      'k-closed-recent',
+      'k-closed-then-completed',
+      'k-reopened',
+      'q-1',
+      'v-0',
+      'v-recent',
+    ]);
     const report = await purgeExpired(s.store.retention, POLICY, NOW, { batch: BATCH, minBatch: BATCH, maxBatch: BATCH });
 
     // Batched: no batch larger than asked, as many batches as the rows need (plus the short last one).
@@ -176,26 +232,59 @@ describe.each(storeKinds)('retention purge on %s', (kind) => {
       expect(t.largestBatch).toBeLessThanOrEqual(BATCH);
       expect(t.batches).toBe(Math.floor(t.deleted / BATCH) + 1);
     }
-    expect(report.tables.claims.deleted).toBe(N);
+    expect(report.tables.claims.deleted).toBe(N + 1); // with c-60d
     expect(report.tables.events.deleted).toBeGreaterThanOrEqual(2 * N); // N checkpoints, N `completed`
     expect(report.tables.executions.deleted).toBe(N + 1); // the canceled runs and the older success
-    expect(report.tables.incidents.deleted).toBe(N + 2); // with i-esc and i-stalled
+    expect(report.tables.incidents.deleted).toBe(N + 5); // with i-esc, i-stalled, and the three that closed k-… long ago
     expect(report.tables.alerts.deleted).toBe(2); // i-late's and i-open-sent's (the others went with their incidents)
+    expect(report.tables.completedOutcomes.deleted).toBe(N + 1); // c-0… and c-60d: with their claims (30d)
+    expect(report.tables.closedOutcomes.deleted).toBe(1); // k-closed-old; k-closed-60d stays with its incident (90d)
     expect(report.stopped).toBe(false);
 
     // Complete: a second purge finds nothing.
     expect((await purgeExpired(s.store.retention, POLICY, NOW, { batch: BATCH })).deleted).toBe(0);
 
+    // Every figure of /metrics is as it was: the breaches counter (purged_sla_breaches), the times to
+    // detection and recovery, the claim counters, the pairs seen and failed.
+    const after = await s.store.aggregates.snapshot();
+    expect(after).toEqual(before);
+    expect(after.slaBreaches).toEqual([{ handoff: 'kickoff', count: 2 }]);
+    expect(after.outcomeWindows.find((w) => w.span === '7d')).toMatchObject({ seen: 2 }); // v-recent, c-recent (k-closed-then-completed counts where it was first seen)
+    expect(after.histograms.map((h) => h.metric)).toEqual(expect.arrayContaining(['time_to_detection', 'time_to_recovery']));
+
     // Kept: exactly what something still reads.
     const left = await contents(s.store);
     expect(left.events).toEqual(['completed:c-recent', 'invalid:q-1', 'validated:q-1', 'validated:u-1', 'validated:v-recent']);
     expect(left.executions).toEqual(['x-latest-success', 'x-pending', 'x-recent', 'x-running']);
-    expect(left.incidents).toEqual(['i-late', 'i-open', 'i-open-2', 'i-open-sent', 'i-pending-alert', 'i-recent-resolved']);
+    expect(left.incidents).toEqual([
+      'i-late',
+      'i-open',
+      'i-open-2',
+      'i-open-sent',
+      'i-pending-alert',
+      'i-recent-resolved',
+      'p-k-closed-60d',
+      'p-k-closed-recent',
+    ]);
     expect(left.alerts).toEqual([
       'i-open-2:opened:sent',
       'i-open:opened:dead',
       'i-pending-alert:opened:pending',
       'i-recent-resolved:opened:sent',
+      'p-k-closed-60d:opened:sent',
+      'p-k-closed-recent:opened:sent',
+    ]);
+    // Handoff outcomes: the settled ones past their retention went; the queued (k-reopened closed long
+    // ago but failed again, q-1), the recently settled and the never settled (v-…) stayed.
+    expect(left.pairs).toEqual([
+      'c-recent',
+      'k-closed-60d',
+      'k-closed-recent',
+      'k-closed-then-completed',
+      'k-reopened',
+      'q-1',
+      'v-0',
+      'v-recent',
     ]);
     // Claims: the recent completion still answers duplicate; the old ones count as never seen.
     const claims = await s.store.ledger.claim(
@@ -204,12 +293,25 @@ describe.each(storeKinds)('retention purge on %s', (kind) => {
     );
     expect(claims.map((c) => `${c.key}:${c.decision}`)).toEqual(['c-recent:duplicate', 'c-0:new', 'c-open:new']);
 
-    // What the pages read is intact: the queue, the last success, the breaches counter.
-    expect((await s.store.outcomes.queue({ limit: 10 })).map((q) => q.key)).toEqual(['q-1']);
+    // What the pages read is intact: the queue, the last success.
+    expect((await s.store.outcomes.queue({ limit: 10 })).map((q) => q.key)).toEqual(['k-reopened', 'q-1']);
     expect(await s.store.dashboard.lastSuccess(['kickoff'])).toEqual([{ handoff: 'kickoff', at: OLD }]);
-    const after = await s.store.aggregates.snapshot();
-    expect(after.slaBreaches).toEqual(before.slaBreaches);
-    expect(after.slaBreaches).toEqual([{ handoff: 'kickoff', count: 2 }]);
+  });
+
+  it('forgets a completed pair with its claim: a new run of the key counts, fails and queues as a pair of its own', async () => {
+    await purgeExpired(s.store.retention, POLICY, NOW);
+    const [claim] = await s.store.ledger.claim({ handoff: 'kickoff', leaseMs: 60_000, items: [{ key: 'c-0' }] }, NOW);
+    expect(claim).toMatchObject({ decision: 'new', attempt: 1 });
+    await s.store.events.append([{ handoff: 'kickoff', key: 'c-0', kind: 'request_failed', at: NOW }]);
+    const before = (await s.store.aggregates.snapshot()).outcomeWindows.find((w) => w.span === '24h');
+    while ((await s.store.outcomes.fold(NOW)).more);
+
+    // Had the old completed row stayed, the fold would have taken this failure for a completed pair's:
+    // never queued, never counted.
+    expect(await s.store.outcomes.pair('kickoff', 'c-0')).toMatchObject({ firstSeenAt: NOW, failures: 1, completedAt: null });
+    expect((await s.store.outcomes.queue({ limit: 10 })).map((q) => q.key)).toContain('c-0');
+    const after = (await s.store.aggregates.snapshot()).outcomeWindows.find((w) => w.span === '24h');
+    expect(after).toMatchObject({ seen: (before?.seen ?? 0) + 1, failed: (before?.failed ?? 0) + 1 });
   });
 
   it('picks up the unfolded rows once the folds have passed them', async () => {

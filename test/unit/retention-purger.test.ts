@@ -3,7 +3,7 @@
  * it leads again. A purger started again after a stop must purge in full, not stop after one batch.
  */
 import pino from 'pino';
-import type { PurgeTable, RetentionStore } from '../../monitor/src/domain/store';
+import { PURGE_TABLES, type PurgeTable, type RetentionStore } from '../../monitor/src/domain/store';
 import { createRetentionPurger } from '../../monitor/src/retention/purge';
 
 const DAY = 86_400_000;
@@ -11,7 +11,7 @@ const POLICY = { claimsMs: DAY, eventsMs: DAY, executionsMs: DAY, incidentsMs: D
 
 /** Rows past retention per table, deleted `limit` at a time. */
 function storeWith(rows: number): RetentionStore & { left: () => number } {
-  const left: Record<PurgeTable, number> = { claims: rows, events: rows, executions: rows, incidents: rows, alerts: rows };
+  const left = Object.fromEntries(PURGE_TABLES.map((table) => [table, rows])) as Record<PurgeTable, number>;
   return {
     holdsEventLoop: false,
     async purge(table, _before, limit) {
@@ -39,7 +39,7 @@ describe('retention purger as a leader duty', () => {
     const report = await purger.run();
     await purger.stop();
     expect(report.stopped).toBe(false);
-    expect(report.deleted).toBe(250);
+    expect(report.deleted).toBe(50 * PURGE_TABLES.length);
     expect(store.left()).toBe(0);
   });
 

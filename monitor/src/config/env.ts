@@ -67,7 +67,11 @@ export const envSchema = z.object({
   HANDOFF_ALERT_FORMAT: z
     .enum(['slack', 'json'], { message: 'use slack (Slack-compatible {text, blocks}) or json (the whole incident)' })
     .default('slack'),
-  HANDOFF_RETENTION: duration('30d', { min: '1h', max: '3650d', why: 'how long a completed key still answers duplicate' }),
+  HANDOFF_RETENTION: duration('30d', {
+    min: '1h',
+    max: '3650d',
+    why: 'how long a completed key still answers duplicate (and its handoff outcome is kept)',
+  }),
   HANDOFF_DEFAULT_LEASE: duration('15m', {
     min: `${LEDGER_LIMITS.minLeaseSeconds}s`,
     max: `${LEDGER_LIMITS.maxLeaseSeconds / 86_400}d`,

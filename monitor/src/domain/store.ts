@@ -317,8 +317,12 @@ export interface SessionStore {
   destroy(idHash: string): Promise<void>;
 }
 
-/** What the retention purge deletes, each by its own age (retention/purge.ts). */
-export const PURGE_TABLES = ['claims', 'events', 'executions', 'incidents', 'alerts'] as const;
+/**
+ * What the retention purge deletes, each by its own age (retention/purge.ts). The handoff_outcomes rows
+ * come in two kinds, each with the retention of what settled it: completed pairs (with their completed
+ * claims) and pairs closed by hand (with the resolved incidents that closed them).
+ */
+export const PURGE_TABLES = ['claims', 'events', 'executions', 'incidents', 'alerts', 'completedOutcomes', 'closedOutcomes'] as const;
 export type PurgeTable = (typeof PURGE_TABLES)[number];
 
 /**
@@ -331,7 +335,13 @@ export type PurgeTable = (typeof PURGE_TABLES)[number];
  *   latest success of its handoff (the overview's "last success");
  * - incidents: resolved ones the time-to-recovery fold has passed and whose alerts are all sent or
  *   dead; their alerts go with them, and their SLA breaches move to purged_sla_breaches;
- * - alerts: sent ones (a pending alert is still to deliver; a dead one stays with its incident).
+ * - alerts: sent ones (a pending alert is still to deliver; a dead one stays with its incident);
+ * - completedOutcomes: handoff_outcomes rows of completed pairs (completed_at ≤ before, as for their
+ *   claims: once the ledger forgets a key, a new run of it is a new pair, whose completion and failures
+ *   an old completed row would hide);
+ * - closedOutcomes: rows of pairs closed by hand and never completed (closed_at < before).
+ * A pair in the exception queue (failed, neither completed nor closed) or never settled stays. Counts,
+ * windows and histograms live in their own tables, so no figure changes.
  */
 export interface RetentionStore {
   /**

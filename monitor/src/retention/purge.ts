@@ -1,6 +1,7 @@
 /**
  * The retention purge: every table's history past its retention (HANDOFF_RETENTION for completed
- * keys, HANDOFF_RETENTION_EVENTS, _EXECUTIONS, _INCIDENTS, _ALERTS) is deleted in small batches, one
+ * keys and completed handoff outcomes, HANDOFF_RETENTION_EVENTS, _EXECUTIONS, _INCIDENTS (also for
+ * outcomes closed by hand), _ALERTS) is deleted in small batches, one
  * short store transaction each, with a pause between them in which waiting requests run (on SQLite as
  * long as the batch took, so the purge never has more than about half of the event loop). A batch is
  * sized to take about `targetMs` (halved when one took longer, doubled while they are quick), so a
@@ -11,11 +12,11 @@ import type { Logger } from 'pino';
 import { PURGE_TABLES, type PurgeTable, type RetentionStore } from '../domain/store';
 
 export interface RetentionPolicy {
-  /** Completed claims (HANDOFF_RETENTION): past it a key counts as never seen anyway. */
+  /** Completed claims and completed handoff outcomes (HANDOFF_RETENTION): past it a key counts as never seen anyway. */
   claimsMs: number;
   eventsMs: number;
   executionsMs: number;
-  /** Resolved incidents, counted from their resolution. */
+  /** Resolved incidents, counted from their resolution; and handoff outcomes closed by hand, from their closing. */
   incidentsMs: number;
   /** Sent alerts, counted from their delivery. */
   alertsMs: number;
@@ -27,6 +28,11 @@ const AGE: Record<PurgeTable, keyof RetentionPolicy> = {
   executions: 'executionsMs',
   incidents: 'incidentsMs',
   alerts: 'alertsMs',
+  // A completed pair is forgotten with its completed claim: past HANDOFF_RETENTION the ledger answers
+  // `new` to the key again, and that new run must count, complete and queue as a pair of its own.
+  completedOutcomes: 'claimsMs',
+  // A pair closed by hand is the outcome of the incidents resolved for it, and is kept as long as they are.
+  closedOutcomes: 'incidentsMs',
 };
 
 export interface PurgeOptions {

@@ -36,7 +36,8 @@ export function healthRoutes(deps: { store: MonitorStore; contracts: ContractSto
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const at = Date.now();
+    // The injected clock, like the probe's own write: one notion of time for the whole monitor.
+    const at = now();
     if (!last || at - last.at >= PROBE_SHARE_MS) last = { at, result: checkStore() };
     // A write the API saw fail (a batch too big for what is left of the disk) outweighs a probe's
     // one small row that still fits.

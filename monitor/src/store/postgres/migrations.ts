@@ -307,4 +307,14 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       ALTER TABLE incidents ADD COLUMN also_reported json;
     `,
   },
+  {
+    version: 10,
+    name: 'outcome retention',
+    sql: `
+      -- The hourly purge walks handoff_outcomes by age too: completed pairs along
+      -- handoff_outcomes_completed, pairs closed by hand (and never completed) by the time they closed.
+      CREATE INDEX handoff_outcomes_closed ON handoff_outcomes (closed_at)
+        WHERE closed_at IS NOT NULL AND completed_at IS NULL;
+    `,
+  },
 ];

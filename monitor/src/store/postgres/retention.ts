@@ -107,6 +107,32 @@ const ALERTS = statement(
   ),
 );
 
+/** Completed pairs, by completion (the claims' retention); re-checked on the row, as the fold may write it meanwhile. */
+const COMPLETED_OUTCOMES = statement(
+  'completed-outcomes',
+  counted(
+    `DELETE FROM handoff_outcomes o
+     WHERE o.ctid = ANY(ARRAY(
+       SELECT ctid FROM handoff_outcomes
+       WHERE completed_at IS NOT NULL AND completed_at <= $1 AND completed_at >= $3 ORDER BY completed_at LIMIT $2))
+       AND o.completed_at IS NOT NULL AND o.completed_at <= $1`,
+    'o.completed_at',
+  ),
+);
+
+/** Pairs closed by hand and never completed, by closing (the incidents' retention); a pair failing again is left. */
+const CLOSED_OUTCOMES = statement(
+  'closed-outcomes',
+  counted(
+    `DELETE FROM handoff_outcomes o
+     WHERE o.ctid = ANY(ARRAY(
+       SELECT ctid FROM handoff_outcomes
+       WHERE closed_at IS NOT NULL AND completed_at IS NULL AND closed_at < $1 AND closed_at >= $3 ORDER BY closed_at LIMIT $2))
+       AND o.closed_at IS NOT NULL AND o.completed_at IS NULL AND o.closed_at < $1`,
+    'o.closed_at',
+  ),
+);
+
 const STATE_GET = statement('state-get', 'SELECT value FROM collector_state WHERE name = $1');
 
 export function createPostgresRetention(pool: Pool): RetentionStore {
@@ -144,6 +170,10 @@ export function createPostgresRetention(pool: Pool): RetentionStore {
         }
         case 'alerts':
           return batch(ALERTS, [before, limit, after]);
+        case 'completedOutcomes':
+          return batch(COMPLETED_OUTCOMES, [before, limit, after]);
+        case 'closedOutcomes':
+          return batch(CLOSED_OUTCOMES, [before, limit, after]);
       }
     },
   };

@@ -149,6 +149,20 @@ export function createSqliteRetention(db: SqliteDb): RetentionStore {
       WHERE state = 'sent' AND sent_at < @before AND sent_at >= @after ORDER BY sent_at LIMIT @limit)
     RETURNING sent_at AS age`);
 
+  // Handoff outcomes that are settled: completed (with their claims' retention), or closed by hand and
+  // never completed (with their incidents'). A queued pair (failed, neither) is never one of them.
+  const completedOutcomes = db.prepare<Params, { age: number }>(`
+    DELETE FROM handoff_outcomes WHERE (handoff, key) IN (
+      SELECT handoff, key FROM handoff_outcomes INDEXED BY handoff_outcomes_completed
+      WHERE completed_at IS NOT NULL AND completed_at <= @before AND completed_at >= @after ORDER BY completed_at LIMIT @limit)
+    RETURNING completed_at AS age`);
+  const closedOutcomes = db.prepare<Params, { age: number }>(`
+    DELETE FROM handoff_outcomes WHERE (handoff, key) IN (
+      SELECT handoff, key FROM handoff_outcomes INDEXED BY handoff_outcomes_closed
+      WHERE closed_at IS NOT NULL AND completed_at IS NULL AND closed_at < @before AND closed_at >= @after
+      ORDER BY closed_at LIMIT @limit)
+    RETURNING closed_at AS age`);
+
   const batch = (ages: { age: number }[]): PurgeBatch => ({
     deleted: ages.length,
     last: ages.reduce<number | null>((max, r) => (max === null || r.age > max ? r.age : max), null),
@@ -183,6 +197,10 @@ export function createSqliteRetention(db: SqliteDb): RetentionStore {
         return purgeIncidents(p);
       case 'alerts':
         return batch(alerts.all(p));
+      case 'completedOutcomes':
+        return batch(completedOutcomes.all(p));
+      case 'closedOutcomes':
+        return batch(closedOutcomes.all(p));
     }
   });
 
