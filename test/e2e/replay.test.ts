@@ -378,7 +378,7 @@ it('2. the board is back: Replay from the dashboard recovers the deal once, reso
       attempt: p.attempt,
       resolution: resolved.resolution,
       timeToRecovery: { metricCount: ttrCount, metricSumSeconds: ttrSum, pairSeconds: (p.completedAt! - p.failedAt!) / 1000 },
-      incidentResolvedAfterCompletionMs: resolvedLagMs,
+      incidentResolvedAfterCompletionMs: timings.completedToResolved,
       replayClickToAnswerMs: timings.replayClickToAnswer,
       mondayQueues: { ok: queues.ok, summary: queues.summary },
       chatPerChannel: perChannel,
