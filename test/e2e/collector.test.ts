@@ -1,7 +1,9 @@
 /**
  * Issue 6 on the real n8n: a failing handoff workflow shows in /metrics and as an incident for its
- * owner within one poll interval plus one detector tick — caught by the monitor's collector alone,
- * with no Handoff Guard node in the workflow (the failure mode nobody wired an error path for).
+ * owner on the collector's first poll after the failure — caught by the monitor's collector alone,
+ * with no Handoff Guard node in the workflow (the failure mode nobody wired an error path for). The
+ * time it takes is printed; the promise in seconds (failure → owner alert, p95 ≤ poll interval + 2 s)
+ * is measured by the benchmark (bench/collector.ts), not asserted on a machine of unknown speed.
  */
 import crypto from 'crypto';
 import fs from 'fs';
@@ -17,8 +19,6 @@ jest.setTimeout(180_000);
 
 const POLL_MS = 1_000;
 const TICK_MS = 1_000;
-/** Work the monitor does after noticing (one page read, execution data for the failing node, insert). */
-const PROCESSING_ALLOWANCE_MS = 1_500;
 
 const contract = (workflowId: string) => `
 systems:
@@ -84,7 +84,7 @@ afterAll(async () => {
 
 const metrics = async () => (await fetch(`${monitor.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
 
-it('a failed run shows in the metrics and as an owner incident within one poll plus one detector tick', async () => {
+it('a failed run shows in the metrics and as an owner incident from the first poll that starts after it failed', async () => {
   const hookPath = `project-sync-${crypto.randomUUID().slice(0, 8)}`;
   const { id: workflowId } = await n8n.importWorkflow(syncWorkflow(hookPath, mock.url));
   await n8n.activate(workflowId);
@@ -115,6 +115,15 @@ it('a failed run shows in the metrics and as an owner incident within one poll p
   const failed = finished.find((e) => e.status === 'error');
   expect(failed).toBeDefined();
   const stoppedAt = Date.parse(failed!.stoppedAt!);
+  // n8n lists the run as failed from here on. A poll under way may have listed before that, but
+  // the one after it starts later and must find the run and open the incident before it ends. The
+  // collector polls one at a time and counts a poll once its listing is read, so when the count
+  // reaches `polls + 3` that poll has ended: counted in polls, not in seconds.
+  const collector = monitor.monitor.collector!;
+  const polls = collector.status().polls;
+  await waitFor('three more polls', () => collector.status().polls >= polls + 3, { ...EXTERNAL, intervalMs: 20 });
+  const { body } = await monitor.request('GET', '/api/v1/incidents?handoff=project-sync');
+  expect((body as { incidents: unknown[] }).incidents).toHaveLength(1);
 
   type Opened = { firstSeenAt: string; owner: { name: string }; title: string; error?: { node?: string } };
   const incident = await waitFor(
@@ -125,7 +134,6 @@ it('a failed run shows in the metrics and as an owner incident within one poll p
   expect(incident).toBeDefined();
   const detectionMs = Date.parse(incident!.firstSeenAt) - stoppedAt;
   console.log(`collector e2e: failed run stopped → incident opened in ${detectionMs} ms (poll ${POLL_MS} ms, detector tick ${TICK_MS} ms)`);
-  expect(detectionMs).toBeLessThanOrEqual(POLL_MS + TICK_MS + PROCESSING_ALLOWANCE_MS);
   expect(incident!.owner.name).toBe('Dana Ops');
   expect(JSON.stringify(incident)).toContain('Create project');
 

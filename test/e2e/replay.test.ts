@@ -218,6 +218,7 @@ let outage: { dealId: string; incidentId: number } | undefined;
 it('1. the task board is down: the Exception Router opens the incident; the failed sync rate is above 0, detection is recorded and the queue lists the deal', async () => {
   const deal = addValidDeal(mock, 'Umbrella launch');
   mock.inject('taskboard', { method: 'POST', failNext: { count: 1_000, status: 503 } });
+  const closing = Date.now();
   const { runs } = await closeDeals([deal.id]);
   // n8n says success: the run routed its failure to the Exception Router.
   expect(runs.map((r) => r.status)).toEqual(['success']);
@@ -259,8 +260,10 @@ it('1. the task board is down: the Exception Router opens the incident; the fail
   const ttdSum = await metric('handoff_time_to_detection_seconds_sum');
   expect(ttdCount).toBeGreaterThanOrEqual(1);
   expect(ttdSum).toBeGreaterThanOrEqual(0);
-  // The first of three attempts failed ~3 s (1 s + 2 s backoff) before the Router reported it.
-  expect(ttdSum).toBeLessThan(30);
+  // Measured from a failure of this deal (its first of three attempts failed ~3 s, 1 s + 2 s of
+  // backoff, before the Router reported it), so no detection can be older than the deal's close:
+  // an ordering against this test's own clock, not a bound on how fast the machine is.
+  expect(ttdSum).toBeLessThanOrEqual((ttdCount * (Date.now() - closing)) / 1000);
   const p = (await pair(deal.id))!;
   expect(p.failedAt).not.toBeNull();
   expect(p.detectedAt).not.toBeNull();
@@ -307,7 +310,8 @@ it('2. the board is back: Replay from the dashboard recovers the deal once, reso
   const clicked = Date.now();
   // The form's POST waits for the replayed run's outcome, then redirects back with the result.
   await Promise.all([page.waitForURL(/[?&]done=/, { timeout: 150_000 }), row.locator('button[data-action="replay"]').click()]);
-  timings.replayClickToAnswer = Date.now() - clicked;
+  const answeredAt = Date.now();
+  timings.replayClickToAnswer = answeredAt - clicked;
   const flash = (await page.locator('.flash').textContent()) ?? '';
   expect(flash).toContain(`Replay of ${dealId}: recovered`);
   expect(await page.locator('.flash.bad').count()).toBe(0);
@@ -324,7 +328,8 @@ it('2. the board is back: Replay from the dashboard recovers the deal once, reso
   expect(foldersOf(dealId)[0].projectId).toBe(projectsOf(dealId)[0].id);
   expect(monitor.claimState(dealId)).toBe('completed');
 
-  // The incident resolved by itself, as recovered, within one poll interval + 2 s of the completion.
+  // The incident resolved by itself, as recovered, by the completion: after it, and before the replay
+  // answered (the replay waits for the outcome fold, which resolves it; no later timer pass did).
   const p = (await pair(dealId))!;
   expect(p.completedAt).not.toBeNull();
   const resolved = await incident(incidentId);
@@ -332,9 +337,10 @@ it('2. the board is back: Replay from the dashboard recovers the deal once, reso
   expect(resolved.resolution).toMatch(/^recovered: completed at attempt \d+$/);
   expect(resolved.resolution).toBe(`recovered: completed at attempt ${p.attempt}`);
   expect(p.attempt).toBeGreaterThanOrEqual(2);
-  const resolvedLagMs = Date.parse(resolved.resolvedAt!) - p.completedAt!;
-  expect(resolvedLagMs).toBeGreaterThanOrEqual(0);
-  expect(resolvedLagMs).toBeLessThanOrEqual(monitor.pollIntervalMs + 2_000);
+  const resolvedAt = Date.parse(resolved.resolvedAt!);
+  timings.completedToResolved = resolvedAt - p.completedAt!;
+  expect(resolvedAt).toBeGreaterThanOrEqual(p.completedAt!);
+  expect(resolvedAt).toBeLessThanOrEqual(answeredAt);
   expect(p.recoveredAt).toBe(p.completedAt);
 
   const ttrCount = await metric('handoff_time_to_recovery_seconds_count');
@@ -372,7 +378,7 @@ it('2. the board is back: Replay from the dashboard recovers the deal once, reso
       attempt: p.attempt,
       resolution: resolved.resolution,
       timeToRecovery: { metricCount: ttrCount, metricSumSeconds: ttrSum, pairSeconds: (p.completedAt! - p.failedAt!) / 1000 },
-      incidentResolvedAfterCompletionMs: resolvedLagMs,
+      incidentResolvedAfterCompletionMs: timings.completedToResolved,
       replayClickToAnswerMs: timings.replayClickToAnswer,
       mondayQueues: { ok: queues.ok, summary: queues.summary },
       chatPerChannel: perChannel,

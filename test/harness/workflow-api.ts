@@ -40,10 +40,20 @@ export function workflowApi(baseUrl: string, api: Api, explain: (err: Error) => 
     webhookUrl,
     executions,
 
-    /** Creates a workflow through the public API; only the fields it accepts are sent. */
-    async importWorkflow(json: { name: string; nodes: unknown[]; connections: unknown; settings?: unknown }) {
-      const { name, nodes, connections, settings } = json;
-      return api<{ id: string; name: string }>('POST', '/workflows', { name, nodes, connections, settings: settings ?? {} });
+    /**
+     * Creates a workflow through the public API; only the fields it accepts are sent (`id`, `tags`,
+     * `meta` and `active` are read-only there). Pinned data goes along: it is what the editor's
+     * "Test workflow" runs on, and production runs ignore it.
+     */
+    async importWorkflow(json: { name: string; nodes: unknown[]; connections: unknown; settings?: unknown; pinData?: unknown }) {
+      const { name, nodes, connections, settings, pinData } = json;
+      return api<{ id: string; name: string }>('POST', '/workflows', {
+        name,
+        nodes,
+        connections,
+        settings: settings ?? {},
+        ...(typeof pinData === 'object' && pinData !== null && Object.keys(pinData).length ? { pinData } : {}),
+      });
     },
     activate: (id: string) => api<{ id: string; active: boolean }>('POST', `/workflows/${id}/activate`),
     deactivate: (id: string) => api<{ id: string; active: boolean }>('POST', `/workflows/${id}/deactivate`),

@@ -151,21 +151,31 @@ describe('collector', () => {
     await waitFor('all 50 counted', async () => executionsTotal(await h.metrics(), 'invoicing', 'crashed') === 50);
   });
 
-  it('ingests a burst of 10,000 executions in one poll, each counted once', async () => {
+  it('ingests a burst of 10,000 executions in one poll, each counted once, one request per page and none per successful run', async () => {
     h = await startCollectorHarness();
-    h.n8n.burst(10_000, (i) => ({ workflowId: i % 2 ? '101' : '202', status: i % 100 === 0 ? 'error' : 'success' }));
+    const runs = h.n8n.burst(10_000, (i) => ({ workflowId: i % 2 ? '101' : '202', status: i % 100 === 0 ? 'error' : 'success' }));
+    const failedIds = runs.filter((r) => r.status === 'error').map((r) => r.id);
+    h.n8n.requests.length = 0;
     const started = Date.now();
     const summary = await h.poll();
     const elapsed = Date.now() - started;
     expect(summary.read).toBe(10_000);
     expect(summary.pages).toBeGreaterThanOrEqual(40);
+    // What a poll costs n8n, whatever the machine: one request per page of the listings (250 runs
+    // each), and a read by id only for the 100 failed runs (their data names the failing node).
+    // The ingest rate itself is a benchmark figure (bench/collector.ts, ≥ 5,000/s), not a test's.
+    const listings = h.n8n.requests.filter((r) => r.startsWith('/api/v1/executions?'));
+    const byId = h.n8n.requests.filter((r) => r.startsWith('/api/v1/executions/'));
+    expect(listings).toHaveLength(summary.pages);
+    expect([...byId].sort()).toEqual(failedIds.map((id) => `/api/v1/executions/${id}?includeData=true`).sort());
+    // Beside them only the tag map (GET /workflows), once.
+    expect(h.n8n.requests.filter((r) => !r.startsWith('/api/v1/executions'))).toEqual(['/api/v1/workflows?limit=250']);
+    process.stdout.write(`collector: 10,000 executions in one poll, ${summary.pages} pages, ${elapsed} ms\n`);
     await h.poll();
     const text = await h.metrics();
     expect(executionsTotal(text, 'kickoff', 'success')).toBe(5_000);
     expect(executionsTotal(text, 'invoicing', 'success') + executionsTotal(text, 'invoicing', 'error')).toBe(5_000);
     expect(executionsTotal(text, 'invoicing', 'error')).toBe(100);
-    // Generous bound for a loaded CI machine; the benchmark measures the real rate.
-    expect(elapsed).toBeLessThan(15_000);
   });
 
   it('names the failing node from execution data and opens one incident for the owner per failing workflow', async () => {

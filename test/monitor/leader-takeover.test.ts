@@ -2,8 +2,8 @@
  * The leader dies (issue 18 item 3): two `handoff-monitor serve` processes on one Postgres database,
  * the fake n8n and a webhook that records every alert. Replica A leads, collects and alerts; it is
  * killed with SIGKILL (no goodbye: Postgres frees its lock when the socket closes); replica B takes
- * over within a bounded time (measured and printed), collects what happened meanwhile and sends the
- * new alert. No alert arrives twice and no execution is counted twice across the takeover. A, started
+ * over through its own retry loop (the time is measured and printed), collects what happened
+ * meanwhile and sends the new alert. No alert arrives twice and no execution is counted twice across the takeover. A, started
  * again, follows.
  */
 import { createServer, type Server } from 'http';
@@ -20,8 +20,15 @@ import { holdsFor, waitFor, type WaitOptions } from '../support/wait';
 jest.setTimeout(120_000);
 
 const TOKEN = 'takeover-test-token-0123456789';
-/** How long a takeover may take: the 1 s retry of the lock plus a poll and a scrape, with room for a loaded machine. */
-const TAKEOVER_BOUND_MS = 5_000;
+/**
+ * The slow way a dead leader's lock could come free: the lock session's server-side TCP keepalives
+ * drop a client that went silent after 5 + 3 × 2 = 11 s (store/postgres/leader.ts). A killed process
+ * closes its socket, so Postgres frees the lock at once and B wins it on its next try, a retry
+ * interval (LEADER_RETRY_MS, 1 s) later. Leading before 11 s is the behaviour: only a broken takeover
+ * (B not retrying, a lock that outlives its session) crosses it, not a slow machine. How fast the
+ * takeover is (about a second) is printed; no benchmark measures it.
+ */
+const SESSION_DROP_MS = 11_000;
 const CONTRACT = `
 systems:
   crm: { name: CRM }
@@ -165,7 +172,7 @@ describe('two monitor processes on one Postgres database', () => {
     expect(b.logs()).not.toContain('this replica leads');
   });
 
-  it('A is killed with SIGKILL: B takes over within the bound, catches up, and nothing is sent or counted twice', async () => {
+  it('A is killed with SIGKILL: B takes over through its retry loop, catches up, and nothing is sent or counted twice', async () => {
     let firstPollAfterKill: number | undefined;
     let killedAt = 0;
     n8n.onRequest = () => {
@@ -180,7 +187,7 @@ describe('two monitor processes on one Postgres database', () => {
     byId.get(running)!.status = 'crashed';
     add('303', 'error'); // a new incident: one new alert, from B
 
-    await waitFor('B to lead', async () => leaderOf(await metrics(b)) === '1', { timeoutMs: TAKEOVER_BOUND_MS * 2, intervalMs: 10 });
+    await waitFor('B to lead', async () => leaderOf(await metrics(b)) === '1', { timeoutMs: SESSION_DROP_MS * 2, intervalMs: 10 });
     const takeoverMs = performance.now() - killedAt;
     const text = await waitFor(
       'B to count every finished run',
@@ -198,7 +205,7 @@ describe('two monitor processes on one Postgres database', () => {
       `leader takeover after SIGKILL: B led ${Math.round(takeoverMs)} ms after the kill (first n8n poll at ${Math.round((firstPollAfterKill ?? NaN) - killedAt)} ms), ` +
         `counted every run ${Math.round(caughtUpMs)} ms after; alerts ${alerts.length}, distinct ${new Set(alerts.map((x) => x.key)).size}\n`,
     );
-    expect(takeoverMs).toBeLessThan(TAKEOVER_BOUND_MS);
+    expect(takeoverMs).toBeLessThan(SESSION_DROP_MS);
 
     // Every run once, per handoff and status; the crashed run that A stored as running counted once, by B.
     expect(executionCounts(text)).toEqual({
