@@ -89,12 +89,17 @@ describe('alert digests', () => {
 
   it('escapes user text for Slack mrkdwn and keeps secrets out, within the block limits', () => {
     const evil = row(1, 'opened', { idempotencyKey: '<!channel> & <https://evil.test|click>' });
-    const leaky = row(2, 'opened', { error: { message: 'POST failed: Authorization: Bearer sk_live_0123456789abcdefghij' } });
+    // The latest failure: its error is the cause the digest shows.
+    const leaky = row(2, 'opened', {
+      lastSeenAt: '2026-02-02T09:59:00.000Z',
+      error: { message: 'POST failed: Authorization: Bearer sk_live_0123456789abcdefghij' },
+    });
     const body = formatSlackDigest(digest([evil, leaky, ...range(3, 40)]));
     const sections = (body.blocks as { text: { text: string } }[]).map((b) => b.text.text);
     const all = sections.join('\n');
     expect(all).toContain('&lt;!channel&gt; &amp; &lt;https://evil.test|click&gt;');
     expect(all).not.toContain('<!channel>');
+    expect(body.text).toContain('POST failed: Authorization:');
     expect(JSON.stringify(body)).not.toContain('sk_live_0123456789abcdefghij');
     for (const s of sections) expect(s.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     expect(body.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
