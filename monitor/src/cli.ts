@@ -35,6 +35,7 @@ Configuration (environment variables):
   HANDOFF_TRUST_PROXY        the reverse proxy in front (TLS): its hop count (1) or addresses (loopback, 10.0.0.0/8); default none
   HANDOFF_ALERT_WEBHOOK_URL  webhook that receives incident alerts (optional; kept secret)
   HANDOFF_ALERT_FORMAT       slack ({text, blocks}, default) or json (the whole incident)
+  HANDOFF_ALERT_GROUP_WINDOW  further alerts of one handoff, owner and kind go as one digest this long after the first (default 60s, 1s–1h; 0 = off)
   HANDOFF_RETENTION          how long completed keys (and their outcomes) are kept (default 30d)
   HANDOFF_RETENTION_EVENTS   how long checkpoints (traces) are kept (default 30d, 7d–3650d)
   HANDOFF_RETENTION_EXECUTIONS  how long finished n8n runs are kept (default 30d, 1d–3650d)

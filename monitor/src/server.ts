@@ -119,6 +119,7 @@ export async function startMonitor(
     logger,
     now,
     retry: deps.alertRetry,
+    groupWindowMs: config.alertGroupWindowMs,
   });
   // One replica leads (leader/leadership.ts): only it sends alerts. A follower that queued one tells
   // the leader, whose outbox sends it now rather than on its next tick.

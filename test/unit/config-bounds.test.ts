@@ -29,6 +29,13 @@ describe('duration variables have bounds', () => {
     ['HANDOFF_RETENTION', '4000d', /^HANDOFF_RETENTION \(got "4000d"\) is too long/],
     ['HANDOFF_COLLECTOR_BACKFILL', '10s', /^HANDOFF_COLLECTOR_BACKFILL \(got "10s"\) is too short: use a duration from 1m to 90d/],
     ['HANDOFF_COLLECTOR_BACKFILL', '365d', /^HANDOFF_COLLECTOR_BACKFILL \(got "365d"\) is too long/],
+    [
+      'HANDOFF_ALERT_GROUP_WINDOW',
+      '500ms',
+      /^HANDOFF_ALERT_GROUP_WINDOW \(got "500ms"\) is too short: use a duration from 1s to 1h or 0 \(off\)/,
+    ],
+    ['HANDOFF_ALERT_GROUP_WINDOW', '2h', /^HANDOFF_ALERT_GROUP_WINDOW \(got "2h"\) is too long/],
+    ['HANDOFF_ALERT_GROUP_WINDOW', 'soon', /^HANDOFF_ALERT_GROUP_WINDOW \(got "soon"\) "soon" is not a duration/],
   ])('%s=%s is refused, naming the variable, the value and the range', (name, value, message) => {
     expect(problem({ [name]: value })).toMatch(message);
   });
@@ -42,6 +49,10 @@ describe('duration variables have bounds', () => {
     ['HANDOFF_RETENTION', '3650d', 'retentionMs', 3650 * 86_400_000],
     ['HANDOFF_COLLECTOR_BACKFILL', '1m', 'collectorBackfillMs', 60_000],
     ['HANDOFF_COLLECTOR_BACKFILL', '90d', 'collectorBackfillMs', 90 * 86_400_000],
+    ['HANDOFF_ALERT_GROUP_WINDOW', '1s', 'alertGroupWindowMs', 1_000],
+    ['HANDOFF_ALERT_GROUP_WINDOW', '1h', 'alertGroupWindowMs', 3_600_000],
+    ['HANDOFF_ALERT_GROUP_WINDOW', '0', 'alertGroupWindowMs', 0],
+    ['HANDOFF_ALERT_GROUP_WINDOW', '0s', 'alertGroupWindowMs', 0],
   ])('%s=%s, at the edge, is accepted', (name, value, field, ms) => {
     expect(loadConfig({ HANDOFF_MONITOR_TOKEN: TOKEN, [name]: value })).toMatchObject({ [field]: ms });
   });
@@ -52,6 +63,7 @@ describe('duration variables have bounds', () => {
       defaultLeaseMs: 15 * 60_000,
       retentionMs: 30 * 86_400_000,
       collectorBackfillMs: 7 * 86_400_000,
+      alertGroupWindowMs: 60_000,
     });
   });
 });

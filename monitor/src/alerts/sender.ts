@@ -1,17 +1,18 @@
 /**
- * Delivers one alert to the webhook. A 2xx is success; 408, 429 and 5xx and network errors are
+ * Delivers one message (an alert, or a digest of several) to the webhook. A 2xx is success; 408, 429 and 5xx and network errors are
  * worth retrying; any other 4xx means the webhook refuses this body or is gone, and retrying the
  * same body cannot help (AlertRejectedError stops p-retry and parks the alert as dead). A redirect
  * is never followed (AlertRedirectedError ends the pass; the alert waits for a fixed URL).
  */
 import { redactString } from '../../../protocol/redact';
-import { AlertFormat, formatAlert } from './format';
-import type { OutboxAlert } from '../domain/incident-message';
+import { AlertFormat, formatDelivery } from './format';
+import type { AlertDelivery } from '../domain/incident-message';
 
 /** Slack answers in well under a second; 10 s means the receiver is stuck, so try again later. */
 const SEND_TIMEOUT_MS = 10_000;
 
-export type AlertSender = (alert: OutboxAlert) => Promise<void>;
+/** Posts one message: a single alert, or a digest of several (alerts/grouping.ts). */
+export type AlertSender = (delivery: AlertDelivery) => Promise<void>;
 
 export class AlertRejectedError extends Error {
   constructor(
@@ -39,7 +40,7 @@ export class AlertRedirectedError extends Error {
 
 export function createWebhookSender(opts: { url: string; format: AlertFormat; timeoutMs?: number; dashboardUrl?: string }): AlertSender {
   return async (alert) => {
-    const body = JSON.stringify(formatAlert(opts.format, alert.message, alert.idempotencyKey, { dashboardUrl: opts.dashboardUrl }));
+    const body = JSON.stringify(formatDelivery(opts.format, alert, { dashboardUrl: opts.dashboardUrl }));
     const response = await fetch(opts.url, {
       method: 'POST',
       headers: {

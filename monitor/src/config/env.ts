@@ -12,12 +12,14 @@ import { parseTrustProxy, type TrustProxy } from './trust-proxy';
  * A duration with bounds: below `min` a timer spins (1ms polled n8n a thousand times a second),
  * above `max` it is surely a typo (and past ~24.8 days Node's timers overflow and fire every ms).
  */
-const duration = (fallback: string, bounds: { min: string; max: string; why: string }) =>
+const duration = (fallback: string, bounds: { min: string; max: string; why: string; zeroTurnsOff?: boolean }) =>
   z
     .string()
     .default(fallback)
     .transform((raw, ctx) => {
       const ms = parseDuration(raw);
+      // `0` is a switch, not a duration, where the setting says so (HANDOFF_ALERT_GROUP_WINDOW=0: no grouping).
+      if (ms === 0 && bounds.zeroTurnsOff) return 0;
       if (ms === undefined || ms <= 0) {
         ctx.addIssue({ code: 'custom', message: `"${raw}" is not a duration; ${DURATION_HINT}` });
         return z.NEVER;
@@ -27,7 +29,7 @@ const duration = (fallback: string, bounds: { min: string; max: string; why: str
       if (ms < min || ms > max) {
         ctx.addIssue({
           code: 'custom',
-          message: `is too ${ms < min ? 'short' : 'long'}: use a duration from ${bounds.min} to ${bounds.max} (${bounds.why}); the default is ${fallback}`,
+          message: `is too ${ms < min ? 'short' : 'long'}: use a duration from ${bounds.min} to ${bounds.max}${bounds.zeroTurnsOff ? ' or 0 (off)' : ''} (${bounds.why}); the default is ${fallback}`,
         });
         return z.NEVER;
       }
@@ -67,6 +69,12 @@ export const envSchema = z.object({
   HANDOFF_ALERT_FORMAT: z
     .enum(['slack', 'json'], { message: 'use slack (Slack-compatible {text, blocks}) or json (the whole incident)' })
     .default('slack'),
+  HANDOFF_ALERT_GROUP_WINDOW: duration('60s', {
+    min: '1s',
+    max: '1h',
+    why: 'how long further alerts of one handoff, owner and kind are held to go out as one digest',
+    zeroTurnsOff: true,
+  }),
   HANDOFF_RETENTION: duration('30d', {
     min: '1h',
     max: '3650d',
@@ -123,6 +131,8 @@ export interface MonitorConfig {
   alertWebhookUrl?: string;
   /** Body shape for the alert webhook: Slack-compatible `{text, blocks}` or generic JSON. */
   alertFormat: 'slack' | 'json';
+  /** HANDOFF_ALERT_GROUP_WINDOW: further alerts of a group within this of its last message go as one digest; 0 = off. */
+  alertGroupWindowMs: number;
   /** The dashboard as people open it (behind a proxy, its public address): alerts link to incident pages. */
   dashboardUrl?: string;
   retentionMs: number;
@@ -253,6 +263,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, opts: { requireToken?: boo
     pollIntervalMs: e.HANDOFF_POLL_INTERVAL,
     alertWebhookUrl: e.HANDOFF_ALERT_WEBHOOK_URL,
     alertFormat: e.HANDOFF_ALERT_FORMAT,
+    alertGroupWindowMs: e.HANDOFF_ALERT_GROUP_WINDOW,
     dashboardUrl: e.HANDOFF_DASHBOARD_URL?.replace(/\/+$/, ''),
     retentionMs: e.HANDOFF_RETENTION,
     defaultLeaseMs: e.HANDOFF_DEFAULT_LEASE,

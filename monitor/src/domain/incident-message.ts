@@ -31,3 +31,21 @@ export interface OutboxAlert {
 
 /** `incident-12-opened`: one key per incident and alert kind, so a receiver can drop repeats. */
 export const alertIdempotencyKey = (incidentId: number, kind: AlertKind) => `incident-${incidentId}-${kind}`;
+
+/**
+ * Several alerts of one group (alerts/grouping.ts) posted as one message: a storm of failed deals is
+ * one digest, not one message per deal. Every alert keeps its own outbox row; the digest settles them
+ * together.
+ */
+export interface AlertDigest {
+  kind: AlertKind;
+  /** `digest-<kind>-<hash of the row ids>`: the same rows retried give the same key. */
+  idempotencyKey: string;
+  /** Oldest first; all of one group. */
+  alerts: OutboxAlert[];
+}
+
+/** What one webhook post carries: one alert as before, or a digest. */
+export type AlertDelivery = OutboxAlert | AlertDigest;
+
+export const isDigest = (d: AlertDelivery): d is AlertDigest => 'alerts' in d;

@@ -74,14 +74,25 @@ export type IncidentTransition =
   | { found: true; ok: true; incident: Incident; changed: boolean }
   | { found: true; ok: false; incident: Incident; problem: string };
 
+/** One outbox row id, or the ids of every row one message carried. */
+export type AlertIds = number | readonly number[];
+
 /** Durable alerts: written with the incident change that caused them, sent by the outbox worker. */
 export interface AlertOutbox {
   /** Pending alerts whose next attempt is due, oldest first. */
   due(now: number, limit: number): Promise<OutboxAlert[]>;
-  markSent(id: number, now: number, tries: number): Promise<void>;
-  markRetry(id: number, nextAttemptAt: number, tries: number, problem: string): Promise<void>;
+  /**
+   * The settling calls take one alert or every alert of one digest (alerts/grouping.ts), settled in
+   * one statement: a digest's rows are sent, retried or dead together.
+   */
+  markSent(id: AlertIds, now: number, tries: number): Promise<void>;
+  markRetry(id: AlertIds, nextAttemptAt: number, tries: number, problem: string): Promise<void>;
   /** The webhook refused the alert (a 4xx): kept for the record, never retried. */
-  markDead(id: number, now: number, tries: number, problem: string): Promise<void>;
+  markDead(id: AlertIds, now: number, tries: number, problem: string): Promise<void>;
+  /** Pending alerts wait (their group's window is open) until `until`; no attempt is counted. */
+  hold(ids: readonly number[], until: number): Promise<void>;
+  /** Alerts sent at or after `since`, newest first: when each alert group was last messaged. */
+  sentSince(since: number, limit: number): Promise<OutboxAlert[]>;
   list(filter?: { incidentId?: number }): Promise<OutboxAlert[]>;
   /** Alerts the webhook refused, newest first (a partial index holds only these). */
   dead(filter: { incidentId?: number; limit: number }): Promise<OutboxAlert[]>;

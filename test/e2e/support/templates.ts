@@ -178,7 +178,7 @@ export type TemplateMonitor = Awaited<ReturnType<typeof startTemplateMonitor>>;
 
 /**
  * A monitor on the shipped contract (workflows-templates/handoffs.yaml), alerting into the mock
- * chat, with detector and alert ticks short enough for a test. `setCompletionSla` rewrites the
+ * chat one message per incident (alert grouping off), with detector and alert ticks short enough for a test. `setCompletionSla` rewrites the
  * contract's completion SLA and reloads it (the stall scenario uses seconds, not 15 minutes).
  *
  * With `n8n` (the test's n8n base URL and API key) it also collects executions from that n8n and
@@ -189,7 +189,9 @@ export async function startTemplateMonitor(o: { alertWebhookUrl: string; n8n?: {
   const shipped = fs.readFileSync(path.join(TEMPLATES_DIR, 'handoffs.yaml'), 'utf8');
   const m = await startTestMonitor({
     contract: shipped,
-    env: { HANDOFF_ALERT_WEBHOOK_URL: o.alertWebhookUrl },
+    // These scenarios follow each incident's own alert in the chat (several deals of one group within
+    // a minute); grouping them into digests is test/monitor/alert-grouping.test.ts's subject.
+    env: { HANDOFF_ALERT_WEBHOOK_URL: o.alertWebhookUrl, HANDOFF_ALERT_GROUP_WINDOW: '0' },
     deps: { alertIntervalMs: 300, detectorIntervalMs: 500, ...(o.n8n ? { n8n: o.n8n } : {}) },
   });
   const { monitor, token, db, dir, contracts } = m;

@@ -8,7 +8,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { AlertMessage, OutboxAlert } from '../../domain/incident-message';
 import type { AlertKind } from '../../domain/incidents';
-import type { AlertOutbox } from '../../domain/store';
+import type { AlertIds, AlertOutbox } from '../../domain/store';
 import { run, type Statement } from './pool';
 import { fromOutboxRow, type OutboxRow } from '../rows/outbox';
 
@@ -43,18 +43,31 @@ const DUE: Statement = {
          FROM picked WHERE a.id = picked.id
          RETURNING a.*, picked.next_attempt_at AS due_at`,
 };
+// The settling statements take an array of ids: a digest's rows settle in one statement.
 const SENT: Statement = {
-  name: 'handoff-outbox-sent',
-  text: "UPDATE alert_outbox SET state = 'sent', sent_at = $1, attempts = attempts + $2, last_error = NULL WHERE id = $3 AND state = 'pending'",
+  name: 'handoff-outbox-sent-ids',
+  text: "UPDATE alert_outbox SET state = 'sent', sent_at = $1, attempts = attempts + $2, last_error = NULL WHERE id = ANY($3::bigint[]) AND state = 'pending'",
 };
 const RETRY: Statement = {
-  name: 'handoff-outbox-retry',
-  text: "UPDATE alert_outbox SET next_attempt_at = $1, attempts = attempts + $2, last_error = $3 WHERE id = $4 AND state = 'pending'",
+  name: 'handoff-outbox-retry-ids',
+  text: "UPDATE alert_outbox SET next_attempt_at = $1, attempts = attempts + $2, last_error = $3 WHERE id = ANY($4::bigint[]) AND state = 'pending'",
 };
 const DEAD: Statement = {
-  name: 'handoff-outbox-dead',
-  text: "UPDATE alert_outbox SET state = 'dead', sent_at = NULL, next_attempt_at = $1, attempts = attempts + $2, last_error = $3 WHERE id = $4 AND state = 'pending'",
+  name: 'handoff-outbox-dead-ids',
+  text: "UPDATE alert_outbox SET state = 'dead', sent_at = NULL, next_attempt_at = $1, attempts = attempts + $2, last_error = $3 WHERE id = ANY($4::bigint[]) AND state = 'pending'",
 };
+// Also ends `due`'s claim on the rows: they wait until their group's window ends, not 5 minutes.
+const HOLD: Statement = {
+  name: 'handoff-outbox-hold',
+  text: "UPDATE alert_outbox SET next_attempt_at = $1 WHERE id = ANY($2::bigint[]) AND state = 'pending'",
+};
+// alert_outbox_sent (sent_at WHERE state = 'sent') serves this.
+const SENT_SINCE: Statement = {
+  name: 'handoff-outbox-sent-since',
+  text: "SELECT *, next_attempt_at AS due_at FROM alert_outbox WHERE state = 'sent' AND sent_at >= $1 ORDER BY sent_at DESC, id DESC LIMIT $2",
+};
+
+const idList = (id: AlertIds): readonly number[] => (typeof id === 'number' ? [id] : id);
 const DEAD_LIST: Statement = {
   name: 'handoff-outbox-dead-list',
   text: "SELECT *, next_attempt_at AS due_at FROM alert_outbox WHERE state = 'dead' ORDER BY id DESC LIMIT $1",
@@ -89,13 +102,20 @@ export function createPostgresOutbox(pool: Pool): AlertOutbox {
       return rows.sort((a, b) => a.due_at - b.due_at || a.id - b.id).map(fromRow);
     },
     async markSent(id, now, tries) {
-      await run(pool, SENT, [now, tries, id]);
+      await run(pool, SENT, [now, tries, idList(id)]);
     },
     async markRetry(id, nextAttemptAt, tries, problem) {
-      await run(pool, RETRY, [nextAttemptAt, tries, problem, id]);
+      await run(pool, RETRY, [nextAttemptAt, tries, problem, idList(id)]);
     },
     async markDead(id, now, tries, problem) {
-      await run(pool, DEAD, [now, tries, problem, id]);
+      await run(pool, DEAD, [now, tries, problem, idList(id)]);
+    },
+    async hold(ids, until) {
+      if (ids.length) await run(pool, HOLD, [until, ids]);
+    },
+    async sentSince(since, limit) {
+      const { rows } = await run<Row>(pool, SENT_SINCE, [since, limit]);
+      return rows.map(fromRow);
     },
     async dead(filter) {
       const { rows } =
