@@ -26,6 +26,7 @@ const run = (cmd, args) => {
 };
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
+// Type-checks everything, the *.test.ts files included (ts-jest only transpiles them; the build's tsconfig.json leaves them out).
 run(bin('tsc'), ['-p', 'tsconfig.test.json']);
 // What ships must pass n8n's community-node lint, as n8n's own verification would check it; the monitor,
 // the tests and the benchmarks pass ESLint's and typescript-eslint's recommended rules (eslint.config.mjs).

@@ -42,6 +42,27 @@ const UI_TIMEOUT_MS = 15_000;
 const CHECKLIST_TIMEOUT_MS = 5_000;
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
+// The functions given to page.waitForFunction / locator.evaluate run in Chromium, not in Node. These
+// are the browser globals they use, typed here for this file only: the DOM lib (`/// <reference lib="dom" />`)
+// would apply to the whole type-checked program and turn every test's fetch `res.json()` into `any`.
+interface BrowserElement {
+  readonly tagName: string;
+  getAttribute(name: string): string | null;
+  closest(selector: string): BrowserElement | null;
+  contains(other: BrowserElement): boolean;
+}
+interface BrowserRange {
+  selectNodeContents(node: BrowserElement): void;
+  getBoundingClientRect(): { top: number; left: number; right: number; width: number; height: number };
+}
+declare const document: {
+  querySelector(selector: string): BrowserElement | null;
+  querySelectorAll(selector: string): { readonly length: number };
+  createRange(): BrowserRange;
+  elementsFromPoint(x: number, y: number): BrowserElement[];
+};
+declare const window: object;
+
 // ---------------------------------------------------------------------------------------------
 // What the pack declares: the built node classes n8n loads (package.json → n8n.nodes, in dist/).
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +341,7 @@ it('the kickoff canvas shows every sticky note of the template, each with its ti
     const onScreen =
       (await heading.count()) !== 1
         ? `${await heading.count()} headings "${title}"`
-        : await heading.evaluate((h, vp) => {
+        : await heading.evaluate((h: BrowserElement, vp) => {
             const range = document.createRange();
             range.selectNodeContents(h);
             const r = range.getBoundingClientRect();

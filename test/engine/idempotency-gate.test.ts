@@ -1,6 +1,8 @@
 /**
  * The Idempotency Gate inside n8n-core's real WorkflowExecute, talking to a real monitor over HTTP.
  */
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
 import { HandoffMonitorApi } from '../../credentials/HandoffMonitorApi.credentials';
 import { IdempotencyGate } from '../../nodes/IdempotencyGate/IdempotencyGate.node';
 import { connect, runWorkflow, type HarnessNode } from './harness';
@@ -16,11 +18,11 @@ afterAll(async () => {
   await m.close();
 });
 
-function gate(parameters: Record<string, unknown>, extra: Partial<HarnessNode> = {}): HarnessNode {
+function gate(parameters: INodeParameters, extra: Partial<HarnessNode> = {}): HarnessNode {
   return { name: 'Gate', type: GATE, parameters: { handoff: 'kickoff', ...parameters }, ...extra };
 }
 
-function run(gateNode: HarnessNode, input: object[], credentials: { url: string; token: string } = { url: m.url, token: m.token }) {
+function run(gateNode: HarnessNode, input: IDataObject[], credentials: { url: string; token: string } = { url: m.url, token: m.token }) {
   return runWorkflow(
     { nodes: [{ name: 'Start', type: 'test.emit' }, gateNode], connections: connect(['Start', 'Gate']) },
     {

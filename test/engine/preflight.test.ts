@@ -3,11 +3,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeParameters, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { HandoffMonitorApi } from '../../credentials/HandoffMonitorApi.credentials';
 import { PreflightValidate } from '../../nodes/PreflightValidate/PreflightValidate.node';
-import { connect, runWorkflow } from './harness';
+import { connect, runWorkflow, type HarnessNode, type HarnessWorkflow } from './harness';
 
 const TYPE = 'n8n-nodes-handoff-guard.preflightValidate';
 
@@ -44,7 +44,7 @@ const dealSchema = {
 const good = { dealId: 'D-1', client: { email: 'a@example.com' }, amount: 100 };
 const bad = { dealId: 'D-2', client: { email: 'not-an-email' }, amount: -5 };
 
-function flow(parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+function flow(parameters: INodeParameters, extra: Partial<HarnessNode> = {}): HarnessWorkflow {
   return {
     nodes: [
       { name: 'Start', type: 'test.emit' },

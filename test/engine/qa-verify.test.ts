@@ -3,14 +3,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { INodeParameters } from 'n8n-workflow';
+
 import { HandoffMonitorApi } from '../../credentials/HandoffMonitorApi.credentials';
 import { QaVerify } from '../../nodes/QaVerify/QaVerify.node';
-import { connect, runWorkflow } from './harness';
+import { connect, runWorkflow, type HarnessNode, type HarnessWorkflow } from './harness';
 
 const TYPE = 'n8n-nodes-handoff-guard.qaVerify';
 const nodeTypes = { [TYPE]: QaVerify };
 
-const flow = (parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+const flow = (parameters: INodeParameters, extra: Partial<HarnessNode> = {}): HarnessWorkflow => ({
   nodes: [
     { name: 'Start', type: 'test.emit' },
     { name: 'QA', type: TYPE, parameters, ...extra },

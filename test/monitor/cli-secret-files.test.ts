@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import type { ClaimResponse } from '../../protocol/ledger';
 import { ensureMonitorBuilt, runCli, serveCli, type ServingMonitor } from '../support/cli';
 
 const TOKEN = 'file-token-0123456789abcdef';
@@ -31,7 +32,7 @@ describe('secrets from files', () => {
       body: JSON.stringify({ handoff: 'kickoff', items: [{ key: 'deal-1' }] }),
     });
     expect(claim.status).toBe(200);
-    expect((await claim.json()).results[0].decision).toBe('new');
+    expect(((await claim.json()) as ClaimResponse).results[0].decision).toBe('new');
 
     // The token reaches the monitor: its answer is about the queue (empty), not about the token.
     const replay = await runCli(

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import type { ClaimRequest, ClaimResponse, HandoffSummary } from '../../protocol/ledger';
 import { ensureMonitorBuilt, REPO, runCli, serveCli, type ServingMonitor } from '../support/cli';
 import { KICKOFF_CONTRACT } from '../support/monitor';
 import { waitFor } from '../support/wait';
@@ -31,12 +32,16 @@ async function serve(extra: Record<string, string> = {}) {
   return m;
 }
 
-const api = (m: ServingMonitor, path: string, body?: unknown) =>
+/** `T`: the documented response the test expects (protocol/); the body is not checked against it. */
+const api = <T>(m: ServingMonitor, path: string, body?: unknown) =>
   fetch(`${m.url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
-  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as T }));
+
+const claim = (m: ServingMonitor, body: ClaimRequest) => api<ClaimResponse>(m, '/api/v1/claims', body);
+const handoffs = (m: ServingMonitor) => api<{ handoffs: HandoffSummary[] }>(m, '/api/v1/handoffs');
 
 describe('handoff-monitor CLI', () => {
   it('--help lists the commands and the configuration variables', async () => {
@@ -73,7 +78,7 @@ describe('handoff-monitor CLI', () => {
     const m = await serveCli({ HANDOFF_MONITOR_TOKEN: TOKEN }, dir);
     running.push(m);
     expect(m.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const res = await api(m, '/api/v1/claims', { handoff: 'any', items: [{ key: 'k' }] });
+    const res = await claim(m, { handoff: 'any', items: [{ key: 'k' }] });
     expect(res.body.results[0].decision).toBe('new');
     expect(m.logs()).not.toContain(TOKEN);
   });
@@ -84,21 +89,19 @@ describe('handoff-monitor CLI', () => {
     writeFileSync(join(dir, 'handoffs.yaml'), KICKOFF_CONTRACT.replace('owner: { name: Dana Ops', 'owner: { nme: Dana Ops'));
     m.child.kill('SIGHUP');
     await waitFor('the bad contract to be rejected', () => /contract reload rejected/.test(m.logs()), { intervalMs: 50, detail: m.logs });
-    expect((await api(m, '/api/v1/handoffs')).body.handoffs[0].owner.name).toBe('Dana Ops');
+    expect((await handoffs(m)).body.handoffs[0].owner.name).toBe('Dana Ops');
 
     writeFileSync(join(dir, 'handoffs.yaml'), KICKOFF_CONTRACT.replace('Dana Ops', 'Robin Ops'));
     m.child.kill('SIGHUP');
-    await waitFor(
-      'the good contract to be served',
-      async () => (await api(m, '/api/v1/handoffs')).body.handoffs[0].owner.name === 'Robin Ops',
-      { intervalMs: 50 },
-    );
+    await waitFor('the good contract to be served', async () => (await handoffs(m)).body.handoffs[0].owner.name === 'Robin Ops', {
+      intervalMs: 50,
+    });
   });
 
   it('SIGTERM shuts down gracefully with exit code 0', async () => {
     writeFileSync(join(dir, 'handoffs.yaml'), KICKOFF_CONTRACT);
     const m = await serve();
-    await api(m, '/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'k' }] });
+    await claim(m, { handoff: 'kickoff', items: [{ key: 'k' }] });
     expect(await m.stop('SIGTERM')).toBe(0);
     expect(m.logs()).toMatch(/handoff monitor stopped/);
   });
@@ -107,7 +110,7 @@ describe('handoff-monitor CLI', () => {
     writeFileSync(join(dir, 'handoffs.yaml'), KICKOFF_CONTRACT);
     const [a, b] = await Promise.all([serve(), serve()]);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => api(i % 2 ? a : b, '/api/v1/claims', { handoff: 'kickoff', items: [{ key: 'shared-key' }] })),
+      Array.from({ length: 50 }, (_, i) => claim(i % 2 ? a : b, { handoff: 'kickoff', items: [{ key: 'shared-key' }] })),
     );
     const decisions = results.map((r) => r.body.results?.[0]?.decision);
     expect(decisions.filter((d) => d === 'new')).toHaveLength(1);

@@ -55,11 +55,12 @@ describe.each(['ack', 'resolve'] as const)('dashboard %s', (action) => {
     const id = await open(`cross-${action}`);
     const { cookie, csrf } = await signIn(id);
     const fields = { csrf, back: `/incidents/${id}` };
-    for (const headers of [
+    const crossSite: Record<string, string>[] = [
       { origin: EVIL, cookie },
       { 'sec-fetch-site': 'cross-site', cookie },
       { origin: EVIL, authorization: `Bearer ${m.token}` },
-    ]) {
+    ];
+    for (const headers of crossSite) {
       const r = await post(`/incidents/${id}/${action}`, fields, headers);
       expect(r.status).toBe(403);
       expect(r.body).toContain('This request came from another site');

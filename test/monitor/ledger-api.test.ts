@@ -2,6 +2,11 @@
 import { startTestMonitor, type TestMonitor } from '../support/monitor';
 import { storeKinds } from '../support/stores';
 
+/** Every API failure's body (monitor/src/api/errors.ts). */
+type ApiErrorBody = { error: { code: string; message: string } };
+/** What /readyz answers (monitor/src/api/routes/health.ts). */
+type ReadyBody = { status: 'ready' | 'not_ready'; checks: Record<string, string> };
+
 describe.each(storeKinds)('ledger API on %s', (kind) => {
   let m: TestMonitor;
   // Real time, moved forward by a test that needs a lease to run out (no waiting for it).
@@ -175,7 +180,7 @@ describe.each(storeKinds)('ledger API on %s', (kind) => {
       });
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
-      expect((await none.json()).error.code).toBe('unauthorized');
+      expect(((await none.json()) as ApiErrorBody).error.code).toBe('unauthorized');
       const wrong = await m.request(method, path, method === 'POST' ? {} : undefined, { authorization: 'Bearer not-the-token' });
       expect(wrong.status).toBe(401);
     });
@@ -195,7 +200,7 @@ describe.each(storeKinds)('ledger API on %s', (kind) => {
       try {
         const res = await bare.post('/api/v1/claims', { handoff: 'anything', items: [{ key: 'k' }] });
         expect(res.body.results[0].decision).toBe('new');
-        const ready = await (await fetch(`${bare.url}/readyz`)).json();
+        const ready = (await (await fetch(`${bare.url}/readyz`)).json()) as ReadyBody;
         expect(ready.checks.contract).toBe('none loaded');
       } finally {
         await bare.close();

@@ -22,7 +22,7 @@ interface SchemaNode {
       shape?: Record<string, SchemaNode>;
       innerType?: SchemaNode;
       element?: SchemaNode;
-      options?: SchemaNode[];
+      options?: readonly SchemaNode[];
       in?: SchemaNode;
     };
   };

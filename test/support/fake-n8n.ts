@@ -28,15 +28,24 @@ export interface FakeExecution {
   workflowData?: unknown;
 }
 
-/** A node as n8n's workflow JSON holds it (the templates' shape). */
+/**
+ * A node as n8n's workflow JSON holds it (the templates' shape). The fields are listed rather than
+ * left open with an index signature, so the tests' own node types (interfaces) are accepted as they are.
+ */
 export interface FakeWorkflowNode {
+  id?: string;
   name: string;
   type: string;
   typeVersion?: number;
+  position?: [number, number];
   parameters?: Record<string, unknown>;
+  credentials?: Record<string, { id?: string; name: string }>;
   webhookId?: string;
   disabled?: boolean;
-  [extra: string]: unknown;
+  retryOnFail?: boolean;
+  maxTries?: number;
+  waitBetweenTries?: number;
+  onError?: string;
 }
 
 /** What `GET /api/v1/workflows/:id` returns besides id, name and tags. */

@@ -246,7 +246,8 @@ beforeAll(async () => {
     const file = path.join(remotes, decodeURIComponent((req.url ?? '/').split('?')[0]));
     if (!file.startsWith(remotes + path.sep)) {
       res.statusCode = 403;
-      return res.end();
+      res.end();
+      return;
     }
     try {
       const body = readFileSync(file);

@@ -132,10 +132,10 @@ describe('the kickoff', () => {
   it('wires every Invalid, Failed, Fail and Conflict output to the Exception Router', () => {
     const reachesRouter = (from: string, index: number) =>
       wiredTo(kickoff, from, index).some((n) => n === 'Exception Router' || wiredTo(kickoff, n, 0).includes('Exception Router'));
-    const failing = kickoff.nodes.flatMap((n) => {
+    const failing = kickoff.nodes.flatMap((n): [name: string, output: number][] => {
       const short = n.type.replace(PACK, '');
-      if (short === 'resilientRequest' || short === 'preflightValidate' || short === 'qaVerify') return [[n.name, 1] as const];
-      if (short === 'idempotencyGate' && n.parameters.operation === 'claim') return [[n.name, 2] as const];
+      if (short === 'resilientRequest' || short === 'preflightValidate' || short === 'qaVerify') return [[n.name, 1]];
+      if (short === 'idempotencyGate' && n.parameters.operation === 'claim') return [[n.name, 2]];
       return [];
     });
     expect(failing.length).toBe(7);
