@@ -51,6 +51,11 @@ const range = (from: number, to: number, kind: AlertKind = 'opened') =>
   Array.from({ length: to - from + 1 }, (_, i) => row(from + i, kind));
 
 describe('alert digests', () => {
+  it('lists the deals in the order their incidents opened, whatever order they fell due in', () => {
+    const text = digestText(digest([row(5, 'recovered'), row(2, 'recovered'), row(4, 'recovered'), row(3, 'recovered')]));
+    expect(text.split('\n')[1]).toBe('Deals: deal-2, deal-3, deal-4, deal-5');
+  });
+
   it('names the count, handoff, kind and cause, at most ten deals then "and N more", the owner and the queue', () => {
     const text = digestText(digest(range(3, 14)), { dashboardUrl: 'https://monitor.example.test/' });
     expect(text.split('\n')).toEqual([

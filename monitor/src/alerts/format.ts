@@ -111,7 +111,11 @@ export function digestText(d: AlertDigest, opts: AlertFormatOptions = {}): strin
       : d.kind === 'escalated'
         ? `Escalated: ${n} more ${noun} on ${first.incident.handoff} unresolved past their SLA${kind}: ${causeText}`
         : `${n} more ${noun} failed on ${first.incident.handoff}${kind}: ${causeText}`;
-  const names = incidents.slice(0, DIGEST_LISTED).map((i) => i.idempotencyKey ?? `#${i.id}`);
+  // In the order the incidents opened (the order the deals failed), whatever order they fell due in.
+  const names = [...incidents]
+    .sort((a, b) => a.id - b.id)
+    .slice(0, DIGEST_LISTED)
+    .map((i) => i.idempotencyKey ?? `#${i.id}`);
   const more = n > DIGEST_LISTED ? ` (and ${n - DIGEST_LISTED} more)` : '';
   const ids = incidents.map((i) => i.id);
   const worst = incidents
