@@ -103,12 +103,12 @@ async function detection(dir: string) {
   });
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const contracts = join(dir, 'detection.yaml');
+  // Each failure on a handoff of its own: what is measured is how soon a failure reaches an owner who
+  // has not heard of it yet. Further failures of the same handoff and kind within the alert group
+  // window (HANDOFF_ALERT_GROUP_WINDOW) reach that owner together, in one digest at the window's end.
   writeFileSync(
     contracts,
-    contractYaml(1, () => 'unused').replace(
-      'workflows: ["unused"]',
-      `workflows: [${Array.from({ length: SAMPLES }, (_, i) => `"${5_000 + i}"`).join(', ')}]`,
-    ),
+    contractYaml(SAMPLES, (i) => String(5_000 + i)),
   );
   const monitor = await startMonitor(
     loadConfig({
@@ -312,7 +312,8 @@ async function main() {
         {
           figure: 'failed run → owner alert p95 (poll interval 1 s, fake n8n, webhook)',
           value: fmt.ms(det.p95),
-          compare: '≤ poll interval + 2 s = 3,000 ms',
+          compare:
+            '≤ poll interval + 2 s = 3,000 ms (the first alert of its group; later failures of a group come in one digest at the end of its window)',
           meets: det.p95 <= 3_000,
         },
         { figure: `/metrics scrape p50, ${fmt.int(STORED_RUNS)} executions, ${fmt.int(HANDOFFS)} handoffs`, value: fmt.ms(s.p50) },
