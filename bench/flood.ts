@@ -93,7 +93,7 @@ function rows(store: string, open: Flood, closed: Flood, target: boolean): Bench
     {
       figure: `flood at ${fmt.int(RATE)} deals/s, request p99 / max (${store})`,
       value: `${fmt.ms(p99)} / ${fmt.ms(max(open.requests))}`,
-      compare: `target p99 ≤ ${P99_TARGET_MS} ms, 0 errors, the rate sustained; sustained ${fmt.perSecond(sustained)} deals, ${open.errors.length} errors (${open.resent} re-sent after a keep-alive race), ${open.unstarted} deals never started, deal from arrival to complete p99 ${fmt.ms(percentile(open.dealMs, 99))}`,
+      compare: `${target ? `target p99 ≤ ${P99_TARGET_MS} ms, 0 errors, the rate sustained` : "shown beside SQLite's target (issue 17 sets none of its own)"}; sustained ${fmt.perSecond(sustained)} deals, ${open.errors.length} errors (${open.resent} re-sent after a keep-alive race), ${open.unstarted} deals never started, deal from arrival to complete p99 ${fmt.ms(percentile(open.dealMs, 99))}`,
       meets: target ? open.errors.length === 0 && open.unstarted === 0 && p99 <= P99_TARGET_MS && sustained >= 0.98 * RATE : undefined,
     },
     {
@@ -152,7 +152,7 @@ async function main() {
 
     report(
       "Webhook flood (50 clients, the kickoff's monitor traffic per deal)",
-      [...rows('SQLite, one monitor', liteOpen, liteClosed, true), ...rows('Postgres, two replicas', pgOpen, pgClosed, true)],
+      [...rows('SQLite, one monitor', liteOpen, liteClosed, true), ...rows('Postgres, two replicas', pgOpen, pgClosed, false)],
       [
         'per deal, as the nodes send it: validated checkpoint, claim (fingerprint, execution), verified checkpoint, complete — 4 requests; the kickoff has no third checkpoint (Resilient Request reports none)',
         `open loop: ${fmt.int(RATE * OPEN_SECONDS)} deals arriving at ${fmt.int(RATE)}/s for ${OPEN_SECONDS} s over ${CLIENTS} keep-alive connections (a monitor that falls behind gets ${OPEN_LOOP_GIVE_UP}× that time, then the deals not yet started are counted, not sent); then ${CLOSED_SECONDS} s back to back`,
