@@ -4,7 +4,7 @@
  * Slack mrkdwn and secrets redacted, as in single alerts.
  */
 import type { Incident } from '../../protocol/incidents';
-import { DIGEST_LISTED, digestText, formatDelivery, formatSlackDigest, SLACK_LIMITS } from '../../monitor/src/alerts/format';
+import { DIGEST_LISTED, digestText, formatDelivery, formatSlackDigest, incidentRange, SLACK_LIMITS } from '../../monitor/src/alerts/format';
 import type { AlertKind } from '../../monitor/src/domain/incidents';
 import type { AlertDigest, OutboxAlert } from '../../monitor/src/domain/incident-message';
 
@@ -51,6 +51,16 @@ const range = (from: number, to: number, kind: AlertKind = 'opened') =>
   Array.from({ length: to - from + 1 }, (_, i) => row(from + i, kind));
 
 describe('alert digests', () => {
+  it.each([
+    [[3, 4, 5], 'incidents #3–#5'],
+    [[5, 3, 4], 'incidents #3–#5'],
+    [[2, 5, 9], 'incidents #2, #5, #9'],
+    [[7], 'incident #7'],
+    [Array.from({ length: 12 }, (_, i) => i * 2), 'incidents #0, #2, #4, #6, #8, #10, #12, #14, #16, #18 (and 2 more)'],
+  ])('names incidents %j as "%s": a range only when none is missing', (ids, text) => {
+    expect(incidentRange(ids)).toBe(text);
+  });
+
   it('lists the deals in the order their incidents opened, whatever order they fell due in', () => {
     const text = digestText(digest([row(5, 'recovered'), row(2, 'recovered'), row(4, 'recovered'), row(3, 'recovered')]));
     expect(text.split('\n')[1]).toBe('Deals: deal-2, deal-3, deal-4, deal-5');

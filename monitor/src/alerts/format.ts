@@ -122,13 +122,26 @@ export function digestText(d: AlertDigest, opts: AlertFormatOptions = {}): strin
     .map((i) => i.severity)
     .reduce((a, b) => (INCIDENT_SEVERITIES.indexOf(b) > INCIDENT_SEVERITIES.indexOf(a) ? b : a));
   const lines = [head, `${keyed ? 'Deals' : 'Incidents'}: ${names.join(', ')}${more}`];
-  const range = `incidents #${Math.min(...ids)}–#${Math.max(...ids)}`;
+  const range = incidentRange(ids);
   if (d.kind === 'escalated')
     lines.push(`Escalated to: ${who(first.to)} · owner ${who(first.incident.owner)} · worst severity ${worst} · ${range}`);
   else lines.push(`Owner: ${who(first.incident.owner)}${d.kind === 'opened' ? ` · worst severity ${worst}` : ''} · ${range}`);
   const page = digestPage(d, opts);
   if (page) lines.push(`${d.kind === 'opened' && first.incident.kind ? 'Exception queue' : 'Incidents'}: ${page}`);
   return redactString(lines.join('\n'));
+}
+
+/**
+ * "incidents #3–#14" only when the digest holds every incident between the two; otherwise the ids it
+ * holds ("incidents #2, #5, #9"), cut after DIGEST_LISTED like the deal keys.
+ */
+export function incidentRange(ids: readonly number[]): string {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  const [low, high] = [sorted[0], sorted[sorted.length - 1]];
+  if (sorted.length === 1) return `incident #${low}`;
+  if (high - low + 1 === sorted.length) return `incidents #${low}–#${high}`;
+  const listed = sorted.slice(0, DIGEST_LISTED).map((id) => `#${id}`);
+  return `incidents ${listed.join(', ')}${sorted.length > DIGEST_LISTED ? ` (and ${sorted.length - DIGEST_LISTED} more)` : ''}`;
 }
 
 /** The digest's pointer when its text is cut (a 3,000-character deal key list cannot be, but a cause can). */
