@@ -78,6 +78,9 @@ describe.each(storeKinds)('executions and aggregates on %s', (kind) => {
     await store.executions.upsert([run({ status: 'error', stoppedAt: T0 })], T0 + 2 * H);
     expect(await window(store, '1h')).toEqual([0, 0]);
     expect(await window(store, '24h')).toEqual([2, 3]);
+    // The next advance neither counts it again nor drops it.
+    await store.aggregates.advance(T0 + 2 * H + 5 * M);
+    expect(await window(store, '24h')).toEqual([2, 3]);
   });
 
   it("a run older than a resolution's retention adds no bucket of it, as a pair does not (one grouping for both series)", async () => {
