@@ -65,6 +65,21 @@ const run = (id: string, status: string, stoppedAt: number | null, extra: Partia
 });
 
 /** Every row of the five tables, as short labels, so the test can say exactly what stayed. */
+/** The handoff outcomes seed() writes (contents() looks each one up). */
+const SEEDED_PAIRS = [
+  'c-0',
+  'c-60d',
+  'c-recent',
+  'k-closed-60d',
+  'k-closed-old',
+  'k-closed-recent',
+  'k-closed-then-completed',
+  'k-reopened',
+  'q-1',
+  'v-0',
+  'v-recent',
+];
+
 async function contents(store: MonitorStore) {
   const incidents = await store.incidents.list({ limit: 10_000 });
   const alerts = await store.incidents.outbox.list();
@@ -78,19 +93,7 @@ async function contents(store: MonitorStore) {
     if (await store.executions.get(id)) executions.push(id);
   }
   const pairs: string[] = [];
-  for (const key of [
-    'c-0',
-    'c-60d',
-    'c-recent',
-    'k-closed-60d',
-    'k-closed-old',
-    'k-closed-recent',
-    'k-closed-then-completed',
-    'k-reopened',
-    'q-1',
-    'v-0',
-    'v-recent',
-  ]) {
+  for (const key of SEEDED_PAIRS) {
     if (await store.outcomes.pair('kickoff', key)) pairs.push(key);
   }
   return {
@@ -211,19 +214,7 @@ describe.each(storeKinds)('retention purge on %s', (kind) => {
 
   it('deletes everything past retention in batches of at most the batch size, and keeps what is still read', async () => {
     const before = await s.store.aggregates.snapshot();
-    expect((await contents(s.store)).pairs).toEqual([
-      'c-0',
-      'c-60d',
-      'c-recent',
-      'k-closed-60d',
-      'k-closed-old',
-      'k-closed-recent',
-      'k-closed-then-completed',
-      'k-reopened',
-      'q-1',
-      'v-0',
-      'v-recent',
-    ]);
+    expect((await contents(s.store)).pairs).toEqual(SEEDED_PAIRS);
     const report = await purgeExpired(s.store.retention, POLICY, NOW, { batch: BATCH, minBatch: BATCH, maxBatch: BATCH });
 
     // Batched: no batch larger than asked, as many batches as the rows need (plus the short last one).
